@@ -1,0 +1,61 @@
+import { CompanionError } from '../common/errors/companion-error.js';
+import { COMPANION_VERSION } from '../common/version.js';
+import { resolveConfigHome } from '../core/settings/config-home.js';
+import { processIo, type CliIo } from './cli-io.js';
+import type { Command } from './command.js';
+import { commands as registeredCommands } from './command-registry.js';
+import { commandHelp, generalHelp } from './help.js';
+import { Output } from './output.js';
+import { parseCommandLine } from './parse-command-line.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json');
+}
+
+/**
+ * Runs one command line and returns the exit code. Never calls `process.exit`, so tests run it
+ * in-process and long-running commands finish their clean shutdown before the process ends.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[] = registeredCommands,
+): Promise<number> {
+  let output = new Output(io, wantsJson(argv));
+  try {
+    const parsed = parseCommandLine(argv, commands);
+    output = new Output(io, parsed.globals.json);
+    if (parsed.globals.version && !parsed.command) {
+      output.success({ version: COMPANION_VERSION }, () => COMPANION_VERSION);
+      return EXIT_OK;
+    }
+    if (!parsed.command || parsed.globals.help) {
+      io.stdout.write(parsed.command ? commandHelp(parsed.command) : generalHelp(commands));
+      return parsed.command || parsed.globals.help ? EXIT_OK : EXIT_USAGE;
+    }
+    await parsed.command.run({
+      positionals: parsed.positionals,
+      flags: parsed.flags,
+      home: resolveConfigHome(parsed.globals.home, io.env),
+      json: parsed.globals.json,
+      logLevel: parsed.globals.logLevel,
+      io,
+      output,
+    });
+    return EXIT_OK;
+  } catch (error) {
+    const shape = output.failure(error);
+    const isUsage =
+      error instanceof CompanionError &&
+      (shape.code === 'USAGE_INVALID' || shape.code === 'COMMAND_UNKNOWN');
+    return isUsage ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, processIo());
+}

@@ -1,0 +1,69 @@
+import { toErrorShape } from '../common/errors/companion-error.js';
+import type { ErrorShape } from '../common/errors/error-shape.js';
+import type { CliIo } from './cli-io.js';
+
+type Data = Readonly<Record<string, unknown>>;
+
+/**
+ * Writes results the way CLI.md promises: with `--json` exactly one JSON document on stdout
+ * (`{"ok": true, ...}` or `{"ok": false, "error": {...}}`); otherwise short human text, with
+ * colour only on a TTY.
+ */
+export class Output {
+  private written = false;
+
+  constructor(
+    private readonly io: CliIo,
+    readonly json: boolean,
+  ) {}
+
+  /** Reports success: `human` renders the data for people; JSON prints it verbatim. */
+  success(data: Data, human: (data: Data) => string): void {
+    if (this.json) this.writeJson({ ok: true, ...data });
+    else this.writeText(human(data));
+  }
+
+  /** The one line a long-running command prints when it is ready to serve. */
+  ready(data: Data, human: string): void {
+    if (this.json) this.writeJson({ ok: true, ready: true, ...data });
+    else this.writeText(human);
+  }
+
+  failure(error: unknown): ErrorShape {
+    const shape = toErrorShape(error);
+    if (this.json && !this.written) {
+      const { code, message, hint } = shape;
+      this.writeJson({ ok: false, error: { code, message, ...(hint ? { hint } : {}) } });
+    } else {
+      const lines = [`${this.paint('error', 31)} ${shape.message} [${shape.code}]`];
+      if (shape.hint) lines.push(`${this.paint('hint', 33)}  ${shape.hint}`);
+      this.io.stderr.write(`${lines.join('\n')}\n`);
+    }
+    return shape;
+  }
+
+  /** Progress and notes go to stderr, so stdout stays one parseable document. */
+  note(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  paint(text: string, ansiColour: number): string {
+    return this.io.stderr.isTTY === true ? `\u001b[${ansiColour}m${text}\u001b[0m` : text;
+  }
+
+  private writeJson(document: Data): void {
+    this.written = true;
+    this.io.stdout.write(`${JSON.stringify(document)}\n`);
+  }
+
+  private writeText(text: string): void {
+    this.written = true;
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}
+
+/** Aligns `[label, value]` rows into two columns for human output. */
+export function formatRows(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}

@@ -1,0 +1,45 @@
+import type { CatalogueEntry } from './catalogue-entry.js';
+import { appCodes } from './catalogue/app.js';
+import { authCodes } from './catalogue/auth.js';
+import { generalCodes } from './catalogue/general.js';
+import { historyCodes } from './catalogue/history.js';
+import { netCodes } from './catalogue/net.js';
+import { probeCodes } from './catalogue/probe.js';
+import { pushCodes } from './catalogue/push.js';
+import { relayCodes } from './catalogue/relay.js';
+import { secretsCodes } from './catalogue/secrets.js';
+import { settingsCodes } from './catalogue/settings.js';
+import { trustCodes } from './catalogue/trust.js';
+import { webhooksCodes } from './catalogue/webhooks.js';
+
+/**
+ * Every error code the product can produce, with its cause and fix.
+ *
+ * Each capability owns one section file under `catalogue/` so that codes are added next to the
+ * capability that throws them; this module only merges them. `ErrorCode` is derived from the
+ * merged object, so throwing an uncatalogued code does not compile.
+ */
+export const catalogue = {
+  ...generalCodes,
+  ...netCodes,
+  ...trustCodes,
+  ...probeCodes,
+  ...authCodes,
+  ...secretsCodes,
+  ...settingsCodes,
+  ...pushCodes,
+  ...historyCodes,
+  ...relayCodes,
+  ...webhooksCodes,
+  ...appCodes,
+} as const;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(catalogue, code);
+}
+
+export function catalogueEntry(code: ErrorCode): CatalogueEntry {
+  return catalogue[code];
+}

@@ -1,0 +1,29 @@
+import type { CatalogueSection } from '../catalogue-entry.js';
+
+/** Codes any command or operation can produce. */
+export const generalCodes = {
+  USAGE_INVALID: {
+    cause: 'The command line has an unknown flag, a missing argument or a malformed value.',
+    fix: 'Run the command with --help to see its arguments and flags.',
+  },
+  COMMAND_UNKNOWN: {
+    cause: 'The command named on the command line does not exist.',
+    fix: 'Run `bdc-companion --help` for the list of commands.',
+  },
+  INPUT_INVALID: {
+    cause: 'A value passed to an operation does not have the expected form.',
+    fix: 'Correct the value named in the message and try again.',
+  },
+  INTERNAL_ERROR: {
+    cause: 'The companion hit an unexpected condition (a bug).',
+    fix: 'Run `bdc-companion diagnose` and send the bundle to Ankra support.',
+  },
+  FILE_READ_FAILED: {
+    cause: 'A file named on the command line or in the settings could not be read.',
+    fix: 'Check that the path exists and that this user may read it.',
+  },
+  OPERATION_CANCELLED: {
+    cause: 'The operation was cancelled before it finished.',
+    fix: 'Start it again when ready; nothing was changed by the cancelled attempt.',
+  },
+} as const satisfies CatalogueSection;

@@ -1,0 +1,4 @@
+import type { CatalogueSection } from '../catalogue-entry.js';
+
+/** Codes of the secrets capability. */
+export const secretsCodes = {} as const satisfies CatalogueSection;

@@ -1,0 +1,158 @@
+// ESLint flat config. The layer table of DESIGN.md is enforced here: one `no-restricted-imports`
+// block per layer, each message saying why the boundary exists.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+/** Pattern matching a relative import into a sibling layer folder, e.g. `../core/net/x.js`. */
+const layer = (name) => `^(\\.\\./)+${name}(/|$)`;
+
+const why = {
+  electronInCore: 'core/ must not import electron: it runs in the headless daemon too.',
+  electronInCli: 'cli/ must not import electron: the CLI and daemon run under plain Node.',
+  electronInCommon: 'common/ must not import electron: it runs everywhere, including the renderer.',
+  electronInRenderer:
+    'renderer/ must not import electron: it reaches the engine only through the client module (preload or HTTP).',
+  nodeInCommon: 'common/ must not import Node built-ins: it is shared with the browser renderer.',
+  nodeInRenderer:
+    'renderer/ must not import Node built-ins: it runs sandboxed in Chromium without Node.',
+  nodeInPreload:
+    'preload/ must not import Node built-ins: it runs with sandbox: true and exposes the contract only.',
+  reactInCommon: 'common/ must not import React: it holds the contract and models, not UI.',
+  simInProduct: 'product code must never import sim/: the simulator is a test and demo stand-in.',
+};
+
+function restrict({ paths = [], patterns = [] }) {
+  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+}
+
+const builtinsWith = (message) => nodeBuiltins.map((name) => ({ name, message }));
+const layerPattern = (from, to, message) => ({
+  regex: layer(to),
+  message: message ?? `${from}/ must not import ${to}/: see the layer table in DESIGN.md.`,
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      '.tsbuild/**',
+      'node_modules/**',
+      'out/**',
+      'test-results/**',
+      'test/fixtures/**',
+      '.bench-work/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportDefaultDeclaration',
+          message: 'Use named exports (DESIGN.md, Conventions).',
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', 'scripts/**', 'bin/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Tool configuration files are read by tools that expect a default export.
+    files: ['eslint.config.js', '*.config.mjs', '*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['common/**/*.ts'],
+    rules: restrict({
+      paths: [
+        { name: 'electron', message: why.electronInCommon },
+        { name: 'react', message: why.reactInCommon },
+        { name: 'react-dom', message: why.reactInCommon },
+        ...builtinsWith(why.nodeInCommon),
+      ],
+      patterns: ['core', 'main', 'preload', 'renderer', 'cli']
+        .map((to) => layerPattern('common', to))
+        .concat(layerPattern('common', 'sim', why.simInProduct)),
+    }),
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: restrict({
+      paths: [{ name: 'electron', message: why.electronInCore }],
+      patterns: ['main', 'preload', 'renderer', 'cli']
+        .map((to) => layerPattern('core', to))
+        .concat(layerPattern('core', 'sim', why.simInProduct)),
+    }),
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: restrict({
+      patterns: ['renderer', 'cli']
+        .map((to) => layerPattern('main', to))
+        .concat(layerPattern('main', 'sim', why.simInProduct)),
+    }),
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: restrict({
+      paths: builtinsWith(why.nodeInPreload),
+      patterns: ['core', 'main', 'renderer', 'cli']
+        .map((to) => layerPattern('preload', to))
+        .concat(layerPattern('preload', 'sim', why.simInProduct)),
+    }),
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...restrict({
+        paths: [
+          { name: 'electron', message: why.electronInRenderer },
+          ...builtinsWith(why.nodeInRenderer),
+        ],
+        patterns: ['core', 'main', 'preload', 'cli']
+          .map((to) => layerPattern('renderer', to))
+          .concat(layerPattern('renderer', 'sim', why.simInProduct)),
+      }),
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: restrict({
+      paths: [{ name: 'electron', message: why.electronInCli }],
+      patterns: ['main', 'preload', 'renderer']
+        .map((to) => layerPattern('cli', to))
+        .concat(layerPattern('cli', 'sim', why.simInProduct)),
+    }),
+  },
+  {
+    files: ['sim/**/*.ts'],
+    rules: restrict({
+      paths: [
+        {
+          name: 'electron',
+          message: 'sim/ must not import electron: it runs under plain Node in tests and the demo.',
+        },
+      ],
+      patterns: ['main', 'preload', 'renderer', 'cli'].map((to) => layerPattern('sim', to)),
+    }),
+  },
+);

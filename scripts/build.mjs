@@ -1,0 +1,63 @@
+// One command builds every runnable part: the CLI (and the daemons it starts), the simulator,
+// Electron main, the single-file preload (it must be one file to run with `sandbox: true`) and
+// the renderer (Vite + React). Nothing here needs the Electron binary.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = new URL('..', import.meta.url).pathname;
+const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const define = { __COMPANION_VERSION__: JSON.stringify(version) };
+
+/** Node-side bundles: our code bundled, npm packages resolved from node_modules at run time. */
+const nodeBundles = [
+  { entry: 'cli/main.ts', out: 'dist/cli/main.js', format: 'esm' },
+  { entry: 'sim/index.ts', out: 'dist/sim/index.js', format: 'esm', optional: true },
+  {
+    entry: 'core/git/iso-worker.ts',
+    out: 'dist/core/iso-worker.js',
+    format: 'esm',
+    optional: true,
+  },
+  { entry: 'main/main.ts', out: 'dist/main/main.cjs', format: 'cjs' },
+];
+
+rmSync(`${root}dist`, { recursive: true, force: true });
+
+await Promise.all(
+  nodeBundles
+    .filter(({ entry, optional }) => !optional || existsSync(`${root}${entry}`))
+    .map(({ entry, out, format }) =>
+      esbuild({
+        absWorkingDir: root,
+        entryPoints: [entry],
+        outfile: out,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format,
+        packages: 'external',
+        external: ['electron'],
+        sourcemap: true,
+        define,
+        logLevel: 'warning',
+      }),
+    ),
+);
+
+// The preload runs sandboxed: no require of our own files, so everything but `electron` is inlined.
+await esbuild({
+  absWorkingDir: root,
+  entryPoints: ['preload/preload.ts'],
+  outfile: 'dist/preload/preload.cjs',
+  bundle: true,
+  platform: 'node',
+  target: 'chrome120',
+  format: 'cjs',
+  external: ['electron'],
+  define,
+  logLevel: 'warning',
+});
+
+await viteBuild({ configFile: `${root}vite.config.mjs`, logLevel: 'warn' });
+process.stdout.write(`built bdc-companion ${version} into dist/\n`);
