@@ -1,5 +1,26 @@
 import type { Command } from './command.js';
 import { explainCommand } from './commands/explain.js';
+import { appCommands } from './commands/groups/app.js';
+import { connectionCommands } from './commands/groups/connection.js';
+import { identityCommands } from './commands/groups/identity.js';
+import { opsCommands } from './commands/groups/ops.js';
+import { pushCommands } from './commands/groups/push.js';
+import { relayCommands } from './commands/groups/relay.js';
+import { simCommands } from './commands/groups/sim.js';
+import { webhooksCommands } from './commands/groups/webhooks.js';
 
-/** Every command of the CLI, in the order `--help` lists them. One file per command. */
-export const commands: readonly Command[] = [explainCommand];
+/**
+ * Every command of the CLI, in the order `--help` lists them. One file per command; each
+ * capability lists its commands in its own group file.
+ */
+export const commands: readonly Command[] = [
+  ...connectionCommands,
+  ...identityCommands,
+  ...pushCommands,
+  ...relayCommands,
+  ...webhooksCommands,
+  ...appCommands,
+  ...simCommands,
+  ...opsCommands,
+  explainCommand,
+];

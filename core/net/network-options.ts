@@ -1,0 +1,20 @@
+/**
+ * What every outbound connection of the product is built from (`core/net/network-factory.ts`
+ * turns it into an undici Dispatcher; `core/net/git-tls.ts` into git CLI environment).
+ */
+export interface NetworkOptions {
+  /** PEM CAs trusted in addition to the runtime's roots, never instead of them. */
+  readonly caPems?: readonly string[];
+  /**
+   * `instance`: BDC traffic, vetted by the address policy and pinned to the vetted address.
+   * `none`: traffic to the Ankra platform (public by definition) or to the system proxy.
+   */
+  readonly addressPolicy: 'instance' | 'none';
+  /** Development setting: lets an instance resolve to loopback (tests, demo). Never IMDS. */
+  readonly allowLoopback?: boolean;
+  readonly connectTimeoutMs?: number;
+  /** Time to response headers and between body chunks. */
+  readonly requestTimeoutMs?: number;
+  /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}

@@ -1,0 +1,19 @@
+import type { Installation } from '../../common/models/installation.js';
+
+/**
+ * Installations and app settings, persisted in the config home (`conf`; electron-store in
+ * Electron). Implemented in `settings-file.ts`.
+ */
+export interface SettingsStore {
+  /** The settings file, for messages and diagnostics. */
+  readonly path: string;
+  listInstallations(): readonly Installation[];
+  /** By name or id; undefined when there is none. */
+  findInstallation(nameOrId: string): Installation | undefined;
+  /** By name or id; throws INSTALLATION_NOT_FOUND naming what exists. */
+  requireInstallation(nameOrId: string): Installation;
+  /** Inserts or replaces by id, atomically. */
+  saveInstallation(installation: Installation): void;
+  /** Removes by name or id and returns what was removed (its secrets are the caller's job). */
+  removeInstallation(nameOrId: string): Installation;
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { historyMigrations } from '../history/history-migrations.js';
+import { relayMigrations } from '../relay/relay-migrations.js';
+import type { Migration } from './migration.js';
+
+export const DATABASE_FILE = 'companion.db';
+
+const ALL_MIGRATIONS: readonly Migration[] = [...historyMigrations, ...relayMigrations];
+
+/**
+ * Opens the one SQLite database of the config home (push history and relay queue).
+ *
+ * WAL lets the desktop app and the daemon read while the other writes; `synchronous=FULL` makes
+ * a commit durable before it returns, which the relay's persist-then-acknowledge rule relies on.
+ * `busy_timeout` covers the two processes meeting on a write.
+ */
+export function openDatabase(
+  home: string,
+  migrations: readonly Migration[] = ALL_MIGRATIONS,
+): Database {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const database = new BetterSqlite3(join(home, DATABASE_FILE));
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  applyMigrations(database, migrations);
+  return database;
+}
+
+export function applyMigrations(database: Database, migrations: readonly Migration[]): void {
+  database.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
+  );
+  const applied = new Set(
+    database
+      .prepare('SELECT name FROM schema_migrations')
+      .all()
+      .map((row) => (row as { name: string }).name),
+  );
+  const record = database.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)');
+  for (const migration of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (applied.has(migration.name)) continue;
+    database.transaction(() => {
+      migration.up(database);
+      record.run(migration.name, new Date().toISOString());
+    })();
+  }
+}
