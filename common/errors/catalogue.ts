@@ -4,6 +4,8 @@ import { authCodes } from './catalogue/auth.js';
 import { generalCodes } from './catalogue/general.js';
 import { historyCodes } from './catalogue/history.js';
 import { netCodes } from './catalogue/net.js';
+import { oauthCodes } from './catalogue/oauth.js';
+import { opsCodes } from './catalogue/ops.js';
 import { probeCodes } from './catalogue/probe.js';
 import { pushCodes } from './catalogue/push.js';
 import { relayCodes } from './catalogue/relay.js';
@@ -22,6 +24,8 @@ import { webhooksCodes } from './catalogue/webhooks.js';
 export const catalogue = {
   ...generalCodes,
   ...netCodes,
+  ...oauthCodes,
+  ...opsCodes,
   ...trustCodes,
   ...probeCodes,
   ...authCodes,
