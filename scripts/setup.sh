@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-system-deps.sh
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `npm install` rather than `npm ci`: the lock file follows package-lock.json all the same, but
+# `npm ci` refuses a lock that omits an optional dependency the registry here does not serve
+# (vite's Windows-only napi-windows-process-start-time).
+npm install --no-audit --no-fund
