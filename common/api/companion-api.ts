@@ -1,0 +1,107 @@
+import type {
+  AppInfo,
+  AppSettings,
+  AppSettingsUpdate,
+  AuthStatus,
+  CaCheckRequest,
+  CaCheckResult,
+  CompanionEvent,
+  Delivery,
+  DeliveryQuery,
+  DiagnosticsReport,
+  HistoryPage,
+  HistoryQuery,
+  Installation,
+  InstallationDraft,
+  InstallationRef,
+  InstallationUpdate,
+  OAuthFlowRef,
+  OAuthFlowState,
+  OAuthRedirectUris,
+  OAuthStart,
+  OAuthStartRequest,
+  PatSignInRequest,
+  PatSignInResult,
+  ProbeReport,
+  ProbeRequest,
+  ProjectRef,
+  PushOutcome,
+  RelayEndpoint,
+  RelayStatus,
+  ReplayRequest,
+  RepositoryQuery,
+  RepositoryRef,
+  TestPushRequest,
+  WebhookRegisterRequest,
+  WebhookRegistration,
+} from './models.js';
+
+/**
+ * Every operation the UI can ask of the engine. Each takes at most one plain request object and
+ * returns a Promise, so the same contract travels over Electron IPC and over HTTP for `serve`
+ * (anchors-style §8.3). Failures reject with a `CompanionError` carrying a catalogued code.
+ *
+ * Secrets only flow inward: `signInWithPat.token` and `startOAuth.clientSecret` are stored in the
+ * secret store and no result ever contains them.
+ */
+export interface CompanionOperations {
+  getAppInfo(): Promise<AppInfo>;
+
+  /** Runs the step-by-step probe; emits one `probe-step` event per step as it finishes. */
+  probe(request: ProbeRequest): Promise<ProbeReport>;
+  /** Validates a pasted CA PEM (≤ 64 KiB); rejects with TRUST_* codes. */
+  checkCa(request: CaCheckRequest): Promise<CaCheckResult>;
+
+  listInstallations(): Promise<readonly Installation[]>;
+  /** Probes first and refuses what the probe refuses. */
+  addInstallation(request: InstallationDraft): Promise<Installation>;
+  updateInstallation(request: InstallationUpdate): Promise<Installation>;
+  /** Also deletes the installation's secrets. */
+  removeInstallation(request: InstallationRef): Promise<void>;
+
+  getAuthStatus(request: InstallationRef): Promise<AuthStatus>;
+  signInWithPat(request: PatSignInRequest): Promise<PatSignInResult>;
+  getOAuthRedirectUris(request: InstallationRef): Promise<OAuthRedirectUris>;
+  /** Builds the authorize URL (PKCE S256 + state) and, on desktop, opens the system browser. */
+  startOAuth(request: OAuthStartRequest): Promise<OAuthStart>;
+  /** Resolves when the flow has finished (signed in or failed); also emitted as `oauth` events. */
+  awaitOAuth(request: OAuthFlowRef): Promise<OAuthFlowState>;
+  cancelOAuth(request: OAuthFlowRef): Promise<void>;
+  signOut(request: InstallationRef): Promise<void>;
+
+  testPush(request: TestPushRequest): Promise<PushOutcome>;
+  queryHistory(request: HistoryQuery): Promise<HistoryPage>;
+
+  getRelayStatus(request: InstallationRef): Promise<RelayStatus>;
+  getRelayEndpoint(request: InstallationRef): Promise<RelayEndpoint>;
+  startRelay(request: InstallationRef): Promise<RelayStatus>;
+  stopRelay(request: InstallationRef): Promise<RelayStatus>;
+  listDeliveries(request: DeliveryQuery): Promise<readonly Delivery[]>;
+  replayDeliveries(request: ReplayRequest): Promise<{ readonly replayed: number }>;
+
+  listProjects(request: InstallationRef): Promise<readonly ProjectRef[]>;
+  listRepositories(request: RepositoryQuery): Promise<readonly RepositoryRef[]>;
+  registerWebhooks(request: WebhookRegisterRequest): Promise<WebhookRegistration>;
+  /** Generates and stores a new secret and updates the registered webhooks; returns how many. */
+  rotateWebhookSecret(request: InstallationRef): Promise<{ readonly updated: number }>;
+
+  getSettings(): Promise<AppSettings>;
+  updateSettings(request: AppSettingsUpdate): Promise<AppSettings>;
+
+  runDiagnostics(): Promise<DiagnosticsReport>;
+}
+
+export type OperationName = keyof CompanionOperations;
+
+export type OperationRequest<K extends OperationName> = Parameters<CompanionOperations[K]>;
+
+export type OperationResult<K extends OperationName> = Awaited<ReturnType<CompanionOperations[K]>>;
+
+export type EventListener = (event: CompanionEvent) => void;
+
+export type Unsubscribe = () => void;
+
+/** The contract the renderer programs against: the operations plus one event stream. */
+export interface CompanionApi extends CompanionOperations {
+  onEvent(listener: EventListener): Unsubscribe;
+}

@@ -1,0 +1,367 @@
+import type { ErrorShape } from '../errors/error-shape.js';
+import type { Installation } from '../models/installation.js';
+
+/**
+ * The plain, readonly data that crosses the UI boundary (IPC or HTTP). Nothing here ever holds a
+ * secret: PATs, client secrets and webhook secrets go into operations and never come back out.
+ */
+
+// ---- app -------------------------------------------------------------------------------------
+
+export type Transport = 'electron' | 'http';
+
+export interface SecretStoreInfo {
+  readonly backend: 'keytar' | 'credentials-dir' | 'encrypted-file' | 'memory';
+  readonly persistent: boolean;
+  readonly osProtected: boolean;
+}
+
+export interface AppInfo {
+  readonly version: string;
+  readonly transport: Transport;
+  /** The operations this build can perform; the UI hides what is missing instead of faking it. */
+  readonly capabilities: readonly string[];
+  readonly secretStore: SecretStoreInfo | undefined;
+  /** Where the OAuth callback arrives in this transport (`custom` on desktop, `localhost` headless). */
+  readonly oauthRedirect: 'custom' | 'localhost';
+}
+
+// ---- probe and trust -------------------------------------------------------------------------
+
+export type ProbeStepName = 'url' | 'dns' | 'address' | 'tcp' | 'tls' | 'http' | 'version';
+
+export interface ProbeRequest {
+  readonly url: string;
+  /** Extra CAs to trust for this probe only (the "will this fix it" re-probe). */
+  readonly caPems?: readonly string[];
+  readonly allowLoopback?: boolean;
+  /** Chosen by the caller; every `probe-step` event of this run carries it. */
+  readonly runId?: string;
+}
+
+export interface ProbeStep {
+  readonly name: ProbeStepName;
+  readonly ok: boolean;
+  readonly ms: number;
+  /** One line for people: the resolved address, the TLS version, the product name. */
+  readonly detail?: string;
+  readonly error?: ErrorShape;
+}
+
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly sha256: string;
+  readonly notBefore?: string;
+  readonly notAfter: string;
+  readonly ca: boolean;
+  readonly selfSigned: boolean;
+}
+
+export interface ProbeReport {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly steps: readonly ProbeStep[];
+  readonly version: string | undefined;
+  readonly supported: boolean;
+  readonly addressClass: string | undefined;
+  readonly tls:
+    { readonly trusted: boolean; readonly chain: readonly CertificateSummary[] } | undefined;
+  /** The first failure, with its code and hint. */
+  readonly error: ErrorShape | undefined;
+}
+
+export interface CaCheckRequest {
+  readonly pem: string;
+}
+
+export interface CaCheckResult {
+  readonly certificates: readonly CertificateSummary[];
+  readonly warnings: readonly string[];
+}
+
+// ---- installations ---------------------------------------------------------------------------
+
+export interface InstallationDraft {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly caPems?: readonly string[];
+  readonly allowLoopback?: boolean;
+  readonly platform?: {
+    readonly baseUrl: string;
+    readonly installationId: string;
+    readonly caPems?: readonly string[];
+  };
+}
+
+export interface InstallationRef {
+  /** Id or name. */
+  readonly installation: string;
+}
+
+export interface InstallationUpdate extends InstallationRef {
+  readonly caPems?: readonly string[];
+  readonly platform?: InstallationDraft['platform'];
+  readonly relay?: {
+    readonly enabled?: boolean;
+    readonly listen?: string;
+    readonly publicUrl?: string;
+  };
+}
+
+export type { Installation };
+
+// ---- authentication --------------------------------------------------------------------------
+
+export interface PatSignInRequest extends InstallationRef {
+  /** Goes in, is verified and stored in the secret store; never returned. */
+  readonly token: string;
+  readonly requireProjects?: readonly string[];
+}
+
+export interface SignedInUser {
+  readonly name: string;
+  readonly displayName: string | undefined;
+}
+
+export interface PatSignInResult {
+  readonly user: SignedInUser;
+  /** How many projects the token can read. */
+  readonly projects: number;
+}
+
+export type AuthStatus =
+  | { readonly kind: 'none'; readonly secretStore: SecretStoreInfo | undefined }
+  | {
+      readonly kind: 'pat';
+      readonly user: string;
+      readonly verifiedAt: string;
+      readonly secretStore: SecretStoreInfo | undefined;
+    }
+  | {
+      readonly kind: 'oauth';
+      readonly user: string | undefined;
+      readonly clientId: string;
+      readonly expiresAt: string | undefined;
+      readonly secretStore: SecretStoreInfo | undefined;
+    };
+
+export interface OAuthRedirectUris {
+  /** Every redirect URI to register in BDC's incoming Application Link, exactly. */
+  readonly uris: readonly string[];
+  /** The one this transport will use. */
+  readonly active: string;
+}
+
+export interface OAuthStartRequest extends InstallationRef {
+  readonly clientId: string;
+  /** Goes in, is stored in the secret store; never returned. */
+  readonly clientSecret: string;
+}
+
+export interface OAuthStart {
+  readonly flowId: string;
+  readonly redirectUri: string;
+  /** Built by the companion on the installation's origin; the desktop opens it itself. */
+  readonly authorizeUrl: string;
+  /** True when the companion opened the system browser; otherwise the UI offers a link. */
+  readonly opened: boolean;
+}
+
+export interface OAuthFlowRef {
+  readonly flowId: string;
+}
+
+export type OAuthFlowState =
+  | { readonly kind: 'waiting'; readonly flowId: string }
+  | { readonly kind: 'signed-in'; readonly flowId: string; readonly user: SignedInUser }
+  | { readonly kind: 'failed'; readonly flowId: string; readonly error: ErrorShape };
+
+// ---- push and history ------------------------------------------------------------------------
+
+export type PushEngineChoice = 'auto' | 'isomorphic-git' | 'git';
+
+export interface TestPushRequest extends InstallationRef {
+  /** `PROJECT/slug` */
+  readonly repo: string;
+  readonly branch: string;
+  readonly message: string;
+  readonly author?: { readonly name: string; readonly email: string };
+  /** Text files to add or modify. */
+  readonly put: readonly { readonly path: string; readonly content: string }[];
+  readonly delete: readonly string[];
+  readonly engine?: PushEngineChoice;
+}
+
+export type PushOutcome =
+  | {
+      readonly kind: 'noop';
+      readonly parent: string;
+      readonly engine: string;
+      readonly durationMs: number;
+    }
+  | {
+      readonly kind: 'pushed';
+      readonly commit: string;
+      readonly parent: string | undefined;
+      readonly engine: string;
+      readonly attempts: number;
+      readonly durationMs: number;
+      readonly changed: number;
+      readonly commitUrl: string | undefined;
+    };
+
+export interface HistoryQuery {
+  readonly installation?: string;
+  readonly repo?: string;
+  readonly result?: 'ok' | 'failed';
+  readonly limit?: number;
+}
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly installationId: string;
+  readonly installationName: string | undefined;
+  readonly user: string | undefined;
+  readonly repo: string;
+  readonly branch: string;
+  readonly files: number;
+  readonly commit: string | undefined;
+  /** A link to the commit on BDC, built from the installation's base URL. */
+  readonly commitUrl: string | undefined;
+  readonly engine: string | undefined;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly result:
+    { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: ErrorShape };
+}
+
+export interface HistoryPage {
+  readonly entries: readonly HistoryEntry[];
+}
+
+// ---- relay and webhooks ----------------------------------------------------------------------
+
+export interface RelayStatus {
+  readonly installationId: string;
+  readonly running: boolean;
+  readonly listen: string | undefined;
+  readonly lastReceivedAt: string | undefined;
+  readonly lastDeliveredAt: string | undefined;
+  readonly pending: number;
+  readonly oldestPendingAgeMs: number | undefined;
+  readonly dead: number;
+  readonly lastError: ErrorShape | undefined;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'dead';
+
+export interface DeliveryAttempt {
+  readonly at: string;
+  readonly status: number | undefined;
+  readonly ms: number | undefined;
+  readonly error: string | undefined;
+}
+
+export interface Delivery {
+  readonly id: string;
+  readonly installationId: string;
+  readonly event: string;
+  readonly receivedAt: string;
+  readonly state: DeliveryState;
+  readonly attempts: readonly DeliveryAttempt[];
+}
+
+export interface DeliveryQuery extends InstallationRef {
+  readonly state?: DeliveryState;
+  readonly limit?: number;
+}
+
+export interface ReplayRequest extends InstallationRef {
+  readonly ids?: readonly string[];
+  /** Replay every dead-lettered delivery. */
+  readonly dead?: boolean;
+}
+
+export interface RelayEndpoint {
+  readonly listen: string;
+  /** The URL BDC should call: `{publicUrl}/webhooks/bitbucket-dc/{platform installation id}`. */
+  readonly callbackUrl: string | undefined;
+  /** Whether a webhook secret is stored; the secret itself never leaves the companion. */
+  readonly secretConfigured: boolean;
+}
+
+export interface ProjectRef {
+  readonly key: string;
+  readonly name: string;
+}
+
+export interface RepositoryRef {
+  readonly project: string;
+  readonly slug: string;
+  readonly name: string;
+}
+
+export interface RepositoryQuery extends InstallationRef {
+  readonly project?: string;
+}
+
+export interface WebhookRegisterRequest extends InstallationRef {
+  /** `PROJECT/slug` */
+  readonly repos: readonly string[];
+  readonly url: string;
+}
+
+export interface RegisteredWebhook {
+  readonly repo: string;
+  readonly id: number;
+  readonly url: string;
+  readonly created: boolean;
+}
+
+export interface WebhookRegistration {
+  readonly webhooks: readonly RegisteredWebhook[];
+}
+
+// ---- settings and diagnostics ----------------------------------------------------------------
+
+export interface AppSettings {
+  readonly cacheExpiryMinutes: number;
+  readonly cacheMaxGiB: number;
+  readonly fallbackThresholdMb: number;
+  /** `system` reads HTTPS_PROXY/NO_PROXY; `none` connects directly; `manual` uses `proxyUrl`. */
+  readonly proxy:
+    | { readonly kind: 'system' }
+    | { readonly kind: 'none' }
+    | { readonly kind: 'manual'; readonly url: string; readonly noProxy: readonly string[] };
+}
+
+export type AppSettingsUpdate = Partial<AppSettings>;
+
+export interface DiagnosticsItem {
+  readonly label: string;
+  readonly value: string;
+  readonly ok: boolean | undefined;
+}
+
+export interface DiagnosticsReport {
+  readonly generatedAt: string;
+  readonly sections: readonly {
+    readonly title: string;
+    readonly items: readonly DiagnosticsItem[];
+  }[];
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+/** Everything the UI can subscribe to, on one stream (IPC channel or SSE). */
+export type CompanionEvent =
+  | { readonly kind: 'probe-step'; readonly runId: string; readonly step: ProbeStep }
+  | { readonly kind: 'oauth'; readonly state: OAuthFlowState }
+  | { readonly kind: 'relay-status'; readonly status: RelayStatus }
+  | { readonly kind: 'delivery'; readonly delivery: Delivery }
+  | { readonly kind: 'history'; readonly entry: HistoryEntry }
+  | { readonly kind: 'installations-changed' };
+
+export type CompanionEventKind = CompanionEvent['kind'];
