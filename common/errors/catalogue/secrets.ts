@@ -1,4 +1,46 @@
 import type { CatalogueSection } from '../catalogue-entry.js';
 
 /** Codes of the secrets capability. */
-export const secretsCodes = {} as const satisfies CatalogueSection;
+export const secretsCodes = {
+  SECRET_STORE_UNAVAILABLE: {
+    cause:
+      'No OS keychain could be reached (no Secret Service on D-Bus, libsecret missing, or no desktop session).',
+    fix: 'Start a keychain (gnome-keyring, KWallet), or choose a headless store: BDC_COMPANION_SECRET_STORE=credentials-dir or encrypted-file.',
+  },
+  SECRET_STORE_LOCKED: {
+    cause: 'The OS keychain is locked or waiting for an unlock prompt that nobody answered.',
+    fix: 'Unlock the login keychain (log in to the desktop session, or unlock it with your keyring tool), then retry.',
+  },
+  SECRET_STORE_DENIED: {
+    cause: 'The OS keychain refused the companion access to its entry.',
+    fix: 'Allow the companion in the keychain prompt or the keychain access settings, then retry.',
+  },
+  SECRET_STORE_FAILED: {
+    cause: 'The secret store failed for a reason it did not classify.',
+    fix: 'Retry; if it persists run `bdc-companion diagnose` and check the keychain service logs.',
+  },
+  SECRET_STORE_UNKNOWN: {
+    cause: 'BDC_COMPANION_SECRET_STORE names a secret store that does not exist.',
+    fix: 'Use one of keytar (default), credentials-dir or encrypted-file.',
+  },
+  SECRET_STORE_READ_ONLY: {
+    cause: 'The credentials directory (systemd LoadCredential=) is read-only to the companion.',
+    fix: 'Put the secret in the file named in the message and load it with LoadCredential= in the service unit.',
+  },
+  SECRET_STORE_NOT_CONFIGURED: {
+    cause: 'The chosen headless secret store lacks its setting (credentials folder or passphrase).',
+    fix: 'Set CREDENTIALS_DIRECTORY (systemd does) or BDC_COMPANION_SECRETS_PASSPHRASE / _PASSPHRASE_FILE as the message says.',
+  },
+  SECRET_PASSPHRASE_WRONG: {
+    cause: 'The encrypted secrets file could not be decrypted with the passphrase given.',
+    fix: 'Use the passphrase the file was created with; the file was left untouched.',
+  },
+  SECRET_FILE_CORRUPT: {
+    cause: 'The encrypted secrets file is damaged or not in the companion format.',
+    fix: 'Restore it from a backup, or move it aside and sign in again.',
+  },
+  SECRET_TOO_LARGE: {
+    cause: 'The secret is larger than the secret store accepts.',
+    fix: 'This is a bug for any secret the companion produces; report it with `bdc-companion diagnose`.',
+  },
+} as const satisfies CatalogueSection;

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation } from '../../common/models/installation.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { isInstallationId, validateInstallationName } from './installation-name.js';
+import {
+  SETTINGS_FILE_EXTENSION,
+  SETTINGS_FILE_NAME,
+  SETTINGS_SCHEMA_VERSION,
+  emptySettingsDocument,
+  migrateSettingsDocument,
+  settingsRootSchema,
+  settingsSchema,
+} from './settings-schema.js';
+import type { SettingsStore } from './settings-store.js';
+
+type Json = Record<string, unknown>;
+
+interface SettingsData extends Record<string, unknown> {
+  schemaVersion: number;
+  installations: Json[];
+}
+
+export interface OpenSettingsOptions {
+  /** Injectable clock for migration and quarantine time stamps. */
+  readonly now?: () => Date;
+}
+
+/**
+ * The conf options both shells use, so the desktop (electron-store, a conf subclass) and the
+ * headless CLI read and write the same file the same way: one schema, mode 0600 (the file names
+ * internal hosts and CAs), atomic writes, and never `clearInvalidConfig` — an invalid file is
+ * surfaced, not wiped.
+ */
+export function settingsConfOptions(home: string) {
+  return {
+    cwd: home,
+    configName: SETTINGS_FILE_NAME,
+    fileExtension: SETTINGS_FILE_EXTENSION,
+    schema: settingsSchema,
+    rootSchema: settingsRootSchema,
+    defaults: emptySettingsDocument() as SettingsData,
+    configFileMode: 0o600,
+    clearInvalidConfig: false,
+    accessPropertiesByDotNotation: false,
+    watch: false,
+  } as const;
+}
+
+export function settingsFilePath(home: string): string {
+  return join(home, `${SETTINGS_FILE_NAME}.${SETTINGS_FILE_EXTENSION}`);
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-');
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/**
+ * Opens the settings of a config home. The file is migrated to the current schema first (the old
+ * bytes kept next to it), then validated. A file that is not JSON or breaks the schema is moved
+ * aside under a time-stamped name and reported as SETTINGS_CORRUPT — the next open starts empty —
+ * so a damaged file is never silently replaced and never lost.
+ */
+export function openSettings(home: string, options: OpenSettingsOptions = {}): SettingsStore {
+  const now = options.now ?? (() => new Date());
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const path = settingsFilePath(home);
+
+  const quarantine = (reason: string, cause?: unknown): never => {
+    const preservedAs = `${path}.corrupt-${stamp(now())}`;
+    try {
+      renameSync(path, preservedAs);
+    } catch (error) {
+      throw new CompanionError(
+        'SETTINGS_CORRUPT',
+        `The settings file ${path} is unusable (${reason}) and could not be moved aside: ${describe(error)}.`,
+        { data: { path, reason }, cause },
+      );
+    }
+    throw new CompanionError(
+      'SETTINGS_CORRUPT',
+      `The settings file ${path} is unusable (${reason}). It was kept as ${preservedAs}; the companion now starts with empty settings.`,
+      {
+        hint: `Repair ${preservedAs} and move it back to ${path}, or add the installations again.`,
+        data: { path, preservedAs, reason },
+        cause,
+      },
+    );
+  };
+
+  migrateFile(path, now, quarantine);
+
+  let conf: Conf<SettingsData>;
+  try {
+    conf = new Conf<SettingsData>(settingsConfOptions(home));
+  } catch (error) {
+    if (isInvalidContent(error)) return quarantine(describe(error), error);
+    throw writeFailed(path, error);
+  }
+
+  const readAll = (): Json[] => {
+    let installations: Json[];
+    try {
+      installations = conf.get('installations');
+    } catch (error) {
+      // Another process (or a person) damaged the file after it was opened.
+      if (isInvalidContent(error)) return quarantine(describe(error), error);
+      throw writeFailed(path, error);
+    }
+    const problem = duplicateProblem(installations);
+    if (problem) return quarantine(problem);
+    return installations;
+  };
+
+  const writeAll = (installations: readonly Installation[]): void => {
+    const stored = installations.map(toStored);
+    try {
+      conf.set('installations', stored);
+    } catch (error) {
+      if (describe(error).startsWith('Config schema violation')) {
+        throw new CompanionError(
+          'SETTINGS_VALUE_INVALID',
+          `The installation cannot be saved: ${describe(error).replace('Config schema violation: ', '')}.`,
+          { cause: error },
+        );
+      }
+      throw writeFailed(path, error);
+    }
+  };
+
+  const list = (): Installation[] => readAll().map(fromStored);
+
+  const find = (nameOrId: string): Installation | undefined => {
+    const all = list();
+    if (isInstallationId(nameOrId)) {
+      return all.find((installation) => installation.id === nameOrId.toLowerCase());
+    }
+    const wanted = nameOrId.toLowerCase();
+    return all.find((installation) => installation.name.toLowerCase() === wanted);
+  };
+
+  return {
+    path,
+    listInstallations: () => list(),
+    findInstallation: find,
+    requireInstallation(nameOrId) {
+      const found = find(nameOrId);
+      if (found) return found;
+      const names = list().map((installation) => installation.name);
+      throw new CompanionError(
+        'INSTALLATION_NOT_FOUND',
+        names.length === 0
+          ? `There is no installation "${nameOrId}"; none is configured yet.`
+          : `There is no installation "${nameOrId}". Installations: ${names.join(', ')}.`,
+        { data: { name: nameOrId, installations: names } },
+      );
+    },
+    saveInstallation(installation) {
+      validateInstallationName(installation.name);
+      const all = list();
+      const clash = all.find(
+        (other) =>
+          other.id !== installation.id &&
+          other.name.toLowerCase() === installation.name.toLowerCase(),
+      );
+      if (clash) {
+        throw new CompanionError(
+          'INSTALLATION_EXISTS',
+          `An installation named "${clash.name}" already exists (${clash.baseUrl}).`,
+          { data: { name: clash.name } },
+        );
+      }
+      const index = all.findIndex((other) => other.id === installation.id);
+      if (index === -1) all.push(installation);
+      else all[index] = installation;
+      writeAll(all);
+    },
+    removeInstallation(nameOrId) {
+      const target = this.requireInstallation(nameOrId);
+      writeAll(list().filter((installation) => installation.id !== target.id));
+      return target;
+    },
+  };
+}
+
+function isInvalidContent(error: unknown): boolean {
+  return (
+    error instanceof SyntaxError ||
+    (error instanceof Error && error.message.startsWith('Config schema violation'))
+  );
+}
+
+function writeFailed(path: string, error: unknown): CompanionError {
+  if (error instanceof CompanionError) return error;
+  return new CompanionError(
+    'SETTINGS_WRITE_FAILED',
+    `The settings file ${path} could not be read or written: ${describe(error)}.`,
+    { data: { path }, cause: error },
+  );
+}
+
+function duplicateProblem(installations: readonly Json[]): string | undefined {
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  for (const installation of installations) {
+    const name = String(installation['name']).toLowerCase();
+    const id = String(installation['id']);
+    if (names.has(name)) return `two installations are named "${String(installation['name'])}"`;
+    if (ids.has(id)) return `two installations have the id ${id}`;
+    names.add(name);
+    ids.add(id);
+  }
+  return undefined;
+}
+
+/**
+ * Brings an existing file to the current schema before conf validates it. The unmigrated bytes
+ * are copied aside first, so a faulty migration can never cost the user their settings.
+ */
+function migrateFile(path: string, now: () => Date, quarantine: (reason: string) => never): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw writeFailed(path, error);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    quarantine(`not valid JSON: ${describe(error)}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    quarantine('the top level is not a JSON object');
+  }
+  const outcome = migrateSettingsDocument(parsed as Json, {
+    now: now().toISOString(),
+    newId: randomUUID,
+  });
+  if (outcome.kind === 'newer') {
+    throw new CompanionError(
+      'SETTINGS_NEWER_VERSION',
+      `The settings file ${path} has schema version ${outcome.version}; this companion reads up to ${SETTINGS_SCHEMA_VERSION}. It was left untouched.`,
+      { data: { path, version: outcome.version } },
+    );
+  }
+  if (outcome.kind === 'current') return;
+  try {
+    copyFileSync(path, `${path}.v${outcome.from}-${stamp(now())}.bak`);
+    writeFileAtomic(path, `${JSON.stringify(outcome.document, undefined, '\t')}\n`, 0o600);
+  } catch (error) {
+    throw writeFailed(path, error);
+  }
+}
+
+/** JSON has no `undefined`: optional fields are left out of the file and restored on read. */
+function toStored(installation: Installation): Json {
+  return JSON.parse(JSON.stringify(installation)) as Json;
+}
+
+function fromStored(stored: Json): Installation {
+  const installation = stored as unknown as Installation;
+  const relay = installation.relay;
+  const auth = installation.auth;
+  return {
+    ...installation,
+    platform: installation.platform,
+    auth: auth.kind === 'oauth' ? { ...auth, user: auth.user } : auth,
+    relay: { ...relay, publicUrl: relay.publicUrl },
+  };
+}

@@ -1,0 +1,176 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isCompanionError } from '../../../common/errors/companion-error.js';
+import { newInstallation } from '../../../core/settings/new-installation.js';
+import { openSettings, settingsFilePath } from '../../../core/settings/settings-file.js';
+import { rmSync } from 'node:fs';
+
+let home: string;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'bdc-settings-'));
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (isCompanionError(error)) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('settings file', () => {
+  it('saves, finds by name (any case) or id, lists and removes installations', () => {
+    const settings = openSettings(home);
+    const prod = newInstallation({ name: 'prod', baseUrl: 'https://bdc.corp/bitbucket/' });
+    settings.saveInstallation(prod);
+    expect(prod.baseUrl).toBe('https://bdc.corp/bitbucket');
+    const reopened = openSettings(home);
+    expect(reopened.findInstallation('PROD')).toEqual(prod);
+    expect(reopened.findInstallation(prod.id)).toEqual(prod);
+    expect(reopened.listInstallations()).toHaveLength(1);
+    expect(reopened.removeInstallation('prod').id).toBe(prod.id);
+    expect(reopened.listInstallations()).toEqual([]);
+  });
+
+  it('writes the file with mode 0600 and no temporary files left behind', () => {
+    const settings = openSettings(home);
+    settings.saveInstallation(newInstallation({ name: 'a', baseUrl: 'https://a.corp' }));
+    expect(statSync(settings.path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(home).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('keeps optional fields (platform, relay.publicUrl, oauth user) round-trip exact', () => {
+    const settings = openSettings(home);
+    const base = newInstallation({
+      name: 'p',
+      baseUrl: 'https://p.corp',
+      platform: { baseUrl: 'https://platform.example', installationId: 'inst-1', caPems: [] },
+    });
+    const withOauth = {
+      ...base,
+      auth: { kind: 'oauth', clientId: 'abc', redirect: 'localhost', user: undefined } as const,
+    };
+    settings.saveInstallation(withOauth);
+    expect(openSettings(home).requireInstallation('p')).toEqual(withOauth);
+  });
+
+  it('refuses duplicate names (case-insensitive), invalid names and unknown installations', () => {
+    const settings = openSettings(home);
+    settings.saveInstallation(newInstallation({ name: 'Prod', baseUrl: 'https://a.corp' }));
+    expect(
+      codeOf(() =>
+        settings.saveInstallation(newInstallation({ name: 'prod', baseUrl: 'https://b.corp' })),
+      ),
+    ).toBe('INSTALLATION_EXISTS');
+    for (const name of ['', '-x', 'a b', 'x'.repeat(65), '../etc', 'a/b']) {
+      expect(codeOf(() => newInstallation({ name, baseUrl: 'https://a.corp' }))).toBe(
+        'INSTALLATION_NAME_INVALID',
+      );
+    }
+    expect(codeOf(() => newInstallation({ name: 'ok', baseUrl: 'http://a.corp' }))).toBe(
+      'INPUT_INVALID',
+    );
+    expect(codeOf(() => newInstallation({ name: 'ok', baseUrl: 'https://u:p@a.corp' }))).toBe(
+      'INPUT_INVALID',
+    );
+    try {
+      settings.requireInstallation('nope');
+      expect.unreachable();
+    } catch (error) {
+      expect(isCompanionError(error, 'INSTALLATION_NOT_FOUND')).toBe(true);
+      expect((error as Error).message).toContain('Prod');
+    }
+  });
+
+  it('refuses a value the schema forbids without writing anything', () => {
+    const settings = openSettings(home);
+    const good = newInstallation({ name: 'a', baseUrl: 'https://a.corp' });
+    settings.saveInstallation(good);
+    const before = readFileSync(settings.path, 'utf8');
+    expect(codeOf(() => settings.saveInstallation({ ...good, baseUrl: 'http://x' }))).toBe(
+      'SETTINGS_VALUE_INVALID',
+    );
+    expect(readFileSync(settings.path, 'utf8')).toBe(before);
+  });
+
+  it('moves a file that is not JSON aside, reports SETTINGS_CORRUPT, then starts empty', () => {
+    const path = settingsFilePath(home);
+    writeFileSync(path, '{"schemaVersion": 1, "installations": [ {oops');
+    let message = '';
+    try {
+      openSettings(home, { now: () => new Date('2026-11-28T10:00:00.000Z') });
+      expect.unreachable();
+    } catch (error) {
+      expect(isCompanionError(error, 'SETTINGS_CORRUPT')).toBe(true);
+      message = (error as Error).message;
+    }
+    const preserved = `${path}.corrupt-2026-11-28T10-00-00-000Z`;
+    expect(message).toContain(preserved);
+    expect(message).toContain('not valid JSON');
+    expect(readFileSync(preserved, 'utf8')).toBe('{"schemaVersion": 1, "installations": [ {oops');
+    expect(openSettings(home).listInstallations()).toEqual([]);
+  });
+
+  it('moves a file that breaks the schema aside too, naming the violation', () => {
+    const path = settingsFilePath(home);
+    const bad = JSON.stringify({
+      schemaVersion: 1,
+      installations: [
+        { ...newInstallation({ name: 'a', baseUrl: 'https://a' }), baseUrl: 'ftp://a' },
+      ],
+    });
+    writeFileSync(path, bad);
+    try {
+      openSettings(home);
+      expect.unreachable();
+    } catch (error) {
+      expect(isCompanionError(error, 'SETTINGS_CORRUPT')).toBe(true);
+      expect((error as Error).message).toContain('baseUrl');
+    }
+    const kept = readdirSync(home).filter((name) => name.includes('.corrupt-'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(home, kept[0] as string), 'utf8')).toBe(bad);
+  });
+
+  it('detects damage done by another process after opening', () => {
+    const settings = openSettings(home);
+    settings.saveInstallation(newInstallation({ name: 'a', baseUrl: 'https://a.corp' }));
+    writeFileSync(settings.path, 'garbage');
+    expect(codeOf(() => settings.listInstallations())).toBe('SETTINGS_CORRUPT');
+    expect(readdirSync(home).some((name) => name.includes('.corrupt-'))).toBe(true);
+  });
+
+  it('migrates an unversioned hand-written file, keeping the original bytes', () => {
+    const path = settingsFilePath(home);
+    const original = JSON.stringify({
+      installations: [{ name: 'legacy', baseUrl: 'https://legacy.corp' }],
+    });
+    writeFileSync(path, original);
+    const settings = openSettings(home);
+    const legacy = settings.requireInstallation('legacy');
+    expect(legacy.auth).toEqual({ kind: 'none' });
+    expect(legacy.caPems).toEqual([]);
+    expect(legacy.id).toMatch(/^[0-9a-f-]{36}$/);
+    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    expect(stored.schemaVersion).toBe(1);
+    const backups = readdirSync(home).filter((name) => name.includes('.v0-'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(home, backups[0] as string), 'utf8')).toBe(original);
+    // Idempotent: opening again changes nothing and makes no second backup.
+    expect(openSettings(home).requireInstallation('legacy')).toEqual(legacy);
+    expect(readdirSync(home).filter((name) => name.includes('.v0-'))).toHaveLength(1);
+  });
+
+  it('refuses a file from a newer companion and leaves it untouched', () => {
+    const path = settingsFilePath(home);
+    const newer = JSON.stringify({ schemaVersion: 99, installations: [], future: true });
+    writeFileSync(path, newer);
+    expect(codeOf(() => openSettings(home))).toBe('SETTINGS_NEWER_VERSION');
+    expect(readFileSync(path, 'utf8')).toBe(newer);
+  });
+});
