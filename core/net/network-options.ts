@@ -12,6 +12,11 @@ export interface NetworkOptions {
   readonly addressPolicy: 'instance' | 'none';
   /** Development setting: lets an instance resolve to loopback (tests, demo). Never IMDS. */
   readonly allowLoopback?: boolean;
+  /**
+   * Lets a pasted intermediate CA anchor the chain (`allowPartialTrustChain`). Only set from the
+   * user's explicit "trust this intermediate" choice; roots are always preferred.
+   */
+  readonly allowPartialChain?: boolean;
   readonly connectTimeoutMs?: number;
   /** Time to response headers and between body chunks. */
   readonly requestTimeoutMs?: number;

@@ -1,0 +1,134 @@
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import { Agent, EnvHttpProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { CLI_NAME, COMPANION_VERSION } from '../../common/version.js';
+import { vetOne, createGuardedLookup, resolveVetted } from './guarded-lookup.js';
+import type { NetworkOptions } from './network-options.js';
+import { resolveProxySettings } from './proxy-settings.js';
+
+/** Sent on every request the companion makes, so BDC access logs show who called. */
+export const USER_AGENT = `${CLI_NAME}/${COMPANION_VERSION}`;
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The runtime's own trust store. `tls.getCACertificates` (Node ≥ 22.15, so Electron ≥ 35) also
+ * sees the OS store; on Node 20 only the bundled Mozilla roots exist.
+ */
+export function runtimeRootCertificates(): readonly string[] {
+  const withStore = tls as typeof tls & {
+    getCACertificates?: (type: 'default' | 'system' | 'bundled' | 'extra') => string[];
+  };
+  if (typeof withStore.getCACertificates === 'function') {
+    const roots = new Set<string>(withStore.getCACertificates('default'));
+    try {
+      for (const pem of withStore.getCACertificates('system')) roots.add(pem);
+    } catch {
+      // Some builds have no system store access; the default set is still complete.
+    }
+    return [...roots];
+  }
+  return tls.rootCertificates;
+}
+
+/**
+ * The trust list for a connection: the runtime roots plus the pasted CAs. Node's `ca` option
+ * replaces the default store, so the roots are always put back in — a private CA is trusted in
+ * addition to the public ones, never instead of them.
+ */
+export function trustedCertificates(caPems: readonly string[] | undefined): string[] {
+  return [...runtimeRootCertificates(), ...(caPems ?? [])];
+}
+
+/**
+ * Builds the one undici Dispatcher every outbound HTTP(S) request of the product goes through.
+ *
+ * - TLS verification is always on; trust is runtime roots + `caPems`, also for the origin TLS
+ *   inside a proxy tunnel (ProxyAgent ignores `connect` and reads `requestTls`).
+ * - Proxies come from HTTPS_PROXY / HTTP_PROXY / NO_PROXY in `options.env` (lower case wins).
+ * - `addressPolicy: 'instance'`: every direct connection resolves the host, vets every address and
+ *   connects only to the vetted ones (SNI and certificate checks keep the host name); IP literal
+ *   hosts, which skip DNS, are vetted in the connector. Through a proxy the companion cannot pin,
+ *   so it vets the name as this machine resolves it before handing the request to the proxy.
+ */
+export function createDispatcher(options: NetworkOptions): Dispatcher {
+  const policy = { allowLoopback: options.allowLoopback === true };
+  const ca = trustedCertificates(options.caPems);
+  const connectTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const tlsOptions = {
+    ca,
+    // Node ≥ 20.18: lets a pasted intermediate anchor the chain. Only with the explicit flag.
+    ...(options.allowPartialChain === true ? { allowPartialTrustChain: true } : {}),
+    rejectUnauthorized: true,
+  };
+  const proxy = resolveProxySettings(options.env ?? process.env);
+
+  const connect =
+    options.addressPolicy === 'instance'
+      ? guardedConnector(
+          buildConnector({
+            ...tlsOptions,
+            timeout: connectTimeout,
+            lookup: createGuardedLookup(policy),
+          }),
+          policy,
+        )
+      : { ...tlsOptions, timeout: connectTimeout };
+
+  const agentOptions = {
+    connect,
+    headersTimeout: requestTimeout,
+    bodyTimeout: requestTimeout,
+  };
+
+  if (proxy.httpsProxy === '' && proxy.httpProxy === '') return new Agent(agentOptions);
+
+  const dispatcher = new EnvHttpProxyAgent({
+    ...agentOptions,
+    httpProxy: proxy.httpProxy,
+    httpsProxy: proxy.httpsProxy,
+    noProxy: proxy.noProxy,
+    requestTls: { ...tlsOptions, timeout: connectTimeout },
+    // A TLS-intercepting corporate proxy is trusted through the same pasted CAs.
+    proxyTls: { ...tlsOptions, timeout: connectTimeout },
+  });
+  if (options.addressPolicy !== 'instance') return dispatcher;
+  return dispatcher.compose((dispatch) => (dispatchOptions, handler) => {
+    const origin = new URL(String(dispatchOptions.origin));
+    const host = origin.hostname.replace(/^\[|\]$/g, '');
+    const check =
+      isIP(host) !== 0
+        ? Promise.resolve().then(() => vetOne(host, host, policy))
+        : resolveVetted(host, policy);
+    check.then(
+      () => dispatch(dispatchOptions, handler),
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        // compose() hands interceptors the controller-style handler of undici 7.
+        handler.onResponseError?.(null as never, failure);
+      },
+    );
+    return true;
+  });
+}
+
+/** Vets IP-literal hosts, which the lookup never sees, before the connector dials them. */
+function guardedConnector(
+  base: buildConnector.connector,
+  policy: { readonly allowLoopback: boolean },
+): buildConnector.connector {
+  return (connectOptions, callback) => {
+    const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) {
+      try {
+        vetOne(host, host, policy);
+      } catch (error) {
+        callback(error as Error, null);
+        return;
+      }
+    }
+    base(connectOptions, callback);
+  };
+}
