@@ -26,6 +26,8 @@ export interface SecretStore {
   readonly persistent: boolean;
   /** Protected by the operating system (keychain) rather than by a file's permissions. */
   readonly osProtected: boolean;
+  /** Where a file-based backend keeps its secrets (disclosed by `auth status`); none for keychains. */
+  readonly location?: string;
   /** Write, read and delete a canary entry; classify any failure. */
   probe(): Promise<SecretStoreHealth>;
   get(key: SecretKey): Promise<string | undefined>;

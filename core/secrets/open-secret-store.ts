@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { createCredentialsDirStore } from './credentials-dir-store.js';
+import { createEncryptedFileStore, type ScryptParameters } from './encrypted-file-store.js';
+import { createKeytarStore, type KeytarModule } from './keytar-store.js';
+import type { SecretStore, SecretStoreBackend } from './secret-store.js';
+import { errorDetail, secretStoreError } from './secret-store-errors.js';
+
+export const SECRET_STORE_ENV = 'BDC_COMPANION_SECRET_STORE';
+export const PASSPHRASE_ENV = 'BDC_COMPANION_SECRETS_PASSPHRASE';
+export const PASSPHRASE_FILE_ENV = 'BDC_COMPANION_SECRETS_PASSPHRASE_FILE';
+export const ENCRYPTED_SECRETS_FILE = 'secrets.enc';
+
+/** The backends an admin may choose; `memory` is for unit tests and never chosen by name. */
+export const SELECTABLE_BACKENDS = ['keytar', 'credentials-dir', 'encrypted-file'] as const;
+export type SelectableBackend = (typeof SELECTABLE_BACKENDS)[number];
+
+export interface SecretStoreConfig {
+  readonly home: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the environment (the desktop shell's own choice). */
+  readonly backend?: SelectableBackend;
+  readonly nameOf?: (installationId: string) => string | undefined;
+  readonly timeoutMs?: number;
+  /** Run the canary check now and fail with its classified error (default true). */
+  readonly probe?: boolean;
+  readonly scrypt?: ScryptParameters;
+  readonly loadKeytar?: () => Promise<KeytarModule>;
+}
+
+export function chosenBackend(
+  config: Pick<SecretStoreConfig, 'env' | 'backend'>,
+): SelectableBackend {
+  const requested = config.backend ?? config.env[SECRET_STORE_ENV]?.trim();
+  if (requested === undefined || requested === '') return 'keytar';
+  if ((SELECTABLE_BACKENDS as readonly string[]).includes(requested)) {
+    return requested as SelectableBackend;
+  }
+  throw new CompanionError(
+    'SECRET_STORE_UNKNOWN',
+    `${SECRET_STORE_ENV}="${requested.slice(0, 40)}" is not a secret store; use ${SELECTABLE_BACKENDS.join(', ')}.`,
+  );
+}
+
+function passphraseFrom(env: SecretStoreConfig['env']): string {
+  const file = env[PASSPHRASE_FILE_ENV];
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new CompanionError(
+        'SECRET_STORE_NOT_CONFIGURED',
+        `${PASSPHRASE_FILE_ENV} names ${file}, which cannot be read: ${errorDetail(error)}`,
+      );
+    }
+  }
+  const passphrase = env[PASSPHRASE_ENV];
+  if (passphrase) return passphrase;
+  throw new CompanionError(
+    'SECRET_STORE_NOT_CONFIGURED',
+    `The encrypted-file secret store needs a passphrase: set ${PASSPHRASE_FILE_ENV} (preferred) or ${PASSPHRASE_ENV}.`,
+  );
+}
+
+/**
+ * Opens the secret store the admin chose: the OS keychain unless `BDC_COMPANION_SECRET_STORE`
+ * (or the desktop shell) names a headless alternative. When the chosen store does not work the
+ * caller gets its classified error — there is no silent fallback, least of all to plaintext.
+ */
+export async function openSecretStore(config: SecretStoreConfig): Promise<SecretStore> {
+  const backend: SecretStoreBackend = chosenBackend(config);
+  let store: SecretStore;
+  switch (backend) {
+    case 'keytar':
+      store = createKeytarStore({
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.loadKeytar ? { load: config.loadKeytar } : {}),
+      });
+      break;
+    case 'credentials-dir': {
+      const directory = config.env['CREDENTIALS_DIRECTORY'];
+      if (!directory) {
+        throw new CompanionError(
+          'SECRET_STORE_NOT_CONFIGURED',
+          'The credentials-dir secret store reads $CREDENTIALS_DIRECTORY, which is not set (systemd sets it for units with LoadCredential=).',
+        );
+      }
+      store = createCredentialsDirStore({
+        directory,
+        ...(config.nameOf ? { nameOf: config.nameOf } : {}),
+      });
+      break;
+    }
+    case 'encrypted-file':
+      store = createEncryptedFileStore({
+        path: join(config.home, ENCRYPTED_SECRETS_FILE),
+        passphrase: passphraseFrom(config.env),
+        ...(config.scrypt ? { scrypt: config.scrypt } : {}),
+      });
+      break;
+    default: {
+      const unreachable: never = backend as never;
+      throw new Error(`unknown backend ${String(unreachable)}`);
+    }
+  }
+  if (config.probe ?? true) {
+    const health = await store.probe();
+    if (!health.ok) throw secretStoreError(health, `The ${backend} secret store is not usable`);
+  }
+  return store;
+}
+
+/** One line for `auth status` and the UI: which store holds the secrets and how safe it is. */
+export function describeSecretStore(store: SecretStore): string {
+  switch (store.backend) {
+    case 'keytar':
+      return 'OS keychain';
+    case 'credentials-dir':
+      return `credentials folder ${store.location ?? ''} (read-only, provided by the service manager)`;
+    case 'encrypted-file':
+      return `encrypted file ${store.location ?? ''} (passphrase-protected, not the OS keychain)`;
+    case 'memory':
+      return 'memory only (secrets are forgotten when the process ends)';
+    default: {
+      const unreachable: never = store.backend;
+      return String(unreachable);
+    }
+  }
+}
