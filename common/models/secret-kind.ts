@@ -4,6 +4,11 @@ export const SECRET_KINDS = [
   'oauth-tokens',
   'oauth-client-secret',
   'webhook-secret',
+  /**
+   * During a rotation, the secret being replaced, kept for a grace period so deliveries BDC
+   * signed before it switched are still accepted: JSON `{"secret": "…", "expiresAt": "ISO"}`.
+   */
+  'webhook-secret-previous',
 ] as const;
 
 export type SecretKind = (typeof SECRET_KINDS)[number];

@@ -1,4 +1,83 @@
 import type { Migration } from '../storage/migration.js';
 
-/** Schema of the relay's delivery queue (owned by the relay). */
-export const relayMigrations: readonly Migration[] = [];
+/**
+ * Schema of the relay's delivery queue (owned by the relay).
+ *
+ * `relay_deliveries` keeps the raw body and the forwarded headers exactly as BDC sent them; the
+ * platform verifies the signature over those bytes. `lane_seq` orders deliveries within one
+ * repository (a replay moves a delivery to the end of its lane). The unique index on
+ * (installation, X-Request-Id) is what makes a redelivery from BDC a counted duplicate instead of
+ * a second row. Counters survive restarts so `relay status` in another process tells the truth.
+ */
+export const relayMigrations: readonly Migration[] = [
+  {
+    name: 'relay/001-delivery-queue',
+    up(database) {
+      database.exec(`
+        CREATE TABLE relay_deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          installation_id TEXT NOT NULL,
+          request_id TEXT,
+          event_key TEXT NOT NULL,
+          repository TEXT NOT NULL,
+          content_type TEXT,
+          signature TEXT,
+          body BLOB NOT NULL,
+          received_at INTEGER NOT NULL,
+          lane_seq INTEGER NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+          queued_at INTEGER NOT NULL,
+          next_attempt_at INTEGER,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          delivered_at INTEGER,
+          dead_at INTEGER,
+          last_error TEXT,
+          replays INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX relay_deliveries_request
+          ON relay_deliveries (installation_id, request_id) WHERE request_id IS NOT NULL;
+        CREATE INDEX relay_deliveries_lane
+          ON relay_deliveries (installation_id, state, repository, lane_seq);
+        CREATE INDEX relay_deliveries_state_time
+          ON relay_deliveries (installation_id, state, delivered_at);
+        CREATE INDEX relay_deliveries_seq ON relay_deliveries (lane_seq);
+
+        CREATE TABLE relay_attempts (
+          delivery_id INTEGER NOT NULL REFERENCES relay_deliveries (id) ON DELETE CASCADE,
+          number INTEGER NOT NULL,
+          at INTEGER NOT NULL,
+          status INTEGER,
+          latency_ms REAL NOT NULL,
+          outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'dead')),
+          error TEXT,
+          response_excerpt TEXT,
+          PRIMARY KEY (delivery_id, number)
+        );
+        CREATE INDEX relay_attempts_time ON relay_attempts (at);
+
+        CREATE TABLE relay_counters (
+          installation_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          count INTEGER NOT NULL DEFAULT 0,
+          last_at INTEGER,
+          detail TEXT,
+          PRIMARY KEY (installation_id, name)
+        );
+
+        CREATE TABLE webhook_registrations (
+          installation_id TEXT NOT NULL,
+          scope TEXT NOT NULL CHECK (scope IN ('repository', 'project')),
+          project TEXT NOT NULL,
+          slug TEXT NOT NULL DEFAULT '',
+          webhook_id INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          events TEXT NOT NULL,
+          active INTEGER NOT NULL,
+          registered_at INTEGER NOT NULL,
+          secret_rotated_at INTEGER,
+          PRIMARY KEY (installation_id, scope, project, slug)
+        );
+      `);
+    },
+  },
+];

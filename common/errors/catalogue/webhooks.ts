@@ -1,4 +1,40 @@
 import type { CatalogueSection } from '../catalogue-entry.js';
 
 /** Codes of the webhooks capability. */
-export const webhooksCodes = {} as const satisfies CatalogueSection;
+export const webhooksCodes = {
+  WEBHOOK_PERMISSION_DENIED: {
+    cause:
+      'BDC refused to manage webhooks: the signed-in user lacks REPO_ADMIN (PROJECT_ADMIN for project webhooks).',
+    fix: 'Sign in as a repository admin, or ask one to create the webhook by hand with the steps shown.',
+  },
+  WEBHOOK_REPO_INVALID: {
+    cause: 'A repository was not given as PROJECT/slug.',
+    fix: 'Pass --repo PROJECT/slug (repeat it for several repositories) or --project KEY.',
+  },
+  WEBHOOK_REPO_NOT_FOUND: {
+    cause: 'BDC has no such project or repository, or the signed-in user cannot see it.',
+    fix: 'Check the project key and repository slug in BDC (they appear in the repository URL).',
+  },
+  WEBHOOK_URL_INVALID: {
+    cause:
+      'The relay URL is not an absolute http(s) URL ending in /webhooks/bitbucket-dc/{installation id}.',
+    fix: 'Pass --url with the address BDC can reach, e.g. https://relay.corp:8787/webhooks/bitbucket-dc/ID.',
+  },
+  WEBHOOK_SECRET_MISSING: {
+    cause:
+      'No webhook secret is stored for the installation; deliveries could not be signed or verified.',
+    fix: 'Store the platform webhook secret: `installation add ... --webhook-secret-stdin`, or run `webhooks rotate-secret <name>`.',
+  },
+  WEBHOOK_REQUEST_FAILED: {
+    cause: 'BDC answered a webhook REST call with an unexpected error.',
+    fix: 'Read the message BDC returned; check the BDC logs if it is a server error, then try again.',
+  },
+  WEBHOOK_NOT_REGISTERED: {
+    cause: 'The companion has not registered any BDC webhook for this installation.',
+    fix: 'Register them first: `webhooks register <name> --repo PROJECT/slug --url URL`.',
+  },
+  WEBHOOK_NOT_SIGNED_IN: {
+    cause: 'Managing BDC webhooks needs a signed-in installation, and this one has no credential.',
+    fix: 'Sign in first with `auth pat <name> --token-stdin` or `auth oauth <name>`.',
+  },
+} as const satisfies CatalogueSection;

@@ -1,0 +1,276 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent, request } from 'undici';
+import type { RelayEvent } from '../../../common/models/relay.js';
+import { createHttpTransport } from '../../../core/relay/forward-transport.js';
+import { startRelay, type RunningRelay } from '../../../core/relay/relay.js';
+import {
+  deliveryDetail,
+  listDeliveries,
+  relayStatus,
+  replayDeadDeliveries,
+  replayDelivery,
+} from '../../../core/relay/relay-queries.js';
+import { signBody } from '../../../core/relay/signature.js';
+import { isCompanionError } from '../../../common/errors/companion-error.js';
+import {
+  postDelivery,
+  refsChangedBody,
+  startReceiver,
+  tempHome,
+  waitFor,
+} from './relay-fixture.js';
+
+const SECRET = 'Gkvl$k$wyNpQAF42';
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(
+  options: { bodyLimitBytes?: number; allowedEvents?: string[]; secrets?: () => string[] } = {},
+) {
+  const receiver = await startReceiver();
+  cleanups.push(() => receiver.close());
+  const home = tempHome();
+  cleanups.push(() => home.cleanup());
+  const agent = new Agent();
+  cleanups.push(() => agent.close());
+  const events: RelayEvent[] = [];
+  const relay: RunningRelay = await startRelay({
+    database: home.database,
+    installation: {
+      id: 'inst-1',
+      platformBaseUrl: receiver.url,
+      platformInstallationId: 'plat-42',
+      ...(options.allowedEvents ? { allowedEvents: options.allowedEvents } : {}),
+    },
+    loadSecrets: async () => (options.secrets ? options.secrets() : [SECRET]),
+    transport: createHttpTransport(agent),
+    listen: { host: '127.0.0.1', port: 0 },
+    retry: { initialDelayMs: 20, maxDelayMs: 100, maxAgeMs: 60_000 },
+    pollIntervalMs: 50,
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+  });
+  cleanups.push(() => relay.close());
+  relay.subscribe((event) => events.push(event));
+  return { receiver, home, relay, events, url: relay.webhookUrl };
+}
+
+describe('relay', () => {
+  it('forwards a verified delivery byte-exact with its headers', async () => {
+    const { receiver, url, relay, home } = await setup();
+    const body = refsChangedBody('PRJ', 'repo', 'a'.repeat(40));
+    const response = await postDelivery(url, body, { secret: SECRET, requestId: 'req-1' });
+    expect(response.status).toBe(200);
+    await waitFor(() => receiver.received.length === 1, 5000, 'the forwarded delivery');
+    const [forwarded] = receiver.received;
+    expect(forwarded?.body.equals(body)).toBe(true);
+    expect(forwarded?.headers['x-hub-signature']).toBe(signBody(SECRET, body));
+    expect(forwarded?.headers['x-event-key']).toBe('repo:refs_changed');
+    expect(forwarded?.headers['x-request-id']).toBe('req-1');
+    expect(forwarded?.headers['content-type']).toBe('application/json; charset=utf-8');
+    await waitFor(() => relay.status().lastDeliveredAt !== undefined, 5000, 'status');
+    const status = relayStatus(home.database, 'inst-1');
+    expect(status).toMatchObject({ pending: 0, delivered: 1, dead: 0, rejectedSignatures: 0 });
+    expect(status.lastReceivedAt).toBeDefined();
+    const [delivery] = listDeliveries(home.database, 'inst-1', { state: 'delivered' });
+    expect(delivery).toMatchObject({ requestId: 'req-1', repository: 'PRJ/repo', attempts: 1 });
+    const detail = deliveryDetail(home.database, 'inst-1', delivery!.id);
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({
+      status: 202,
+      outcome: 'delivered',
+      responseExcerpt: '{"accepted":true}',
+    });
+    expect(detail.headers['X-Hub-Signature']).not.toBe(signBody(SECRET, body));
+  });
+
+  it('refuses a missing or wrong signature with 401, counts it and forwards nothing', async () => {
+    const { receiver, url, home, events } = await setup();
+    const body = refsChangedBody('PRJ', 'repo', 'b'.repeat(40));
+    expect((await postDelivery(url, body, { signature: null })).status).toBe(401);
+    expect((await postDelivery(url, body, { secret: 'wrong' })).status).toBe(401);
+    expect((await postDelivery(url, body, { signature: 'sha256=zz' })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(receiver.received).toHaveLength(0);
+    expect(listDeliveries(home.database, 'inst-1')).toHaveLength(0);
+    expect(relayStatus(home.database, 'inst-1').rejectedSignatures).toBe(3);
+    expect(events.filter((event) => event.kind === 'rejected')).toHaveLength(3);
+  });
+
+  it('answers 413 above the body limit and accepts a body exactly at it', async () => {
+    const { url, receiver } = await setup({ bodyLimitBytes: 4096 });
+    const atLimit = Buffer.alloc(4096, 0x20);
+    atLimit.write('{"x":1}');
+    expect((await postDelivery(url, atLimit, { secret: SECRET })).status).toBe(200);
+    const over = Buffer.alloc(4097, 0x20);
+    expect((await postDelivery(url, over, { secret: SECRET })).status).toBe(413);
+    await waitFor(() => receiver.received.length === 1, 5000, 'the delivery at the limit');
+  });
+
+  it('10 MiB + 1 byte is refused with 413 by default', async () => {
+    const { url } = await setup();
+    const body = Buffer.alloc(10 * 1024 * 1024 + 1, 0x20);
+    expect((await postDelivery(url, body, { secret: SECRET })).status).toBe(413);
+  });
+
+  it('answers the unsigned diagnostics:ping and records that BDC reached the relay', async () => {
+    const { url, home, receiver } = await setup();
+    const response = await postDelivery(url, Buffer.from('{"test": true}'), {
+      eventKey: 'diagnostics:ping',
+      signature: null,
+    });
+    expect(response.status).toBe(200);
+    expect(relayStatus(home.database, 'inst-1').lastPingAt).toBeDefined();
+    const wronglySigned = await postDelivery(url, Buffer.from('{"test": true}'), {
+      eventKey: 'diagnostics:ping',
+      secret: 'wrong',
+    });
+    expect(wronglySigned.status).toBe(401);
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('acknowledges and drops events outside the allowlist; the allowlist is configurable', async () => {
+    const { url, home, receiver } = await setup({
+      allowedEvents: ['repo:refs_changed', 'pr:opened'],
+    });
+    const body = Buffer.from('{"eventKey":"repo:modified"}');
+    expect(
+      (await postDelivery(url, body, { secret: SECRET, eventKey: 'repo:modified' })).status,
+    ).toBe(200);
+    const pr = Buffer.from('{"eventKey":"pr:opened"}');
+    expect((await postDelivery(url, pr, { secret: SECRET, eventKey: 'pr:opened' })).status).toBe(
+      200,
+    );
+    await waitFor(() => receiver.received.length === 1, 5000, 'the allowed event');
+    expect(receiver.received[0]?.headers['x-event-key']).toBe('pr:opened');
+    expect(relayStatus(home.database, 'inst-1').dropped).toBe(1);
+  });
+
+  it('stores the same X-Request-Id once and counts the duplicate', async () => {
+    const { url, home, receiver } = await setup();
+    const body = refsChangedBody('PRJ', 'repo', 'c'.repeat(40));
+    expect((await postDelivery(url, body, { secret: SECRET, requestId: 'same' })).status).toBe(200);
+    expect((await postDelivery(url, body, { secret: SECRET, requestId: 'same' })).status).toBe(200);
+    await waitFor(() => receiver.received.length === 1, 5000, 'one forward');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.received).toHaveLength(1);
+    expect(listDeliveries(home.database, 'inst-1')).toHaveLength(1);
+    expect(relayStatus(home.database, 'inst-1').duplicates).toBe(1);
+  });
+
+  it('retries through a platform outage and delivers everything in order per repository', async () => {
+    const { url, home, receiver } = await setup();
+    receiver.behave({ kind: 'status', status: 503 });
+    const sent: Record<string, string[]> = { 'A/one': [], 'B/two': [] };
+    for (let index = 0; index < 10; index += 1) {
+      const [project, slug] = index % 2 === 0 ? ['A', 'one'] : ['B', 'two'];
+      const marker = String(index).padStart(40, '0');
+      sent[`${project}/${slug}`]!.push(marker);
+      expect(
+        (await postDelivery(url, refsChangedBody(project!, slug!, marker), { secret: SECRET }))
+          .status,
+      ).toBe(200);
+    }
+    await waitFor(
+      () => relayStatus(home.database, 'inst-1').lastError !== undefined,
+      5000,
+      'a failed attempt',
+    );
+    expect(relayStatus(home.database, 'inst-1')).toMatchObject({ pending: 10, delivered: 0 });
+    expect(relayStatus(home.database, 'inst-1').lastError?.message).toContain('503');
+    receiver.behave({ kind: 'ok' });
+    await waitFor(() => receiver.received.length === 10, 10_000, 'all deliveries after recovery');
+    const arrived: Record<string, string[]> = { 'A/one': [], 'B/two': [] };
+    for (const delivery of receiver.received) {
+      const payload = JSON.parse(delivery.body.toString()) as {
+        repository: { slug: string; project: { key: string } };
+        changes: { toHash: string }[];
+      };
+      arrived[`${payload.repository.project.key}/${payload.repository.slug}`]!.push(
+        payload.changes[0]!.toHash,
+      );
+    }
+    expect(arrived).toEqual(sent);
+  });
+
+  it('dead-letters a 4xx at once, and replays dead and delivered deliveries', async () => {
+    const { url, home, receiver } = await setup();
+    receiver.behave({ kind: 'status', status: 422 });
+    const body = refsChangedBody('PRJ', 'repo', 'd'.repeat(40));
+    await postDelivery(url, body, { secret: SECRET, requestId: 'to-die' });
+    await waitFor(() => relayStatus(home.database, 'inst-1').dead === 1, 5000, 'dead letter');
+    const [dead] = listDeliveries(home.database, 'inst-1', { state: 'dead' });
+    expect(dead).toMatchObject({ attempts: 1, requestId: 'to-die' });
+    expect(dead?.lastError).toContain('422');
+    expect(deliveryDetail(home.database, 'inst-1', dead!.id).attempts[0]?.responseExcerpt).toBe(
+      'refused with 422',
+    );
+
+    receiver.behave({ kind: 'ok' });
+    expect(replayDeadDeliveries(home.database, 'inst-1')).toEqual([dead!.id]);
+    await waitFor(() => receiver.received.length === 1, 5000, 'the replayed dead letter');
+    expect(receiver.received[0]?.body.equals(body)).toBe(true);
+    await waitFor(() => relayStatus(home.database, 'inst-1').delivered === 1, 5000, 'delivered');
+
+    const replayed = replayDelivery(home.database, 'inst-1', dead!.id);
+    expect(replayed).toMatchObject({ state: 'pending', replays: 2 });
+    await waitFor(() => receiver.received.length === 2, 5000, 'the replayed delivered one');
+    expect(receiver.received[1]?.headers['x-request-id']).toBe('to-die');
+    expect(() => replayDelivery(home.database, 'inst-1', 999)).toThrow(
+      expect.objectContaining({ code: 'RELAY_DELIVERY_NOT_FOUND' }),
+    );
+  });
+
+  it('honours Retry-After from a 429', async () => {
+    const { url, home, receiver } = await setup();
+    receiver.behave({ kind: 'status', status: 429, retryAfter: '1' });
+    await postDelivery(url, refsChangedBody('P', 'r', 'e'.repeat(40)), { secret: SECRET });
+    await waitFor(
+      () => relayStatus(home.database, 'inst-1').lastError !== undefined,
+      5000,
+      'first 429',
+    );
+    const [delivery] = listDeliveries(home.database, 'inst-1');
+    const due =
+      Date.parse(delivery!.nextAttemptAt!) -
+      Date.parse(relayStatus(home.database, 'inst-1').lastError!.at);
+    expect(due).toBeGreaterThanOrEqual(990);
+    receiver.behave({ kind: 'ok' });
+    await waitFor(() => receiver.received.length === 1, 5000, 'delivery after Retry-After');
+  });
+
+  it('accepts a secret rotated by another process without refusing the first delivery', async () => {
+    let secrets = ['old'];
+    const { url, receiver } = await setup({ secrets: () => secrets });
+    const body = refsChangedBody('P', 'r', 'f'.repeat(40));
+    secrets = ['new', 'old'];
+    expect((await postDelivery(url, body, { secret: 'new' })).status).toBe(200);
+    await waitFor(
+      () => receiver.received.length === 1,
+      5000,
+      'the delivery signed with the new secret',
+    );
+  });
+
+  it('reports /healthz as up, and 404s other paths and installations', async () => {
+    const { relay, url } = await setup();
+    const health = await request(`${relay.url}/healthz`);
+    expect(health.statusCode).toBe(200);
+    expect(await health.body.json()).toEqual({ status: 'up' });
+    const other = await postDelivery(url.replace('plat-42', 'other'), Buffer.from('{}'), {
+      secret: SECRET,
+    });
+    expect(other.status).toBe(404);
+    const get = await request(url);
+    expect(get.statusCode).toBe(405);
+    await get.body.dump();
+  });
+
+  it('refuses to start without a webhook secret', async () => {
+    await expect(setup({ secrets: () => [] })).rejects.toSatisfy((error: unknown) =>
+      isCompanionError(error, 'WEBHOOK_SECRET_MISSING'),
+    );
+  });
+});
