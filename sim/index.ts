@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handleAdmin } from './admin.js';
+import { FaultState } from './faults.js';
+import { gitOk } from './git/git-process.js';
+import {
+  branchTip,
+  fillRepository,
+  initBareRepository,
+  installHooks,
+  repositoryPath,
+  writePullRequestOnly,
+} from './git/repositories.js';
+import type { RefUpdate } from './git/scm-handler.js';
+import { createBdcRouter, type StatusState } from './http/bdc-router.js';
+import { TlsFront } from './http/tls-front.js';
+import type { OAuthClientRegistration, OAuthProvider, OAuthProviderFactory } from './oauth-port.js';
+import { generateServerPki } from './pki.js';
+import type { RestEnvironment } from './rest/rest-api.js';
+import type {
+  RunningPlatform,
+  RunningSimulator,
+  SimulatorOptions,
+  SimUser,
+} from './simulator-api.js';
+import { patWithSlashAndPlus, SimState, type SimRepo } from './state/sim-state.js';
+import type { PagingMode } from './rest/paging.js';
+
+export type * from './simulator-api.js';
+
+export interface StartOptions extends SimulatorOptions {
+  /** The OAuth 2.0 provider factory; by default `sim/oauth/oauth-provider.ts` when present. */
+  readonly oauthProvider?: OAuthProviderFactory | false;
+  /** Redirect URIs of the ready OAuth client. */
+  readonly oauthRedirectUris?: readonly string[];
+}
+
+export const READY_PROJECT = 'DEMO';
+export const READY_REPO = 'gitops';
+export const READY_USER = 'admin';
+
+/** Starts the BDC simulator (and by default the platform stand-in) on 127.0.0.1 over HTTPS. */
+export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
+  const now = options.now ?? Date.now;
+  const contextPath = normaliseContextPath(options.contextPath ?? '');
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bdc-sim-')));
+  const repoRoot = join(dataDir, 'repos');
+  const hooksDir = join(dataDir, 'hooks');
+  const tmpDir = join(dataDir, 'tmp');
+  await Promise.all([repoRoot, tmpDir].map((dir) => mkdir(dir, { recursive: true })));
+  await installHooks(hooksDir);
+
+  const pki = generateServerPki({
+    keyType: options.keyType ?? 'rsa',
+    certificate: options.certificate ?? 'valid',
+    name: 'BDC Simulator',
+    now,
+  });
+  const caFile = join(dataDir, 'bdc-root-ca.pem');
+  await writeFile(caFile, pki.root.certPem);
+
+  const state = new SimState();
+  const faults = new FaultState();
+  let version = options.version ?? '9.4.22';
+  let paging: PagingMode = options.paging ?? 'normal';
+  let status: StatusState = 'RUNNING';
+
+  const user = state.addUser({
+    name: READY_USER,
+    displayName: 'Administrator',
+    emailAddress: 'admin@example.com',
+  });
+  state.addUser({ name: 'other', displayName: 'Other Person', emailAddress: 'other@example.com' });
+  const pat = state.addToken({
+    user: user.name,
+    token: patWithSlashAndPlus(),
+    projectPermission: 'PROJECT_ADMIN',
+    repoPermission: 'REPO_ADMIN',
+  });
+
+  const pathOf = (project: string, slug: string): string => repositoryPath(repoRoot, project, slug);
+  const repoPathOf = (repo: SimRepo): string => pathOf(repo.projectKey, repo.slug);
+
+  const oauthClients: OAuthClientRegistration[] = [];
+  const oauthClientId = `sim-${randomBytes(8).toString('hex')}`;
+  const oauthClientSecret = randomBytes(24).toString('base64url');
+  oauthClients.push({
+    clientId: oauthClientId,
+    clientSecret: oauthClientSecret,
+    redirectUris: options.oauthRedirectUris ?? [
+      'io.ankra.bdc-companion:/oauth/callback',
+      'http://localhost:34106/oauth/callback',
+    ],
+  });
+  let oauth: OAuthProvider | undefined;
+  const factory =
+    options.oauthProvider === false
+      ? undefined
+      : (options.oauthProvider ?? (await loadOAuthFactory()));
+  if (factory) {
+    oauth = factory({ now, findUser: (name) => state.users.get(name), clients: oauthClients });
+  }
+
+  const refListeners: ((
+    repo: SimRepo,
+    actor: string | undefined,
+    updates: readonly RefUpdate[],
+  ) => void)[] = [];
+  let port = 0;
+  const baseUrl = (): string => `https://127.0.0.1:${port}${contextPath}`;
+  const startedAt = now();
+
+  const restEnv: RestEnvironment = {
+    state,
+    version: () => version,
+    paging: () => paging,
+    get baseUrl() {
+      return baseUrl();
+    },
+    startedAt,
+    branchTip: async (repo, branch) => {
+      if (branch !== '*') return branchTip(repoPathOf(repo), branch);
+      const out = await gitOk(
+        ['for-each-ref', '--count=1', '--format=%(objectname)', 'refs/heads'],
+        {
+          cwd: repoPathOf(repo),
+        },
+      );
+      return out.trim() || undefined;
+    },
+  };
+
+  const router = createBdcRouter({
+    contextPath,
+    rest: restEnv,
+    faults,
+    oauth: () => oauth,
+    status: () => status,
+    scm: {
+      state,
+      faults,
+      repoRoot,
+      tmpDir,
+      now,
+      repositoryPath: repoPathOf,
+      onRefsChanged: (repo, actor, updates) => {
+        for (const listener of refListeners) listener(repo, actor, updates);
+      },
+    },
+    admin: (request, response, path) =>
+      handleAdmin(request, response, path, {
+        faults,
+        setStatus: (next) => (status = next),
+        setVersion: (next) => (version = next),
+        setPaging: (next) => (paging = next),
+      }),
+  });
+
+  const chain = [pki.server.certPem, pki.intermediate.certPem];
+  if (options.serveRoot) chain.push(pki.root.certPem);
+  const https = createHttpsServer(
+    { key: pki.server.keyPem, cert: chain.join('') },
+    (request, response) => {
+      router(request, response).catch((error: unknown) => {
+        if (!response.headersSent) {
+          response.writeHead(500, { 'Content-Type': 'text/plain' });
+        }
+        response.end(
+          `simulator error: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+      });
+    },
+  );
+  https.on('tlsClientError', () => undefined);
+  const front = new TlsFront(https);
+  faults.onStallChange((on) => front.setStalled(on));
+
+  const addRepository = async (
+    project: string,
+    slug: string,
+    content?: { readonly files: number; readonly bytes: number } | 'ready',
+  ): Promise<void> => {
+    const repo = state.addRepo(project, slug);
+    const path = repoPathOf(repo);
+    const created = await initBareRepository(path, { hooksDir, defaultBranch: repo.defaultBranch });
+    if (created && content !== undefined) {
+      await fillRepository(path, repo.defaultBranch, content, now());
+    }
+  };
+
+  state.addProject(READY_PROJECT, 'Demo');
+  await addRepository(READY_PROJECT, READY_REPO, 'ready');
+
+  port = await front.listen(options.port ?? 0);
+  const platform: RunningPlatform | undefined = undefined;
+
+  const handle: RunningSimulator = {
+    get url() {
+      return baseUrl();
+    },
+    port,
+    caFile,
+    caPem: pki.root.certPem,
+    intermediatePem: pki.intermediate.certPem,
+    user,
+    pat,
+    project: READY_PROJECT,
+    repo: READY_REPO,
+    oauthClientId,
+    oauthClientSecret,
+    platform,
+    addUser: (partial) => state.addUser(partial),
+    addToken: (spec) => state.addToken(spec),
+    addProject: (key, name) => {
+      state.addProject(key, name);
+    },
+    addRepository: (project, slug, content) => addRepository(project, slug, content),
+    repositoryPath: (project, slug) => pathOf(project, slug),
+    restrictBranch: (project, slug, branch) => {
+      const repo = state.findRepo(project, slug);
+      if (!repo) throw new Error(`no repository ${project}/${slug}`);
+      repo.prOnlyBranches.add(branch);
+      void writePullRequestOnly(repoPathOf(repo), repo.prOnlyBranches);
+    },
+    faults,
+    close: async () => {
+      faults.clear();
+      await front.close();
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+function normaliseContextPath(path: string): string {
+  const trimmed = path.trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+async function loadOAuthFactory(): Promise<OAuthProviderFactory | undefined> {
+  return undefined;
+}
+
+export type { SimUser };

@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimUser } from './simulator-api.js';
+
+/**
+ * The seam between the simulator's router and the OAuth 2.0 provider (`sim/oauth/`), so each side
+ * is built and tested on its own. The router hands the provider every request it may claim
+ * (`/rest/oauth2/latest/…`, its login and consent pages) before answering 404, and asks it about
+ * Bearer tokens that are not PATs.
+ */
+export interface OAuthClientRegistration {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+}
+
+export interface OAuthProviderOptions {
+  readonly now: () => number;
+  findUser(name: string): SimUser | undefined;
+  readonly clients: readonly OAuthClientRegistration[];
+}
+
+export interface OAuthProvider {
+  /** `path` is the request path after the context path. Returns true when it answered. */
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
+  authenticateBearer(token: string): { user: string; scopes: readonly string[] } | undefined;
+}
+
+export type OAuthProviderFactory = (options: OAuthProviderOptions) => OAuthProvider;
