@@ -1,4 +1,14 @@
 import type { CatalogueSection } from '../catalogue-entry.js';
 
 /** Codes of the history capability. */
-export const historyCodes = {} as const satisfies CatalogueSection;
+export const historyCodes = {
+  HISTORY_QUERY_INVALID: {
+    cause:
+      'A push history filter or page parameter is malformed (for example a limit that is not a positive number).',
+    fix: 'Pass `--limit` as a whole number from 1 to 1000 and an existing installation name.',
+  },
+  HISTORY_UNAVAILABLE: {
+    cause: 'The push history database could not be opened or written.',
+    fix: 'Check that the config home is writable and not on a network drive, then run the command again.',
+  },
+} as const satisfies CatalogueSection;

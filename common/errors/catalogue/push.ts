@@ -1,4 +1,79 @@
 import type { CatalogueSection } from '../catalogue-entry.js';
 
 /** Codes of the push capability. */
-export const pushCodes = {} as const satisfies CatalogueSection;
+export const pushCodes = {
+  PATH_INVALID: {
+    cause:
+      'A path in the change set is not a clean relative path inside the repository (empty segment, `..`, `.git`, NUL, backslash, duplicate, case-only clash, or a file/folder collision).',
+    fix: 'Use forward-slash relative paths such as `apps/web/values.yaml`, each once, matching the case of existing files.',
+  },
+  PUSH_REQUEST_INVALID: {
+    cause:
+      'The push request is incomplete or malformed (repository, branch, message, author or changes).',
+    fix: 'Give `--repo PROJECT/slug`, `--branch`, `--message` and at least one `--put` or `--delete`; the author as "Name <email>".',
+  },
+  REPOSITORY_NOT_FOUND: {
+    cause:
+      'Bitbucket answered that the repository does not exist or is not visible to this credential.',
+    fix: 'Check the project key and repository slug, and that the signed-in user can see the repository.',
+  },
+  BRANCH_NOT_FOUND: {
+    cause: 'The branch to push to (or to create it from) does not exist in the repository.',
+    fix: 'Check the branch name, or pass the branch to create it from (`createFrom`).',
+  },
+  PUSH_AUTH_FAILED: {
+    cause: 'Bitbucket refused the credential (HTTP 401): the token is wrong, expired or revoked.',
+    fix: 'Sign in again with `bdc-companion auth pat <name> --token-stdin` or `auth oauth`.',
+  },
+  PUSH_PERMISSION_DENIED: {
+    cause: 'The credential is valid but may not write to this repository (HTTP 403).',
+    fix: 'Give the token (or its user) REPO_WRITE on the repository, or use a token that has it.',
+  },
+  HOOK_REJECTED: {
+    cause:
+      'Bitbucket refused the update in a pre-receive hook, for example a pull-request-only branch permission; its text is in the message.',
+    fix: 'Do what the Bitbucket message asks (for example push to another branch and open a pull request), or ask the project admin to exempt this user.',
+  },
+  PUSH_CONFLICT_EXHAUSTED: {
+    cause:
+      'Others kept moving the branch: every attempt to land the commit on the latest tip was overtaken.',
+    fix: 'Push again in a moment; if it keeps happening, reduce concurrent writers to the branch.',
+  },
+  PUSH_REJECTED: {
+    cause:
+      'Bitbucket refused the update for a reason other than a hook or a conflict (for example a failed unpack).',
+    fix: 'Read the reason in the message; run the push again, and check the repository on the server if it repeats.',
+  },
+  PUSH_TLS_FAILED: {
+    cause:
+      'The TLS connection to Bitbucket could not be verified (unknown CA, wrong host name or expired certificate).',
+    fix: 'Trust the private CA of the instance (`installation add --ca-file`) and check the server certificate.',
+  },
+  PUSH_NETWORK_FAILED: {
+    cause:
+      'The connection to Bitbucket failed or it answered with a server error on every attempt.',
+    fix: 'Check that the instance is reachable from this machine (`bdc-companion probe <url>`) and try again.',
+  },
+  PUSH_PROTOCOL_FAILED: {
+    cause:
+      'Bitbucket answered the Git request with something that is not the Git protocol (for example an HTML login page from a proxy).',
+    fix: 'Check the instance URL and that no single-sign-on proxy sits in front of `/scm`.',
+  },
+  PUSH_LOCK_TIMEOUT: {
+    cause:
+      'Another push to the same repository (in this or another companion process) held the repository lock for too long.',
+    fix: 'Wait for the other push to finish, then try again.',
+  },
+  GIT_UNAVAILABLE: {
+    cause: 'The git command-line engine was needed but no usable `git` (2.32 or newer) was found.',
+    fix: 'Install git 2.32 or newer and make sure it is on PATH, or force `--engine isomorphic-git`.',
+  },
+  GIT_ENGINE_FAILED: {
+    cause: 'A local git operation of the push engine failed unexpectedly.',
+    fix: 'Run the push again; the clone cache entry is rebuilt. Send `bdc-companion diagnose` if it repeats.',
+  },
+  PUSH_NOT_SIGNED_IN: {
+    cause: 'The installation has no credential to push with.',
+    fix: 'Sign in first with `bdc-companion auth pat <name> --token-stdin` or `auth oauth <name>`.',
+  },
+} as const satisfies CatalogueSection;

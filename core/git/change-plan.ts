@@ -1,0 +1,109 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { ChangeDirectory, FileChange } from './change-set.js';
+import {
+  blobOid,
+  isTree,
+  type TreeEntry,
+  type TreeEntryMode,
+  type TreeReader,
+} from './git-objects.js';
+
+/** What one changed path becomes in the new commit. */
+export type PlannedFile =
+  | {
+      readonly action: 'add' | 'modify';
+      readonly path: string;
+      readonly mode: TreeEntryMode;
+      readonly oid: string;
+      readonly content: Uint8Array;
+    }
+  | { readonly action: 'delete'; readonly path: string };
+
+export interface ChangePlan {
+  /** Only the paths whose tree entry actually changes, in path order. */
+  readonly files: readonly PlannedFile[];
+  /** The base's entries of every touched folder, keyed by folder path ('' is the root). */
+  readonly baseDirectories: ReadonlyMap<string, readonly TreeEntry[]>;
+}
+
+function invalid(path: string, reason: string): CompanionError {
+  return new CompanionError(
+    'PATH_INVALID',
+    `Path "${JSON.stringify(path).slice(1, -1)}" ${reason}.`,
+    {
+      data: { path, reason },
+    },
+  );
+}
+
+/**
+ * Lays the change set over the base tree: the one place both engines decide what a commit
+ * contains, so they cannot disagree. Reads only the folders the changes touch. A put with the
+ * bytes already there and a delete of an absent path change nothing; modes of existing files
+ * (executable, symlink) are kept.
+ */
+export async function planChanges(
+  baseTree: string,
+  root: ChangeDirectory,
+  readTree: TreeReader,
+): Promise<ChangePlan> {
+  const files: PlannedFile[] = [];
+  const baseDirectories = new Map<string, readonly TreeEntry[]>();
+
+  async function visit(
+    directory: ChangeDirectory,
+    prefix: string,
+    oid: string | undefined,
+  ): Promise<void> {
+    const entries = oid === undefined ? [] : await readTree(oid);
+    baseDirectories.set(prefix, entries);
+    const byName = new Map(entries.map((entry) => [entry.name, entry]));
+    const byLowerName = new Map(entries.map((entry) => [entry.name.toLowerCase(), entry.name]));
+    const clash = (name: string, path: string): void => {
+      const existing = byLowerName.get(name.toLowerCase());
+      if (existing !== undefined && existing !== name) {
+        throw invalid(path, `differs only in case from the existing "${prefix}${existing}"`);
+      }
+    };
+    for (const [name, change] of directory.files) {
+      clash(name, change.path);
+      files.push(...planFile(change, byName.get(name)));
+    }
+    for (const [name, child] of directory.directories) {
+      const path = `${prefix}${name}`;
+      clash(name, path);
+      const existing = byName.get(name);
+      if (existing !== undefined && !isTree(existing)) {
+        throw invalid(path, 'is a file in the repository, so nothing can be put below it');
+      }
+      await visit(child, `${path}/`, existing?.oid);
+    }
+  }
+
+  await visit(root, '', baseTree);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, baseDirectories };
+}
+
+function planFile(change: FileChange, existing: TreeEntry | undefined): PlannedFile[] {
+  if (existing !== undefined && isTree(existing)) {
+    throw invalid(change.path, 'is a folder in the repository; change the files inside it instead');
+  }
+  if (existing?.mode === '160000') {
+    throw invalid(change.path, 'is a submodule in the repository and cannot be written as a file');
+  }
+  if (change.kind === 'delete') {
+    return existing === undefined ? [] : [{ action: 'delete', path: change.path }];
+  }
+  const oid = blobOid(change.content);
+  if (existing?.oid === oid) return [];
+  return [
+    {
+      action: existing === undefined ? 'add' : 'modify',
+      path: change.path,
+      mode: existing?.mode ?? '100644',
+      oid,
+      content: change.content,
+    },
+  ];
+}

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { PushChangeKind } from '../../common/models/push.js';
+import { writeTrustBundle } from '../net/git-tls.js';
+import { CatFileBatch } from './cat-file-batch.js';
+import { planChanges } from './change-plan.js';
+import { buildChangeSet } from './change-set.js';
+import {
+  normaliseMessage,
+  type CommitSignature,
+  type EngineAttemptInput,
+  type EngineAttemptResult,
+  type ProgressSink,
+} from './engine-attempt.js';
+import { gitEnvironment } from './git-environment.js';
+import { ZERO_OID } from './git-objects.js';
+import { requireGitVersion, runGit, runGitChecked } from './git-process.js';
+import { hookText } from './smart-http.js';
+import { assertFastForward } from './iso-engine.js';
+import {
+  classifyRefRejection,
+  classifyStatus,
+  failure,
+  type AttemptFailure,
+} from './push-failure.js';
+
+const TRACKING_REF = 'refs/companion/tip';
+
+function gitDate(signature: CommitSignature): string {
+  const sign = signature.offsetMinutes < 0 ? '-' : '+';
+  const minutes = Math.abs(signature.offsetMinutes);
+  const zone = `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}`;
+  return `${signature.timestamp} ${zone}`;
+}
+
+/** Classifies git's stderr when no ref report came back (transport-level failures). */
+export function classifyGitTransport(stderr: string, what: string): AttemptFailure {
+  const status = /The requested URL returned error: (\d{3})/.exec(stderr)?.[1];
+  if (status !== undefined) return classifyStatus(Number(status), what);
+  if (/Authentication failed|could not read Username|terminal prompts disabled/i.test(stderr)) {
+    return classifyStatus(401, what);
+  }
+  if (
+    /SSL certificate problem|server certificate verification failed|SSL: no alternative certificate|certificate subject name/i.test(
+      stderr,
+    )
+  ) {
+    return failure(
+      'fatal',
+      'PUSH_TLS_FAILED',
+      `git could not verify the TLS certificate of ${what}.`,
+    );
+  }
+  if (/repository '.*' not found|not found: did you run git update-server-info/i.test(stderr))
+    return classifyStatus(404, what);
+  if (
+    /RPC failed|early EOF|Connection reset|Failed to connect|Could not resolve host|timed out|Empty reply|unexpected disconnect|HTTP\/2 stream|Recv failure|Send failure/i.test(
+      stderr,
+    )
+  ) {
+    return failure(
+      'transient',
+      'PUSH_NETWORK_FAILED',
+      `The connection for ${what} failed: ${lastLine(stderr)}`,
+    );
+  }
+  return failure('fatal', 'GIT_ENGINE_FAILED', `git failed for ${what}: ${lastLine(stderr)}`);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 500);
+}
+
+/**
+ * The git CLI engine: bare clone, temporary index and plumbing, `git push` without `+` or
+ * `--force`, so git itself refuses anything but a fast-forward and receive-pack's compare-and-swap
+ * refuses a ref that moved. Used above the size threshold, where git's memory and speed win.
+ */
+export async function runCliAttempt(
+  input: EngineAttemptInput,
+  progress: ProgressSink,
+): Promise<EngineAttemptResult> {
+  const { gitdir, branch, attempt } = input;
+  const home = path.join(input.scratchDir, 'home');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
+  const envBase = {
+    parentEnv: input.network.env ?? process.env,
+    home,
+    caBundle,
+    userAgent: input.userAgent,
+  };
+  const localEnv = gitEnvironment(envBase);
+  const remoteEnv = gitEnvironment({ ...envBase, authorization: input.authorization });
+  await requireGitVersion(localEnv, input.scratchDir);
+  const git = (
+    args: readonly string[],
+    env = localEnv,
+    stdin?: string | Uint8Array,
+  ): Promise<Buffer> =>
+    runGitChecked(['--git-dir', gitdir, ...args], {
+      cwd: input.scratchDir,
+      env,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
+
+  if (input.cold) {
+    await mkdir(gitdir, { recursive: true });
+    await runGitChecked(['init', '--bare', '--quiet', gitdir], {
+      cwd: input.scratchDir,
+      env: localEnv,
+    });
+  }
+
+  progress({ phase: 'fetch', attempt });
+  let sourceBranch = branch;
+  let fetched = await fetchBranch(input, remoteEnv, branch);
+  if (fetched === 'missing' && input.createFrom !== undefined) {
+    sourceBranch = input.createFrom;
+    fetched = await fetchBranch(input, remoteEnv, input.createFrom);
+  }
+  if (fetched === 'missing') {
+    throw failure(
+      'fatal',
+      'BRANCH_NOT_FOUND',
+      `Branch "${sourceBranch}" does not exist in the repository.`,
+      { branch: sourceBranch },
+    );
+  }
+  const base = fetched;
+  const creating = sourceBranch !== branch;
+  await git(['update-ref', TRACKING_REF, base]);
+
+  progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
+  const { root } = buildChangeSet(input.changes);
+  const reader = new CatFileBatch(gitdir, localEnv);
+  let plan;
+  try {
+    const commitBody = await reader.read(base);
+    const tree = /^tree ([0-9a-f]{40})/.exec(commitBody?.toString('utf8') ?? '')?.[1];
+    if (tree === undefined)
+      throw new CompanionError(
+        'GIT_ENGINE_FAILED',
+        `Commit ${base} is missing from the clone cache.`,
+      );
+    plan = await planChanges(tree, root, (oid) => reader.readTree(oid));
+  } finally {
+    reader.close();
+  }
+  if (plan.files.length === 0) return { kind: 'noop', parent: base };
+
+  const work = path.join(input.scratchDir, `work-${randomBytes(6).toString('hex')}`);
+  await mkdir(work, { recursive: true, mode: 0o700 });
+  try {
+    const puts = plan.files.flatMap((file) => (file.action === 'delete' ? [] : [file]));
+    const blobPaths: string[] = [];
+    for (const [index, file] of puts.entries()) {
+      const blobPath = path.join(work, `blob-${index}`);
+      await writeFile(blobPath, file.content);
+      blobPaths.push(blobPath);
+    }
+    if (blobPaths.length > 0) {
+      const oids = (
+        await git(
+          ['hash-object', '-w', '--no-filters', '--stdin-paths'],
+          localEnv,
+          `${blobPaths.join('\n')}\n`,
+        )
+      )
+        .toString('utf8')
+        .trim()
+        .split('\n');
+      puts.forEach((file, index) => {
+        if (oids[index] !== file.oid) {
+          throw new CompanionError(
+            'GIT_ENGINE_FAILED',
+            `git stored ${file.path} under an unexpected id.`,
+          );
+        }
+      });
+    }
+    const indexEnv = { ...localEnv, GIT_INDEX_FILE: path.join(work, 'index') };
+    await git(['read-tree', base], indexEnv);
+    const indexInfo = plan.files
+      .map((file) =>
+        file.action === 'delete'
+          ? `0 ${ZERO_OID}\t${file.path}`
+          : `${file.mode} ${file.oid}\t${file.path}`,
+      )
+      .join('\u0000');
+    await git(['update-index', '-z', '--index-info'], indexEnv, `${indexInfo}\u0000`);
+    const tree = (await git(['write-tree'], indexEnv)).toString('utf8').trim();
+    const commitEnv = {
+      ...localEnv,
+      GIT_AUTHOR_NAME: input.author.name,
+      GIT_AUTHOR_EMAIL: input.author.email,
+      GIT_AUTHOR_DATE: gitDate(input.author),
+      GIT_COMMITTER_NAME: input.committer.name,
+      GIT_COMMITTER_EMAIL: input.committer.email,
+      GIT_COMMITTER_DATE: gitDate(input.committer),
+    };
+    const commit = (
+      await git(
+        ['commit-tree', tree, '-p', base, '-F', '-'],
+        commitEnv,
+        normaliseMessage(input.message),
+      )
+    )
+      .toString('utf8')
+      .trim();
+    progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
+
+    assertFastForward(creating ? ZERO_OID : base, base, [base]);
+    progress({ phase: 'push', attempt });
+    await pushCommit(input, remoteEnv, commit);
+    await git(['update-ref', TRACKING_REF, commit]);
+    return {
+      kind: 'committed',
+      commit,
+      parent: base,
+      paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Fetches one branch's tip (depth 1: git asks for thin packs, so warm fetches stay small). */
+async function fetchBranch(
+  input: EngineAttemptInput,
+  env: Record<string, string>,
+  branch: string,
+): Promise<string | 'missing'> {
+  const result = await runGit(
+    [
+      '--git-dir',
+      input.gitdir,
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--depth=1',
+      '--no-write-commit-graph',
+      input.url,
+      `refs/heads/${branch}`,
+    ],
+    { cwd: input.scratchDir, env },
+  );
+  if (result.code !== 0) {
+    if (/couldn't find remote ref/i.test(result.stderr)) return 'missing';
+    throw classifyGitTransport(result.stderr, `${input.url} (fetch)`);
+  }
+  const head = await readFile(path.join(input.gitdir, 'FETCH_HEAD'), 'utf8');
+  const oid = /^([0-9a-f]{40})/.exec(head)?.[1];
+  if (oid === undefined)
+    throw new CompanionError('GIT_ENGINE_FAILED', 'git fetch wrote no FETCH_HEAD.');
+  return oid;
+}
+
+async function pushCommit(
+  input: EngineAttemptInput,
+  env: Record<string, string>,
+  commit: string,
+): Promise<void> {
+  const ref = `refs/heads/${input.branch}`;
+  // No '+' and no --force*: git refuses non-fast-forwards, the server's compare-and-swap the rest.
+  const result = await runGit(
+    [
+      '--git-dir',
+      input.gitdir,
+      'push',
+      '--porcelain',
+      '--no-verify',
+      input.url,
+      `${commit}:${ref}`,
+    ],
+    {
+      cwd: input.scratchDir,
+      env,
+    },
+  );
+  const stdout = result.stdout.toString('utf8');
+  const line = stdout
+    .split('\n')
+    .find(
+      (candidate) => candidate.includes(`\t${commit}:${ref}\t`) || candidate.includes(`:${ref}\t`),
+    );
+  if (line !== undefined) {
+    const flag = line[0];
+    if (result.code === 0 && (flag === ' ' || flag === '*')) return;
+    const summary = line.split('\t')[2] ?? '';
+    const reason = /\(([^)]*)\)/.exec(summary)?.[1] ?? summary;
+    const remote = result.stderr
+      .split('\n')
+      .filter((text) => text.startsWith('remote:'))
+      .join('\n');
+    throw classifyRefRejection(reason, hookText(remote), ref);
+  }
+  throw classifyGitTransport(result.stderr, `${input.url} (push)`);
+}

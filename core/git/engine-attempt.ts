@@ -1,0 +1,54 @@
+import type { PushChange, PushChangeKind, PushProgress } from '../../common/models/push.js';
+import type { NetworkOptions } from '../net/network-options.js';
+
+/** Who made a commit and when, exactly as both engines write it (for byte-identical commits). */
+export interface CommitSignature {
+  readonly name: string;
+  readonly email: string;
+  /** Seconds since the epoch. */
+  readonly timestamp: number;
+  /** Minutes east of UTC (`+0200` is 120). */
+  readonly offsetMinutes: number;
+}
+
+/**
+ * One attempt of one push, as an engine runs it on its cache entry: discover the tip, fetch what
+ * is missing, build exactly one commit on the tip, send it as a fast-forward. Plain data only:
+ * the isomorphic-git engine receives it in a worker thread.
+ */
+export interface EngineAttemptInput {
+  readonly gitdir: string;
+  /** The entry is new and empty: clone (depth 1) rather than fetch incrementally. */
+  readonly cold: boolean;
+  /** The clone URL, without credentials. */
+  readonly url: string;
+  readonly branch: string;
+  readonly createFrom?: string;
+  readonly changes: readonly PushChange[];
+  readonly message: string;
+  readonly author: CommitSignature;
+  readonly committer: CommitSignature;
+  /** The `Authorization` header value; never logged, never on a command line. */
+  readonly authorization: string;
+  readonly network: NetworkOptions;
+  readonly userAgent: string;
+  readonly attempt: number;
+  /** Where the git CLI engine keeps its CA bundle and empty HOME. */
+  readonly scratchDir: string;
+}
+
+export type EngineAttemptResult =
+  | {
+      readonly kind: 'committed';
+      readonly commit: string;
+      readonly parent: string;
+      readonly paths: readonly { readonly path: string; readonly kind: PushChangeKind }[];
+    }
+  | { readonly kind: 'noop'; readonly parent: string };
+
+export type ProgressSink = (progress: PushProgress) => void;
+
+/** Git wants one trailing newline; both engines get the same bytes. */
+export function normaliseMessage(message: string): string {
+  return `${message.replace(/\s+$/, '')}\n`;
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { CompanionError } from '../../common/errors/companion-error.js';
+
+export interface GitRun {
+  readonly code: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+export interface GitRunOptions {
+  readonly cwd: string;
+  /** The complete environment: nothing is inherited that is not in here. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdin?: string | Uint8Array;
+  readonly gitBinary?: string;
+}
+
+/** Runs git with an explicit argv (no shell) and an explicit environment. */
+export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.gitBinary ?? 'git', args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new CompanionError('GIT_UNAVAILABLE', 'The git command was not found on PATH.', {
+              cause: error,
+            })
+          : error,
+      );
+    });
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(stdout), stderr }),
+    );
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Runs git and fails with GIT_ENGINE_FAILED (stderr included, it never holds the token) on a non-zero exit. */
+export async function runGitChecked(
+  args: readonly string[],
+  options: GitRunOptions,
+): Promise<Buffer> {
+  const result = await runGit(args, options);
+  if (result.code !== 0) {
+    throw new CompanionError(
+      'GIT_ENGINE_FAILED',
+      `git ${args[0] ?? ''} failed: ${result.stderr.trim().slice(0, 2000)}`,
+      {
+        data: { exitCode: result.code },
+      },
+    );
+  }
+  return result.stdout;
+}
+
+let versionCheck: Promise<string> | undefined;
+
+/** git ≥ 2.32 is needed: GIT_CONFIG_COUNT (2.31) keeps the token off argv, GIT_CONFIG_GLOBAL (2.32). */
+export function requireGitVersion(
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): Promise<string> {
+  versionCheck ??= runGit(['--version'], { env, cwd }).then((result) => {
+    const match = /git version (\d+)\.(\d+)/.exec(result.stdout.toString());
+    const major = Number(match?.[1] ?? 0);
+    const minor = Number(match?.[2] ?? 0);
+    if (result.code !== 0 || major < 2 || (major === 2 && minor < 32)) {
+      throw new CompanionError(
+        'GIT_UNAVAILABLE',
+        `git 2.32 or newer is needed; found "${result.stdout.toString().trim()}".`,
+      );
+    }
+    return `${major}.${minor}`;
+  });
+  versionCheck.catch(() => (versionCheck = undefined));
+  return versionCheck;
+}

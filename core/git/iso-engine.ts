@@ -1,0 +1,285 @@
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+import type { Dispatcher } from 'undici';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { PushChangeKind } from '../../common/models/push.js';
+import { createDispatcher } from '../net/network-factory.js';
+import { planChanges, type ChangePlan } from './change-plan.js';
+import { buildChangeSet } from './change-set.js';
+import {
+  normaliseMessage,
+  type CommitSignature,
+  type EngineAttemptInput,
+  type EngineAttemptResult,
+  type ProgressSink,
+} from './engine-attempt.js';
+import { ZERO_OID, type TreeEntry, type TreeEntryMode } from './git-objects.js';
+import { isoHttpClient } from './iso-http.js';
+import { classifyTransportError, failure } from './push-failure.js';
+import { discoverReceivePack, sendReceivePack } from './smart-http.js';
+
+const dispatchers = new Map<string, Dispatcher>();
+
+/** One dispatcher per network configuration, so connections are kept alive across pushes. */
+function dispatcherFor(input: EngineAttemptInput): Dispatcher {
+  const key = JSON.stringify(input.network);
+  let dispatcher = dispatchers.get(key);
+  if (dispatcher === undefined) {
+    dispatcher = createDispatcher(input.network);
+    dispatchers.set(key, dispatcher);
+  }
+  return dispatcher;
+}
+
+export async function closeIsoDispatchers(): Promise<void> {
+  const all = [...dispatchers.values()];
+  dispatchers.clear();
+  await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
+}
+
+function isoSignature(signature: CommitSignature): {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset: number;
+} {
+  // isomorphic-git stores the offset with JavaScript's sign (minutes *behind* UTC).
+  return {
+    name: signature.name,
+    email: signature.email,
+    timestamp: signature.timestamp,
+    timezoneOffset: signature.offsetMinutes === 0 ? 0 : -signature.offsetMinutes,
+  };
+}
+
+const TRACKING_REF = 'refs/companion/tip';
+
+/**
+ * The isomorphic-git engine: a bare gitdir, no working tree, no index. It sends its own
+ * receive-pack request because the objects a commit adds are known exactly (the commit, the
+ * rewritten trees, the new blobs): isomorphic-git's `push` would walk the whole base tree to find
+ * them, which costs seconds on large repositories.
+ */
+export async function runIsoAttempt(
+  input: EngineAttemptInput,
+  progress: ProgressSink,
+): Promise<EngineAttemptResult> {
+  const { gitdir, branch, url } = input;
+  const attempt = input.attempt;
+  const cache = {};
+  const dispatcher = dispatcherFor(input);
+  const headers = { authorization: input.authorization, 'user-agent': input.userAgent };
+  const client = { dispatcher, headers };
+  const { root } = buildChangeSet(input.changes);
+
+  progress({ phase: 'fetch', attempt, detail: 'discover' });
+  const advertisement = await discoverReceivePack(client, url);
+  const ref = `refs/heads/${branch}`;
+  let remoteTip = advertisement.refs.get(ref);
+  let sourceBranch = branch;
+  if (remoteTip === undefined) {
+    const from = input.createFrom;
+    const fromTip = from === undefined ? undefined : advertisement.refs.get(`refs/heads/${from}`);
+    if (from === undefined || fromTip === undefined) {
+      throw failure(
+        'fatal',
+        'BRANCH_NOT_FOUND',
+        `Branch "${from ?? branch}" does not exist in the repository.`,
+        {
+          branch: from ?? branch,
+        },
+      );
+    }
+    remoteTip = fromTip;
+    sourceBranch = from;
+  }
+  const creating = sourceBranch !== branch;
+
+  if (input.cold) {
+    await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
+    await git
+      .addRemote({ fs, gitdir, remote: 'origin', url, force: false })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code !== 'AlreadyExistsError') throw error;
+      });
+  }
+
+  let base = remoteTip;
+  if (!(await hasObject(gitdir, base, cache))) {
+    try {
+      const fetched = await git.fetch({
+        fs,
+        http: isoHttpClient(dispatcher),
+        gitdir,
+        url,
+        remote: 'origin',
+        ref: sourceBranch,
+        remoteRef: sourceBranch,
+        singleBranch: true,
+        tags: false,
+        headers,
+        cache,
+        // Warm caches fetch without depth: isomorphic-git never asks for thin packs, so a
+        // deepen request would make the server resend the whole tip tree every time.
+        ...(input.cold ? { depth: 1 } : {}),
+        onProgress: (event) => {
+          progress({
+            phase: 'fetch',
+            attempt,
+            done: event.loaded,
+            total: event.total,
+            detail: event.phase,
+          });
+        },
+      });
+      if (fetched.fetchHead === null) {
+        throw failure(
+          'fatal',
+          'BRANCH_NOT_FOUND',
+          `Branch "${sourceBranch}" does not exist in the repository.`,
+        );
+      }
+      // The branch may have moved between discovery and fetch; build on what we hold.
+      base = fetched.fetchHead;
+    } catch (error) {
+      throw classifyTransportError(error, `${url} (fetch)`);
+    }
+  }
+
+  progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
+  const baseCommit = await git.readCommit({ fs, gitdir, oid: base, cache });
+  const plan = await planChanges(baseCommit.commit.tree, root, async (oid) => {
+    const { tree } = await git.readTree({ fs, gitdir, oid, cache });
+    return tree.map((entry) => ({
+      mode: entry.mode as TreeEntryMode,
+      name: entry.path,
+      oid: entry.oid,
+    }));
+  });
+  if (plan.files.length === 0) {
+    await setTrackingRef(gitdir, base);
+    return { kind: 'noop', parent: base };
+  }
+  const written: string[] = [];
+  for (const [index, file] of plan.files.entries()) {
+    if (file.action !== 'delete') {
+      await git.writeBlob({ fs, gitdir, blob: file.content });
+      written.push(file.oid);
+    }
+    if (index % 25 === 0)
+      progress({ phase: 'build', attempt, done: index, total: plan.files.length });
+  }
+  const tree = await writeTrees(gitdir, plan, written);
+  const commit = await git.writeCommit({
+    fs,
+    gitdir,
+    commit: {
+      message: normaliseMessage(input.message),
+      tree,
+      parent: [base],
+      author: isoSignature(input.author),
+      committer: isoSignature(input.committer),
+    },
+  });
+  written.push(commit);
+  progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
+
+  const oldOid = creating ? ZERO_OID : base;
+  assertFastForward(oldOid, base, [base]);
+  const { packfile } = await git.packObjects({ fs, gitdir, oids: [...new Set(written)], cache });
+  if (packfile === undefined)
+    throw new CompanionError('GIT_ENGINE_FAILED', 'isomorphic-git produced no pack.');
+  progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
+  await sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent);
+  progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
+  await setTrackingRef(gitdir, commit);
+  return {
+    kind: 'committed',
+    commit,
+    parent: base,
+    paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
+  };
+}
+
+/**
+ * The guard that keeps every update a fast-forward: the ref must be expected at exactly the
+ * commit's parent (or be created from it). Receive-pack then refuses the update if the ref is
+ * anywhere else, so no path can move a branch to a commit that does not descend from its tip.
+ */
+export function assertFastForward(oldOid: string, base: string, parents: readonly string[]): void {
+  if (parents.length !== 1 || parents[0] !== base || (oldOid !== base && oldOid !== ZERO_OID)) {
+    throw new CompanionError(
+      'INTERNAL_ERROR',
+      'Refusing to send an update that is not a fast-forward.',
+      {
+        data: { oldOid, base, parents },
+      },
+    );
+  }
+}
+
+async function hasObject(gitdir: string, oid: string, cache: object): Promise<boolean> {
+  try {
+    await git.readCommit({ fs, gitdir, oid, cache });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
+  // A local ref keeps the tip reachable, so incremental fetches offer it as a `have`.
+  await git.deleteRef({ fs, gitdir, ref: TRACKING_REF }).catch(() => undefined);
+  await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
+}
+
+/** Rewrites only the folders that hold an effective change, bottom-up. */
+async function writeTrees(gitdir: string, plan: ChangePlan, written: string[]): Promise<string> {
+  const dirty = new Set<string>();
+  const byDirectory = new Map<string, ChangePlan['files'][number][]>();
+  for (const file of plan.files) {
+    const slash = file.path.lastIndexOf('/');
+    const directory = slash < 0 ? '' : file.path.slice(0, slash + 1);
+    byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), file]);
+    const segments = file.path.split('/');
+    for (let i = 0; i < segments.length; i += 1)
+      dirty.add(i === 0 ? '' : `${segments.slice(0, i).join('/')}/`);
+  }
+  async function write(prefix: string): Promise<string | undefined> {
+    const entries = new Map<string, TreeEntry>(
+      (plan.baseDirectories.get(prefix) ?? []).map((entry) => [entry.name, entry]),
+    );
+    for (const file of byDirectory.get(prefix) ?? []) {
+      const name = file.path.slice(prefix.length);
+      if (file.action === 'delete') entries.delete(name);
+      else entries.set(name, { mode: file.mode, name, oid: file.oid });
+    }
+    for (const child of dirty) {
+      if (child === prefix || !child.startsWith(prefix)) continue;
+      const name = child.slice(prefix.length, -1);
+      if (name.includes('/')) continue;
+      const oid = await write(child);
+      if (oid === undefined) entries.delete(name);
+      else entries.set(name, { mode: '040000', name, oid });
+    }
+    if (entries.size === 0 && prefix !== '') return undefined;
+    const oid = await git.writeTree({
+      fs,
+      gitdir,
+      tree: [...entries.values()].map((entry) => ({
+        mode: entry.mode,
+        path: entry.name,
+        oid: entry.oid,
+        type:
+          entry.mode === '040000'
+            ? ('tree' as const)
+            : entry.mode === '160000'
+              ? ('commit' as const)
+              : ('blob' as const),
+      })),
+    });
+    written.push(oid);
+    return oid;
+  }
+  return (await write('')) as string;
+}

@@ -1,0 +1,177 @@
+import { request, type Dispatcher } from 'undici';
+import { ZERO_OID } from './git-objects.js';
+import { demultiplexSideband, FLUSH_PKT, parsePktLines, pktLine } from './pkt-line.js';
+import {
+  classifyRefRejection,
+  classifyStatus,
+  classifyTransportError,
+  failure,
+} from './push-failure.js';
+
+export interface SmartHttpClient {
+  readonly dispatcher: Dispatcher;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Advertisement {
+  readonly refs: ReadonlyMap<string, string>;
+  readonly capabilities: ReadonlySet<string>;
+}
+
+async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function contentType(headers: Record<string, string | string[] | undefined>): string {
+  const value = headers['content-type'];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Parses a smart-HTTP ref advertisement (`# service=…`, flush, `<oid> <ref>\0caps`, …). */
+export function parseAdvertisement(body: Buffer): Advertisement {
+  const refs = new Map<string, string>();
+  let capabilities = new Set<string>();
+  let first = true;
+  for (const packet of parsePktLines(body)) {
+    if (packet === null) continue;
+    const line = packet.toString('utf8').replace(/\n$/, '');
+    if (line.startsWith('# service=')) continue;
+    let refPart = line;
+    if (first) {
+      const nul = line.indexOf('\u0000');
+      if (nul >= 0) {
+        capabilities = new Set(
+          line
+            .slice(nul + 1)
+            .split(' ')
+            .filter(Boolean),
+        );
+        refPart = line.slice(0, nul);
+      }
+      first = false;
+    }
+    const [oid, name] = refPart.split(' ');
+    if (oid && name && oid !== ZERO_OID && name !== 'capabilities^{}') refs.set(name, oid);
+  }
+  return { refs, capabilities };
+}
+
+/**
+ * Asks receive-pack where every ref stands. This is also where BDC checks write access, so a
+ * read-only credential is refused here (403) before anything is fetched or uploaded.
+ */
+export async function discoverReceivePack(
+  client: SmartHttpClient,
+  url: string,
+): Promise<Advertisement> {
+  const what = `${url} (receive-pack)`;
+  try {
+    const response = await request(`${url}/info/refs?service=git-receive-pack`, {
+      method: 'GET',
+      headers: { ...client.headers, accept: 'application/x-git-receive-pack-advertisement' },
+      dispatcher: client.dispatcher,
+    });
+    const body = await readBody(response.body);
+    if (response.statusCode !== 200) throw classifyStatus(response.statusCode, what);
+    if (contentType(response.headers) !== 'application/x-git-receive-pack-advertisement') {
+      throw failure(
+        'fatal',
+        'PUSH_PROTOCOL_FAILED',
+        `Bitbucket did not answer ${what} with the Git protocol.`,
+      );
+    }
+    return parseAdvertisement(body);
+  } catch (error) {
+    throw classifyTransportError(error, what);
+  }
+}
+
+export interface RefUpdate {
+  readonly ref: string;
+  /** The tip the new commit was built on: the server applies the update only if the ref is there. */
+  readonly oldOid: string;
+  readonly newOid: string;
+}
+
+/**
+ * Sends one ref update with its pack and reads the report. The server compares `oldOid` with the
+ * ref under its lock (receive-pack's compare-and-swap), so a branch that moved since discovery is
+ * refused ("failed to update ref"), never overwritten.
+ */
+export async function sendReceivePack(
+  client: SmartHttpClient,
+  url: string,
+  update: RefUpdate,
+  pack: Uint8Array,
+  agent: string,
+): Promise<{ readonly messages: string }> {
+  const what = `${url} (push)`;
+  const capabilities = `report-status side-band-64k quiet agent=${agent}`;
+  const payload = Buffer.concat([
+    pktLine(`${update.oldOid} ${update.newOid} ${update.ref}\u0000${capabilities}\n`),
+    FLUSH_PKT,
+    Buffer.from(pack),
+  ]);
+  let body: Buffer;
+  try {
+    const response = await request(`${url}/git-receive-pack`, {
+      method: 'POST',
+      headers: {
+        ...client.headers,
+        'content-type': 'application/x-git-receive-pack-request',
+        accept: 'application/x-git-receive-pack-result',
+      },
+      body: payload,
+      dispatcher: client.dispatcher,
+    });
+    body = await readBody(response.body);
+    if (response.statusCode !== 200) throw classifyStatus(response.statusCode, what);
+  } catch (error) {
+    throw classifyTransportError(error, what);
+  }
+  const streams = demultiplexSideband(parsePktLines(body));
+  const messages = streams.messages;
+  if (streams.error !== '') {
+    throw failure('fatal', 'PUSH_REJECTED', `Bitbucket aborted the push: ${streams.error.trim()}`);
+  }
+  const report = parsePktLines(streams.data)
+    .filter((packet): packet is Buffer => packet !== null)
+    .map((packet) => packet.toString('utf8').replace(/\n$/, ''));
+  const unpack = report.find((line) => line.startsWith('unpack '));
+  const refLine = report.find(
+    (line) => line.endsWith(` ${update.ref}`) || line.includes(` ${update.ref} `),
+  );
+  if (refLine?.startsWith('ng ')) {
+    const reason = refLine.slice(`ng ${update.ref} `.length);
+    throw classifyRefRejection(reason, hookText(messages), update.ref);
+  }
+  if (unpack !== 'unpack ok') {
+    throw failure(
+      'fatal',
+      'PUSH_REJECTED',
+      `Bitbucket could not unpack the pushed objects (${unpack ?? 'no report'}).`,
+    );
+  }
+  if (refLine !== `ok ${update.ref}`) {
+    throw failure(
+      'fatal',
+      'PUSH_REJECTED',
+      `Bitbucket did not confirm the update of ${update.ref}.`,
+    );
+  }
+  return { messages };
+}
+
+/** The hook's text, as BDC prints it, without git's progress noise. */
+export function hookText(messages: string): string {
+  return messages
+    .split(/\r?\n|\r/)
+    .map((line) => line.replace(/^remote: ?/, '').trimEnd())
+    .filter(
+      (line) =>
+        line !== '' && !/^(Resolving deltas|Counting objects|Compressing objects)/.test(line),
+    )
+    .join('\n');
+}
