@@ -1,0 +1,63 @@
+import type { Dispatcher } from 'undici';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation } from '../../common/models/installation.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import type { Authorization } from './authorization.js';
+import { patAuthorization, patKey } from './pat.js';
+
+export interface AuthorizationOptions {
+  readonly logger?: Logger;
+  /** Shared with the REST client when the caller has one; built on demand otherwise. */
+  readonly dispatcher?: Dispatcher;
+  readonly now?: () => number;
+}
+
+/**
+ * The credential of a signed-in installation, whatever its mode: the one place callers (REST
+ * client, push engine, webhook management) get an Authorization from.
+ */
+export async function createAuthorization(
+  installation: Installation,
+  secrets: SecretStore,
+  options: AuthorizationOptions = {},
+): Promise<Authorization> {
+  const auth = installation.auth;
+  switch (auth.kind) {
+    case 'none':
+      throw new CompanionError(
+        'AUTH_NOT_SIGNED_IN',
+        `The installation "${installation.name}" is not signed in.`,
+        {
+          hint: `Run \`bdc-companion auth pat ${installation.name} --token-stdin\` or \`auth oauth ${installation.name}\`.`,
+        },
+      );
+    case 'pat': {
+      const token = await secrets.get(patKey(installation.id));
+      if (token === undefined) {
+        throw new CompanionError(
+          'AUTH_NOT_SIGNED_IN',
+          `The access token of "${installation.name}" is missing from the ${secrets.backend} secret store.`,
+          {
+            hint: `Store it again with \`bdc-companion auth pat ${installation.name} --token-stdin\`.`,
+          },
+        );
+      }
+      return patAuthorization(token, auth.user);
+    }
+    case 'oauth':
+      // Delegated to core/auth/oauth/oauth-authorization.ts once that module is committed.
+      void options;
+      throw new CompanionError(
+        'AUTH_MODE_UNAVAILABLE',
+        `The installation "${installation.name}" uses OAuth sign-in, which this build cannot use yet.`,
+      );
+    default: {
+      const unreachable: never = auth;
+      throw new CompanionError(
+        'INTERNAL_ERROR',
+        `Unknown auth mode ${JSON.stringify(unreachable)}`,
+      );
+    }
+  }
+}
