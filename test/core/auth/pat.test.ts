@@ -31,7 +31,7 @@ async function fakeBdc(projects: readonly string[], options: { anonymousUsers?: 
   return startLocalServer((request, response) => {
     const url = new URL(request.url, 'http://x');
     const known = request.headers['authorization'] === `Bearer ${GOOD}`;
-    const who = known ? { 'x-ausername': 'alice' } : {};
+    const who: Record<string, string> = known ? { 'x-ausername': 'alice' } : {};
     if (url.pathname === '/rest/api/1.0/users') {
       if (!known && !options.anonymousUsers) json(response, 401, authRequired);
       else json(response, 200, { size: 0, limit: 1, start: 0, isLastPage: true, values: [] }, who);
