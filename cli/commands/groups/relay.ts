@@ -1,4 +1,15 @@
 import type { Command } from '../../command.js';
+import { relayDeliveriesCommand } from '../relay-deliveries.js';
+import { relayReplayCommand } from '../relay-replay.js';
+import { relayRunCommand } from '../relay-run.js';
+import { relayShowCommand } from '../relay-show.js';
+import { relayStatusCommand } from '../relay-status.js';
 
-/** The relay commands; the capability that owns them adds its commands here. */
-export const relayCommands: readonly Command[] = [];
+/** The relay commands. */
+export const relayCommands: readonly Command[] = [
+  relayRunCommand,
+  relayStatusCommand,
+  relayDeliveriesCommand,
+  relayShowCommand,
+  relayReplayCommand,
+];

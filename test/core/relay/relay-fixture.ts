@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,11 @@ export interface Received {
 
 export type Behaviour = { kind: 'ok' } | { kind: 'status'; status: number; retryAfter?: string };
 
-/** A minimal receiver on 127.0.0.1 standing in for the platform in unit-level relay tests. */
-export async function startReceiver(): Promise<{
+/**
+ * A minimal receiver on 127.0.0.1 standing in for the platform in unit-level relay tests; with
+ * `tls` it serves HTTPS with that certificate chain (the platform URL must be https).
+ */
+export async function startReceiver(tls?: { cert: string; key: string }): Promise<{
   url: string;
   received: Received[];
   behave(behaviour: Behaviour): void;
@@ -25,7 +29,7 @@ export async function startReceiver(): Promise<{
 }> {
   const received: Received[] = [];
   let behaviour: Behaviour = { kind: 'ok' };
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -37,11 +41,12 @@ export async function startReceiver(): Promise<{
       received.push({ headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
       res.writeHead(202).end('{"accepted":true}');
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     received,
     behave: (next) => (behaviour = next),
     close: () =>

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { createDispatcher } from '../../core/net/network-factory.js';
+import { createHttpTransport } from '../../core/relay/forward-transport.js';
+import { formatListenAddress, parseListenAddress } from '../../core/relay/listen-address.js';
+import { startRelay, type RelayTls } from '../../core/relay/relay.js';
+import { loadWebhookSecrets } from '../../core/relay/webhook-secrets.js';
+import { openDatabase } from '../../core/storage/database.js';
+import type { Command } from '../command.js';
+import {
+  openSecrets,
+  positiveInteger,
+  requireInstallation,
+  requirePlatform,
+  stderrLogger,
+} from './relay-support.js';
+
+function readTls(certFile: unknown, keyFile: unknown): RelayTls | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (typeof certFile !== 'string' || typeof keyFile !== 'string') {
+    throw new CompanionError('USAGE_INVALID', '--tls-cert and --tls-key go together.');
+  }
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch (error) {
+    throw new CompanionError(
+      'RELAY_TLS_INVALID',
+      `The relay certificate or key cannot be read: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** `relay run <name>`: the webhook relay as a daemon, until SIGTERM or SIGINT. */
+export const relayRunCommand: Command = {
+  path: ['relay', 'run'],
+  summary: 'run the webhook relay: receive BDC webhooks, store them, forward them to the platform',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: {
+    listen: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'body-limit-mb': { type: 'string' },
+    concurrency: { type: 'string' },
+    'retention-days': { type: 'string' },
+  },
+  optionHelp: [
+    [
+      '--listen HOST:PORT',
+      'where BDC posts (default: the installation relay setting, 127.0.0.1:8787)',
+    ],
+    ['--tls-cert FILE', 'serve HTTPS with this PEM certificate chain (with --tls-key)'],
+    ['--tls-key FILE', 'the PEM private key of --tls-cert'],
+    ['--body-limit-mb N', 'largest delivery accepted, in MiB (default 10); larger ones get 413'],
+    ['--concurrency N', 'repositories forwarded in parallel (default 4)'],
+    ['--retention-days N', 'delivered deliveries kept this many days (default 7)'],
+  ],
+  async run(context) {
+    const name = context.positionals[0] as string;
+    const { flags } = context;
+    const { settings, installation } = requireInstallation(context, name);
+    const platform = requirePlatform(installation);
+    const listen = parseListenAddress(
+      typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
+    );
+    const tls = readTls(flags['tls-cert'], flags['tls-key']);
+    const bodyLimitMb = positiveInteger(flags['body-limit-mb'], '--body-limit-mb');
+    const concurrency = positiveInteger(flags['concurrency'], '--concurrency');
+    const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');
+    const secrets = await openSecrets(context, settings);
+    const logger = stderrLogger(context, { installation: installation.name });
+    const dispatcher = createDispatcher({
+      addressPolicy: 'none',
+      caPems: platform.caPems,
+      env: context.io.env,
+    });
+    const database = openDatabase(context.home);
+    try {
+      const relay = await startRelay({
+        database,
+        installation: {
+          id: installation.id,
+          platformBaseUrl: platform.baseUrl,
+          platformInstallationId: platform.installationId,
+          allowedEvents: installation.relay.allowedEvents,
+        },
+        loadSecrets: () => loadWebhookSecrets(secrets, installation.id),
+        transport: createHttpTransport(dispatcher),
+        listen,
+        ...(tls ? { tls } : {}),
+        ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
+        ...(concurrency ? { concurrency } : {}),
+        ...(retentionDays ? { retentionDays } : {}),
+        logger,
+      });
+      const status = relay.status();
+      context.output.ready(
+        {
+          listen: formatListenAddress(relay.listen),
+          url: relay.webhookUrl,
+          target: relay.targetUrl,
+          pending: status.pending,
+        },
+        `relay for ${installation.name} listening on ${relay.webhookUrl}\nforwarding to ${relay.targetUrl} (${status.pending} pending)`,
+      );
+      if (!context.io.stopSignal.aborted) {
+        await new Promise<void>((resolve) =>
+          context.io.stopSignal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
+      logger.info('relay stopping');
+      await relay.close();
+    } finally {
+      database.close();
+      await dispatcher.close().catch(() => undefined);
+    }
+  },
+};

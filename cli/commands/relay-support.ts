@@ -1,0 +1,105 @@
+import type { Database } from 'better-sqlite3';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import type { LogFields, Logger, LogLevelName } from '../../core/logging/logger.js';
+import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import type { SecretStore } from '../../core/secrets/secret-store.js';
+import { openSettings } from '../../core/settings/settings-file.js';
+import type { SettingsStore } from '../../core/settings/settings-store.js';
+import { openDatabase } from '../../core/storage/database.js';
+import type { CommandContext } from '../command.js';
+
+/** What the relay and webhooks commands share: the installation, its secrets, the queue. */
+export interface RelayCommandContext {
+  readonly settings: SettingsStore;
+  readonly installation: Installation;
+}
+
+export function requireInstallation(context: CommandContext, name: string): RelayCommandContext {
+  const settings = openSettings(context.home);
+  return { settings, installation: settings.requireInstallation(name) };
+}
+
+export function requirePlatform(installation: Installation): PlatformLink {
+  if (installation.platform === undefined) {
+    throw new CompanionError(
+      'RELAY_NOT_CONFIGURED',
+      `Installation "${installation.name}" has no platform URL and installation id.`,
+    );
+  }
+  return installation.platform;
+}
+
+export function openSecrets(
+  context: CommandContext,
+  settings: SettingsStore,
+): Promise<SecretStore> {
+  return openSecretStore({
+    home: context.home,
+    env: context.io.env,
+    nameOf: (id) => settings.findInstallation(id)?.name,
+  });
+}
+
+/** Runs `work` with the config home's database open, closing it whatever happens. */
+export async function withDatabase<T>(
+  context: CommandContext,
+  work: (database: Database) => T | Promise<T>,
+): Promise<T> {
+  const database = openDatabase(context.home);
+  try {
+    return await work(database);
+  } finally {
+    database.close();
+  }
+}
+
+const LEVELS: readonly LogLevelName[] = ['error', 'warn', 'info', 'debug'];
+
+/**
+ * The daemon's log: one JSON line per event on stderr (journald and service managers collect
+ * it). The relay logs ids, counts and error texts only, never secrets, bodies or signatures.
+ */
+export function stderrLogger(context: CommandContext, base: LogFields = {}): Logger {
+  const threshold = LEVELS.indexOf(context.logLevel);
+  const write =
+    (level: LogLevelName) =>
+    (message: string, fields: LogFields = {}): void => {
+      if (LEVELS.indexOf(level) > threshold) return;
+      context.io.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields })}\n`,
+      );
+    };
+  return {
+    error: write('error'),
+    warn: write('warn'),
+    info: write('info'),
+    debug: write('debug'),
+    child: (fields) => stderrLogger(context, { ...base, ...fields }),
+  };
+}
+
+export function positiveInteger(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (
+    typeof value !== 'string' ||
+    !/^\d+$/.test(value) ||
+    !Number.isSafeInteger(number) ||
+    number <= 0
+  ) {
+    throw new CompanionError(
+      'USAGE_INVALID',
+      `${flag} needs a positive whole number, not "${String(value)}".`,
+    );
+  }
+  return number;
+}
+
+export function ageText(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}

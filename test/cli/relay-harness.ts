@@ -1,0 +1,108 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Installation } from '../../common/models/installation.js';
+import { newInstallation } from '../../core/settings/new-installation.js';
+import { openSettings } from '../../core/settings/settings-file.js';
+
+const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RelayHome {
+  readonly home: string;
+  readonly credentials: string;
+  readonly installation: Installation;
+  /** Environment for CLI runs: config home and the read-only credentials-folder secret store. */
+  readonly env: Record<string, string>;
+  setSecret(secret: string): void;
+  cleanup(): void;
+}
+
+/**
+ * A config home with one installation pointing at `platformUrl`, its webhook secret provided the
+ * way a systemd unit provides it (`LoadCredential=` → `$CREDENTIALS_DIRECTORY/<name>.webhook-secret`).
+ */
+export function makeRelayHome(options: {
+  readonly platformUrl: string;
+  readonly platformCaPem: string;
+  readonly platformInstallationId: string;
+  readonly secret: string;
+  readonly name?: string;
+}): RelayHome {
+  const root = mkdtempSync(join(tmpdir(), 'relay-cli-'));
+  const home = join(root, 'home');
+  const credentials = join(root, 'credentials');
+  mkdirSync(credentials, { recursive: true });
+  const name = options.name ?? 'corp';
+  const installation = newInstallation({
+    name,
+    baseUrl: 'https://bdc.example.internal',
+    platform: {
+      baseUrl: options.platformUrl,
+      installationId: options.platformInstallationId,
+      caPems: [options.platformCaPem],
+    },
+  });
+  openSettings(home).saveInstallation(installation);
+  const setSecret = (secret: string): void =>
+    writeFileSync(join(credentials, `${name}.webhook-secret`), `${secret}\n`, { mode: 0o600 });
+  setSecret(options.secret);
+  return {
+    home,
+    credentials,
+    installation,
+    env: {
+      BDC_COMPANION_HOME: home,
+      BDC_COMPANION_SECRET_STORE: 'credentials-dir',
+      CREDENTIALS_DIRECTORY: credentials,
+    },
+    setSecret,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export interface RelayProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly ready: Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/** Starts `bdc-companion relay run …` as a real child process and resolves its ready line. */
+export function spawnRelay(args: readonly string[], env: Record<string, string>): RelayProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', childEntry, 'relay', 'run', ...args, '--json'],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n') && line !== undefined) {
+        try {
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        } catch (error) {
+          reject(error);
+        }
+      }
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`relay exited (${code}) before ready: ${stdout}${stderr}`)),
+    );
+  });
+  ready.catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, ready, exited, stderr: () => stderr };
+}

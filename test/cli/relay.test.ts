@@ -1,0 +1,149 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../core/relay/signature.js';
+import { runCliInProcess } from '../helpers/cli-harness.js';
+import { makePki, type TestPki } from '../core/net/test-pki.js';
+import {
+  postDelivery,
+  refsChangedBody,
+  startReceiver,
+  waitFor,
+} from '../core/relay/relay-fixture.js';
+import { makeRelayHome, spawnRelay, type RelayProcess } from './relay-harness.js';
+
+const SECRET = 'relay-cli-secret-0123456789';
+let pki: TestPki;
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+beforeAll(() => {
+  pki = makePki('Relay CLI Platform');
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function platformAndHome() {
+  const receiver = await startReceiver({ cert: pki.chainPem, key: pki.leaf.keyPem });
+  cleanups.push(() => receiver.close());
+  const home = makeRelayHome({
+    platformUrl: receiver.url,
+    platformCaPem: pki.root.certPem,
+    platformInstallationId: 'plat-7',
+    secret: SECRET,
+  });
+  cleanups.push(() => home.cleanup());
+  return { receiver, home };
+}
+
+function stopLater(relay: RelayProcess): void {
+  cleanups.push(async () => {
+    if (relay.child.exitCode === null) {
+      relay.child.kill('SIGKILL');
+      await relay.exited;
+    }
+  });
+}
+
+describe('relay commands', () => {
+  it('relay run forwards over HTTPS trusting the platform CA; status, deliveries and replay work from another process; SIGTERM exits 0', async () => {
+    const { receiver, home } = await platformAndHome();
+    const relay = spawnRelay(['corp', '--listen', '127.0.0.1:0'], home.env);
+    stopLater(relay);
+    const ready = await relay.ready;
+    expect(ready).toMatchObject({ ok: true, ready: true });
+    expect(ready['listen']).toMatch(/^127\.0\.0\.1:\d+$/);
+    const url = String(ready['url']);
+    expect(url).toMatch(/\/webhooks\/bitbucket-dc\/plat-7$/);
+    expect(ready['target']).toBe(`${receiver.url}/webhooks/bitbucket-dc/plat-7`);
+
+    const body = refsChangedBody('PRJ', 'repo', '1'.repeat(40));
+    expect((await postDelivery(url, body, { secret: SECRET, requestId: 'cli-1' })).status).toBe(
+      200,
+    );
+    expect((await postDelivery(url, body, { secret: 'wrong' })).status).toBe(401);
+    await waitFor(() => receiver.received.length === 1, 10_000, 'the forwarded delivery');
+    expect(receiver.received[0]?.body.equals(body)).toBe(true);
+    expect(receiver.received[0]?.headers['x-hub-signature']).toBe(signBody(SECRET, body));
+
+    let status: Record<string, unknown> = {};
+    for (let tries = 0; tries < 50; tries += 1) {
+      const run = await runCliInProcess(['relay', 'status', 'corp', '--json'], { env: home.env });
+      expect(run.code).toBe(0);
+      status = JSON.parse(run.stdout) as Record<string, unknown>;
+      if (status['lastDeliveredAt'] !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toMatchObject({
+      ok: true,
+      pending: 0,
+      dead: 0,
+      lastError: null,
+      rejectedSignatures: 1,
+    });
+    expect(typeof status['lastReceivedAt']).toBe('string');
+    expect(typeof status['lastDeliveredAt']).toBe('string');
+    expect(status).toHaveProperty('oldestPendingAgeMs', null);
+
+    const listed = await runCliInProcess(
+      ['relay', 'deliveries', 'corp', '--state', 'delivered', '--json'],
+      {
+        env: home.env,
+      },
+    );
+    const deliveries = (
+      JSON.parse(listed.stdout) as { deliveries: { id: number; requestId: string }[] }
+    ).deliveries;
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]?.requestId).toBe('cli-1');
+
+    const replay = await runCliInProcess(
+      ['relay', 'replay', 'corp', String(deliveries[0]?.id), '--json'],
+      {
+        env: home.env,
+      },
+    );
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual({ ok: true, replayed: [deliveries[0]?.id] });
+    await waitFor(() => receiver.received.length === 2, 10_000, 'the replayed delivery');
+    expect(receiver.received[1]?.headers['x-request-id']).toBe('cli-1');
+
+    const shown = await runCliInProcess(
+      ['relay', 'show', 'corp', String(deliveries[0]?.id), '--json'],
+      {
+        env: home.env,
+      },
+    );
+    expect(JSON.parse(shown.stdout).attempts.length).toBeGreaterThanOrEqual(1);
+
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('usage and configuration errors have their codes', async () => {
+    const { home } = await platformAndHome();
+    const noTarget = await runCliInProcess(['relay', 'replay', 'corp', '--json'], {
+      env: home.env,
+    });
+    expect(noTarget.code).toBe(2);
+    expect(JSON.parse(noTarget.stdout).error.code).toBe('USAGE_INVALID');
+    const badState = await runCliInProcess(
+      ['relay', 'deliveries', 'corp', '--state', 'lost', '--json'],
+      {
+        env: home.env,
+      },
+    );
+    expect(badState.code).toBe(2);
+    const missing = await runCliInProcess(['relay', 'replay', 'corp', '42', '--json'], {
+      env: home.env,
+    });
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout).error.code).toBe('RELAY_DELIVERY_NOT_FOUND');
+    const badListen = await runCliInProcess(
+      ['relay', 'run', 'corp', '--listen', 'nowhere', '--json'],
+      {
+        env: home.env,
+      },
+    );
+    expect(JSON.parse(badListen.stdout).error.code).toBe('RELAY_LISTEN_INVALID');
+  });
+});
