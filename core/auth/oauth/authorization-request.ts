@@ -1,0 +1,117 @@
+import * as oauth from 'oauth4webapi';
+import { CompanionError } from '../../../common/errors/companion-error.js';
+import { serverText } from './oauth-errors.js';
+
+/**
+ * One authorization in progress: PKCE S256 verifier, state, and the exact redirect URI. It lives
+ * in memory only (never on disk) and answers exactly one callback.
+ */
+export interface PendingAuthorization {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly state: string;
+  readonly codeVerifier: string;
+  readonly authorizationUrl: string;
+  readonly createdAt: number;
+}
+
+export interface BeginAuthorizationInput {
+  /** Installation base URL with its context path, no trailing slash. */
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly now: number;
+}
+
+export function authorizeEndpoint(baseUrl: string): string {
+  return `${baseUrl}/rest/oauth2/latest/authorize`;
+}
+
+export function tokenEndpoint(baseUrl: string): string {
+  return `${baseUrl}/rest/oauth2/latest/token`;
+}
+
+export async function beginAuthorization(
+  input: BeginAuthorizationInput,
+): Promise<PendingAuthorization> {
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(authorizeEndpoint(input.baseUrl));
+  url.searchParams.set('client_id', input.clientId);
+  url.searchParams.set('redirect_uri', input.redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('scope', input.scopes.join(' '));
+  url.searchParams.set('state', state);
+  url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+  // Always explicit: BDC falls back to `plain` when the method is omitted.
+  url.searchParams.set('code_challenge_method', 'S256');
+  return {
+    clientId: input.clientId,
+    redirectUri: input.redirectUri,
+    state,
+    codeVerifier,
+    authorizationUrl: url.toString(),
+    createdAt: input.now,
+  };
+}
+
+/**
+ * Checks a callback URL against the pending authorization and returns its parameters. Refuses a
+ * URL that is not the redirect URI, a state that is not ours, and turns OAuth errors sent back by
+ * Bitbucket into catalogued errors. Pasted text is accepted with surrounding blanks or quotes.
+ */
+export function readCallback(pending: PendingAuthorization, callback: string): URLSearchParams {
+  const text = callback.trim().replace(/^["'<]+|["'>]+$/g, '');
+  const base = text.split(/[?#]/, 1)[0];
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || base !== pending.redirectUri) {
+    throw new CompanionError(
+      'OAUTH_CALLBACK_INVALID',
+      `The callback is not the redirect URI of this sign-in (${pending.redirectUri}).`,
+    );
+  }
+  const params = url.searchParams;
+  if (params.get('state') !== pending.state) {
+    throw new CompanionError(
+      'OAUTH_STATE_MISMATCH',
+      'The callback carries a state that does not belong to the sign-in in progress; it was refused.',
+    );
+  }
+  const error = params.get('error');
+  if (error !== null) throw authorizationError(error, params.get('error_description') ?? undefined);
+  if (!params.get('code')) {
+    throw new CompanionError(
+      'OAUTH_CALLBACK_INVALID',
+      'The callback carries no authorization code.',
+    );
+  }
+  return params;
+}
+
+export function authorizationError(error: string, description: string | undefined): CompanionError {
+  const detail = serverText(description);
+  const what = detail === '' ? serverText(error, 60) : `${serverText(error, 60)}: ${detail}`;
+  if (error === 'access_denied') {
+    return new CompanionError(
+      'OAUTH_ACCESS_DENIED',
+      `The sign-in was declined in Bitbucket (${what}).`,
+    );
+  }
+  if (error === 'invalid_scope') {
+    return new CompanionError(
+      'OAUTH_SCOPE_REJECTED',
+      `Bitbucket refused the requested scopes (${what}).`,
+    );
+  }
+  return new CompanionError(
+    'OAUTH_AUTHORIZATION_FAILED',
+    `Bitbucket returned an OAuth error instead of a code (${what}).`,
+    { data: { error: serverText(error, 60) } },
+  );
+}

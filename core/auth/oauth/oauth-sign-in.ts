@@ -1,0 +1,161 @@
+import type { Dispatcher } from 'undici';
+import { CompanionError } from '../../../common/errors/companion-error.js';
+import type { Installation } from '../../../common/models/installation.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
+import { beginAuthorization, readCallback } from './authorization-request.js';
+import { preflightAuthorization } from './authorize-preflight.js';
+import type { CallbackReceiver } from './callback-receiver.js';
+import { oauthClientSecretKey, oauthTokensKey } from './oauth-authorization.js';
+import { DEFAULT_OAUTH_SCOPES } from './oauth-redirect.js';
+import { serializeTokenSet, type OAuthTokenSet } from './oauth-token-set.js';
+import { identifyUser, redeemCode } from './token-client.js';
+
+/** Opens a URL in the user's browser (Electron: `shell.openExternal`; headless: print + xdg-open). */
+export type BrowserOpener = (url: string) => Promise<void>;
+
+export interface OAuthSignInOptions {
+  readonly installation: Pick<Installation, 'id' | 'baseUrl'>;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly secrets: SecretStore;
+  /** The dispatcher for this installation (network factory: CAs, proxy, address policy). */
+  readonly dispatcher: Dispatcher;
+  readonly scopes?: readonly string[];
+  readonly now?: () => number;
+}
+
+export interface OAuthSignInResult {
+  readonly user: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly expiresAt: number;
+  readonly redirectUri: string;
+}
+
+/** A prepared sign-in: open `authorizationUrl` in the browser, then `complete` with the callback. */
+export interface OAuthSignIn {
+  readonly authorizationUrl: string;
+  readonly redirectUri: string;
+  /** Checks state, redeems the code at once, learns the user and stores the secrets. Once. */
+  complete(callbackUrl: string): Promise<OAuthSignInResult>;
+}
+
+/**
+ * Prepares a sign-in (PKCE S256 + state) and checks with Bitbucket that it will accept it, so a
+ * wrong client id or unregistered redirect URI is reported here rather than as a dead end in the
+ * browser. Nothing is stored until `complete` has a verified token: an earlier sign-in stays intact
+ * when this one fails.
+ */
+export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<OAuthSignIn> {
+  const now = options.now ?? Date.now;
+  const pending = await beginAuthorization({
+    baseUrl: options.installation.baseUrl,
+    clientId: options.clientId,
+    redirectUri: options.redirectUri,
+    scopes: options.scopes ?? DEFAULT_OAUTH_SCOPES,
+    now: now(),
+  });
+  await preflightAuthorization(pending, options.dispatcher);
+  let used = false;
+  return {
+    authorizationUrl: pending.authorizationUrl,
+    redirectUri: pending.redirectUri,
+    async complete(callbackUrl) {
+      const params = readCallback(pending, callbackUrl);
+      if (used) {
+        throw new CompanionError(
+          'OAUTH_CALLBACK_REPLAYED',
+          'This sign-in already received its callback; a code is redeemed only once.',
+        );
+      }
+      used = true;
+      const tokens = await redeemCode(
+        {
+          baseUrl: options.installation.baseUrl,
+          clientId: options.clientId,
+          clientSecret: options.clientSecret,
+          dispatcher: options.dispatcher,
+        },
+        pending,
+        params,
+      );
+      const user = await identifyUser(
+        options.installation.baseUrl,
+        tokens.accessToken,
+        options.dispatcher,
+      );
+      const obtainedAt = now();
+      const set: OAuthTokenSet = {
+        version: 1,
+        clientId: options.clientId,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: obtainedAt + tokens.expiresInSeconds * 1000,
+        scope: tokens.scope,
+        user,
+        obtainedAt,
+      };
+      // The secret first: tokens without the secret that refreshes them would be a dead end.
+      await options.secrets.set(
+        oauthClientSecretKey(options.installation.id),
+        options.clientSecret,
+      );
+      await options.secrets.set(oauthTokensKey(options.installation.id), serializeTokenSet(set));
+      return {
+        user,
+        clientId: options.clientId,
+        scope: set.scope,
+        expiresAt: set.expiresAt,
+        redirectUri: pending.redirectUri,
+      };
+    },
+  };
+}
+
+export interface BrowserSignInOptions extends Omit<OAuthSignInOptions, 'redirectUri'> {
+  readonly receiver: CallbackReceiver;
+  readonly openBrowser: BrowserOpener;
+  /** Told the URL before the browser opens (so headless users can copy it). */
+  readonly onAuthorizationUrl?: (url: string) => void;
+  readonly signal?: AbortSignal;
+  /** How long to wait for the browser to come back; 5 minutes by default. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** The whole browser flow: prepare, open the browser, wait for the callback, complete. */
+export async function signInWithOAuth(options: BrowserSignInOptions): Promise<OAuthSignInResult> {
+  const { receiver } = options;
+  try {
+    const signIn = await prepareOAuthSignIn({ ...options, redirectUri: receiver.redirectUri });
+    options.onAuthorizationUrl?.(signIn.authorizationUrl);
+    await options.openBrowser(signIn.authorizationUrl);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal =
+      options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    let callback: string;
+    try {
+      callback = await receiver.next(signal);
+    } catch (error) {
+      if (timeout.aborted) {
+        throw new CompanionError(
+          'OAUTH_CALLBACK_TIMEOUT',
+          `The browser did not come back to ${receiver.redirectUri} within ${Math.round(timeoutMs / 1000)} s.`,
+          {
+            hint: `If the browser shows a Bitbucket error page, add this exact redirect URI to the Application Link: ${receiver.redirectUri}`,
+          },
+        );
+      }
+      if (options.signal?.aborted === true) {
+        throw new CompanionError('OPERATION_CANCELLED', 'The sign-in was cancelled.');
+      }
+      throw error;
+    }
+    return await signIn.complete(callback);
+  } finally {
+    await receiver.close();
+  }
+}
