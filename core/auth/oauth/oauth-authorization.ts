@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { CompanionError, isCompanionError } from '../../../common/errors/companion-error.js';
 import type { Installation } from '../../../common/models/installation.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
+import { createDispatcher } from '../../net/network-factory.js';
 import type { SecretKey, SecretStore } from '../../secrets/secret-store.js';
 import type { Authorization } from '../authorization.js';
 import { instanceNetworkOptions, type DispatcherFactory } from './oauth-network.js';
@@ -15,8 +16,9 @@ import {
 import { refreshTokens } from './token-client.js';
 
 export interface OAuthAuthorizationOptions {
-  /** The dispatcher to BDC (shared with the REST client), or the factory to build one. */
+  /** The dispatcher to BDC, shared with the REST client; built on first use when absent. */
   readonly dispatcher?: Dispatcher;
+  /** The product's network factory by default. */
   readonly createDispatcher?: DispatcherFactory;
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -69,12 +71,9 @@ export function createOAuthAuthorization(
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   function network(): Dispatcher {
-    if (dispatcher === undefined) {
-      if (options.createDispatcher === undefined) {
-        throw new Error('createOAuthAuthorization needs a dispatcher or createDispatcher');
-      }
-      dispatcher = options.createDispatcher(instanceNetworkOptions(installation));
-    }
+    dispatcher ??= (options.createDispatcher ?? createDispatcher)(
+      instanceNetworkOptions(installation),
+    );
     return dispatcher;
   }
 

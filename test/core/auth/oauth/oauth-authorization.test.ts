@@ -1,4 +1,4 @@
-import { Agent, fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation } from '../../../../common/models/installation.js';
 import { DEFAULT_RELAY_SETTINGS } from '../../../../common/models/installation.js';
@@ -11,10 +11,19 @@ import { prepareOAuthSignIn } from '../../../../core/auth/oauth/oauth-sign-in.js
 import { parseTokenSet } from '../../../../core/auth/oauth/oauth-token-set.js';
 import { createMemorySecretStore } from '../../../../core/secrets/memory-store.js';
 import type { SecretKey, SecretStore } from '../../../../core/secrets/secret-store.js';
-import { startOAuthTestServer, TEST_USER, type OAuthTestServer } from './oauth-fixture.js';
+import {
+  productDispatcher,
+  startOAuthTestServer,
+  TEST_USER,
+  type OAuthTestServer,
+} from './oauth-fixture.js';
 
 /** The browser's part over plain HTTP (the Chromium path is proven in oauth-sign-in.test.ts). */
-async function consentByForm(server: OAuthTestServer, url: string, ca: Agent): Promise<string> {
+async function consentByForm(
+  server: OAuthTestServer,
+  url: string,
+  ca: Dispatcher,
+): Promise<string> {
   const page = await fetch(url, { dispatcher: ca });
   const requestId = /name="request_id" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
   const posted = await fetch(`${server.url}/rest/oauth2/latest/authorize`, {
@@ -34,13 +43,13 @@ async function consentByForm(server: OAuthTestServer, url: string, ca: Agent): P
 
 describe('OAuth Authorization (header, refresh, rotation)', () => {
   let server: OAuthTestServer;
-  let dispatcher: Agent;
+  let dispatcher: Dispatcher;
   let clock: number;
   let installation: Installation;
 
   beforeAll(async () => {
     server = await startOAuthTestServer({ tls: true });
-    dispatcher = new Agent({ connect: { ca: server.caPem ?? '' } });
+    dispatcher = productDispatcher(server);
   });
   afterAll(async () => {
     await dispatcher.close();

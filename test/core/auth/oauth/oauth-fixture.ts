@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from '../../../../core/net/network-factory.js';
 import { createOAuthProvider, type OAuthProvider } from '../../../../sim/oauth/oauth-provider.js';
 import type { OAuthScope } from '../../../../sim/oauth/oauth-rules.js';
 import type { SimUser } from '../../../../sim/simulator-api.js';
@@ -240,5 +242,18 @@ export async function launchChromiumTrusting(spki: string | undefined): Promise<
       '--disable-sync',
       ...(spki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spki}`]),
     ],
+  });
+}
+
+/**
+ * The product's own network factory for the test server: its CA added to the runtime roots,
+ * instance address policy with the development loopback setting, no proxy from the environment.
+ */
+export function productDispatcher(server: Pick<OAuthTestServer, 'caPem'>): Dispatcher {
+  return createDispatcher({
+    caPems: server.caPem === undefined ? [] : [server.caPem],
+    addressPolicy: 'instance',
+    allowLoopback: true,
+    env: {},
   });
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../../../common/errors/companion-error.js';
 import { startLoopbackReceiver } from '../../../../core/auth/oauth/callback-receiver.js';
@@ -14,6 +14,7 @@ import {
 import { createMemorySecretStore } from '../../../../core/secrets/memory-store.js';
 import {
   launchChromiumTrusting,
+  productDispatcher,
   startOAuthTestServer,
   TEST_USER,
   type OAuthTestServer,
@@ -55,7 +56,7 @@ function expectNoSecrets(error: unknown, secrets: readonly string[]): void {
 describe('OAuth sign-in against the simulated provider', () => {
   let server: OAuthTestServer;
   let browser: Browser;
-  let dispatcher: Agent;
+  let dispatcher: Dispatcher;
   let port: number;
   const installation = { id: 'inst-1', baseUrl: '' };
 
@@ -67,7 +68,7 @@ describe('OAuth sign-in against the simulated provider', () => {
       redirectUris: [CUSTOM_REDIRECT_URI, `http://localhost:${port}/oauth/callback`],
     });
     installation.baseUrl = server.url;
-    dispatcher = new Agent({ connect: { ca: server.caPem ?? '' } });
+    dispatcher = productDispatcher(server);
     browser = await launchChromiumTrusting(server.spki);
   });
   afterAll(async () => {
@@ -195,7 +196,7 @@ describe('OAuth sign-in against the simulated provider', () => {
 
   it('maps a scope above the link maximum to OAUTH_SCOPE_REJECTED before the browser opens', async () => {
     const narrow = await startOAuthTestServer({ tls: true, scopes: ['PUBLIC_REPOS', 'REPO_READ'] });
-    const narrowDispatcher = new Agent({ connect: { ca: narrow.caPem ?? '' } });
+    const narrowDispatcher = productDispatcher(narrow);
     try {
       const error = await prepareOAuthSignIn({
         ...options(),
@@ -227,5 +228,34 @@ describe('OAuth sign-in against the simulated provider', () => {
     const location = await consentInBrowser(browser, signIn.authorizationUrl);
     server.advance(120_000);
     await expect(signIn.complete(location)).rejects.toMatchObject({ code: 'OAUTH_CODE_EXPIRED' });
+  });
+});
+
+describe('OAuth traffic goes through the product network factory', () => {
+  it('obeys the instance address policy (loopback refused without the development setting)', async () => {
+    const server = await startOAuthTestServer({ tls: true });
+    const { createDispatcher } = await import('../../../../core/net/network-factory.js');
+    const strict = createDispatcher({
+      caPems: [server.caPem ?? ''],
+      addressPolicy: 'instance',
+      allowLoopback: false,
+      env: {},
+    });
+    try {
+      const error = await prepareOAuthSignIn({
+        installation: { id: 'inst-3', baseUrl: server.url },
+        clientId: server.clientId,
+        clientSecret: server.clientSecret,
+        redirectUri: CUSTOM_REDIRECT_URI,
+        secrets: createMemorySecretStore(),
+        dispatcher: strict,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CompanionError);
+      expect((error as CompanionError).code).toBe('INSTANCE_ADDRESS_FORBIDDEN');
+      expect(server.requests).toEqual([]);
+    } finally {
+      await strict.close();
+      await server.close();
+    }
   });
 });
