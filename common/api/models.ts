@@ -1,5 +1,11 @@
 import type { ErrorShape } from '../errors/error-shape.js';
 import type { Installation } from '../models/installation.js';
+import type {
+  DeliveryAttempt,
+  DeliveryState,
+  RelayDelivery,
+  RelayStatus as RelayQueueStatus,
+} from '../models/relay.js';
 
 /**
  * The plain, readonly data that crosses the UI boundary (IPC or HTTP). Nothing here ever holds a
@@ -243,34 +249,20 @@ export interface HistoryPage {
 
 // ---- relay and webhooks ----------------------------------------------------------------------
 
-export interface RelayStatus {
-  readonly installationId: string;
+/**
+ * The relay's end-to-end status (the relay capability's model) plus whether this process runs it.
+ */
+export interface RelayStatus extends RelayQueueStatus {
   readonly running: boolean;
+  /** `host:port` the running relay listens on. */
   readonly listen: string | undefined;
-  readonly lastReceivedAt: string | undefined;
-  readonly lastDeliveredAt: string | undefined;
-  readonly pending: number;
-  readonly oldestPendingAgeMs: number | undefined;
-  readonly dead: number;
-  readonly lastError: ErrorShape | undefined;
 }
 
-export type DeliveryState = 'pending' | 'delivered' | 'dead';
+export type { DeliveryState, RelayDelivery, DeliveryAttempt };
 
-export interface DeliveryAttempt {
-  readonly at: string;
-  readonly status: number | undefined;
-  readonly ms: number | undefined;
-  readonly error: string | undefined;
-}
-
-export interface Delivery {
-  readonly id: string;
-  readonly installationId: string;
-  readonly event: string;
-  readonly receivedAt: string;
-  readonly state: DeliveryState;
-  readonly attempts: readonly DeliveryAttempt[];
+/** A delivery with the log of its attempts, as the relay view lists them. */
+export interface Delivery extends RelayDelivery {
+  readonly attemptLog: readonly DeliveryAttempt[];
 }
 
 export interface DeliveryQuery extends InstallationRef {
@@ -279,7 +271,7 @@ export interface DeliveryQuery extends InstallationRef {
 }
 
 export interface ReplayRequest extends InstallationRef {
-  readonly ids?: readonly string[];
+  readonly ids?: readonly number[];
   /** Replay every dead-lettered delivery. */
   readonly dead?: boolean;
 }

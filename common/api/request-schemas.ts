@@ -127,7 +127,7 @@ const ARGS: ArgsSchemas = {
     }),
   ),
   replayDeliveries: one(
-    obj({ ...ref, ids: opt(arr(str({ max: 100, min: 1 }), { max: 1000 })), dead: opt(bool) }),
+    obj({ ...ref, ids: opt(arr(int({ min: 1 }), { max: 1000 })), dead: opt(bool) }),
   ),
   listProjects: one(obj(ref)),
   listRepositories: one(obj({ ...ref, project: opt(str({ max: 128, min: 1 })) })),

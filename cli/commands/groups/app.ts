@@ -1,4 +1,5 @@
 import type { Command } from '../../command.js';
+import { serveCommand } from '../serve.js';
 
-/** The app commands; the capability that owns them adds its commands here. */
-export const appCommands: readonly Command[] = [];
+/** The app commands: the UI served headless, and the demo. */
+export const appCommands: readonly Command[] = [serveCommand];

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { createLogger } from '../../core/logging/file-logger.js';
+import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import { startServe, type RunningServe } from '../../core/serve/serve-server.js';
+import type { CompanionService } from '../../core/service/companion-service.js';
+import { openCompanionService } from '../../core/service/open-service.js';
+import type { Command, CommandContext } from '../command.js';
+
+/**
+ * The built renderer: next to the bundled CLI (`dist/cli` → `dist/renderer`), or under `dist/`
+ * of the checkout when the CLI runs from source (tests).
+ */
+export function rendererBundleDir(): string {
+  const candidates = ['../renderer/', '../../dist/renderer/'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  const found = candidates.find((dir) => existsSync(`${dir}index.html`));
+  if (!found) {
+    throw new CompanionError('FILE_READ_FAILED', 'The UI bundle (dist/renderer) is missing.', {
+      hint: 'Run `npm run build` in the checkout, or reinstall the companion.',
+    });
+  }
+  return found;
+}
+
+export function parsePort(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value) || port > 65535) {
+    throw new CompanionError(
+      'USAGE_INVALID',
+      `--port must be a number from 0 to 65535, not "${String(value)}".`,
+    );
+  }
+  return port;
+}
+
+export interface ServeSession {
+  readonly service: CompanionService;
+  readonly serve: RunningServe;
+  close(): Promise<void>;
+}
+
+/** Opens the engine and serves the UI; shared by `serve` and `demo`. */
+export async function openServeSession(
+  context: CommandContext,
+  options: { readonly host?: string; readonly port?: number },
+): Promise<ServeSession> {
+  const bundleDir = rendererBundleDir();
+  const logger = createLogger({ home: context.home, level: context.logLevel, component: 'serve' });
+  const secretStore = await openSecretStore({ home: context.home, env: context.io.env });
+  const service = await openCompanionService({
+    home: context.home,
+    transport: 'http',
+    logger,
+    secretStore,
+    env: context.io.env,
+    oauthRedirect: 'localhost',
+  });
+  try {
+    const serve = await startServe({
+      service,
+      bundleDir,
+      logger,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
+    return {
+      service,
+      serve,
+      async close() {
+        await serve.close();
+        await service.close();
+      },
+    };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}
+
+/** `serve`: the UI over HTTP on loopback for machines without a desktop. */
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'serve the UI over HTTP on 127.0.0.1 for machines without a desktop',
+  options: { host: { type: 'string' }, port: { type: 'string' } },
+  optionHelp: [
+    [
+      '--host ADDR',
+      'address to listen on (default 127.0.0.1); beyond loopback only when you say so',
+    ],
+    ['--port N', 'port (default: a free one)'],
+  ],
+  maxPositionals: 0,
+  async run(context) {
+    const host = typeof context.flags['host'] === 'string' ? context.flags['host'] : '127.0.0.1';
+    const port = parsePort(context.flags['port']);
+    const session = await openServeSession(context, {
+      host,
+      ...(port === undefined ? {} : { port }),
+    });
+    if (!session.serve.loopbackOnly) {
+      context.output.note(
+        `${context.output.paint('warning', 33)} serving on ${host}: anyone who can reach this address and has the URL's token can use the companion. Prefer 127.0.0.1 with an SSH tunnel.`,
+      );
+    }
+    context.output.ready(
+      { url: session.serve.url, host: session.serve.host, port: session.serve.port },
+      `Open ${session.serve.url}\n(the token in the URL is valid until serve stops; Ctrl-C to stop)`,
+    );
+    await waitForStop(context.io.stopSignal);
+    await session.close();
+  },
+};
+
+export function waitForStop(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+}

@@ -1,0 +1,58 @@
+import type { Transport } from '../../common/api/models.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { openSettings } from '../settings/settings-file.js';
+import { openDatabase } from '../storage/database.js';
+import {
+  createCompanionService,
+  type CompanionService,
+  type OperationHandlers,
+} from './companion-service.js';
+import { EventHub } from './event-hub.js';
+import { installationHandlers } from './installation-handlers.js';
+import { relayHandlers } from './relay-handlers.js';
+import type { ServicePorts } from './service-ports.js';
+
+export interface OpenServiceOptions {
+  readonly home: string;
+  readonly transport: Transport;
+  readonly logger: Logger;
+  readonly secretStore: SecretStore;
+  readonly openBrowser?: (url: string) => Promise<void>;
+  readonly oauthRedirect: 'custom' | 'localhost';
+  readonly now?: () => Date;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Start the relays of installations that have it enabled (default true). */
+  readonly startRelays?: boolean;
+}
+
+/**
+ * The one place where the engine's capabilities are wired into the facade, for both composition
+ * roots (Electron main and `serve`). Each capability contributes its handler set.
+ */
+export async function openCompanionService(options: OpenServiceOptions): Promise<CompanionService> {
+  const ports: ServicePorts = {
+    home: options.home,
+    transport: options.transport,
+    now: options.now ?? (() => new Date()),
+    env: options.env,
+    logger: options.logger,
+    secretStore: options.secretStore,
+    settings: openSettings(options.home),
+    events: new EventHub(),
+    openBrowser: options.openBrowser,
+    oauthRedirect: options.oauthRedirect,
+  };
+  const database = openDatabase(options.home);
+  const relay = relayHandlers(ports, database);
+  const handlers: OperationHandlers = {
+    ...installationHandlers(ports),
+    ...relay.handlers,
+  };
+  const service = createCompanionService(ports, {
+    handlers,
+    closers: [() => relay.close(), () => void database.close()],
+  });
+  if (options.startRelays ?? true) await relay.startEnabled();
+  return service;
+}

@@ -1,0 +1,209 @@
+import type { Database } from 'better-sqlite3';
+import type {
+  Delivery,
+  DeliveryQuery,
+  InstallationRef,
+  RelayEndpoint,
+  RelayStatus,
+  ReplayRequest,
+} from '../../common/api/models.js';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation } from '../../common/models/installation.js';
+import type { RelayEvent } from '../../common/models/relay.js';
+import { createDispatcher } from '../net/network-factory.js';
+import { createHttpTransport } from '../relay/forward-transport.js';
+import { formatListenAddress, parseListenAddress } from '../relay/listen-address.js';
+import {
+  deliveryDetail,
+  listDeliveries,
+  relayStatus,
+  replayDeadDeliveries,
+  replayDelivery,
+} from '../relay/relay-queries.js';
+import { startRelay, type RunningRelay } from '../relay/relay.js';
+import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
+import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
+import type { OperationHandlers } from './companion-service.js';
+import type { ServicePorts } from './service-ports.js';
+
+/** The URL BDC calls: the admin's public relay URL, else the listen address itself. */
+export function relayCallbackUrl(installation: Installation): string | undefined {
+  const platformId = installation.platform?.installationId;
+  if (!platformId) return undefined;
+  const base = installation.relay.publicUrl ?? `http://${installation.relay.listen}`;
+  return `${base.replace(/\/+$/, '')}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(platformId)}`;
+}
+
+export interface RelayHandlers {
+  readonly handlers: OperationHandlers;
+  /** Starts the relays of installations that have it enabled (the desktop and `serve` do). */
+  startEnabled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay, run inside the UI's process when enabled, and its queue as the relay view sees it.
+ * Status and deliveries are read from the shared database, so a relay run by the daemon
+ * (`relay run`) shows up too.
+ */
+export function relayHandlers(ports: ServicePorts, database: Database): RelayHandlers {
+  const running = new Map<string, { relay: RunningRelay; unsubscribe: () => void }>();
+  const { settings, secretStore, events, logger } = ports;
+
+  function overview(installation: Installation): RelayStatus {
+    const current = running.get(installation.id);
+    return {
+      ...relayStatus(database, installation.id, ports.now().getTime()),
+      running: current !== undefined,
+      listen: current ? formatListenAddress(current.relay.listen) : undefined,
+    };
+  }
+
+  function withAttempts(
+    installation: Installation,
+    deliveries: readonly { id: number }[],
+  ): Delivery[] {
+    return deliveries.map((delivery) => {
+      const detail = deliveryDetail(database, installation.id, delivery.id);
+      return { ...detail.delivery, attemptLog: detail.attempts };
+    });
+  }
+
+  function onRelayEvent(installation: Installation, event: RelayEvent): void {
+    switch (event.kind) {
+      case 'received':
+        events.emit({ kind: 'delivery', delivery: { ...event.delivery, attemptLog: [] } });
+        break;
+      case 'listening':
+      case 'duplicate':
+      case 'ping':
+      case 'rejected':
+      case 'dropped':
+      case 'attempt':
+      case 'delivered':
+      case 'dead':
+      case 'stopped':
+        break;
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
+    events.emit({ kind: 'relay-status', status: overview(installation) });
+  }
+
+  async function start(installation: Installation): Promise<RelayStatus> {
+    if (running.has(installation.id)) return overview(installation);
+    const platform = installation.platform;
+    if (!platform) {
+      throw new CompanionError(
+        'RELAY_NOT_CONFIGURED',
+        `Installation "${installation.name}" has no platform URL and installation id.`,
+      );
+    }
+    const dispatcher = createDispatcher({
+      addressPolicy: 'none',
+      caPems: platform.caPems,
+      env: ports.env,
+    });
+    const relay = await startRelay({
+      database,
+      installation: {
+        id: installation.id,
+        platformBaseUrl: platform.baseUrl,
+        platformInstallationId: platform.installationId,
+        allowedEvents: installation.relay.allowedEvents,
+      },
+      loadSecrets: () => loadWebhookSecrets(secretStore, installation.id),
+      transport: createHttpTransport(dispatcher),
+      listen: parseListenAddress(installation.relay.listen),
+      logger: logger.child({ component: 'relay', installation: installation.name }),
+    });
+    const unsubscribe = relay.subscribe((event) => onRelayEvent(installation, event));
+    running.set(installation.id, { relay, unsubscribe });
+    const status = overview(installation);
+    events.emit({ kind: 'relay-status', status });
+    return status;
+  }
+
+  async function stop(installation: Installation): Promise<RelayStatus> {
+    const current = running.get(installation.id);
+    if (current) {
+      running.delete(installation.id);
+      current.unsubscribe();
+      await current.relay.close();
+    }
+    const status = overview(installation);
+    events.emit({ kind: 'relay-status', status });
+    return status;
+  }
+
+  const handlers: OperationHandlers = {
+    async getRelayStatus(request: InstallationRef) {
+      return overview(settings.requireInstallation(request.installation));
+    },
+    async getRelayEndpoint(request: InstallationRef): Promise<RelayEndpoint> {
+      const installation = settings.requireInstallation(request.installation);
+      const secret = await secretStore.get({
+        installationId: installation.id,
+        kind: 'webhook-secret',
+      });
+      return {
+        listen: installation.relay.listen,
+        callbackUrl: relayCallbackUrl(installation),
+        secretConfigured: secret !== undefined && secret !== '',
+      };
+    },
+    async startRelay(request: InstallationRef) {
+      return start(settings.requireInstallation(request.installation));
+    },
+    async stopRelay(request: InstallationRef) {
+      return stop(settings.requireInstallation(request.installation));
+    },
+    async listDeliveries(request: DeliveryQuery) {
+      const installation = settings.requireInstallation(request.installation);
+      const page = listDeliveries(database, installation.id, {
+        ...(request.state ? { state: request.state } : {}),
+        limit: request.limit ?? 100,
+      });
+      return withAttempts(installation, page);
+    },
+    async replayDeliveries(request: ReplayRequest) {
+      const installation = settings.requireInstallation(request.installation);
+      const now = ports.now().getTime();
+      let replayed = 0;
+      for (const id of request.ids ?? []) {
+        replayDelivery(database, installation.id, id, now);
+        replayed += 1;
+      }
+      if (request.dead) replayed += replayDeadDeliveries(database, installation.id, now).length;
+      events.emit({ kind: 'relay-status', status: overview(installation) });
+      return { replayed };
+    },
+  };
+
+  return {
+    handlers,
+    async startEnabled() {
+      for (const installation of settings.listInstallations()) {
+        if (!installation.relay.enabled || !installation.platform) continue;
+        try {
+          await start(installation);
+        } catch (error) {
+          logger.warn('relay did not start', {
+            installation: installation.name,
+            error: String(error),
+          });
+        }
+      }
+    },
+    async close() {
+      const all = [...running.values()];
+      running.clear();
+      for (const current of all) {
+        current.unsubscribe();
+        await current.relay.close();
+      }
+    },
+  };
+}

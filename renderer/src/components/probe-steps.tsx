@@ -1,0 +1,36 @@
+import type { ProbeStep } from '../../../common/api/models.js';
+
+const STEP_LABELS: Readonly<Record<ProbeStep['name'], string>> = {
+  url: 'URL check',
+  dns: 'DNS',
+  address: 'Address policy',
+  tcp: 'TCP connect',
+  tls: 'TLS',
+  http: 'HTTP',
+  version: 'BDC version',
+};
+
+/** The probe's steps as they finish, each with its time and, on failure, its code and fix. */
+export function ProbeSteps(props: { steps: readonly ProbeStep[]; running: boolean }) {
+  return (
+    <ol className="probe-steps" aria-live="polite" aria-label="Probe steps">
+      {props.steps.map((step) => (
+        <li key={step.name} className={step.ok ? 'step-ok' : 'step-failed'} data-step={step.name}>
+          <span className="step-mark" aria-hidden="true">
+            {step.ok ? '✓' : '✗'}
+          </span>
+          <span className="step-name">{STEP_LABELS[step.name] ?? step.name}</span>
+          <span className="step-ms">{step.ms} ms</span>
+          {step.detail ? <span className="step-detail">{step.detail}</span> : null}
+          {step.error ? (
+            <div className="step-error">
+              {step.error.message} <code className="code-tag">{step.error.code}</code>
+              {step.error.hint ? <div className="notice-hint">Fix: {step.error.hint}</div> : null}
+            </div>
+          ) : null}
+        </li>
+      ))}
+      {props.running ? <li className="step-running">Probing…</li> : null}
+    </ol>
+  );
+}

@@ -1,0 +1,243 @@
+import { useEffect, useState } from 'react';
+import type { ProjectRef, RelayEndpoint, RepositoryRef } from '../../../common/api/models.js';
+import { useAction, useApi, useCompanionEvents } from '../app-context.js';
+import { ErrorNotice } from '../components/error-notice.js';
+import { Checkbox, Field } from '../components/field.js';
+import type { WizardState } from './wizard-model.js';
+
+/**
+ * Step 4: where the relay listens, the URL BDC should call, the webhook secret (stored, never
+ * shown), which repositories to register, and proof that BDC's test delivery arrived.
+ */
+export function RelayStep(props: {
+  state: WizardState;
+  onChange: (next: Partial<WizardState>) => void;
+}) {
+  const api = useApi();
+  const installation = props.state.installation;
+  const [listen, setListen] = useState(installation?.relay.listen ?? '127.0.0.1:8787');
+  const [publicUrl, setPublicUrl] = useState(installation?.relay.publicUrl ?? '');
+  const [endpoint, setEndpoint] = useState<RelayEndpoint | undefined>(undefined);
+  const [projects, setProjects] = useState<readonly ProjectRef[]>([]);
+  const [project, setProject] = useState('');
+  const [repositories, setRepositories] = useState<readonly RepositoryRef[]>([]);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [registeredAt, setRegisteredAt] = useState<number | undefined>(undefined);
+  const [pingAt, setPingAt] = useState<string | undefined>(undefined);
+  const name = installation?.name ?? '';
+
+  const [saveRelay, savedRelay] = useAction(async () => {
+    await api.updateInstallation({
+      installation: name,
+      relay: {
+        enabled: true,
+        listen: listen.trim(),
+        ...(publicUrl.trim() ? { publicUrl: publicUrl.trim() } : {}),
+      },
+    });
+    const started = await api.startRelay({ installation: name });
+    const next = await api.getRelayEndpoint({ installation: name });
+    setEndpoint(next);
+    return started;
+  });
+  const [rotate, rotated] = useAction(async () => {
+    const result = await api.rotateWebhookSecret({ installation: name });
+    setEndpoint(await api.getRelayEndpoint({ installation: name }));
+    return result;
+  });
+  const [register, registered] = useAction(async () => {
+    if (!endpoint?.callbackUrl) throw new Error('the relay has no public URL yet');
+    setRegisteredAt(Date.now());
+    return api.registerWebhooks({
+      installation: name,
+      repos: [...selected],
+      url: endpoint.callbackUrl,
+    });
+  });
+
+  useEffect(() => {
+    if (!name) return;
+    void api.getRelayEndpoint({ installation: name }).then(setEndpoint, () => undefined);
+    void api.listProjects({ installation: name }).then(setProjects, () => undefined);
+  }, [api, name]);
+
+  useEffect(() => {
+    if (!name || !project) return;
+    void api
+      .listRepositories({ installation: name, project })
+      .then(setRepositories, () => setRepositories([]));
+  }, [api, name, project]);
+
+  useCompanionEvents((event) => {
+    if (event.kind !== 'relay-status' || event.status.installationId !== installation?.id) return;
+    const ping = event.status.lastPingAt;
+    if (ping && registeredAt !== undefined && Date.parse(ping) >= registeredAt - 1000)
+      setPingAt(ping);
+  });
+
+  useEffect(() => {
+    if (registered.kind !== 'done' || pingAt) return undefined;
+    // Events carry the ping; polling covers a stream that reconnected in between.
+    const timer = setInterval(() => {
+      void api.getRelayStatus({ installation: name }).then((status) => {
+        if (
+          status.lastPingAt &&
+          registeredAt !== undefined &&
+          Date.parse(status.lastPingAt) >= registeredAt - 1000
+        ) {
+          setPingAt(status.lastPingAt);
+        }
+      });
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [api, name, registered.kind, pingAt, registeredAt]);
+
+  useEffect(() => {
+    if (pingAt) {
+      props.onChange({
+        relay: {
+          callbackUrl: endpoint?.callbackUrl,
+          registered: registered.kind === 'done' ? registered.value.webhooks.length : 0,
+          testDelivery: true,
+        },
+      });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- record once when the ping lands
+  }, [pingAt]);
+
+  if (!installation) return <p>Add the instance first.</p>;
+
+  const toggle = (repo: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(repo);
+      else next.delete(repo);
+      return next;
+    });
+
+  return (
+    <section aria-labelledby="relay-title" className="step">
+      <h2 id="relay-title">Relay BDC's webhooks to the platform</h2>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void saveRelay();
+        }}
+      >
+        <Field
+          label="Listen address"
+          value={listen}
+          onChange={setListen}
+          help="host:port the relay listens on. Use 0.0.0.0:PORT for BDC on another machine."
+        />
+        <Field
+          label="Relay URL as BDC sees it"
+          value={publicUrl}
+          onChange={setPublicUrl}
+          type="url"
+          placeholder="http://companion.corp.example:8787"
+          help="How BDC reaches this machine: its host name or address and the port above."
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={savedRelay.kind === 'running'}>
+            Save and start the relay
+          </button>
+        </div>
+      </form>
+      {savedRelay.kind === 'failed' ? (
+        <ErrorNotice error={savedRelay.error} title="Relay not started" />
+      ) : null}
+      {endpoint ? (
+        <dl className="facts" aria-label="Relay endpoint">
+          <dt>BDC should call</dt>
+          <dd className="mono">{endpoint.callbackUrl ?? 'set the relay URL above'}</dd>
+          <dt>Webhook secret</dt>
+          <dd>
+            {endpoint.secretConfigured ? 'stored in the keychain (never shown)' : 'not set yet'}{' '}
+            <button
+              type="button"
+              onClick={() => void rotate()}
+              disabled={rotated.kind === 'running'}
+            >
+              {endpoint.secretConfigured ? 'Rotate secret' : 'Generate secret'}
+            </button>
+          </dd>
+        </dl>
+      ) : null}
+      {rotated.kind === 'failed' ? <ErrorNotice error={rotated.error} /> : null}
+
+      <h3>Repositories</h3>
+      <div className="field">
+        <label htmlFor="project-picker">Project</label>
+        <select
+          id="project-picker"
+          value={project}
+          onChange={(event) => setProject(event.target.value)}
+        >
+          <option value="">Choose a project…</option>
+          {projects.map((each) => (
+            <option key={each.key} value={each.key}>
+              {each.key} — {each.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="repo-list">
+        <legend>Repositories to register</legend>
+        {repositories.map((repo) => {
+          const path = `${repo.project}/${repo.slug}`;
+          return (
+            <Checkbox
+              key={path}
+              label={`${path} (${repo.name})`}
+              checked={selected.has(path)}
+              onChange={(on) => toggle(path, on)}
+            />
+          );
+        })}
+        {project && repositories.length === 0 ? (
+          <p className="muted">No repositories in {project}.</p>
+        ) : null}
+      </fieldset>
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={
+            selected.size === 0 ||
+            !endpoint?.callbackUrl ||
+            !endpoint.secretConfigured ||
+            registered.kind === 'running'
+          }
+          onClick={() => void register()}
+        >
+          Register webhooks
+        </button>
+      </div>
+      {registered.kind === 'failed' ? (
+        <ErrorNotice error={registered.error} title="Registration failed" />
+      ) : null}
+      {registered.kind === 'done' ? (
+        <div className="notice notice-ok" role="status">
+          Registered {registered.value.webhooks.length} webhook
+          {registered.value.webhooks.length === 1 ? '' : 's'}.{' '}
+          {pingAt ? (
+            <strong>BDC's test delivery arrived at {new Date(pingAt).toLocaleTimeString()}.</strong>
+          ) : (
+            <span>Waiting for BDC's test delivery…</span>
+          )}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => props.onChange({ step: 'summary' })}
+          className={pingAt ? 'primary' : ''}
+        >
+          {pingAt ? 'Continue' : 'Skip for now'}
+        </button>
+      </div>
+    </section>
+  );
+}

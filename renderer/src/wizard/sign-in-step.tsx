@@ -1,0 +1,216 @@
+import { useEffect, useState } from 'react';
+import type { OAuthRedirectUris, OAuthStart } from '../../../common/api/models.js';
+import { useAction, useApi, useCan } from '../app-context.js';
+import { ErrorNotice } from '../components/error-notice.js';
+import { Field } from '../components/field.js';
+import type { WizardState } from './wizard-model.js';
+
+type Mode = 'pat' | 'oauth';
+
+/** Step 3: a Personal Access Token, or OAuth 2.0 through an incoming Application Link. */
+export function SignInStep(props: {
+  state: WizardState;
+  onChange: (next: Partial<WizardState>) => void;
+}) {
+  const can = useCan();
+  const modes: Mode[] = [];
+  if (can('signInWithPat')) modes.push('pat');
+  if (can('startOAuth')) modes.push('oauth');
+  const [mode, setMode] = useState<Mode>(modes[0] ?? 'pat');
+  const installation = props.state.installation;
+  if (!installation) return <p>Add the instance first.</p>;
+
+  return (
+    <section aria-labelledby="sign-in-title" className="step">
+      <h2 id="sign-in-title">Sign in to {installation.name}</h2>
+      <div role="radiogroup" aria-label="Sign-in method" className="segmented">
+        {modes.map((each) => (
+          <label key={each} className={mode === each ? 'selected' : ''}>
+            <input
+              type="radio"
+              name="sign-in-mode"
+              checked={mode === each}
+              onChange={() => setMode(each)}
+            />
+            {each === 'pat' ? 'Personal Access Token' : 'OAuth 2.0 (Application Link)'}
+          </label>
+        ))}
+      </div>
+      {mode === 'pat' ? (
+        <PatSignIn
+          installation={installation.name}
+          onSignedIn={(user) => props.onChange({ signedInAs: user })}
+        />
+      ) : (
+        <OAuthSignIn
+          installation={installation.name}
+          onSignedIn={(user) => props.onChange({ signedInAs: user })}
+        />
+      )}
+      {props.state.signedInAs ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => props.onChange({ step: 'relay' })}
+          >
+            Continue
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function PatSignIn(props: { installation: string; onSignedIn: (user: string) => void }) {
+  const api = useApi();
+  const [token, setToken] = useState('');
+  const [signIn, result] = useAction((value: string) =>
+    api.signInWithPat({ installation: props.installation, token: value }),
+  );
+  return (
+    <form
+      className="form-grid"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void signIn(token).then((outcome) => {
+          setToken('');
+          if (outcome) props.onSignedIn(outcome.user.name);
+        });
+      }}
+    >
+      <Field
+        label="Personal Access Token"
+        type="password"
+        value={token}
+        onChange={setToken}
+        help="Create one in BDC under your profile → Manage account → HTTP access tokens, with project read and repository write. It is stored in the OS keychain."
+      />
+      <div className="actions">
+        <button
+          type="submit"
+          className="primary"
+          disabled={token === '' || result.kind === 'running'}
+        >
+          {result.kind === 'running' ? 'Verifying…' : 'Verify and save'}
+        </button>
+      </div>
+      {result.kind === 'failed' ? <ErrorNotice error={result.error} title="Token refused" /> : null}
+      {result.kind === 'done' ? (
+        <div className="notice notice-ok" role="status">
+          Signed in as <strong>{result.value.user.displayName ?? result.value.user.name}</strong> (
+          {result.value.user.name}); the token can read {result.value.projects} project
+          {result.value.projects === 1 ? '' : 's'}.
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) => void }) {
+  const api = useApi();
+  const [uris, setUris] = useState<OAuthRedirectUris | undefined>(undefined);
+  const [clientId, setClientId] = useState('');
+  const [clientSecret, setClientSecret] = useState('');
+  const [started, setStarted] = useState<OAuthStart | undefined>(undefined);
+  const [start, starting] = useAction(() =>
+    api.startOAuth({ installation: props.installation, clientId: clientId.trim(), clientSecret }),
+  );
+  const [wait, waited] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
+
+  useEffect(() => {
+    void api
+      .getOAuthRedirectUris({ installation: props.installation })
+      .then(setUris, () => undefined);
+  }, [api, props.installation]);
+
+  async function begin(): Promise<void> {
+    const flow = await start();
+    setClientSecret('');
+    if (!flow) return;
+    setStarted(flow);
+    const state = await wait(flow.flowId);
+    if (state?.kind === 'signed-in') props.onSignedIn(state.user.name);
+  }
+
+  return (
+    <div className="form-grid">
+      <div className="notice">
+        <p>
+          In BDC, go to Administration → Application Links → Create link →{' '}
+          <em>External application</em>, <em>Incoming</em>, and register{' '}
+          {uris && uris.uris.length > 1 ? 'these redirect URLs' : 'this redirect URL'} exactly:
+        </p>
+        <ul className="redirect-uris" aria-label="Redirect URIs to register">
+          {(uris?.uris ?? []).map((uri) => (
+            <li key={uri}>
+              <code>{uri}</code>
+            </li>
+          ))}
+        </ul>
+        <p>
+          Give it the permission <em>Repositories: Write</em>, then copy its client id and secret
+          here.
+        </p>
+      </div>
+      <Field label="Client id" value={clientId} onChange={setClientId} />
+      <Field
+        label="Client secret"
+        type="password"
+        value={clientSecret}
+        onChange={setClientSecret}
+        help="Stored in the OS keychain; never shown again."
+      />
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={
+            !clientId.trim() ||
+            !clientSecret ||
+            starting.kind === 'running' ||
+            waited.kind === 'running'
+          }
+          onClick={() => void begin()}
+        >
+          Sign in with the browser
+        </button>
+        {waited.kind === 'running' && started ? (
+          <button type="button" onClick={() => void api.cancelOAuth({ flowId: started.flowId })}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      {starting.kind === 'failed' ? (
+        <ErrorNotice error={starting.error} title="Could not start sign-in" />
+      ) : null}
+      {started && waited.kind === 'running' ? (
+        <div className="notice" role="status">
+          {started.opened ? (
+            <p>Your browser opened BDC's consent page. Waiting for you to allow access…</p>
+          ) : (
+            <p>
+              Open{' '}
+              <a href={started.authorizeUrl} target="_blank" rel="noopener noreferrer">
+                BDC's consent page
+              </a>{' '}
+              and allow access. Waiting…
+            </p>
+          )}
+        </div>
+      ) : null}
+      {waited.kind === 'done' && waited.value.kind === 'signed-in' ? (
+        <div className="notice notice-ok" role="status">
+          Signed in as <strong>{waited.value.user.displayName ?? waited.value.user.name}</strong> (
+          {waited.value.user.name}).
+        </div>
+      ) : null}
+      {waited.kind === 'done' && waited.value.kind === 'failed' ? (
+        <ErrorNotice error={waited.value.error} title="Sign-in failed" />
+      ) : null}
+      {waited.kind === 'failed' ? (
+        <ErrorNotice error={waited.error} title="Sign-in failed" />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import type { Installation, ProbeReport } from '../../../common/api/models.js';
+
+export type WizardStepId = 'instance' | 'trust' | 'sign-in' | 'relay' | 'summary';
+
+export const WIZARD_STEPS: readonly { readonly id: WizardStepId; readonly title: string }[] = [
+  { id: 'instance', title: 'Instance' },
+  { id: 'trust', title: 'Trust' },
+  { id: 'sign-in', title: 'Sign in' },
+  { id: 'relay', title: 'Relay' },
+  { id: 'summary', title: 'Summary' },
+];
+
+export interface InstanceDraft {
+  readonly name: string;
+  readonly url: string;
+  readonly platformUrl: string;
+  readonly platformInstallationId: string;
+  readonly allowLoopback: boolean;
+}
+
+export interface WizardState {
+  readonly step: WizardStepId;
+  readonly draft: InstanceDraft;
+  readonly report: ProbeReport | undefined;
+  readonly installation: Installation | undefined;
+  readonly trustedWith: 'system' | 'pasted-ca' | undefined;
+  readonly signedInAs: string | undefined;
+  readonly relay:
+    | {
+        readonly callbackUrl: string | undefined;
+        readonly registered: number;
+        readonly testDelivery: boolean;
+      }
+    | undefined;
+}
+
+export const INITIAL_WIZARD: WizardState = {
+  step: 'instance',
+  draft: {
+    name: '',
+    url: 'https://',
+    platformUrl: '',
+    platformInstallationId: '',
+    allowLoopback: false,
+  },
+  report: undefined,
+  installation: undefined,
+  trustedWith: undefined,
+  signedInAs: undefined,
+  relay: undefined,
+};
+
+/** After the probe: an untrusted chain goes to the trust step, a clean probe skips it. */
+export function stepAfterProbe(report: ProbeReport): WizardStepId {
+  return report.tls && !report.tls.trusted ? 'trust' : 'sign-in';
+}
+
+/** A name for the installation when the admin gave none: the instance's host. */
+export function defaultInstallationName(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'bdc';
+  } catch {
+    return 'bdc';
+  }
+}

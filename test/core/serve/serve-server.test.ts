@@ -1,0 +1,216 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../core/logging/logger.js';
+import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
+import { startServe, type RunningServe } from '../../../core/serve/serve-server.js';
+import type { CompanionService } from '../../../core/service/companion-service.js';
+import { openCompanionService } from '../../../core/service/open-service.js';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+function send(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstu';
+
+describe('serve over HTTP', () => {
+  let home: string;
+  let bundle: string;
+  let service: CompanionService;
+  let serve: RunningServe;
+  let host: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'serve-home-'));
+    bundle = mkdtempSync(join(tmpdir(), 'serve-bundle-'));
+    writeFileSync(join(bundle, 'index.html'), '<!doctype html><title>ui</title>');
+    mkdirSync(join(bundle, 'assets'));
+    writeFileSync(join(bundle, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(home, 'secret.txt'), 'not for you');
+    service = await openCompanionService({
+      home,
+      transport: 'http',
+      logger: silentLogger,
+      secretStore: createMemorySecretStore(),
+      env: {},
+      oauthRedirect: 'localhost',
+    });
+    serve = await startServe({ service, bundleDir: bundle, logger: silentLogger, token: TOKEN });
+    host = `127.0.0.1:${serve.port}`;
+    cookie = `bdc_companion_session=${TOKEN}`;
+  });
+
+  afterAll(async () => {
+    await serve?.close();
+    await service?.close();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(bundle, { recursive: true, force: true });
+  });
+
+  it('listens on loopback and prints a URL with the token', () => {
+    expect(serve.loopbackOnly).toBe(true);
+    expect(serve.url).toBe(`http://127.0.0.1:${serve.port}/?token=${TOKEN}`);
+  });
+
+  it('trades the URL token for an HttpOnly SameSite=Strict cookie and cleans the address', async () => {
+    const reply = await send(serve.port, `/?token=${TOKEN}`, { headers: { host } });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/');
+    const setCookie = String(reply.headers['set-cookie']);
+    expect(setCookie).toContain(`bdc_companion_session=${TOKEN}`);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+  });
+
+  it('serves the UI with the strict CSP to a holder of the cookie', async () => {
+    const reply = await send(serve.port, '/', { headers: { host, cookie } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('<title>ui</title>');
+    expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(reply.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('refuses requests without the token, or with a wrong one', async () => {
+    expect((await send(serve.port, '/', { headers: { host } })).status).toBe(401);
+    expect((await send(serve.port, '/?token=wrong', { headers: { host } })).status).toBe(401);
+    const api = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json', cookie: 'bdc_companion_session=nope' },
+      body: '[]',
+    });
+    expect(api.status).toBe(401);
+    expect(JSON.parse(api.body)).toMatchObject({
+      ok: false,
+      error: { code: 'SERVE_ACCESS_DENIED' },
+    });
+  });
+
+  it('refuses a foreign Host even with the token (DNS rebinding)', async () => {
+    const reply = await send(serve.port, `/?token=${TOKEN}`, {
+      headers: { host: `rebind.attacker.example:${serve.port}`, cookie },
+    });
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body).error.code).toBe('SERVE_HOST_REFUSED');
+  });
+
+  it('refuses a foreign Origin and cross-site fetches on the API', async () => {
+    const foreign = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: {
+        host,
+        cookie,
+        origin: 'http://attacker.example',
+        'content-type': 'application/json',
+      },
+      body: '[]',
+    });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error.code).toBe('SERVE_ORIGIN_REFUSED');
+    const crossSite = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: { host, cookie, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('runs operations for its own origin and returns envelopes', async () => {
+    const reply = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: {
+        host,
+        cookie,
+        origin: `http://${host}`,
+        'sec-fetch-site': 'same-origin',
+        'content-type': 'application/json',
+      },
+      body: '[]',
+    });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ ok: true, value: [] });
+    expect(reply.headers['cache-control']).toBe('no-store');
+  });
+
+  it('validates arguments before the engine sees them', async () => {
+    const reply = await send(serve.port, '/api/removeInstallation', {
+      method: 'POST',
+      headers: { host, cookie, 'content-type': 'application/json' },
+      body: JSON.stringify([{ installation: 'x', extra: true }]),
+    });
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body).error.code).toBe('INPUT_INVALID');
+    const notJson = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: { host, cookie, 'content-type': 'text/plain' },
+      body: '[]',
+    });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('does not serve files outside the bundle', async () => {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+    ]) {
+      const reply = await send(serve.port, path, { headers: { host, cookie } });
+      expect(reply.status, path).toBe(404);
+      expect(reply.body).not.toContain('not for you');
+    }
+    expect((await send(serve.port, '/assets/app.js', { headers: { host, cookie } })).status).toBe(
+      200,
+    );
+  });
+
+  it('streams engine events over SSE', async () => {
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: serve.port, path: '/api/events', headers: { host, cookie } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+            if (text.includes(': connected'))
+              service.ports.events.emit({ kind: 'installations-changed' });
+            if (text.includes('installations-changed')) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
+      req.on('error', (error) =>
+        error.message.includes('socket hang up') ? undefined : reject(error),
+      );
+      req.end();
+    });
+    expect(received).toContain('data: {"kind":"installations-changed"}');
+  });
+});
