@@ -73,7 +73,8 @@ export interface PushAttemptRecord {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export type PushChangeKind = 'add' | 'modify' | 'delete';
+/** `put`: a requested write whose effect (add or modify) was never determined, because the push failed. */
+export type PushChangeKind = 'add' | 'modify' | 'delete' | 'put';
 
 export interface PushHistoryEntry {
   readonly id: number;

@@ -3,6 +3,7 @@ import type { Installation } from '../../common/models/installation.js';
 import type {
   PushAttemptRecord,
   PushAuthor,
+  PushChangeKind,
   PushEngineName,
   PushProgress,
   PushRequest,
@@ -62,7 +63,7 @@ export interface PushRecord {
   readonly durationMs: number;
   readonly result: PushResult | undefined;
   readonly error: CompanionError | undefined;
-  readonly paths: readonly { readonly path: string; readonly kind: 'add' | 'modify' | 'delete' }[];
+  readonly paths: readonly { readonly path: string; readonly kind: PushChangeKind }[];
 }
 
 const REPO_PATTERN = /^([A-Za-z0-9_~][A-Za-z0-9_-]*)\/([A-Za-z0-9._-]+)$/;

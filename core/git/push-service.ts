@@ -1,0 +1,110 @@
+import type { Database } from 'better-sqlite3';
+import type { Installation } from '../../common/models/installation.js';
+import type {
+  PushHistoryPage,
+  PushHistoryQuery,
+  PushProgress,
+  PushRequest,
+  PushResult,
+} from '../../common/models/push.js';
+import type { Authorization } from '../auth/authorization.js';
+import { PushHistory } from '../history/push-history.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { BackoffOptions } from './backoff.js';
+import { CloneCache, defaultCacheRoot } from './clone-cache.js';
+import { createIsoRunner, type IsoAttemptRunner } from './iso-runner.js';
+import { push, type PushRecord } from './push-operation.js';
+
+export interface PushServiceOptions {
+  readonly database: Database;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+  /** The clone cache folder; `BDC_COMPANION_CACHE_DIR`, else the OS cache folder. */
+  readonly cacheRoot?: string;
+  readonly cacheTtlMs?: number;
+  readonly cacheMaxBytes?: number;
+  readonly now?: () => number;
+  readonly backoff?: BackoffOptions;
+  readonly isoRunner?: IsoAttemptRunner;
+  /** Called after each push is recorded (the UI's history stream). */
+  readonly onRecorded?: (id: number, record: PushRecord) => void;
+}
+
+export interface PushCallOptions {
+  readonly onProgress?: (progress: PushProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface PushService {
+  push(
+    installation: Installation,
+    authorization: Authorization,
+    request: PushRequest,
+    options?: PushCallOptions,
+  ): Promise<PushResult>;
+  history(query: PushHistoryQuery): PushHistoryPage;
+  readonly cache: CloneCache;
+  close(): Promise<void>;
+}
+
+function numberFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): number | undefined {
+  const value = Number(env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The push capability as a long-lived service (one per companion process): one clone cache, one
+ * isomorphic-git worker, the history. Each push is recorded, whether it landed or not.
+ */
+export function createPushService(options: PushServiceOptions): PushService {
+  const env = options.env;
+  const logger = options.logger ?? silentLogger;
+  const maxMb = numberFromEnv(env, 'BDC_COMPANION_CACHE_MAX_MB');
+  const ttlSeconds = numberFromEnv(env, 'BDC_COMPANION_CACHE_TTL_SECONDS');
+  const cache = new CloneCache({
+    root: options.cacheRoot ?? env['BDC_COMPANION_CACHE_DIR'] ?? defaultCacheRoot(env),
+    logger: logger.child({ component: 'clone-cache' }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.cacheTtlMs !== undefined
+      ? { ttlMs: options.cacheTtlMs }
+      : ttlSeconds !== undefined
+        ? { ttlMs: ttlSeconds * 1000 }
+        : {}),
+    ...(options.cacheMaxBytes !== undefined
+      ? { maxBytes: options.cacheMaxBytes }
+      : maxMb !== undefined
+        ? { maxBytes: maxMb * 1024 * 1024 }
+        : {}),
+  });
+  const isoRunner = options.isoRunner ?? createIsoRunner();
+  const history = new PushHistory(options.database);
+  return {
+    cache,
+    async push(installation, authorization, request, call = {}) {
+      return push(installation, request, {
+        authorization,
+        cache,
+        isoRunner,
+        env,
+        logger,
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+        ...(call.onProgress === undefined ? {} : { onProgress: call.onProgress }),
+        ...(call.signal === undefined ? {} : { signal: call.signal }),
+        onFinished: (record) => {
+          try {
+            const id = history.record(record);
+            options.onRecorded?.(id, record);
+          } catch (error) {
+            logger.error('push history write failed', { error: (error as Error).message });
+          }
+        },
+      });
+    },
+    history: (query) => history.query(query),
+    close: () => isoRunner.close(),
+  };
+}
