@@ -11,7 +11,9 @@ export interface VettedAddress {
 }
 
 /** Resolves a host name to every address, as `dns.lookup(…, { all: true })` does. */
-export type Resolver = (hostname: string) => Promise<readonly LookupAddress[]>;
+export type Resolver = (
+  hostname: string,
+) => Promise<readonly { readonly address: string; readonly family: number }[]>;
 
 export const systemResolver: Resolver = (hostname) =>
   new Promise((resolve, reject) => {

@@ -26,6 +26,11 @@ const MAX_URL_LENGTH = 2048;
  * IP-literal hosts never go through DNS lookup, so they are judged here, before anything connects.
  */
 export function parseInstanceUrl(input: string, options: AddressPolicyOptions = {}): InstanceUrl {
+  return vetLiteralHost(parseInstanceUrlSyntax(input), options);
+}
+
+/** The syntax checks of `parseInstanceUrl` alone; IP literals are not judged yet. */
+export function parseInstanceUrlSyntax(input: string): InstanceUrl {
   const text = input.trim();
   if (text.length === 0) throw new CompanionError('URL_INVALID', 'The instance URL is empty.');
   if (text.length > MAX_URL_LENGTH) {
@@ -85,6 +90,12 @@ export function parseInstanceUrl(input: string, options: AddressPolicyOptions = 
     port,
     contextPath,
   };
+  return base;
+}
+
+/** Judges an IP-literal host with the address policy; host names pass through for DNS. */
+export function vetLiteralHost(base: InstanceUrl, options: AddressPolicyOptions = {}): InstanceUrl {
+  const { hostname } = base;
   if (isIP(hostname) === 0) return base;
   const verdict = classifyAddress(hostname, options);
   if (verdict.kind !== 'allowed') {

@@ -71,7 +71,7 @@ export function createDispatcher(options: NetworkOptions): Dispatcher {
           buildConnector({
             ...tlsOptions,
             timeout: connectTimeout,
-            lookup: createGuardedLookup(policy),
+            lookup: createGuardedLookup(policy, options.resolveHost),
           }),
           policy,
         )
@@ -101,7 +101,7 @@ export function createDispatcher(options: NetworkOptions): Dispatcher {
     const check =
       isIP(host) !== 0
         ? Promise.resolve().then(() => vetOne(host, host, policy))
-        : resolveVetted(host, policy);
+        : resolveVetted(host, policy, options.resolveHost);
     check.then(
       () => dispatch(dispatchOptions, handler),
       (error: unknown) => {

@@ -20,6 +20,13 @@ export interface NetworkOptions {
   readonly connectTimeoutMs?: number;
   /** Time to response headers and between body chunks. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Replaces DNS for instance traffic (the probe passes the addresses it already vetted, so the
+   * HTTP step reaches exactly the server it inspected). Answers are vetted all the same.
+   */
+  readonly resolveHost?: (
+    hostname: string,
+  ) => Promise<readonly { readonly address: string; readonly family: number }[]>;
   /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

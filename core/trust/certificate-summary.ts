@@ -1,0 +1,42 @@
+import type { X509Certificate } from 'node:crypto';
+import type { CertificateSummary } from '../../common/api/models.js';
+
+/** Node prints distinguished names one attribute per line; people read them comma-separated. */
+export function formatDistinguishedName(name: string): string {
+  return name
+    .split('\n')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(', ');
+}
+
+/** The common name of a distinguished name, or the whole name when it has none. */
+export function commonNameOf(name: string): string {
+  const cn = name
+    .split('\n')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('CN='));
+  return cn === undefined ? formatDistinguishedName(name) : cn.slice(3);
+}
+
+export function isSelfSigned(certificate: X509Certificate): boolean {
+  if (!certificate.checkIssued(certificate)) return false;
+  try {
+    return certificate.verify(certificate.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** What the UI and `--json` show for one certificate. */
+export function summarizeCertificate(certificate: X509Certificate): CertificateSummary {
+  return {
+    subject: formatDistinguishedName(certificate.subject),
+    issuer: formatDistinguishedName(certificate.issuer),
+    sha256: certificate.fingerprint256,
+    notBefore: new Date(certificate.validFrom).toISOString(),
+    notAfter: new Date(certificate.validTo).toISOString(),
+    ca: certificate.ca,
+    selfSigned: isSelfSigned(certificate),
+  };
+}

@@ -1,0 +1,248 @@
+import { X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
+import type { CertificateSummary } from '../../common/api/models.js';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { containsPrivateKey, splitPemBlocks } from './pem-blocks.js';
+import {
+  formatDistinguishedName,
+  isSelfSigned,
+  summarizeCertificate,
+} from './certificate-summary.js';
+
+export const MAX_CA_INPUT_BYTES = 64 * 1024;
+export const MAX_CA_CERTIFICATES = 16;
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY = 86_400_000;
+
+const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
+
+export interface CaCertificate extends CertificateSummary {
+  readonly role: 'root' | 'intermediate';
+  /** `rsa`, `ec`, `ed25519`… from node:crypto (forge cannot read EC or Ed25519 keys). */
+  readonly keyType: string | undefined;
+  /** Normalised PEM, as stored in settings. */
+  readonly pem: string;
+}
+
+export interface ValidatedCa {
+  readonly kind: 'validated-ca';
+  readonly certificates: readonly CaCertificate[];
+  /** Normalised, de-duplicated PEMs: what gets stored. */
+  readonly pems: readonly string[];
+  readonly warnings: readonly string[];
+  /** True when no certificate is a self-signed root (trusting them needs the partial-chain flag). */
+  readonly intermediateOnly: boolean;
+}
+
+export interface CaValidationOptions {
+  readonly now?: Date;
+  /** The explicit "trust an intermediate alone" choice (partial chain). */
+  readonly allowIntermediate?: boolean;
+}
+
+interface Extensions {
+  readonly basicConstraints: { readonly cA: boolean } | undefined;
+  readonly keyUsage: { readonly keyCertSign: boolean } | undefined;
+  readonly version: number;
+}
+
+/**
+ * Validates pasted CA text. Every refusal has its own TRUST_* code; messages name certificates by
+ * position and subject and never echo the input (it might be a private key pasted by mistake).
+ *
+ * node:crypto parses the certificates (RSA, EC and Ed25519 alike); forge only walks the ASN.1 for
+ * basicConstraints and keyUsage, which `X509Certificate` does not expose (its `keyUsage` is the
+ * extended key usage) — forge's certificate parser would choke on EC keys, its ASN.1 reader does not.
+ */
+export function validateCaPem(text: string, options: CaValidationOptions = {}): ValidatedCa {
+  const now = (options.now ?? new Date()).getTime();
+  if (Buffer.byteLength(text, 'utf8') > MAX_CA_INPUT_BYTES) {
+    throw new CompanionError(
+      'TRUST_TOO_LARGE',
+      `The CA input is larger than ${MAX_CA_INPUT_BYTES / 1024} KiB.`,
+    );
+  }
+  if (containsPrivateKey(text)) {
+    throw new CompanionError(
+      'TRUST_PRIVATE_KEY',
+      'This is a PRIVATE KEY, not a CA certificate. It was not stored or shown anywhere.',
+    );
+  }
+  const normalised = text.replace(/\r\n?/g, '\n');
+  if (normalised.trim() === '')
+    throw new CompanionError('TRUST_EMPTY', 'No CA certificate was given.');
+  const blocks = splitPemBlocks(normalised);
+  if (blocks.length === 0) {
+    throw new CompanionError(
+      'TRUST_NOT_PEM',
+      'The input contains no PEM block (-----BEGIN CERTIFICATE-----).',
+    );
+  }
+  const other = blocks.find((block) => !CERTIFICATE_LABELS.has(block.label));
+  if (other !== undefined) {
+    throw new CompanionError(
+      'TRUST_UNSUPPORTED_BLOCK',
+      `PEM block ${other.index} is a ${other.label}, not a CERTIFICATE.`,
+      other.label === 'TRUSTED CERTIFICATE'
+        ? { hint: 'Convert it first: `openssl x509 -in ca.pem -out ca-plain.pem`.' }
+        : {},
+    );
+  }
+  if (blocks.length > MAX_CA_CERTIFICATES) {
+    throw new CompanionError(
+      'TRUST_TOO_MANY',
+      `The input holds ${blocks.length} certificates; at most ${MAX_CA_CERTIFICATES} are accepted.`,
+    );
+  }
+
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const certificates: CaCertificate[] = [];
+  for (const block of blocks) {
+    const extensions = readExtensions(block.der, block.index);
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(block.der);
+    } catch {
+      throw new CompanionError(
+        'TRUST_UNPARSABLE',
+        `Certificate ${block.index} is not a valid X.509 certificate.`,
+      );
+    }
+    const subject = formatDistinguishedName(certificate.subject);
+    const label = `Certificate ${block.index} (${subject})`;
+    if (seen.has(certificate.fingerprint256)) {
+      warnings.push(`${label} appears more than once; it is kept once.`);
+      continue;
+    }
+    seen.add(certificate.fingerprint256);
+    const selfSigned = isSelfSigned(certificate);
+    // X.509 v1 certificates have no extensions; OpenSSL accepts a self-signed v1 as a trust anchor.
+    const v1Root = extensions.version === 1 && selfSigned;
+    if (!v1Root && extensions.basicConstraints?.cA !== true) {
+      throw new CompanionError(
+        'TRUST_NOT_CA',
+        `${label} is not a CA certificate (basicConstraints CA:TRUE missing): it looks like a server certificate.`,
+        { data: { index: block.index, subject } },
+      );
+    }
+    if (extensions.keyUsage !== undefined && !extensions.keyUsage.keyCertSign) {
+      throw new CompanionError(
+        'TRUST_NO_CERT_SIGN',
+        `${label} may not sign certificates (keyUsage lacks keyCertSign).`,
+        {
+          data: { index: block.index, subject },
+        },
+      );
+    }
+    if (!certificate.ca) {
+      // OpenSSL's own CA check (X509_check_ca) disagrees with the extensions: refuse, it decides.
+      throw new CompanionError('TRUST_NOT_CA', `${label} is not accepted as a CA by OpenSSL.`, {
+        data: { index: block.index, subject },
+      });
+    }
+    const notBefore = Date.parse(certificate.validFrom);
+    const notAfter = Date.parse(certificate.validTo);
+    if (notAfter < now) {
+      throw new CompanionError(
+        'TRUST_EXPIRED',
+        `${label} expired on ${new Date(notAfter).toISOString()}.`,
+        {
+          data: { index: block.index, subject, notAfter: new Date(notAfter).toISOString() },
+        },
+      );
+    }
+    if (notBefore > now) {
+      throw new CompanionError(
+        'TRUST_NOT_YET_VALID',
+        `${label} is valid only from ${new Date(notBefore).toISOString()}.`,
+        { data: { index: block.index, subject } },
+      );
+    }
+    if (notAfter - now < EXPIRY_WARNING_DAYS * DAY) {
+      const days = Math.max(0, Math.floor((notAfter - now) / DAY));
+      warnings.push(
+        `${label} expires in ${days} day${days === 1 ? '' : 's'} (${new Date(notAfter).toISOString()}).`,
+      );
+    }
+    if (v1Root) warnings.push(`${label} is an X.509 v1 root without extensions.`);
+    certificates.push({
+      ...summarizeCertificate(certificate),
+      role: selfSigned ? 'root' : 'intermediate',
+      keyType: certificate.publicKey.asymmetricKeyType,
+      pem: certificate.toString(),
+    });
+  }
+  const intermediateOnly = !certificates.some((certificate) => certificate.role === 'root');
+  if (intermediateOnly && options.allowIntermediate !== true) {
+    throw new CompanionError(
+      'TRUST_INTERMEDIATE_ONLY',
+      `Only intermediate CAs were given (issued by ${certificates[0]?.issuer ?? 'another CA'}).`,
+      {
+        hint: `Paste the root CA "${certificates[0]?.issuer ?? ''}" (preferred), or confirm trusting the intermediate alone (--partial-chain).`,
+      },
+    );
+  }
+  if (intermediateOnly) {
+    warnings.push('Only intermediate CAs are trusted (partial chain): the root is not checked.');
+  }
+  return {
+    kind: 'validated-ca',
+    certificates,
+    pems: certificates.map((certificate) => certificate.pem),
+    warnings,
+    intermediateOnly,
+  };
+}
+
+/** basicConstraints and keyUsage read from the DER with forge's ASN.1 reader. */
+function readExtensions(der: Buffer, index: number): Extensions {
+  try {
+    // The typings only know the boolean form; forge 1.x takes an options object (strict DER, and
+    // every byte must belong to the certificate).
+    const fromDer = forge.asn1.fromDer as unknown as (
+      bytes: forge.util.ByteBuffer,
+      options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean },
+    ) => forge.asn1.Asn1;
+    const root = fromDer(forge.util.createBuffer(der.toString('binary')), {
+      strict: true,
+      parseAllBytes: true,
+      decodeBitStrings: true,
+    });
+    const tbs = (root.value as forge.asn1.Asn1[])[0];
+    const fields = (tbs?.value ?? []) as forge.asn1.Asn1[];
+    if (!Array.isArray(fields)) throw new Error('no TBSCertificate');
+    const versionNode = fields.find(
+      (node) => node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === 0,
+    );
+    let version = 1;
+    if (versionNode !== undefined) {
+      const inner = (versionNode.value as forge.asn1.Asn1[])[0];
+      // INTEGER 0, 1, 2 stands for v1, v2, v3.
+      const bytes = typeof inner?.value === 'string' ? inner.value : '';
+      version = bytes.length === 1 ? bytes.charCodeAt(0) + 1 : 0;
+    }
+    const wrap = fields.find(
+      (node) => node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === 3,
+    );
+    const extensions = wrap
+      ? (
+          forge.pki as unknown as {
+            certificateExtensionsFromAsn1(node: forge.asn1.Asn1): Record<string, unknown>[];
+          }
+        ).certificateExtensionsFromAsn1(wrap)
+      : [];
+    const basic = extensions.find((extension) => extension['name'] === 'basicConstraints');
+    const usage = extensions.find((extension) => extension['name'] === 'keyUsage');
+    return {
+      version,
+      basicConstraints: basic === undefined ? undefined : { cA: basic['cA'] === true },
+      keyUsage: usage === undefined ? undefined : { keyCertSign: usage['keyCertSign'] === true },
+    };
+  } catch {
+    throw new CompanionError(
+      'TRUST_UNPARSABLE',
+      `Certificate ${index} is not a valid X.509 certificate.`,
+    );
+  }
+}
