@@ -3,7 +3,9 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
+import { createDispatcher } from '../net/network-factory.js';
 import type { Authorization } from './authorization.js';
+import { createOAuthAuthorization } from './oauth/oauth-authorization.js';
 import { patAuthorization, patKey } from './pat.js';
 
 export interface AuthorizationOptions {
@@ -46,12 +48,11 @@ export async function createAuthorization(
       return patAuthorization(token, auth.user);
     }
     case 'oauth':
-      // Delegated to core/auth/oauth/oauth-authorization.ts once that module is committed.
-      void options;
-      throw new CompanionError(
-        'AUTH_MODE_UNAVAILABLE',
-        `The installation "${installation.name}" uses OAuth sign-in, which this build cannot use yet.`,
-      );
+      return createOAuthAuthorization(installation, secrets, {
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : { createDispatcher }),
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
     default: {
       const unreachable: never = auth;
       throw new CompanionError(

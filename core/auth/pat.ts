@@ -1,6 +1,7 @@
 import { CompanionError, isCompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
+import { describeBdcErrors, parseBdcErrors } from '../bdc/bdc-error-envelope.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { Authorization } from './authorization.js';
@@ -82,10 +83,18 @@ export async function verifyPat(
     ...(signal ? { signal } : {}),
   });
   if (who.status === 401 && !who.user) {
+    const errors = parseBdcErrors(JSON.stringify(who.body ?? {}));
+    const said = describeBdcErrors(errors);
     throw new CompanionError(
       'AUTH_TOKEN_REFUSED',
-      `Bitbucket at ${client.baseUrl} refused the token (401, served as anonymous).`,
-      { data: { status: 401 } },
+      `Bitbucket at ${client.baseUrl} refused the token (401${said ? `: ${said}` : ''}).`,
+      {
+        data: {
+          status: 401,
+          ...(said ? { bdcMessage: said } : {}),
+          ...(errors[0]?.exceptionName ? { exceptionName: errors[0].exceptionName } : {}),
+        },
+      },
     );
   }
   if (!who.user) {

@@ -1,4 +1,17 @@
 import type { Command } from '../../command.js';
+import { authLogoutCommand } from '../auth-logout.js';
+import { authPatCommand } from '../auth-pat.js';
+import { authStatusCommand } from '../auth-status.js';
+import { installationListCommand } from '../installation-list.js';
+import { installationRemoveCommand } from '../installation-remove.js';
+import { installationShowCommand } from '../installation-show.js';
 
-/** The identity commands; the capability that owns them adds its commands here. */
-export const identityCommands: readonly Command[] = [];
+/** The identity commands: installations and sign-in. */
+export const identityCommands: readonly Command[] = [
+  installationListCommand,
+  installationShowCommand,
+  installationRemoveCommand,
+  authPatCommand,
+  authStatusCommand,
+  authLogoutCommand,
+];

@@ -35,10 +35,6 @@ export const authCodes = {
       'Bitbucket says the signed-in user lacks permission for this resource (BDC answers 401 for that too).',
     fix: 'Grant the user (or token) the permission the operation needs, e.g. REPO_WRITE or REPO_ADMIN on the repository.',
   },
-  AUTH_MODE_UNAVAILABLE: {
-    cause: 'The installation uses an authentication mode this build cannot use yet.',
-    fix: 'Sign in with a personal access token: `bdc-companion auth pat <name> --token-stdin`.',
-  },
   BDC_REQUEST_FAILED: {
     cause: 'Bitbucket answered a REST request with an error.',
     fix: 'Read the message from Bitbucket in the error; check the resource names and the user permissions.',

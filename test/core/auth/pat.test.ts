@@ -5,6 +5,7 @@ import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
 import { createAuthorization } from '../../../core/auth/installation-authorization.js';
 import { normalisePat, patAuthorization, verifyPat } from '../../../core/auth/pat.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
+import { serializeTokenSet } from '../../../core/auth/oauth/oauth-token-set.js';
 import { json, startLocalServer, type LocalServer } from '../bdc/local-server.js';
 
 const GOOD = 'BBDC-good/token+1';
@@ -147,5 +148,31 @@ describe('createAuthorization', () => {
     expect(authorization.user).toBe('alice');
     expect(await authorization.header()).toBe(`Bearer ${GOOD}`);
     expect(await authorization.refresh()).toBe(false);
+  });
+
+  it('delegates OAuth installations to the OAuth authorization with their stored tokens', async () => {
+    const secrets = createMemorySecretStore();
+    const base = newInstallation({ name: 'o', baseUrl: 'https://bdc.corp' });
+    const oauth = {
+      ...base,
+      auth: { kind: 'oauth', clientId: 'cid', redirect: 'localhost', user: 'carol' } as const,
+    };
+    const now = Date.now();
+    await secrets.set(
+      { installationId: base.id, kind: 'oauth-tokens' },
+      serializeTokenSet({
+        version: 1,
+        clientId: 'cid',
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+        expiresAt: now + 3_600_000,
+        scope: 'REPO_WRITE',
+        user: 'carol',
+        obtainedAt: now,
+      }),
+    );
+    const authorization = await createAuthorization(oauth, secrets);
+    expect(authorization.kind).toBe('oauth');
+    expect(await authorization.header()).toBe('Bearer access-1');
   });
 });

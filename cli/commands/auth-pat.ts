@@ -1,0 +1,78 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { normalisePat, patAuthorization, savePatSignIn, verifyPat } from '../../core/auth/pat.js';
+import { bdcClientForInstallation } from '../../core/bdc/bdc-client.js';
+import type { Command } from '../command.js';
+import { formatRows } from '../output.js';
+import { readSecretFromStdin, secretsFor, settingsFor } from './installation-support.js';
+
+/**
+ * `auth pat <name> --token-stdin [--require-projects A,B]`: verifies a personal access token with
+ * BDC and stores it in the secret store only once it proved to name a user who can read projects.
+ */
+export const authPatCommand: Command = {
+  path: ['auth', 'pat'],
+  summary: 'verify and store a personal access token (read from standard input)',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: {
+    'token-stdin': { type: 'boolean' },
+    'require-projects': { type: 'string' },
+  },
+  optionHelp: [
+    [
+      '--token-stdin',
+      'read the token from standard input (required: never pass it as an argument)',
+    ],
+    ['--require-projects A,B', 'fail unless the token can read these project keys'],
+  ],
+  async run(context) {
+    if (context.flags['token-stdin'] !== true) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'auth pat reads the token from standard input: add --token-stdin and pipe the token in.',
+        { hint: 'Example: bdc-companion auth pat prod --token-stdin < token.txt' },
+      );
+    }
+    const required = String(context.flags['require-projects'] ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean);
+    const settings = settingsFor(context);
+    const installation = settings.requireInstallation(context.positionals[0] as string);
+    const token = normalisePat(await readSecretFromStdin(context.io, 'token'));
+    // Open (and canary-check) the store first: no point verifying a token that cannot be kept.
+    const secrets = await secretsFor(context, settings);
+    const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), {
+      env: context.io.env,
+    });
+    let verification;
+    try {
+      verification = await verifyPat(client, {
+        requireProjects: required,
+        signal: context.io.stopSignal,
+      });
+    } finally {
+      await client.close();
+    }
+    await savePatSignIn(settings, secrets, installation, token, verification);
+    context.output.success(
+      {
+        installation: installation.name,
+        user: verification.user,
+        displayName: verification.displayName ?? null,
+        projects: verification.projects,
+        secretStore: secrets.backend,
+      },
+      () =>
+        formatRows([
+          [
+            'signed in',
+            `${verification.user}${verification.displayName ? ` (${verification.displayName})` : ''}`,
+          ],
+          ['projects', `${verification.projects} readable`],
+          ['stored in', secrets.backend],
+        ]),
+    );
+  },
+};

@@ -1,0 +1,59 @@
+import { SECRET_KINDS, type SecretKind } from '../../common/models/secret-kind.js';
+import type { Command } from '../command.js';
+import { secretsFor, settingsFor } from './installation-support.js';
+
+/**
+ * `installation remove <name>`: deletes the installation's secrets, then its settings. In that
+ * order, so a keychain failure leaves everything in place and the command can simply be re-run.
+ */
+export const installationRemoveCommand: Command = {
+  path: ['installation', 'remove'],
+  summary: 'remove an installation and delete its secrets',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: { 'keep-secrets': { type: 'boolean' } },
+  optionHelp: [
+    [
+      '--keep-secrets',
+      'remove only the settings (for a keychain that cannot be reached); the secrets stay under io.ankra.bdc-companion/<id>/<kind>',
+    ],
+  ],
+  async run(context) {
+    const settings = settingsFor(context);
+    const installation = settings.requireInstallation(context.positionals[0] as string);
+    const deleted: SecretKind[] = [];
+    const kept: SecretKind[] = [];
+    if (context.flags['keep-secrets'] === true) {
+      kept.push(...SECRET_KINDS);
+    } else {
+      const secrets = await secretsFor(context, settings);
+      for (const kind of SECRET_KINDS) {
+        const present =
+          (await secrets.get({ installationId: installation.id, kind })) !== undefined;
+        if (!present) continue;
+        if (await secrets.delete({ installationId: installation.id, kind })) deleted.push(kind);
+        else kept.push(kind);
+      }
+    }
+    settings.removeInstallation(installation.id);
+    context.output.success(
+      {
+        removed: installation.name,
+        id: installation.id,
+        secretsDeleted: deleted,
+        secretsKept: kept,
+      },
+      () =>
+        [
+          `Removed ${installation.name} (${installation.baseUrl}).`,
+          deleted.length > 0
+            ? `Deleted secrets: ${deleted.join(', ')}.`
+            : 'No secrets were stored.',
+          ...(kept.length > 0 && context.flags['keep-secrets'] !== true
+            ? [`Not deleted (managed outside the companion): ${kept.join(', ')}.`]
+            : []),
+        ].join('\n'),
+    );
+  },
+};

@@ -1,0 +1,138 @@
+import { readFileSync, statSync } from 'node:fs';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation } from '../../common/models/installation.js';
+import {
+  describeSecretStore,
+  openSecretStore,
+  type SecretStoreConfig,
+} from '../../core/secrets/open-secret-store.js';
+import type { SecretStore } from '../../core/secrets/secret-store.js';
+import { openSettings } from '../../core/settings/settings-file.js';
+import type { SettingsStore } from '../../core/settings/settings-store.js';
+import type { CliIo } from '../cli-io.js';
+import type { CommandContext } from '../command.js';
+
+/** Shared plumbing of the identity commands (installation, auth): stores, stdin secrets, views. */
+
+export function settingsFor(context: Pick<CommandContext, 'home'>): SettingsStore {
+  return openSettings(context.home);
+}
+
+export function secretsFor(
+  context: Pick<CommandContext, 'home' | 'io'>,
+  settings: SettingsStore,
+  extra: Partial<SecretStoreConfig> = {},
+): Promise<SecretStore> {
+  return openSecretStore({
+    home: context.home,
+    env: context.io.env,
+    nameOf: (id) => settings.findInstallation(id)?.name,
+    ...extra,
+  });
+}
+
+const MAX_STDIN_SECRET = 64 * 1024;
+
+/**
+ * Reads a secret from standard input (CLI.md: secrets never as arguments). Bounded, so a
+ * mistaken `< /dev/urandom` fails instead of filling memory.
+ */
+export async function readSecretFromStdin(io: CliIo, what: string): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_STDIN_SECRET) {
+      throw new CompanionError(
+        'INPUT_INVALID',
+        `The ${what} on standard input is larger than 64 KiB.`,
+      );
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const MAX_CA_FILE = 64 * 1024;
+
+/** Reads a CA file for an installation: certificates only, never a private key. */
+export function readCaFile(path: string): string[] {
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_CA_FILE) {
+      throw new CompanionError(
+        'INPUT_INVALID',
+        `${path} is larger than 64 KiB; a CA file holds a few certificates.`,
+      );
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof CompanionError) throw error;
+    throw new CompanionError(
+      'FILE_READ_FAILED',
+      `${path} cannot be read: ${(error as Error).message}`,
+    );
+  }
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    throw new CompanionError(
+      'INPUT_INVALID',
+      `${path} contains a PRIVATE KEY. Only the CA certificate is needed; the key was not read into the companion and must stay secret.`,
+    );
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new CompanionError(
+      'INPUT_INVALID',
+      `${path} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`,
+    );
+  }
+  return blocks.map((block) => `${block}\n`);
+}
+
+/** What `installation show/list` print: everything in settings, which holds no secret. */
+export function installationView(installation: Installation): Record<string, unknown> {
+  return {
+    id: installation.id,
+    name: installation.name,
+    baseUrl: installation.baseUrl,
+    allowLoopback: installation.allowLoopback,
+    caCertificates: installation.caPems.length,
+    platform: installation.platform
+      ? {
+          baseUrl: installation.platform.baseUrl,
+          installationId: installation.platform.installationId,
+          caCertificates: installation.platform.caPems.length,
+        }
+      : null,
+    auth: installation.auth,
+    relay: installation.relay,
+    createdAt: installation.createdAt,
+  };
+}
+
+export function secretStoreView(store: SecretStore): Record<string, unknown> {
+  return {
+    backend: store.backend,
+    description: describeSecretStore(store),
+    persistent: store.persistent,
+    osProtected: store.osProtected,
+    ...(store.location ? { location: store.location } : {}),
+  };
+}
+
+export function authSummary(installation: Installation): string {
+  const auth = installation.auth;
+  switch (auth.kind) {
+    case 'none':
+      return 'not signed in';
+    case 'pat':
+      return `access token of ${auth.user}`;
+    case 'oauth':
+      return `OAuth 2.0 (${auth.clientId})${auth.user ? ` as ${auth.user}` : ''}`;
+    default: {
+      const unreachable: never = auth;
+      return String(unreachable);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../sim/simulator-api.js';
+import { startSimulator } from '../../sim/index.js';
+import { newInstallation } from '../../core/settings/new-installation.js';
+import { openSettings } from '../../core/settings/settings-file.js';
+import { runCliInProcess } from '../helpers/cli-harness.js';
+import {
+  filesContaining,
+  keychainReadByOtherProcess,
+  type JsonDocument,
+} from './identity-helpers.js';
+
+const keyring = process.env['BDC_KEYRING_READY'] === '1';
+let sim: RunningSimulator;
+let home: string;
+let installationId: string;
+
+async function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  const run = await runCliInProcess(['--home', home, '--json', ...args], options);
+  return {
+    ...run,
+    document: JSON.parse(run.stdout) as JsonDocument,
+  };
+}
+
+beforeAll(async () => {
+  // Skewed paging: nextPageStart differs from start + limit, as on real BDC.
+  sim = await startSimulator({ platform: false, paging: 'skewed' });
+  for (let index = 0; index < 120; index += 1) sim.addProject(`P${index}`);
+  home = mkdtempSync(join(tmpdir(), 'bdc-cli-auth-'));
+  // Set up through the settings API so this file tests sign-in only (add has its own tests).
+  const installation = newInstallation({
+    name: 'sim',
+    baseUrl: sim.url,
+    caPems: [sim.caPem],
+    allowLoopback: true,
+  });
+  openSettings(home).saveInstallation(installation);
+  installationId = installation.id;
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe.runIf(keyring)('auth commands against the simulator and gnome-keyring', () => {
+  it("refuses an unknown token with BDC's own answer and stores nothing", async () => {
+    const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], {
+      stdin: 'BBDC-UnknownToken0123456789abcdefghijklmnopqrstuv\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.document.error.code).toBe('AUTH_TOKEN_REFUSED');
+    expect(run.document.error.message).toContain('You are not permitted to access this resource');
+    expect(run.document.error.message).not.toContain('UnknownToken');
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBeNull();
+    expect((await cli(['auth', 'status', 'sim'])).document.mode).toBe('none');
+  });
+
+  it('tells a valid token that can read nothing apart from a refused one', async () => {
+    const useless = sim.addToken({ user: 'other' });
+    const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: useless });
+    expect(run.document.error.code).toBe('AUTH_NO_ACCESS');
+    expect(run.document.error.message).toContain('valid for other');
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBeNull();
+  });
+
+  it('names the required projects the token cannot read', async () => {
+    const run = await cli(
+      ['auth', 'pat', 'sim', '--token-stdin', '--require-projects', 'DEMO,NOPE,ALSO'],
+      { stdin: sim.pat },
+    );
+    expect(run.document.error.code).toBe('AUTH_PROJECTS_MISSING');
+    expect(run.document.error.message).toContain('NOPE, ALSO');
+    expect(run.document.error.message).not.toContain('DEMO,');
+  });
+
+  it('requires --token-stdin: a token is never an argument', async () => {
+    const run = await cli(['auth', 'pat', 'sim']);
+    expect(run.code).toBe(2);
+    expect(run.document.error.code).toBe('USAGE_INVALID');
+  });
+
+  it('accepts a reading token, counts its projects over every page, and keeps it only in the keychain', async () => {
+    const reader = sim.addToken({ user: 'reader', projectPermission: 'PROJECT_READ' });
+    const run = await cli(
+      ['auth', 'pat', 'sim', '--token-stdin', '--require-projects', 'P0,p119,DEMO'],
+      { stdin: `${reader}\n` },
+    );
+    expect(run.code).toBe(0);
+    expect(run.document).toMatchObject({
+      ok: true,
+      user: 'reader',
+      projects: 121,
+      secretStore: 'keytar',
+    });
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBe(reader);
+    expect(filesContaining(home, reader)).toEqual([]);
+
+    const status = await cli(['auth', 'status', 'sim']);
+    expect(status.document).toMatchObject({
+      mode: 'pat',
+      user: 'reader',
+      expiresAt: null,
+      credentialStored: true,
+      secretStore: {
+        backend: 'keytar',
+        description: 'OS keychain',
+        healthy: true,
+        osProtected: true,
+      },
+    });
+  });
+
+  it('replaces the token with the ready admin token (the one the simulator hands out)', async () => {
+    const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: sim.pat });
+    expect(run.document).toMatchObject({ ok: true, user: sim.user.name });
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBe(sim.pat);
+  });
+
+  it('logs out: the keychain entry goes, the installation stays', async () => {
+    const run = await cli(['auth', 'logout', 'sim']);
+    expect(run.document).toMatchObject({ ok: true, previousMode: 'pat', secretsDeleted: ['pat'] });
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBeNull();
+    expect((await cli(['auth', 'status', 'sim'])).document).toMatchObject({
+      mode: 'none',
+      credentialStored: false,
+    });
+    expect((await cli(['installation', 'show', 'sim'])).code).toBe(0);
+  });
+});
+
+describe('auth with an explicit headless secret store', () => {
+  it('keeps the PAT in the encrypted file, discloses it, and never writes it in plaintext', async () => {
+    const passphraseFile = join(home, '..', `pass-${Date.now()}`);
+    writeFileSync(passphraseFile, 'a long passphrase\n', { mode: 0o600 });
+    const env = {
+      BDC_COMPANION_SECRET_STORE: 'encrypted-file',
+      BDC_COMPANION_SECRETS_PASSPHRASE_FILE: passphraseFile,
+    };
+    try {
+      const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: sim.pat, env });
+      expect(run.document).toMatchObject({ ok: true, secretStore: 'encrypted-file' });
+      expect(filesContaining(home, sim.pat)).toEqual([]);
+      expect(readFileSync(join(home, 'secrets.enc'), 'utf8')).toContain('aes-256-gcm');
+      const status = await cli(['auth', 'status', 'sim'], { env });
+      expect(status.document.secretStore).toMatchObject({
+        backend: 'encrypted-file',
+        osProtected: false,
+        healthy: true,
+      });
+      expect(status.document.secretStore.description).toContain('not the OS keychain');
+      const noPassphrase = await cli(['auth', 'status', 'sim'], {
+        env: { BDC_COMPANION_SECRET_STORE: 'encrypted-file' },
+      });
+      expect(noPassphrase.document.secretStore).toMatchObject({
+        backend: 'encrypted-file',
+        healthy: false,
+        problem: { code: 'SECRET_STORE_NOT_CONFIGURED' },
+      });
+      await cli(['auth', 'logout', 'sim'], { env });
+    } finally {
+      rmSync(passphraseFile, { force: true });
+    }
+  });
+});
