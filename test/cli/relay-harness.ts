@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,36 @@ import { openSettings } from '../../core/settings/settings-file.js';
 
 const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+let bundled: string | undefined;
+
+/**
+ * Bundles the CLI from the sources once per test file (esbuild, as `npm run build` does) into a
+ * folder under node_modules, so npm packages resolve and a restart costs a plain `node` start
+ * instead of a TypeScript loader's: the crash test restarts the relay several times.
+ */
+function childBundle(): string {
+  if (bundled !== undefined) return bundled;
+  const out = join(repoRoot, 'node_modules', '.cache', 'relay-tests', `child-${process.pid}.mjs`);
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  buildSync({
+    absWorkingDir: repoRoot,
+    entryPoints: [childEntry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+    define: { __COMPANION_VERSION__: JSON.stringify(version) },
+  });
+  bundled = out;
+  process.once('exit', () => rmSync(out, { force: true }));
+  return out;
+}
 
 export interface RelayHome {
   readonly home: string;
