@@ -1,5 +1,6 @@
 import type { Command } from '../../command.js';
 import { authLogoutCommand } from '../auth-logout.js';
+import { authOAuthCommand } from '../auth-oauth.js';
 import { authPatCommand } from '../auth-pat.js';
 import { authStatusCommand } from '../auth-status.js';
 import { installationListCommand } from '../installation-list.js';
@@ -12,6 +13,7 @@ export const identityCommands: readonly Command[] = [
   installationShowCommand,
   installationRemoveCommand,
   authPatCommand,
+  authOAuthCommand,
   authStatusCommand,
   authLogoutCommand,
 ];
