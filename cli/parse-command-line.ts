@@ -31,7 +31,10 @@ function usage(message: string, hint?: string): CompanionError {
  * `bdc-companion probe URL --json` are the same), so they are taken out first; what remains is
  * the command words followed by the command's own arguments.
  */
-function extractGlobals(argv: readonly string[]): { globals: GlobalFlags; rest: string[] } {
+function extractGlobals(
+  argv: readonly string[],
+  commandOwnsVersion = false,
+): { globals: GlobalFlags; rest: string[] } {
   let home: string | undefined;
   let logLevel: string = 'info';
   let json = false;
@@ -53,7 +56,7 @@ function extractGlobals(argv: readonly string[]): { globals: GlobalFlags; rest: 
       if (inlineValue === undefined) index += 1;
       if (name === '--home') home = value;
       else logLevel = value;
-    } else if (BOOLEAN_GLOBALS.has(token)) {
+    } else if (BOOLEAN_GLOBALS.has(token) && !(commandOwnsVersion && token === '--version')) {
       if (token === '--json') json = true;
       else if (token === '--version') version = true;
       else help = true;
@@ -90,7 +93,7 @@ export function parseCommandLine(
   argv: readonly string[],
   commands: readonly Command[],
 ): ParsedCommandLine {
-  const { globals, rest } = extractGlobals(argv);
+  let { globals, rest } = extractGlobals(argv);
   const leadingWords: string[] = [];
   for (const token of rest) {
     if (token.startsWith('-')) break;
@@ -106,6 +109,10 @@ export function parseCommandLine(
     throw new CompanionError('COMMAND_UNKNOWN', `There is no command "${attempted}".`);
   }
   const { command, consumed } = found;
+  // A command that declares its own `--version` (e.g. `sim --version 9.4.22`) gets it.
+  if (globals.version && command.options?.['version'] !== undefined) {
+    ({ globals, rest } = extractGlobals(argv, true));
+  }
   if (globals.help) return { globals, command, positionals: [], flags: {} };
 
   let parsed: ReturnType<typeof parseArgs>;

@@ -12,27 +12,33 @@ import {
   initBareRepository,
   installHooks,
   repositoryPath,
-  writePullRequestOnly,
+  writePullRequestOnlySync,
 } from './git/repositories.js';
 import type { RefUpdate } from './git/scm-handler.js';
 import { createBdcRouter, type StatusState } from './http/bdc-router.js';
 import { TlsFront } from './http/tls-front.js';
 import type { OAuthClientRegistration, OAuthProvider, OAuthProviderFactory } from './oauth-port.js';
+import { createOAuthProvider } from './oauth/oauth-provider.js';
 import { generateServerPki } from './pki.js';
+import { startPlatform, type RunningPlatformStandIn } from './platform/platform-server.js';
+import type { PagingMode } from './rest/paging.js';
+import { buildNumber } from './rest/representations.js';
 import type { RestEnvironment } from './rest/rest-api.js';
+import { readSeedFile, validateSeed } from './seed.js';
 import type {
-  RunningPlatform,
   RunningSimulator,
+  SeedResult,
+  SimSeed,
   SimulatorOptions,
   SimUser,
 } from './simulator-api.js';
 import { patWithSlashAndPlus, SimState, type SimRepo } from './state/sim-state.js';
-import type { PagingMode } from './rest/paging.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export type * from './simulator-api.js';
 
 export interface StartOptions extends SimulatorOptions {
-  /** The OAuth 2.0 provider factory; by default `sim/oauth/oauth-provider.ts` when present. */
+  /** The OAuth 2.0 provider factory (default: `sim/oauth/`); false serves no OAuth. */
   readonly oauthProvider?: OAuthProviderFactory | false;
   /** Redirect URIs of the ready OAuth client. */
   readonly oauthRedirectUris?: readonly string[];
@@ -91,28 +97,37 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   oauthClients.push({
     clientId: oauthClientId,
     clientSecret: oauthClientSecret,
+    // The companion's redirect URIs, registered verbatim as an admin would (core/auth/oauth).
     redirectUris: options.oauthRedirectUris ?? [
       'io.ankra.bdc-companion:/oauth/callback',
-      'http://localhost:34106/oauth/callback',
+      'http://localhost:47615/oauth/callback',
     ],
   });
-  let oauth: OAuthProvider | undefined;
-  const factory =
-    options.oauthProvider === false
-      ? undefined
-      : (options.oauthProvider ?? (await loadOAuthFactory()));
-  if (factory) {
-    oauth = factory({ now, findUser: (name) => state.users.get(name), clients: oauthClients });
-  }
+  const factory: OAuthProviderFactory | undefined =
+    options.oauthProvider === false ? undefined : (options.oauthProvider ?? createOAuthProvider);
+  // The provider takes its clients at creation; adding a client rebuilds it (sessions reset).
+  const makeOAuth = (): OAuthProvider | undefined =>
+    factory?.({ now, findUser: (name) => state.users.get(name), clients: [...oauthClients] });
+  let oauth = makeOAuth();
 
-  const refListeners: ((
-    repo: SimRepo,
-    actor: string | undefined,
-    updates: readonly RefUpdate[],
-  ) => void)[] = [];
   let port = 0;
   const baseUrl = (): string => `https://127.0.0.1:${port}${contextPath}`;
   const startedAt = now();
+  const webhooks = new WebhookService({
+    state,
+    now,
+    baseUrl,
+    version: () => version,
+    buildNumber: () => buildNumber(version),
+    paging: () => paging,
+    ...(options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {}),
+    ...(options.webhookBreaker !== undefined ? { breaker: options.webhookBreaker } : {}),
+  });
+  const onRefsChanged = (
+    repo: SimRepo,
+    actor: string | undefined,
+    updates: readonly RefUpdate[],
+  ): void => webhooks.refsChanged(repo, actor, updates);
 
   const restEnv: RestEnvironment = {
     state,
@@ -122,6 +137,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
       return baseUrl();
     },
     startedAt,
+    webhooks,
     branchTip: async (repo, branch) => {
       if (branch !== '*') return branchTip(repoPathOf(repo), branch);
       const out = await gitOk(
@@ -147,9 +163,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
       tmpDir,
       now,
       repositoryPath: repoPathOf,
-      onRefsChanged: (repo, actor, updates) => {
-        for (const listener of refListeners) listener(repo, actor, updates);
-      },
+      onRefsChanged,
     },
     admin: (request, response, path) =>
       handleAdmin(request, response, path, {
@@ -195,8 +209,57 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   state.addProject(READY_PROJECT, 'Demo');
   await addRepository(READY_PROJECT, READY_REPO, 'ready');
 
-  port = await front.listen(options.port ?? 0);
-  const platform: RunningPlatform | undefined = undefined;
+  const applySeed = async (input: string | SimSeed): Promise<SeedResult> => {
+    const seed = typeof input === 'string' ? await readSeedFile(input) : validateSeed(input);
+    for (const seedUser of seed.users ?? []) state.addUser(seedUser);
+    for (const project of seed.projects ?? []) {
+      state.addProject(project.key, project.name, { public: project.public ?? false });
+    }
+    for (const repository of seed.repositories ?? []) {
+      const content =
+        repository.files !== undefined && repository.files > 0
+          ? { files: repository.files, bytes: repository.bytes ?? repository.files * 1024 }
+          : undefined;
+      await addRepository(repository.project, repository.slug, content);
+      for (const branch of repository.pullRequestOnly ?? []) {
+        restrictBranch(repository.project, repository.slug, branch);
+      }
+    }
+    const generated: { user: string; token: string }[] = [];
+    for (const token of seed.tokens ?? []) {
+      const value = state.addToken(token);
+      if (token.token === undefined) generated.push({ user: token.user, token: value });
+    }
+    return { tokens: generated };
+  };
+
+  const restrictBranch = (project: string, slug: string, branch: string): void => {
+    const repo = state.findRepo(project, slug);
+    if (!repo) throw new Error(`no repository ${project}/${slug}`);
+    repo.prOnlyBranches.add(branch);
+    writePullRequestOnlySync(repoPathOf(repo), repo.prOnlyBranches);
+  };
+
+  let platform: RunningPlatformStandIn | undefined;
+  try {
+    if (options.seed !== undefined) await applySeed(options.seed);
+    if (options.platform !== false) {
+      platform = await startPlatform({
+        dataDir,
+        now,
+        ...(options.platformInstallationId !== undefined
+          ? { installationId: options.platformInstallationId }
+          : {}),
+        ...(options.webhookSecret !== undefined ? { webhookSecret: options.webhookSecret } : {}),
+      });
+      webhooks.trustCa(platform.caPem);
+    }
+    port = await front.listen(options.port ?? 0);
+  } catch (error) {
+    await platform?.close();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 
   const handle: RunningSimulator = {
     get url() {
@@ -215,21 +278,37 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     platform,
     addUser: (partial) => state.addUser(partial),
     addToken: (spec) => state.addToken(spec),
-    addProject: (key, name) => {
-      state.addProject(key, name);
+    addProject: (key, name, projectOptions) => {
+      state.addProject(key, name, projectOptions);
     },
     addRepository: (project, slug, content) => addRepository(project, slug, content),
     repositoryPath: (project, slug) => pathOf(project, slug),
-    restrictBranch: (project, slug, branch) => {
-      const repo = state.findRepo(project, slug);
-      if (!repo) throw new Error(`no repository ${project}/${slug}`);
-      repo.prOnlyBranches.add(branch);
-      void writePullRequestOnly(repoPathOf(repo), repo.prOnlyBranches);
-    },
+    restrictBranch,
     faults,
+    dataDir,
+    webhooks: {
+      invocations: () => webhooks.list(),
+      idle: () => webhooks.idle(),
+      trustCa: (pem) => webhooks.trustCa(pem),
+    },
+    seed: applySeed,
+    setStatus: (next) => {
+      status = next;
+    },
+    setVersion: (next) => {
+      version = next;
+    },
+    setPaging: (next) => {
+      paging = next;
+    },
+    addOAuthClient: (client) => {
+      oauthClients.push(client);
+      oauth = makeOAuth();
+    },
     close: async () => {
       faults.clear();
-      await front.close();
+      await Promise.allSettled([front.close(), platform?.close()]);
+      await webhooks.idle();
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -240,10 +319,6 @@ function normaliseContextPath(path: string): string {
   const trimmed = path.trim().replace(/\/+$/, '');
   if (trimmed === '') return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
-}
-
-async function loadOAuthFactory(): Promise<OAuthProviderFactory | undefined> {
-  return undefined;
 }
 
 export type { SimUser };

@@ -26,6 +26,72 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Start the platform stand-in too (default true). */
   readonly platform?: boolean;
+  /** Seed data (users, tokens, projects, repositories): an object or a JSON/YAML file path. */
+  readonly seed?: string | SimSeed;
+  /** Webhook request timeout (BDC's default is about 10 s). */
+  readonly webhookTimeoutMs?: number;
+  /** Webhook circuit breaker tuning; BDC's defaults: 5 failures, 10 s, ×2, max 10 h. */
+  readonly webhookBreaker?: {
+    readonly triggerCount: number;
+    readonly initialMs: number;
+    readonly exponent: number;
+    readonly maxMs: number;
+  };
+  /** The platform stand-in's ready installation (random by default). */
+  readonly platformInstallationId?: string;
+  readonly webhookSecret?: string;
+}
+
+/** Seed file contents (JSON or YAML). Every part is optional. */
+export interface SimSeed {
+  readonly users?: readonly (Partial<SimUser> & { readonly name: string })[];
+  readonly tokens?: readonly (Omit<SimToken, 'token'> & {
+    readonly token?: string;
+    readonly project?: string;
+    readonly repo?: string;
+  })[];
+  readonly projects?: readonly {
+    readonly key: string;
+    readonly name?: string;
+    readonly public?: boolean;
+  }[];
+  readonly repositories?: readonly {
+    readonly project: string;
+    readonly slug: string;
+    /** Generated content; omitted = an empty repository. */
+    readonly files?: number;
+    readonly bytes?: number;
+    readonly pullRequestOnly?: readonly string[];
+  }[];
+}
+
+export interface SeedResult {
+  /** Tokens the seed asked for without a value, with the generated value. */
+  readonly tokens: readonly { readonly user: string; readonly token: string }[];
+}
+
+/** One webhook delivery attempt (or circuit-breaker skip) made by the simulated BDC. */
+export interface SimWebhookInvocation {
+  readonly id: number;
+  readonly webhookId: number;
+  readonly eventKey: string;
+  readonly requestId: string;
+  readonly url: string;
+  readonly outcome: 'SUCCESS' | 'FAILURE' | 'ERROR' | 'SKIPPED';
+  readonly status?: number;
+  readonly error?: string;
+  readonly start: number;
+  readonly finish: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface SimWebhooks {
+  invocations(): readonly SimWebhookInvocation[];
+  /** Resolves when every delivery started so far has finished. */
+  idle(): Promise<void>;
+  /** Trust another CA for deliveries (the platform stand-in's CA is trusted already). */
+  trustCa(pem: string): void;
 }
 
 export interface SimUser {
@@ -53,6 +119,11 @@ export interface RunningPlatform {
   deliveries(): readonly PlatformDelivery[];
   /** Make the receiver fail: 'ok' | { status } | 'timeout' | { delayMs }. */
   setBehaviour(behaviour: PlatformBehaviour): void;
+  /** Registers another installation and its webhook secret. */
+  addInstallation(installationId: string, webhookSecret: string): void;
+  clearDeliveries(): void;
+  /** Resolves once `count` deliveries have arrived (rejects after `timeoutMs`, default 10 s). */
+  waitForDeliveries(count: number, timeoutMs?: number): Promise<readonly PlatformDelivery[]>;
   close(): Promise<void>;
 }
 
@@ -69,6 +140,8 @@ export interface PlatformDelivery {
   readonly signatureValid: boolean;
   readonly duplicate: boolean;
   readonly receivedAt: number;
+  /** The HTTP status the stand-in answered (0 while hanging). */
+  readonly status: number;
 }
 
 export interface RunningSimulator {
@@ -93,7 +166,7 @@ export interface RunningSimulator {
   addToken(
     token: Omit<SimToken, 'token'> & { readonly project?: string; readonly repo?: string },
   ): string;
-  addProject(key: string, name?: string): void;
+  addProject(key: string, name?: string, options?: { readonly public?: boolean }): void;
   /** Creates a bare repository, optionally with generated content. */
   addRepository(
     project: string,
@@ -105,6 +178,22 @@ export interface RunningSimulator {
   /** Pull-request-only restriction: pushes to this branch are refused with BDC's message. */
   restrictBranch(project: string, slug: string, branch: string): void;
   readonly faults: SimFaults;
+  /** Folder of the bare repositories, PKI files and the root CA file. */
+  readonly dataDir: string;
+  readonly webhooks: SimWebhooks;
+  /** Applies seed data (same format as `sim --seed FILE`). */
+  seed(seed: string | SimSeed): Promise<SeedResult>;
+  /** `/status` state; 'STARTING' answers 503. */
+  setStatus(state: 'STARTING' | 'FIRST_RUN' | 'RUNNING' | 'MAINTENANCE' | 'ERROR'): void;
+  /** Version reported by application-properties from now on. */
+  setVersion(version: string): void;
+  setPaging(mode: 'normal' | 'skewed'): void;
+  /** Registers another OAuth client (incoming Application Link). */
+  addOAuthClient(client: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly redirectUris: readonly string[];
+  }): void;
   close(): Promise<void>;
 }
 

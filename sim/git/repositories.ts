@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gitOk } from './git-process.js';
@@ -125,12 +125,10 @@ export async function branchTip(path: string, branch: string): Promise<string | 
   }
 }
 
-export async function writePullRequestOnly(
-  path: string,
-  branches: Iterable<string>,
-): Promise<void> {
+/** Synchronous so a restriction is in force before `restrictBranch` returns. */
+export function writePullRequestOnlySync(path: string, branches: Iterable<string>): void {
   const lines = [...branches].map((branch) =>
     branch.startsWith('refs/') ? branch : `refs/heads/${branch}`,
   );
-  await writeFile(join(path, PR_ONLY_FILE), lines.length ? `${lines.join('\n')}\n` : '');
+  writeFileSync(join(path, PR_ONLY_FILE), lines.length ? `${lines.join('\n')}\n` : '');
 }

@@ -1,4 +1,5 @@
 import type { Command } from '../../command.js';
+import { simCommand } from '../sim.js';
 
-/** The sim commands; the capability that owns them adds its commands here. */
-export const simCommands: readonly Command[] = [];
+/** The sim commands: the local BDC and platform stand-ins for tests and the demo. */
+export const simCommands: readonly Command[] = [simCommand];
