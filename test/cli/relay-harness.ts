@@ -103,15 +103,11 @@ export interface RelayProcess {
 
 /** Starts `bdc-companion relay run …` as a real child process and resolves its ready line. */
 export function spawnRelay(args: readonly string[], env: Record<string, string>): RelayProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', childEntry, 'relay', 'run', ...args, '--json'],
-    {
-      cwd: repoRoot,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [childBundle(), 'relay', 'run', ...args, '--json'], {
+    cwd: repoRoot,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
