@@ -9,6 +9,7 @@ import {
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import type { SettingsStore } from '../../core/settings/settings-store.js';
+import { validateCaPem } from '../../core/trust/validate-ca.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandContext } from '../command.js';
 
@@ -56,7 +57,10 @@ export async function readSecretFromStdin(io: CliIo, what: string): Promise<stri
 
 const MAX_CA_FILE = 64 * 1024;
 
-/** Reads a CA file for an installation: certificates only, never a private key. */
+/**
+ * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
+ * CA:TRUE, keyCertSign, currently valid; a private key is refused loudly and never echoed.
+ */
 export function readCaFile(path: string): string[] {
   let text: string;
   try {
@@ -74,20 +78,12 @@ export function readCaFile(path: string): string[] {
       `${path} cannot be read: ${(error as Error).message}`,
     );
   }
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    throw new CompanionError(
-      'INPUT_INVALID',
-      `${path} contains a PRIVATE KEY. Only the CA certificate is needed; the key was not read into the companion and must stay secret.`,
-    );
+  try {
+    return [...validateCaPem(text).pems];
+  } catch (error) {
+    if (error instanceof Error) error.message = `${path}: ${error.message}`;
+    throw error;
   }
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) {
-    throw new CompanionError(
-      'INPUT_INVALID',
-      `${path} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`,
-    );
-  }
-  return blocks.map((block) => `${block}\n`);
 }
 
 /** What `installation show/list` print: everything in settings, which holds no secret. */

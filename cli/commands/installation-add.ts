@@ -1,0 +1,169 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { PlatformLink } from '../../common/models/installation.js';
+import { runProbe } from '../../core/probe/run-probe.js';
+import { newInstallation, normaliseBaseUrl } from '../../core/settings/new-installation.js';
+import { validateInstallationName } from '../../core/settings/installation-name.js';
+import type { Command } from '../command.js';
+import { formatRows } from '../output.js';
+import {
+  installationView,
+  readCaFile,
+  readSecretFromStdin,
+  secretsFor,
+  settingsFor,
+} from './installation-support.js';
+
+function listFlag(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/**
+ * `installation add <name> --url U …`: probes the instance first and refuses what the probe
+ * refuses (wrong scheme, forbidden address, untrusted TLS, not Bitbucket, unsupported version),
+ * so a saved installation is one the companion has actually reached.
+ */
+export const installationAddCommand: Command = {
+  path: ['installation', 'add'],
+  summary: 'add a BDC instance (probes it first)',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: {
+    url: { type: 'string' },
+    'ca-file': { type: 'string', multiple: true },
+    'allow-loopback': { type: 'boolean' },
+    'platform-url': { type: 'string' },
+    'platform-installation-id': { type: 'string' },
+    'platform-ca-file': { type: 'string', multiple: true },
+    'webhook-secret-stdin': { type: 'boolean' },
+  },
+  optionHelp: [
+    ['--url U', 'the instance base URL, with its context path (https://bdc.corp/bitbucket)'],
+    ['--ca-file F', 'a private CA (PEM) to trust for this instance; repeatable'],
+    ['--allow-loopback', 'development only: let the instance be on 127.0.0.1 (simulator, demo)'],
+    ['--platform-url P', 'the Ankra platform base URL the relay forwards to'],
+    ['--platform-installation-id ID', 'this installation on the platform'],
+    ['--platform-ca-file F', 'extra CA for the platform side (TLS-inspecting proxies, tests)'],
+    ['--webhook-secret-stdin', 'read the webhook secret from standard input'],
+  ],
+  async run(context) {
+    const { flags, io, output } = context;
+    const name = validateInstallationName(context.positionals[0] as string);
+    const url = flags['url'];
+    if (typeof url !== 'string' || url.trim() === '') {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'installation add needs --url <instance base URL>.',
+      );
+    }
+    const platformUrl = flags['platform-url'];
+    const platformId = flags['platform-installation-id'];
+    if ((platformUrl === undefined) !== (platformId === undefined)) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        '--platform-url and --platform-installation-id go together: give both or neither.',
+      );
+    }
+    const platformCaFiles = listFlag(flags['platform-ca-file']);
+    if (platformUrl === undefined && platformCaFiles.length > 0) {
+      throw new CompanionError('USAGE_INVALID', '--platform-ca-file needs --platform-url.');
+    }
+
+    const settings = settingsFor(context);
+    const existing = settings.findInstallation(name);
+    if (existing) {
+      throw new CompanionError(
+        'INSTALLATION_EXISTS',
+        `An installation named "${existing.name}" already exists (${existing.baseUrl}).`,
+      );
+    }
+    const caPems = listFlag(flags['ca-file']).flatMap(readCaFile);
+    const platform: PlatformLink | undefined =
+      typeof platformUrl === 'string' && typeof platformId === 'string'
+        ? {
+            baseUrl: normaliseBaseUrl(platformUrl, 'platform URL'),
+            installationId: platformId,
+            caPems: platformCaFiles.flatMap(readCaFile),
+          }
+        : undefined;
+    const allowLoopback = flags['allow-loopback'] === true;
+    const webhookSecret =
+      flags['webhook-secret-stdin'] === true
+        ? (await readSecretFromStdin(io, 'webhook secret')).trim()
+        : undefined;
+    if (webhookSecret !== undefined && webhookSecret.length < 16) {
+      throw new CompanionError(
+        'INPUT_INVALID',
+        'The webhook secret on standard input is shorter than 16 characters (or empty).',
+      );
+    }
+
+    output.note(`Probing ${url} …`);
+    const probe = await runProbe(url, {
+      caPems,
+      allowLoopback,
+      env: io.env,
+      signal: io.stopSignal,
+    });
+    if (!probe.ok || probe.baseUrl === undefined) {
+      const failed = probe.steps.find((step) => !step.ok);
+      const cause = probe.error ?? { code: 'INTERNAL_ERROR', message: 'The probe failed.' };
+      const error = CompanionError.fromShape(cause);
+      throw new CompanionError(
+        error.code,
+        `Not added: the probe of ${url} failed at the ${failed?.name ?? 'last'} step. ${error.message}`,
+        {
+          hint: error.hint,
+          data: {
+            steps: probe.steps.map(({ name: step, ok, ms, code }) => ({
+              name: step,
+              ok,
+              ms,
+              code,
+            })),
+          },
+        },
+      );
+    }
+
+    const installation = newInstallation({
+      name,
+      baseUrl: probe.baseUrl,
+      caPems,
+      allowLoopback,
+      ...(platform ? { platform } : {}),
+    });
+    const secrets = webhookSecret === undefined ? undefined : await secretsFor(context, settings);
+    if (secrets && webhookSecret !== undefined) {
+      await secrets.set({ installationId: installation.id, kind: 'webhook-secret' }, webhookSecret);
+    }
+    try {
+      settings.saveInstallation(installation);
+    } catch (error) {
+      await secrets?.delete({ installationId: installation.id, kind: 'webhook-secret' });
+      throw error;
+    }
+    output.success(
+      {
+        installation: installationView(installation),
+        probe: {
+          version: probe.version ?? null,
+          addressClass: probe.addressClass ?? null,
+          relayNeeded: probe.relayNeeded ?? null,
+        },
+        webhookSecretStored: webhookSecret !== undefined,
+      },
+      () =>
+        formatRows([
+          ['added', `${installation.name} (${installation.baseUrl})`],
+          ['version', `Bitbucket ${probe.version ?? '?'}`],
+          [
+            'address',
+            `${probe.addressClass ?? '?'}${probe.relayNeeded ? ' (the relay is needed)' : ''}`,
+          ],
+          ['next', `bdc-companion auth pat ${installation.name} --token-stdin`],
+        ]),
+    );
+  },
+};
