@@ -11,6 +11,7 @@ type Data = Readonly<Record<string, unknown>>;
  */
 export class Output {
   private written = false;
+  private failureDetails: Data = {};
 
   constructor(
     private readonly io: CliIo,
@@ -29,11 +30,23 @@ export class Output {
     else this.writeText(human);
   }
 
+  /**
+   * Extra fields for the `--json` failure document, for commands whose partial result tells
+   * scripts where it failed (the probe's steps). `ok` and `error` cannot be overridden.
+   */
+  setFailureDetails(data: Data): void {
+    this.failureDetails = data;
+  }
+
   failure(error: unknown): ErrorShape {
     const shape = toErrorShape(error);
     if (this.json && !this.written) {
       const { code, message, hint } = shape;
-      this.writeJson({ ok: false, error: { code, message, ...(hint ? { hint } : {}) } });
+      this.writeJson({
+        ...this.failureDetails,
+        ok: false,
+        error: { code, message, ...(hint ? { hint } : {}) },
+      });
     } else {
       const lines = [`${this.paint('error', 31)} ${shape.message} [${shape.code}]`];
       if (shape.hint) lines.push(`${this.paint('hint', 33)}  ${shape.hint}`);
