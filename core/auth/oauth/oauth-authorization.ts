@@ -33,6 +33,11 @@ export function oauthClientSecretKey(installationId: string): SecretKey {
   return { installationId, kind: 'oauth-client-secret' };
 }
 
+/** How long to look for the set a concurrent refresher is about to save (total ≈ 1.5 s). */
+const RACE_REREAD_WAITS_MS = [0, 100, 400, 1000];
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Two 401s this close together share one refresh (they carried the same old token). */
 const RECENT_REFRESH_MS = 2_000;
 
@@ -143,11 +148,15 @@ export function createOAuthAuthorization(
       );
     } catch (error) {
       if (isCompanionError(error, 'OAUTH_REFRESH_REJECTED')) {
-        // Lost a race with another process that rotated meanwhile: its set is the live one.
-        const again = await load().catch(() => undefined);
-        if (again !== undefined && again.refreshToken !== latest.refreshToken) {
-          cached = again;
-          return again;
+        // Lost a race with another process that rotated the same refresh token: its set is the
+        // live one, written moments after its answer arrived — so look again for a little while.
+        for (const waitMs of RACE_REREAD_WAITS_MS) {
+          const again = await load().catch(() => undefined);
+          if (again !== undefined && again.refreshToken !== latest.refreshToken) {
+            cached = again;
+            return again;
+          }
+          await delay(waitMs);
         }
       }
       throw error;

@@ -8,6 +8,10 @@ import {
 } from '../../../../core/auth/oauth/oauth-authorization.js';
 import { CUSTOM_REDIRECT_URI } from '../../../../core/auth/oauth/oauth-redirect.js';
 import { prepareOAuthSignIn } from '../../../../core/auth/oauth/oauth-sign-in.js';
+import {
+  oauthSignInSummary,
+  revokeOAuthTokens,
+} from '../../../../core/auth/oauth/oauth-sign-out.js';
 import { parseTokenSet } from '../../../../core/auth/oauth/oauth-token-set.js';
 import { createMemorySecretStore } from '../../../../core/secrets/memory-store.js';
 import type { SecretKey, SecretStore } from '../../../../core/secrets/secret-store.js';
@@ -210,6 +214,19 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
     expect(tokenPosts()).toBe(posts);
   });
 
+  it('two processes refreshing the same token at once both end up with the live set', async () => {
+    const secrets = createMemorySecretStore();
+    await signIn(secrets);
+    const daemon = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const cli = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    await Promise.all([daemon.header(), cli.header()]);
+    advance(3600_000);
+    const [a, b] = await Promise.all([daemon.header(), cli.header()]);
+    expect(a).toBe(b);
+    expect(await whoAmI(a)).toEqual({ status: 200, user: TEST_USER.name });
+    expect(`Bearer ${(await stored(secrets)).accessToken}`).toBe(a);
+  });
+
   it('saves the rotated set before using it, and keeps it when the save fails', async () => {
     const inner = createMemorySecretStore();
     await signIn(inner);
@@ -254,5 +271,36 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
       now,
     });
     await expect(authorization.header()).rejects.toMatchObject({ code: 'AUTH_NOT_SIGNED_IN' });
+  });
+});
+
+describe('OAuth sign-in summary and revocation', () => {
+  it('summarises without tokens, and revocation makes the tokens useless at BDC', async () => {
+    const server = await startOAuthTestServer({ tls: true });
+    const dispatcher = productDispatcher(server);
+    const secrets = createMemorySecretStore();
+    const installation = { id: 'inst-revoke', baseUrl: server.url };
+    try {
+      const prepared = await prepareOAuthSignIn({
+        installation,
+        clientId: server.clientId,
+        clientSecret: server.clientSecret,
+        redirectUri: CUSTOM_REDIRECT_URI,
+        secrets,
+        dispatcher,
+      });
+      await prepared.complete(await consentByForm(server, prepared.authorizationUrl, dispatcher));
+      const summary = await oauthSignInSummary(secrets, installation.id);
+      expect(summary).toMatchObject({ user: TEST_USER.name, refreshable: true });
+      const set = parseTokenSet((await secrets.get(oauthTokensKey(installation.id))) ?? '');
+      expect(JSON.stringify(summary)).not.toContain(set.accessToken);
+      expect(server.provider.authenticateBearer(set.accessToken)).toBeDefined();
+      expect(await revokeOAuthTokens(installation, secrets, dispatcher)).toBe(true);
+      expect(server.provider.authenticateBearer(set.accessToken)).toBeUndefined();
+      expect(await oauthSignInSummary(createMemorySecretStore(), installation.id)).toBeUndefined();
+    } finally {
+      await dispatcher.close();
+      await server.close();
+    }
   });
 });
