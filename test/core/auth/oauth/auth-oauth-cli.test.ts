@@ -190,6 +190,62 @@ describe('bdc-companion auth oauth', () => {
     await dispatcher.close();
   });
 
+  // npm test and CI run under scripts/with-keyring.sh (a real gnome-keyring); so does this.
+  it.runIf(process.env['BDC_KEYRING_READY'] === '1')(
+    'keeps the client secret and tokens in the OS keychain by default',
+    async () => {
+      const keychainHome = mkdtempSync(join(tmpdir(), 'oauth-cli-keytar-'));
+      try {
+        openSettings(keychainHome).saveInstallation(
+          newInstallation({
+            name: 'kc',
+            baseUrl: server.url,
+            caPems: [server.caPem ?? ''],
+            allowLoopback: true,
+          }),
+        );
+        let stdout = '';
+        const code = await runCli(
+          [
+            'auth',
+            'oauth',
+            'kc',
+            '--client-id',
+            server.clientId,
+            '--client-secret-stdin',
+            '--port',
+            String(port),
+            '--home',
+            keychainHome,
+            '--json',
+          ],
+          {
+            stdout: { write: (text: string) => (stdout += text) },
+            stderr: { write: () => true },
+            stdin: PassThrough.from([`${server.clientSecret}\n`]),
+            env: { DBUS_SESSION_BUS_ADDRESS: process.env['DBUS_SESSION_BUS_ADDRESS'] },
+            stopSignal: new AbortController().signal,
+          },
+          [command],
+        );
+        expect(code).toBe(0);
+        expect(JSON.parse(stdout)).toMatchObject({ ok: true, secretStore: 'keytar' });
+        const keychain = await openSecretStore({ home: keychainHome, env: {} });
+        const id = openSettings(keychainHome).requireInstallation('kc').id;
+        expect(await keychain.get({ installationId: id, kind: 'oauth-client-secret' })).toBe(
+          server.clientSecret,
+        );
+        const tokens = parseTokenSet((await keychain.get(oauthTokensKey(id))) ?? '');
+        expect(everyFile(keychainHome)).not.toContain(tokens.accessToken);
+        expect(everyFile(keychainHome)).not.toContain(server.clientSecret);
+        await keychain.delete(oauthTokensKey(id));
+        await keychain.delete({ installationId: id, kind: 'oauth-client-secret' });
+      } finally {
+        rmSync(keychainHome, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('signs in with the custom scheme by pasting the URL the browser was sent to', async () => {
     const stdin = new PassThrough();
     stdin.write(`${server.clientSecret}\n`);
