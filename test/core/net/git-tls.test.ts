@@ -7,6 +7,7 @@ import {
   gitConfigEnvironment,
   gitTlsConfigEntries,
   gitTlsEnvironment,
+  UNSAFE_GIT_TLS_VARIABLES,
   withoutUnsafeGitTlsVariables,
   writeTrustBundle,
 } from '../../../core/net/git-tls.js';
@@ -67,12 +68,9 @@ describe('git TLS environment', () => {
   });
 
   it('drops inherited variables that would switch verification off', () => {
-    const clean = withoutUnsafeGitTlsVariables({
-      PATH: '/bin',
-      GIT_SSL_NO_VERIFY: '1',
-      GIT_CONFIG_PARAMETERS: "'http.sslverify'='false'",
-      HOME: undefined,
-    });
+    const inherited = Object.fromEntries(UNSAFE_GIT_TLS_VARIABLES.map((name) => [name, '1']));
+    expect(Object.keys(inherited)).toContain('GIT_SSL_NO_VERIFY');
+    const clean = withoutUnsafeGitTlsVariables({ PATH: '/bin', ...inherited, HOME: undefined });
     expect(clean).toEqual({ PATH: '/bin' });
   });
 });
