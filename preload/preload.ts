@@ -1,5 +1,6 @@
-import { contextBridge } from 'electron';
-import { COMPANION_VERSION } from '../common/version.js';
+import { contextBridge, ipcRenderer } from 'electron';
+import { createBridge } from './create-bridge.js';
 
-// Exposes named operations only, never ipcRenderer itself (Electron's context-isolation guide).
-contextBridge.exposeInMainWorld('companionInfo', { version: COMPANION_VERSION });
+// Runs sandboxed with context isolation: exposes the contract's operations by name and nothing
+// else — never ipcRenderer itself (Electron's context-isolation guide).
+contextBridge.exposeInMainWorld('companion', createBridge(ipcRenderer));

@@ -30,6 +30,11 @@ export interface CompanionService extends CompanionApi {
   ): Promise<OperationResult<K>>;
   /** The operations this build can perform. */
   readonly capabilities: readonly OperationName[];
+  /**
+   * Hands an OAuth callback that arrived outside the UI (the desktop's custom-scheme deep link)
+   * to the pending flow. Absent until the OAuth capability is wired.
+   */
+  readonly deliverOAuthCallback?: (url: string) => Promise<boolean>;
   /** Stops background work (relays, OAuth listeners). */
   close(): Promise<void>;
 }
