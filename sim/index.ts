@@ -156,6 +156,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     faults,
     oauth: () => oauth,
     status: () => status,
+    resetConnection: (request) => front.reset(request.socket),
     scm: {
       state,
       faults,
@@ -179,6 +180,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   const https = createHttpsServer(
     { key: pki.server.keyPem, cert: chain.join('') },
     (request, response) => {
+      // A client killed mid-request (push-crash tests) aborts the body; that is not a sim crash.
+      request.on('error', () => undefined);
       router(request, response).catch((error: unknown) => {
         if (!response.headersSent) {
           response.writeHead(500, { 'Content-Type': 'text/plain' });

@@ -17,6 +17,8 @@ export interface RouterDependencies {
   readonly faults: FaultState;
   readonly oauth: () => OAuthProvider | undefined;
   readonly status: () => StatusState;
+  /** Resets the TCP connection under a request (fault injection). */
+  resetConnection(request: IncomingMessage): void;
   /** `/__sim/...` admin requests (not BDC; never faulted). */
   admin(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>;
 }
@@ -56,7 +58,7 @@ export function createBdcRouter(deps: RouterDependencies) {
     const latency = deps.faults.currentLatency;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (deps.faults.takeReset()) {
-      request.socket.resetAndDestroy();
+      deps.resetConnection(request);
       return;
     }
 

@@ -28,6 +28,20 @@ export class TlsFront {
     });
   }
 
+  /**
+   * Sends a TCP RST for the connection behind a TLS socket. `resetAndDestroy` works only on the
+   * raw TCP socket, which the front still holds.
+   */
+  reset(tlsSocket: Socket): void {
+    const raw = [...this.open].find(
+      (socket) =>
+        socket.remotePort === tlsSocket.remotePort &&
+        socket.remoteAddress === tlsSocket.remoteAddress,
+    );
+    if (raw) raw.resetAndDestroy();
+    tlsSocket.destroy();
+  }
+
   setStalled(on: boolean): void {
     this.stalled = on;
     if (!on) {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { startSimulator, type StartOptions } from '../../sim/index.js';
 import type { RunningSimulator } from '../../sim/simulator-api.js';
 
@@ -89,4 +89,62 @@ export async function tempDir(
 ): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface SimResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/**
+ * One HTTPS request to the simulator with undici, trusting only the simulator's root CA.
+ * `path` is appended to `sim.url` (which carries the context path).
+ */
+export async function simRequest(
+  sim: { readonly url: string; readonly caPem: string },
+  path: string,
+  options: {
+    readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    readonly bearer?: string;
+    readonly basic?: readonly [string, string];
+    readonly body?: unknown;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly agent?: Agent;
+  } = {},
+): Promise<SimResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.bearer !== undefined) headers['authorization'] = `Bearer ${options.bearer}`;
+  if (options.basic !== undefined) {
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${options.basic[0]}:${options.basic[1]}`).toString('base64')}`;
+  }
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const agent = options.agent ?? trustingAgent(sim.caPem);
+  try {
+    const response = await request(`${sim.url}${path}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      dispatcher: agent,
+    });
+    const text = await response.body.text();
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return {
+      status: response.statusCode,
+      headers: flat,
+      text,
+      json: <T>() => JSON.parse(text) as T,
+    };
+  } finally {
+    if (!options.agent) await agent.close();
+  }
 }
