@@ -1,4 +1,11 @@
 import type { Command } from '../../command.js';
+import { webhooksListCommand } from '../webhooks-list.js';
+import { webhooksRegisterCommand } from '../webhooks-register.js';
+import { webhooksRotateSecretCommand } from '../webhooks-rotate-secret.js';
 
-/** The webhooks commands; the capability that owns them adds its commands here. */
-export const webhooksCommands: readonly Command[] = [];
+/** The webhooks commands. */
+export const webhooksCommands: readonly Command[] = [
+  webhooksRegisterCommand,
+  webhooksListCommand,
+  webhooksRotateSecretCommand,
+];

@@ -33,8 +33,4 @@ export const webhooksCodes = {
     cause: 'The companion has not registered any BDC webhook for this installation.',
     fix: 'Register them first: `webhooks register <name> --repo PROJECT/slug --url URL`.',
   },
-  WEBHOOK_NOT_SIGNED_IN: {
-    cause: 'Managing BDC webhooks needs a signed-in installation, and this one has no credential.',
-    fix: 'Sign in first with `auth pat <name> --token-stdin` or `auth oauth <name>`.',
-  },
 } as const satisfies CatalogueSection;

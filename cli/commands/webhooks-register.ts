@@ -1,0 +1,120 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { WEBHOOK_PATH_PREFIX } from '../../core/relay/webhook-listener.js';
+import { assessRelayUrl } from '../../core/webhooks/relay-url-check.js';
+import { registerWebhooks } from '../../core/webhooks/webhook-operations.js';
+import {
+  parseProjectTarget,
+  parseRepositoryTarget,
+  type WebhookTarget,
+} from '../../core/webhooks/webhook-target.js';
+import type { Command } from '../command.js';
+import {
+  openSecrets,
+  requireInstallation,
+  requirePlatform,
+  withDatabase,
+} from './relay-support.js';
+import { localInterfaces, openWebhooks } from './webhooks-support.js';
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((item) => String(item).split(','))
+    .filter((item) => item !== '');
+}
+
+/**
+ * `webhooks register <name> --repo P/slug... [--project P] --url URL`: the BDC webhook named
+ * "Ankra" on each repository (or project), pointing at the relay, with the installation's
+ * secret; then BDC's own test says whether BDC reached the relay.
+ */
+export const webhooksRegisterCommand: Command = {
+  path: ['webhooks', 'register'],
+  summary:
+    'create or update the "Ankra" BDC webhook on repositories or projects, then test it from BDC',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: {
+    repo: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true },
+    url: { type: 'string' },
+  },
+  optionHelp: [
+    ['--repo PROJECT/slug', 'a repository (repeat, or separate with commas)'],
+    ['--project KEY', 'a project-level webhook, inherited by all its repositories (repeatable)'],
+    [
+      '--url URL',
+      'the relay URL as BDC reaches it: https://host:port/webhooks/bitbucket-dc/{installation id}',
+    ],
+  ],
+  async run(context) {
+    const { flags } = context;
+    const targets: WebhookTarget[] = [
+      ...list(flags['repo']).map(parseRepositoryTarget),
+      ...list(flags['project']).map(parseProjectTarget),
+    ];
+    if (targets.length === 0) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'Name at least one --repo PROJECT/slug or --project KEY.',
+      );
+    }
+    const { settings, installation } = requireInstallation(
+      context,
+      context.positionals[0] as string,
+    );
+    const platform = requirePlatform(installation);
+    const urlText =
+      typeof flags['url'] === 'string'
+        ? flags['url']
+        : installation.relay.publicUrl === undefined
+          ? undefined
+          : `${installation.relay.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(platform.installationId)}`;
+    if (urlText === undefined) {
+      throw new CompanionError('USAGE_INVALID', 'Give the relay URL as BDC reaches it with --url.');
+    }
+    const assessment = assessRelayUrl(urlText, platform.installationId, localInterfaces());
+    for (const warning of assessment.warnings)
+      context.output.note(`${context.output.paint('warning', 33)} ${warning}`);
+    const secrets = await openSecrets(context, settings);
+    const secret = await secrets.get({ installationId: installation.id, kind: 'webhook-secret' });
+    if (secret === undefined || secret === '') {
+      throw new CompanionError(
+        'WEBHOOK_SECRET_MISSING',
+        `No webhook secret is stored for "${installation.name}".`,
+      );
+    }
+    const { webhooks, client } = await openWebhooks(context, installation, secrets, assessment.url);
+    try {
+      const result = await withDatabase(context, (database) =>
+        registerWebhooks(
+          { webhooks, database, installationId: installation.id },
+          targets,
+          assessment.url,
+          secret,
+        ),
+      );
+      const reached = result.webhooks.every((webhook) => webhook.test.reached);
+      context.output.success({ ...result, reached, warnings: assessment.warnings }, () =>
+        [
+          ...result.webhooks.map(
+            (webhook) =>
+              `${webhook.target}: webhook ${webhook.webhookId} ${webhook.action}; BDC test ${
+                webhook.test.reached
+                  ? `reached the relay (${webhook.test.status})`
+                  : `did NOT reach the relay (${webhook.test.status ?? webhook.test.error ?? 'no answer'})`
+              }`,
+          ),
+          result.relayRecordedPing
+            ? "the relay on this machine recorded BDC's test ping: BDC → relay works"
+            : reached
+              ? 'BDC got an answer, but the relay of this config home did not record the ping: is the URL this relay?'
+              : 'BDC cannot reach the relay at this URL: run the relay where BDC can reach it (not behind a laptop VPN) and register again',
+        ].join('\n'),
+      );
+    } finally {
+      await client.close();
+    }
+  },
+};

@@ -1,0 +1,47 @@
+import { rotateWebhookSecret } from '../../core/webhooks/webhook-operations.js';
+import type { Command } from '../command.js';
+import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
+import { openWebhooks } from './webhooks-support.js';
+
+/**
+ * `webhooks rotate-secret <name>`: a new webhook secret on every registered webhook; the relay
+ * accepts the old and the new one meanwhile. The new secret is printed once, for the platform.
+ */
+export const webhooksRotateSecretCommand: Command = {
+  path: ['webhooks', 'rotate-secret'],
+  summary:
+    'generate a new webhook secret, switch every registered BDC webhook to it, print it once for the platform',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  async run(context) {
+    const { settings, installation } = requireInstallation(
+      context,
+      context.positionals[0] as string,
+    );
+    const secrets = await openSecrets(context, settings);
+    const { webhooks, client } = await openWebhooks(context, installation, secrets);
+    try {
+      const result = await withDatabase(context, (database) =>
+        rotateWebhookSecret({ webhooks, database, installationId: installation.id }, secrets),
+      );
+      const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
+      context.output.success({ ...result, maxSwapMs }, () =>
+        [
+          `New webhook secret (shown once; enter it in the Ankra platform for this installation now):`,
+          '',
+          `  ${result.secret}`,
+          '',
+          ...result.webhooks.map(
+            (webhook) =>
+              `${webhook.target}: webhook ${webhook.webhookId} ${webhook.method} in ${webhook.swapMs} ms`,
+          ),
+          `The relay accepts the previous secret until ${result.previousAcceptedUntil}.`,
+          'Deliveries the platform refuses before it has the new secret are dead-lettered: `relay replay <name> --dead` sends them again.',
+        ].join('\n'),
+      );
+    } finally {
+      await client.close();
+    }
+  },
+};

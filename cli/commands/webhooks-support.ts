@@ -1,0 +1,44 @@
+import { networkInterfaces } from 'node:os';
+import { createAuthorization } from '../../core/auth/installation-authorization.js';
+import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
+import type { Installation } from '../../common/models/installation.js';
+import { createDispatcher } from '../../core/net/network-factory.js';
+import type { SecretStore } from '../../core/secrets/secret-store.js';
+import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
+import type { NetworkInterfaceAddress } from '../../core/webhooks/relay-url-check.js';
+import type { CommandContext } from '../command.js';
+
+/** The signed-in REST client of an installation, through the one network factory. */
+export async function openWebhooks(
+  context: CommandContext,
+  installation: Installation,
+  secrets: SecretStore,
+  relayUrl?: string,
+): Promise<{ webhooks: BdcWebhooks; client: BdcClient }> {
+  const dispatcher = createDispatcher({
+    addressPolicy: 'instance',
+    caPems: installation.caPems,
+    allowLoopback: installation.allowLoopback,
+    env: context.io.env,
+  });
+  try {
+    const authorization = await createAuthorization(installation, secrets, { dispatcher });
+    const client = createBdcClient({
+      baseUrl: installation.baseUrl,
+      authorization,
+      dispatcher,
+      ownsDispatcher: true,
+    });
+    return { webhooks: new BdcWebhooks(client, relayUrl), client };
+  } catch (error) {
+    await dispatcher.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** This machine's addresses with their interface names, to spot a VPN client address. */
+export function localInterfaces(): NetworkInterfaceAddress[] {
+  return Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
+    (addresses ?? []).map((address) => ({ name, address: address.address })),
+  );
+}

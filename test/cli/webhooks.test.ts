@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../core/net/network-factory.js';
+import { createHttpTransport } from '../../core/relay/forward-transport.js';
+import { startRelay, type RunningRelay } from '../../core/relay/relay.js';
+import { loadWebhookSecrets } from '../../core/relay/webhook-secrets.js';
+import { openDatabase } from '../../core/storage/database.js';
+import { startSimulator } from '../../sim/index.js';
+import type { RunningSimulator } from '../../sim/simulator-api.js';
+import { runCliInProcess } from '../helpers/cli-harness.js';
+import { makeSimHome, pushCommit, tempDir, type SimHome } from './webhooks-fixture.js';
+
+let sim: RunningSimulator;
+let home: SimHome;
+let relay: RunningRelay;
+let work: { path: string; cleanup(): void };
+const closers: (() => Promise<unknown> | unknown)[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  closers.push(() => sim.close());
+  home = await makeSimHome(sim);
+  closers.push(() => home.cleanup());
+  work = tempDir('webhooks-git-');
+  closers.push(() => work.cleanup());
+  const database = openDatabase(home.home);
+  closers.push(() => database.close());
+  const platform = sim.platform!;
+  const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: [platform.caPem] });
+  closers.push(() => dispatcher.close());
+  relay = await startRelay({
+    database,
+    installation: {
+      id: home.installation.id,
+      platformBaseUrl: platform.url,
+      platformInstallationId: platform.installationId,
+    },
+    loadSecrets: () => loadWebhookSecrets(home.secrets, home.installation.id),
+    transport: createHttpTransport(dispatcher),
+    listen: { host: '127.0.0.1', port: 0 },
+  });
+  closers.push(() => relay.close());
+}, 60_000);
+
+afterAll(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+describe('webhooks against the simulator', () => {
+  it('register creates the "Ankra" webhook, BDC tests it, and the relay records the ping', async () => {
+    const run = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--repo',
+        `${sim.project}/${sim.repo}`,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ ok: true, reached: true, relayRecordedPing: true });
+    expect(result.webhooks).toEqual([
+      expect.objectContaining({
+        target: 'DEMO/gitops',
+        action: 'created',
+        test: expect.objectContaining({ reached: true, status: 200 }),
+      }),
+    ]);
+    // Loopback is what this test uses; the admin is warned BDC would call itself.
+    expect(result.warnings.join(' ')).toContain('loopback');
+    expect(run.stderr).toContain('loopback');
+
+    const again = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--repo',
+        `${sim.project}/${sim.repo}`,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(JSON.parse(again.stdout).webhooks[0]).toMatchObject({
+      action: 'updated',
+      webhookId: result.webhooks[0].webhookId,
+    });
+
+    const listed = await runCliInProcess(['webhooks', 'list', 'corp', '--json'], { env: home.env });
+    expect(JSON.parse(listed.stdout).webhooks).toEqual([
+      expect.objectContaining({
+        project: 'DEMO',
+        slug: 'gitops',
+        bdc: 'present',
+        url: relay.webhookUrl,
+      }),
+    ]);
+  });
+
+  it('a push produces a delivery the platform stand-in verifies: signature intact, bytes identical', async () => {
+    const platform = sim.platform!;
+    platform.clearDeliveries();
+    const before = sim.webhooks.invocations().length;
+    await pushCommit(sim, work.path, sim.project, sim.repo, 'first');
+    const [delivery] = await platform.waitForDeliveries(1, 15_000);
+    await sim.webhooks.idle();
+    const sent = sim.webhooks
+      .invocations()
+      .slice(before)
+      .find((invocation) => invocation.eventKey === 'repo:refs_changed');
+    expect(sent).toBeDefined();
+    expect(sent?.status).toBe(200);
+    expect(delivery?.signatureValid).toBe(true);
+    expect(delivery?.body.equals(Buffer.from(sent!.body))).toBe(true);
+    expect(delivery?.headers['x-request-id']).toBe(sent?.requestId);
+    expect(delivery?.headers['x-event-key']).toBe('repo:refs_changed');
+    expect(delivery?.headers['x-hub-signature']).toBe(sent?.headers['X-Hub-Signature']);
+  }, 30_000);
+
+  it('without REPO_ADMIN, register fails with WEBHOOK_PERMISSION_DENIED and the manual steps', async () => {
+    const reader = sim.addToken({
+      user: 'other',
+      projectPermission: 'PROJECT_READ',
+      repoPermission: 'REPO_READ',
+    });
+    const readerHome = await makeSimHome(sim, { name: 'reader', pat: reader, user: 'other' });
+    try {
+      const run = await runCliInProcess(
+        [
+          'webhooks',
+          'register',
+          'reader',
+          '--repo',
+          `${sim.project}/${sim.repo}`,
+          '--url',
+          relay.webhookUrl,
+          '--json',
+        ],
+        { env: readerHome.env },
+      );
+      expect(run.code).toBe(1);
+      const error = JSON.parse(run.stdout).error;
+      expect(error.code).toBe('WEBHOOK_PERMISSION_DENIED');
+      expect(error.message).toContain('REPO_ADMIN');
+      expect(error.hint).toContain('Create webhook');
+      expect(error.hint).toContain(relay.webhookUrl);
+      expect(error.hint).toContain('repo:refs_changed');
+    } finally {
+      readerHome.cleanup();
+    }
+  }, 30_000);
+
+  it('rotate-secret switches BDC to a new secret; no valid delivery is refused during the rotation', async () => {
+    const platform = sim.platform!;
+    const rejectedBefore = relay.status().rejectedSignatures;
+    const invocationsBefore = sim.webhooks.invocations().length;
+    // Pushes keep BDC delivering while the secret changes under it.
+    let pushing = true;
+    let pushes = 0;
+    const pusher = (async () => {
+      while (pushing) {
+        await pushCommit(sim, work.path, sim.project, sim.repo, `rotation-${pushes}`);
+        pushes += 1;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const run = await runCliInProcess(['webhooks', 'rotate-secret', 'corp', '--json'], {
+      env: home.env,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    pushing = false;
+    await pusher;
+    await sim.webhooks.idle();
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(result.secret).not.toBe(platform.webhookSecret);
+    expect(result.webhooks).toEqual([
+      expect.objectContaining({ target: 'DEMO/gitops', method: 'updated' }),
+    ]);
+    expect(
+      await home.secrets.get({ installationId: home.installation.id, kind: 'webhook-secret' }),
+    ).toBe(result.secret);
+
+    const during = sim.webhooks
+      .invocations()
+      .slice(invocationsBefore)
+      .filter((i) => i.eventKey === 'repo:refs_changed');
+    expect(pushes).toBeGreaterThan(0);
+    expect(during.length).toBe(pushes);
+    expect(during.every((invocation) => invocation.status === 200)).toBe(true);
+    expect(relay.status().rejectedSignatures).toBe(rejectedBefore);
+    console.info(
+      `rotate-secret: ${pushes} pushes during the rotation, 0 refused; BDC switched in ${result.maxSwapMs} ms (total ${result.totalMs} ms)`,
+    );
+
+    // The platform gets the new secret; deliveries signed with it verify there.
+    platform.addInstallation(platform.installationId, result.secret);
+    platform.clearDeliveries();
+    await pushCommit(sim, work.path, sim.project, sim.repo, 'after-rotation');
+    const delivered = await platform.waitForDeliveries(1, 15_000);
+    expect(delivered.some((delivery) => delivery.signatureValid)).toBe(true);
+  }, 60_000);
+});
