@@ -1,21 +1,11 @@
 import type { Installation } from '../../common/models/installation.js';
-import { parseTokenSet } from '../../core/auth/oauth/oauth-token-set.js';
+import { oauthSignInSummary } from '../../core/auth/oauth/oauth-sign-out.js';
 import { errorDetail } from '../../core/secrets/secret-store-errors.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { chosenBackend } from '../../core/secrets/open-secret-store.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import { secretStoreView, secretsFor, settingsFor } from './installation-support.js';
-
-/** The access-token expiry recorded in a stored OAuth token set, when it is readable. */
-function oauthExpiry(stored: string | undefined): string | null {
-  if (stored === undefined) return null;
-  try {
-    return new Date(parseTokenSet(stored).expiresAt).toISOString();
-  } catch {
-    return null;
-  }
-}
 
 async function credentialState(
   installation: Installation,
@@ -28,8 +18,16 @@ async function credentialState(
     return { stored: token !== undefined, expiresAt: null };
   }
   if (auth.kind === 'oauth') {
-    const tokens = await secrets.get({ installationId: installation.id, kind: 'oauth-tokens' });
-    return { stored: tokens !== undefined, expiresAt: oauthExpiry(tokens) };
+    try {
+      const summary = await oauthSignInSummary(secrets, installation.id);
+      return {
+        stored: summary !== undefined,
+        expiresAt: summary ? new Date(summary.expiresAt).toISOString() : null,
+      };
+    } catch {
+      // A damaged token set is stored but useless; signing in again replaces it.
+      return { stored: true, expiresAt: null };
+    }
   }
   return { stored: false, expiresAt: null };
 }

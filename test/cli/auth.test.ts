@@ -6,6 +6,8 @@ import type { RunningSimulator } from '../../sim/simulator-api.js';
 import { startSimulator } from '../../sim/index.js';
 import { newInstallation } from '../../core/settings/new-installation.js';
 import { openSettings } from '../../core/settings/settings-file.js';
+import { serializeTokenSet } from '../../core/auth/oauth/oauth-token-set.js';
+import { createKeytarStore } from '../../core/secrets/keytar-store.js';
 import { runCliInProcess } from '../helpers/cli-harness.js';
 import {
   filesContaining,
@@ -129,6 +131,64 @@ describe.runIf(keyring)('auth commands against the simulator and gnome-keyring',
       credentialStored: false,
     });
     expect((await cli(['installation', 'show', 'sim'])).code).toBe(0);
+  });
+});
+
+describe.runIf(keyring)('auth status and logout of an OAuth sign-in', () => {
+  it('shows the access-token expiry, then forgets the tokens but keeps the client secret', async () => {
+    const settings = openSettings(home);
+    const oauth = newInstallation({
+      name: 'sim-oauth',
+      baseUrl: sim.url,
+      caPems: [sim.caPem],
+      allowLoopback: true,
+    });
+    settings.saveInstallation({
+      ...oauth,
+      auth: { kind: 'oauth', clientId: sim.oauthClientId, redirect: 'localhost', user: 'admin' },
+    });
+    const store = createKeytarStore();
+    const expiresAt = Date.parse('2030-01-02T03:04:05.000Z');
+    await store.set(
+      { installationId: oauth.id, kind: 'oauth-tokens' },
+      serializeTokenSet({
+        version: 1,
+        clientId: sim.oauthClientId,
+        accessToken: 'not-a-real-access-token',
+        refreshToken: 'not-a-real-refresh-token',
+        expiresAt,
+        scope: 'REPO_WRITE',
+        user: 'admin',
+        obtainedAt: Date.now(),
+      }),
+    );
+    await store.set(
+      { installationId: oauth.id, kind: 'oauth-client-secret' },
+      sim.oauthClientSecret,
+    );
+    const status = await cli(['auth', 'status', 'sim-oauth']);
+    expect(status.document).toMatchObject({
+      mode: 'oauth',
+      user: 'admin',
+      clientId: sim.oauthClientId,
+      expiresAt: '2030-01-02T03:04:05.000Z',
+      credentialStored: true,
+    });
+    const logout = await cli(['auth', 'logout', 'sim-oauth']);
+    // The simulator does not know these tokens, so revocation is refused; local deletion happens anyway.
+    expect(logout.document).toMatchObject({
+      ok: true,
+      previousMode: 'oauth',
+      secretsDeleted: ['oauth-tokens'],
+    });
+    expect(typeof logout.document.revoked).toBe('boolean');
+    expect(keychainReadByOtherProcess(`${oauth.id}/oauth-tokens`)).toBeNull();
+    expect(keychainReadByOtherProcess(`${oauth.id}/oauth-client-secret`)).toBe(
+      sim.oauthClientSecret,
+    );
+    const removed = await cli(['installation', 'remove', 'sim-oauth']);
+    expect(removed.document.secretsDeleted).toEqual(['oauth-client-secret']);
+    expect(keychainReadByOtherProcess(`${oauth.id}/oauth-client-secret`)).toBeNull();
   });
 });
 
