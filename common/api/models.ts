@@ -1,5 +1,6 @@
 import type { ErrorShape } from '../errors/error-shape.js';
 import type { Installation } from '../models/installation.js';
+import type { PushHistoryEntry } from '../models/push.js';
 import type {
   DeliveryAttempt,
   DeliveryState,
@@ -224,23 +225,9 @@ export interface HistoryQuery {
   readonly limit?: number;
 }
 
-export interface HistoryEntry {
-  readonly id: string;
-  readonly at: string;
-  readonly installationId: string;
-  readonly installationName: string | undefined;
-  readonly user: string | undefined;
-  readonly repo: string;
-  readonly branch: string;
-  readonly files: number;
-  readonly commit: string | undefined;
-  /** A link to the commit on BDC, built from the installation's base URL. */
+/** A recorded push (the push capability's model) with a link to the commit on BDC. */
+export interface HistoryEntry extends PushHistoryEntry {
   readonly commitUrl: string | undefined;
-  readonly engine: string | undefined;
-  readonly attempts: number;
-  readonly durationMs: number;
-  readonly result:
-    { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: ErrorShape };
 }
 
 export interface HistoryPage {

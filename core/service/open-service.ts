@@ -9,7 +9,10 @@ import {
   type OperationHandlers,
 } from './companion-service.js';
 import { EventHub } from './event-hub.js';
+import { authHandlers } from './auth-handlers.js';
 import { installationHandlers } from './installation-handlers.js';
+import { probeHandlers } from './probe-handlers.js';
+import { pushHandlers } from './push-handlers.js';
 import { relayHandlers } from './relay-handlers.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -45,13 +48,17 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
   };
   const database = openDatabase(options.home);
   const relay = relayHandlers(ports, database);
+  const push = pushHandlers(ports, database);
   const handlers: OperationHandlers = {
     ...installationHandlers(ports),
+    ...probeHandlers(ports),
+    ...authHandlers(ports),
+    ...push.handlers,
     ...relay.handlers,
   };
   const service = createCompanionService(ports, {
     handlers,
-    closers: [() => relay.close(), () => void database.close()],
+    closers: [() => relay.close(), () => push.close(), () => void database.close()],
   });
   if (options.startRelays ?? true) await relay.startEnabled();
   return service;

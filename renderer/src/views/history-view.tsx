@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { HistoryEntry } from '../../../common/api/models.js';
+import { catalogueEntry, isErrorCode } from '../../../common/errors/catalogue.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useApi, useCompanionEvents } from '../app-context.js';
@@ -15,9 +16,13 @@ const COLUMNS: readonly { readonly key: SortKey; readonly label: string }[] = [
   { key: 'durationMs', label: 'Duration' },
 ];
 
+function sortValue(entry: HistoryEntry, key: SortKey): string | number {
+  return key === 'attempts' ? entry.attempts.length : entry[key];
+}
+
 export function compareEntries(a: HistoryEntry, b: HistoryEntry, key: SortKey): number {
-  const left = a[key];
-  const right = b[key];
+  const left = sortValue(a, key);
+  const right = sortValue(b, key);
   return typeof left === 'number' && typeof right === 'number'
     ? left - right
     : String(left).localeCompare(String(right));
@@ -56,7 +61,7 @@ export function HistoryView() {
     const needle = filter.trim().toLowerCase();
     const filtered = entries.filter(
       (entry) =>
-        (result === 'all' || entry.result.kind === result) &&
+        (result === 'all' || (result === 'failed') === (entry.result === 'failed')) &&
         (needle === '' ||
           [
             entry.repo,
@@ -143,7 +148,25 @@ export function HistoryView() {
                 ) : null}
               </td>
               <td>{entry.branch}</td>
-              <td>{entry.attempts}</td>
+              <td>
+                {entry.attempts.length > 1 ? (
+                  <details>
+                    <summary>{entry.attempts.length}</summary>
+                    <ol className="attempts">
+                      {entry.attempts.map((attempt) => (
+                        <li key={attempt.attempt}>
+                          {attempt.outcome} in {attempt.durationMs} ms
+                          {attempt.error
+                            ? ` — ${attempt.error.message} [${attempt.error.code}]`
+                            : ''}
+                        </li>
+                      ))}
+                    </ol>
+                  </details>
+                ) : (
+                  entry.attempts.length
+                )}
+              </td>
               <td>{entry.durationMs} ms</td>
               <td className="mono">
                 {entry.commit && entry.commitUrl ? (
@@ -155,18 +178,22 @@ export function HistoryView() {
                 )}
               </td>
               <td>{entry.engine ?? '—'}</td>
-              <td>{entry.files}</td>
+              <td title={entry.paths.map((each) => `${each.kind} ${each.path}`).join('\n')}>
+                {entry.paths.length}
+              </td>
               <td>
-                {entry.result.kind === 'ok' ? (
-                  <span className="badge badge-ok">ok</span>
+                {entry.result !== 'failed' ? (
+                  <span className="badge badge-ok">
+                    {entry.result === 'noop' ? 'no change' : 'ok'}
+                  </span>
                 ) : (
                   <details>
                     <summary>
-                      <span className="badge badge-failed">{entry.result.error.code}</span>
+                      <span className="badge badge-failed">{entry.error?.code ?? 'failed'}</span>
                     </summary>
-                    <p>{entry.result.error.message}</p>
-                    {entry.result.error.hint ? (
-                      <p className="notice-hint">Fix: {entry.result.error.hint}</p>
+                    <p>{entry.error?.message}</p>
+                    {entry.error && isErrorCode(entry.error.code) ? (
+                      <p className="notice-hint">Fix: {catalogueEntry(entry.error.code).fix}</p>
                     ) : null}
                   </details>
                 )}

@@ -1,0 +1,84 @@
+import type {
+  AuthStatus,
+  InstallationRef,
+  PatSignInRequest,
+  PatSignInResult,
+  SecretStoreInfo,
+} from '../../common/api/models.js';
+import { oauthSignInSummary } from '../auth/oauth/oauth-sign-out.js';
+import { normalisePat, patAuthorization, patKey, savePatSignIn, verifyPat } from '../auth/pat.js';
+import { bdcClientForInstallation } from '../bdc/bdc-client.js';
+import type { OperationHandlers } from './companion-service.js';
+import type { ServicePorts } from './service-ports.js';
+
+/** PAT sign-in, auth status and sign-out. The token goes in and is never returned. */
+export function authHandlers(ports: ServicePorts): OperationHandlers {
+  const { settings, secretStore, events, env } = ports;
+  const storeInfo: SecretStoreInfo = {
+    backend: secretStore.backend,
+    persistent: secretStore.persistent,
+    osProtected: secretStore.osProtected,
+  };
+
+  return {
+    async signInWithPat(request: PatSignInRequest): Promise<PatSignInResult> {
+      const installation = settings.requireInstallation(request.installation);
+      const token = normalisePat(request.token);
+      const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), { env });
+      let verification;
+      try {
+        verification = await verifyPat(client, {
+          ...(request.requireProjects ? { requireProjects: request.requireProjects } : {}),
+        });
+      } finally {
+        await client.close();
+      }
+      await savePatSignIn(settings, secretStore, installation, token, verification, ports.now());
+      events.emit({ kind: 'installations-changed' });
+      return {
+        user: { name: verification.user, displayName: verification.displayName },
+        projects: verification.projects,
+      };
+    },
+
+    async getAuthStatus(request: InstallationRef): Promise<AuthStatus> {
+      const installation = settings.requireInstallation(request.installation);
+      const auth = installation.auth;
+      switch (auth.kind) {
+        case 'none':
+          return { kind: 'none', secretStore: storeInfo };
+        case 'pat':
+          return {
+            kind: 'pat',
+            user: auth.user,
+            verifiedAt: auth.verifiedAt,
+            secretStore: storeInfo,
+          };
+        case 'oauth': {
+          const summary = await oauthSignInSummary(secretStore, installation.id).catch(
+            () => undefined,
+          );
+          return {
+            kind: 'oauth',
+            user: summary?.user ?? auth.user,
+            clientId: auth.clientId,
+            expiresAt: summary ? new Date(summary.expiresAt).toISOString() : undefined,
+            secretStore: storeInfo,
+          };
+        }
+        default: {
+          const never: never = auth;
+          return never;
+        }
+      }
+    },
+
+    async signOut(request: InstallationRef): Promise<void> {
+      const installation = settings.requireInstallation(request.installation);
+      await secretStore.delete(patKey(installation.id));
+      await secretStore.delete({ installationId: installation.id, kind: 'oauth-tokens' });
+      settings.saveInstallation({ ...installation, auth: { kind: 'none' } });
+      events.emit({ kind: 'installations-changed' });
+    },
+  };
+}

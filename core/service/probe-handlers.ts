@@ -1,0 +1,111 @@
+import type {
+  CaCheckRequest,
+  CaCheckResult,
+  InstallationDraft,
+  ProbeRequest,
+} from '../../common/api/models.js';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import { runProbe } from '../probe/run-probe.js';
+import { validateInstallationName } from '../settings/installation-name.js';
+import { newInstallation, normaliseBaseUrl } from '../settings/new-installation.js';
+import { validateCaPem, type ValidatedCa } from '../trust/validate-ca.js';
+import type { OperationHandlers } from './companion-service.js';
+import type { ServicePorts } from './service-ports.js';
+
+/** Validates every pasted CA text and merges them into one set of PEMs. */
+function validateAll(texts: readonly string[] | undefined, now: Date): ValidatedCa | undefined {
+  if (!texts || texts.length === 0) return undefined;
+  const validated = texts.map((text) => validateCaPem(text, { now }));
+  return {
+    kind: 'validated-ca',
+    certificates: validated.flatMap((each) => each.certificates),
+    pems: [...new Set(validated.flatMap((each) => each.pems))],
+    warnings: validated.flatMap((each) => each.warnings),
+    intermediateOnly: validated.every((each) => each.intermediateOnly),
+  };
+}
+
+/** The probe (with live step events), CA validation, and adding an installation (probe first). */
+export function probeHandlers(ports: ServicePorts): OperationHandlers {
+  const { settings, events, env } = ports;
+  return {
+    async probe(request: ProbeRequest) {
+      const ca = validateAll(request.caPems, ports.now());
+      const runId = request.runId;
+      return runProbe(request.url, {
+        ...(ca ? { caPems: ca.pems, allowPartialChain: ca.intermediateOnly } : {}),
+        allowLoopback: request.allowLoopback === true,
+        env,
+        ...(runId
+          ? {
+              onStep: (step) => {
+                const { code: _code, ...contractStep } = step;
+                events.emit({ kind: 'probe-step', runId, step: contractStep });
+              },
+            }
+          : {}),
+      });
+    },
+
+    async checkCa(request: CaCheckRequest): Promise<CaCheckResult> {
+      const ca = validateCaPem(request.pem, { now: ports.now() });
+      return {
+        certificates: ca.certificates.map(
+          ({ pem: _pem, role: _role, keyType: _keyType, ...summary }) => summary,
+        ),
+        warnings: ca.warnings,
+      };
+    },
+
+    async addInstallation(request: InstallationDraft): Promise<Installation> {
+      const name = validateInstallationName(request.name);
+      const existing = settings.findInstallation(name);
+      if (existing) {
+        throw new CompanionError(
+          'INSTALLATION_EXISTS',
+          `An installation named "${existing.name}" already exists (${existing.baseUrl}).`,
+        );
+      }
+      const ca = validateAll(request.caPems, ports.now());
+      const platformCa = validateAll(request.platform?.caPems, ports.now());
+      const platform: PlatformLink | undefined = request.platform
+        ? {
+            baseUrl: normaliseBaseUrl(request.platform.baseUrl, 'platform URL'),
+            installationId: request.platform.installationId,
+            caPems: [...(platformCa?.pems ?? [])],
+          }
+        : undefined;
+      const allowLoopback = request.allowLoopback === true;
+      const probe = await runProbe(request.baseUrl, {
+        ...(ca ? { caPems: ca.pems, allowPartialChain: ca.intermediateOnly } : {}),
+        allowLoopback,
+        env,
+      });
+      if (!probe.ok || probe.baseUrl === undefined) {
+        const failed = probe.steps.find((step) => !step.ok);
+        const cause = CompanionError.fromShape(
+          probe.error ?? { code: 'INTERNAL_ERROR', message: 'The probe failed.' },
+        );
+        throw new CompanionError(
+          cause.code,
+          `Not added: the probe failed at the ${failed?.name ?? 'last'} step. ${cause.message}`,
+          { hint: cause.hint },
+        );
+      }
+      const installation = newInstallation(
+        {
+          name,
+          baseUrl: probe.baseUrl,
+          caPems: ca?.pems ?? [],
+          allowLoopback,
+          ...(platform ? { platform } : {}),
+        },
+        ports.now(),
+      );
+      settings.saveInstallation(installation);
+      events.emit({ kind: 'installations-changed' });
+      return installation;
+    },
+  };
+}
