@@ -21,7 +21,10 @@ export type Behaviour = { kind: 'ok' } | { kind: 'status'; status: number; retry
  * A minimal receiver on 127.0.0.1 standing in for the platform in unit-level relay tests; with
  * `tls` it serves HTTPS with that certificate chain (the platform URL must be https).
  */
-export async function startReceiver(tls?: { cert: string; key: string }): Promise<{
+export async function startReceiver(
+  tls?: { cert: string; key: string },
+  port = 0,
+): Promise<{
   url: string;
   received: Received[];
   behave(behaviour: Behaviour): void;
@@ -43,10 +46,10 @@ export async function startReceiver(tls?: { cert: string; key: string }): Promis
     });
   };
   const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
     received,
     behave: (next) => (behaviour = next),
     close: () =>

@@ -12,6 +12,7 @@ import {
 } from '../../../core/relay/relay-queries.js';
 import { signBody } from '../../../core/relay/signature.js';
 import { isCompanionError } from '../../../common/errors/companion-error.js';
+import { makePki } from '../net/test-pki.js';
 import {
   postDelivery,
   refsChangedBody,
@@ -193,6 +194,107 @@ describe('relay', () => {
       );
     }
     expect(arrived).toEqual(sent);
+  });
+
+  it('keeps everything through 5xx and then an unreachable platform, and delivers in order after recovery', async () => {
+    const { url, home, receiver } = await setup();
+    const port = Number(new URL(receiver.url).port);
+    receiver.behave({ kind: 'status', status: 500 });
+    const sent: string[] = [];
+    const post = async (index: number) => {
+      const marker = String(index).padStart(40, '0');
+      sent.push(marker);
+      expect(
+        (await postDelivery(url, refsChangedBody('ONE', 'repo', marker), { secret: SECRET }))
+          .status,
+      ).toBe(200);
+    };
+    for (let index = 0; index < 5; index += 1) await post(index);
+    await waitFor(
+      () => (relayStatus(home.database, 'inst-1').lastError?.message ?? '').includes('500'),
+      5000,
+      '500s',
+    );
+    await receiver.close();
+    for (let index = 5; index < 10; index += 1) await post(index);
+    await waitFor(
+      () => !(relayStatus(home.database, 'inst-1').lastError?.message ?? '500').includes('500'),
+      5000,
+      'a network error',
+    );
+    expect(relayStatus(home.database, 'inst-1')).toMatchObject({
+      pending: 10,
+      delivered: 0,
+      dead: 0,
+    });
+    const revived = await startReceiver(undefined, port);
+    cleanups.push(() => revived.close());
+    await waitFor(() => revived.received.length === 10, 10_000, 'every delivery after recovery');
+    const order = revived.received.map(
+      (delivery) =>
+        (JSON.parse(delivery.body.toString()) as { changes: { toHash: string }[] }).changes[0]!
+          .toHash,
+    );
+    expect(order).toEqual(sent);
+  });
+
+  it('serves HTTPS with a user-provided certificate', async () => {
+    const pki = makePki('Relay Listener');
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    const home = tempHome();
+    cleanups.push(() => home.cleanup());
+    const agent = new Agent({ connect: { ca: pki.root.certPem } });
+    cleanups.push(() => agent.close());
+    const relay = await startRelay({
+      database: home.database,
+      installation: {
+        id: 'inst-1',
+        platformBaseUrl: receiver.url,
+        platformInstallationId: 'plat-42',
+      },
+      loadSecrets: async () => [SECRET],
+      transport: createHttpTransport(new Agent()),
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: { cert: pki.chainPem, key: pki.leaf.keyPem },
+    });
+    cleanups.push(() => relay.close());
+    expect(relay.webhookUrl).toMatch(
+      /^https:\/\/127\.0\.0\.1:\d+\/webhooks\/bitbucket-dc\/plat-42$/,
+    );
+    const body = refsChangedBody('P', 'r', '9'.repeat(40));
+    const response = await request(relay.webhookUrl, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'x-event-key': 'repo:refs_changed', 'x-hub-signature': signBody(SECRET, body) },
+      body,
+    });
+    expect(response.statusCode).toBe(200);
+    await response.body.dump();
+    await waitFor(() => receiver.received.length === 1, 5000, 'forwarded over the TLS listener');
+    await expect(
+      startRelay({
+        database: home.database,
+        installation: { id: 'inst-2', platformBaseUrl: receiver.url, platformInstallationId: 'x' },
+        loadSecrets: async () => [SECRET],
+        transport: createHttpTransport(new Agent()),
+        listen: { host: '127.0.0.1', port: 0 },
+        tls: { cert: 'not a certificate', key: 'not a key' },
+      }),
+    ).rejects.toSatisfy((error: unknown) => isCompanionError(error, 'RELAY_TLS_INVALID'));
+  }, 30_000);
+
+  it('refuses a listen address in use with RELAY_LISTEN_FAILED', async () => {
+    const { relay, home, receiver } = await setup();
+    await expect(
+      startRelay({
+        database: home.database,
+        installation: { id: 'inst-3', platformBaseUrl: receiver.url, platformInstallationId: 'y' },
+        loadSecrets: async () => [SECRET],
+        transport: createHttpTransport(new Agent()),
+        listen: relay.listen,
+      }),
+    ).rejects.toSatisfy((error: unknown) => isCompanionError(error, 'RELAY_LISTEN_FAILED'));
   });
 
   it('dead-letters a 4xx at once, and replays dead and delivered deliveries', async () => {
