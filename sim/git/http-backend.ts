@@ -50,7 +50,12 @@ export function runHttpBackend(options: BackendRequest): Promise<number> {
     child.on('error', reject);
     child.stdin.on('error', () => undefined);
     if (options.body !== undefined) child.stdin.end(options.body);
-    else Readable.from(request).pipe(child.stdin);
+    else {
+      // A client killed mid-upload aborts the request; end git's input instead of crashing.
+      const upload = Readable.from(request);
+      upload.on('error', () => child.stdin.destroy());
+      upload.pipe(child.stdin);
+    }
 
     let head = Buffer.alloc(0);
     let headersDone = false;
