@@ -1,12 +1,12 @@
 import * as oauth from 'oauth4webapi';
 import type { Dispatcher } from 'undici';
-import { CompanionError } from '../../../common/errors/companion-error.js';
+import { CompanionError, isCompanionError } from '../../../common/errors/companion-error.js';
 import {
   authorizeEndpoint,
   tokenEndpoint,
   type PendingAuthorization,
 } from './authorization-request.js';
-import { tokenEndpointError } from './oauth-errors.js';
+import { serverText, tokenEndpointError } from './oauth-errors.js';
 import { getWithoutRedirect, oauthHttpOptions } from './oauth-network.js';
 
 /**
@@ -121,11 +121,14 @@ export async function identifyUser(
     status = response.status;
     user = response.headers.get('x-ausername');
   } catch (error) {
-    throw tokenEndpointError(error, {
-      grant: 'authorization_code',
-      redirectUri: undefined,
-      clientId: '',
-    });
+    const cause = (error as { cause?: unknown }).cause;
+    if (isCompanionError(cause)) throw cause;
+    const reason = cause instanceof Error ? cause.message : String(error);
+    throw new CompanionError(
+      'OAUTH_SERVER_UNREACHABLE',
+      `Bitbucket could not be reached to confirm who the new token belongs to: ${serverText(reason)}`,
+      { cause: error },
+    );
   }
   if (status !== 200 || user === null || user === '') {
     throw new CompanionError(
