@@ -11,7 +11,7 @@ import {
   retryAfterMs,
   type BdcErrorEntry,
 } from './bdc-error-envelope.js';
-import { transportError } from './transport-error.js';
+import { toNetworkError } from '../net/network-error.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -168,7 +168,7 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
           throw new CompanionError('OPERATION_CANCELLED', `${method} ${spec.path} was cancelled.`);
         }
         logger.debug('bdc request failed', { method, path: spec.path, ms: Date.now() - started });
-        throw transportError(error, `${method} ${spec.path}`);
+        throw toNetworkError(error, `${method} ${baseUrl}${spec.path}`);
       }
       const user = responseHeaders['x-ausername'] || undefined;
       logger.debug('bdc request', { method, path: spec.path, status, ms: Date.now() - started });
