@@ -23,6 +23,7 @@ import { toNetworkError } from '../net/network-error.js';
 import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
 import { openTunnel } from '../net/proxy-tunnel.js';
 import {
+  certificateDate,
   commonNameOf,
   formatDistinguishedName,
   isSelfSigned,
@@ -469,8 +470,8 @@ function explainRefusal(
       bad === undefined
         ? ''
         : Date.parse(bad.validTo) < now
-          ? ` expired on ${new Date(bad.validTo).toISOString()}`
-          : ` is valid only from ${new Date(bad.validFrom).toISOString()}`;
+          ? ` expired on ${certificateDate(bad.validTo)}`
+          : ` is valid only from ${certificateDate(bad.validFrom)}`;
     return {
       verification: { kind: 'untrusted', code, reason, missingIssuer: undefined },
       error: new CompanionError(

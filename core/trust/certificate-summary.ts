@@ -28,14 +28,23 @@ export function isSelfSigned(certificate: X509Certificate): boolean {
   }
 }
 
+/**
+ * A certificate date as ISO 8601. Node gives OpenSSL's text (`Nov 28 20:07:38 2027 GMT`); a
+ * malformed validity field can make it unparseable, and then the raw text is shown, not a crash.
+ */
+export function certificateDate(text: string): string {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? text : new Date(time).toISOString();
+}
+
 /** What the UI and `--json` show for one certificate. */
 export function summarizeCertificate(certificate: X509Certificate): CertificateSummary {
   return {
     subject: formatDistinguishedName(certificate.subject),
     issuer: formatDistinguishedName(certificate.issuer),
     sha256: certificate.fingerprint256,
-    notBefore: new Date(certificate.validFrom).toISOString(),
-    notAfter: new Date(certificate.validTo).toISOString(),
+    notBefore: certificateDate(certificate.validFrom),
+    notAfter: certificateDate(certificate.validTo),
     ca: certificate.ca,
     selfSigned: isSelfSigned(certificate),
   };

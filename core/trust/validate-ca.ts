@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import type { CertificateSummary } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { containsPrivateKey, splitPemBlocks } from './pem-blocks.js';
+import { containsPrivateKey, splitPemBlocks, type PemBlock } from './pem-blocks.js';
 import {
   formatDistinguishedName,
   isSelfSigned,
@@ -99,79 +99,17 @@ export function validateCaPem(text: string, options: CaValidationOptions = {}): 
   const seen = new Set<string>();
   const certificates: CaCertificate[] = [];
   for (const block of blocks) {
-    const extensions = readExtensions(block.der, block.index);
-    let certificate: X509Certificate;
     try {
-      certificate = new X509Certificate(block.der);
-    } catch {
+      const result = analyseBlock(block, now, seen, warnings);
+      if (result !== undefined) certificates.push(result);
+    } catch (error) {
+      if (error instanceof CompanionError) throw error;
+      // OpenSSL parses lazily: a damaged key or signature surfaces only when read.
       throw new CompanionError(
         'TRUST_UNPARSABLE',
-        `Certificate ${block.index} is not a valid X.509 certificate.`,
+        `Certificate ${block.index} is damaged (${(error as Error).message}).`,
       );
     }
-    const subject = formatDistinguishedName(certificate.subject);
-    const label = `Certificate ${block.index} (${subject})`;
-    if (seen.has(certificate.fingerprint256)) {
-      warnings.push(`${label} appears more than once; it is kept once.`);
-      continue;
-    }
-    seen.add(certificate.fingerprint256);
-    const selfSigned = isSelfSigned(certificate);
-    // X.509 v1 certificates have no extensions; OpenSSL accepts a self-signed v1 as a trust anchor.
-    const v1Root = extensions.version === 1 && selfSigned;
-    if (!v1Root && extensions.basicConstraints?.cA !== true) {
-      throw new CompanionError(
-        'TRUST_NOT_CA',
-        `${label} is not a CA certificate (basicConstraints CA:TRUE missing): it looks like a server certificate.`,
-        { data: { index: block.index, subject } },
-      );
-    }
-    if (extensions.keyUsage !== undefined && !extensions.keyUsage.keyCertSign) {
-      throw new CompanionError(
-        'TRUST_NO_CERT_SIGN',
-        `${label} may not sign certificates (keyUsage lacks keyCertSign).`,
-        {
-          data: { index: block.index, subject },
-        },
-      );
-    }
-    if (!certificate.ca) {
-      // OpenSSL's own CA check (X509_check_ca) disagrees with the extensions: refuse, it decides.
-      throw new CompanionError('TRUST_NOT_CA', `${label} is not accepted as a CA by OpenSSL.`, {
-        data: { index: block.index, subject },
-      });
-    }
-    const notBefore = Date.parse(certificate.validFrom);
-    const notAfter = Date.parse(certificate.validTo);
-    if (notAfter < now) {
-      throw new CompanionError(
-        'TRUST_EXPIRED',
-        `${label} expired on ${new Date(notAfter).toISOString()}.`,
-        {
-          data: { index: block.index, subject, notAfter: new Date(notAfter).toISOString() },
-        },
-      );
-    }
-    if (notBefore > now) {
-      throw new CompanionError(
-        'TRUST_NOT_YET_VALID',
-        `${label} is valid only from ${new Date(notBefore).toISOString()}.`,
-        { data: { index: block.index, subject } },
-      );
-    }
-    if (notAfter - now < EXPIRY_WARNING_DAYS * DAY) {
-      const days = Math.max(0, Math.floor((notAfter - now) / DAY));
-      warnings.push(
-        `${label} expires in ${days} day${days === 1 ? '' : 's'} (${new Date(notAfter).toISOString()}).`,
-      );
-    }
-    if (v1Root) warnings.push(`${label} is an X.509 v1 root without extensions.`);
-    certificates.push({
-      ...summarizeCertificate(certificate),
-      role: selfSigned ? 'root' : 'intermediate',
-      keyType: certificate.publicKey.asymmetricKeyType,
-      pem: certificate.toString(),
-    });
   }
   const intermediateOnly = !certificates.some((certificate) => certificate.role === 'root');
   if (intermediateOnly && options.allowIntermediate !== true) {
@@ -245,4 +183,92 @@ function readExtensions(der: Buffer, index: number): Extensions {
       `Certificate ${index} is not a valid X.509 certificate.`,
     );
   }
+}
+
+/** Checks one certificate block; undefined for a duplicate. Throws TRUST_* errors. */
+function analyseBlock(
+  block: PemBlock,
+  now: number,
+  seen: Set<string>,
+  warnings: string[],
+): CaCertificate | undefined {
+  const extensions = readExtensions(block.der, block.index);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(block.der);
+  } catch {
+    throw new CompanionError(
+      'TRUST_UNPARSABLE',
+      `Certificate ${block.index} is not a valid X.509 certificate.`,
+    );
+  }
+  const subject = formatDistinguishedName(certificate.subject);
+  const label = `Certificate ${block.index} (${subject})`;
+  if (seen.has(certificate.fingerprint256)) {
+    warnings.push(`${label} appears more than once; it is kept once.`);
+    return undefined;
+  }
+  seen.add(certificate.fingerprint256);
+  const selfSigned = isSelfSigned(certificate);
+  // X.509 v1 certificates have no extensions; OpenSSL accepts a self-signed v1 as a trust anchor.
+  const v1Root = extensions.version === 1 && selfSigned;
+  if (!v1Root && extensions.basicConstraints?.cA !== true) {
+    throw new CompanionError(
+      'TRUST_NOT_CA',
+      `${label} is not a CA certificate (basicConstraints CA:TRUE missing): it looks like a server certificate.`,
+      { data: { index: block.index, subject } },
+    );
+  }
+  if (extensions.keyUsage !== undefined && !extensions.keyUsage.keyCertSign) {
+    throw new CompanionError(
+      'TRUST_NO_CERT_SIGN',
+      `${label} may not sign certificates (keyUsage lacks keyCertSign).`,
+      {
+        data: { index: block.index, subject },
+      },
+    );
+  }
+  if (!certificate.ca) {
+    // OpenSSL's own CA check (X509_check_ca) disagrees with the extensions: refuse, it decides.
+    throw new CompanionError('TRUST_NOT_CA', `${label} is not accepted as a CA by OpenSSL.`, {
+      data: { index: block.index, subject },
+    });
+  }
+  const notBefore = Date.parse(certificate.validFrom);
+  const notAfter = Date.parse(certificate.validTo);
+  if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) {
+    // NaN compares false both ways: without this, an unreadable validity would pass as valid.
+    throw new CompanionError('TRUST_UNPARSABLE', `${label} has an unreadable validity period.`, {
+      data: { index: block.index, subject },
+    });
+  }
+  if (notAfter < now) {
+    throw new CompanionError(
+      'TRUST_EXPIRED',
+      `${label} expired on ${new Date(notAfter).toISOString()}.`,
+      {
+        data: { index: block.index, subject, notAfter: new Date(notAfter).toISOString() },
+      },
+    );
+  }
+  if (notBefore > now) {
+    throw new CompanionError(
+      'TRUST_NOT_YET_VALID',
+      `${label} is valid only from ${new Date(notBefore).toISOString()}.`,
+      { data: { index: block.index, subject } },
+    );
+  }
+  if (notAfter - now < EXPIRY_WARNING_DAYS * DAY) {
+    const days = Math.max(0, Math.floor((notAfter - now) / DAY));
+    warnings.push(
+      `${label} expires in ${days} day${days === 1 ? '' : 's'} (${new Date(notAfter).toISOString()}).`,
+    );
+  }
+  if (v1Root) warnings.push(`${label} is an X.509 v1 root without extensions.`);
+  return {
+    ...summarizeCertificate(certificate),
+    role: selfSigned ? 'root' : 'intermediate',
+    keyType: certificate.publicKey.asymmetricKeyType,
+    pem: certificate.toString(),
+  };
 }

@@ -230,3 +230,35 @@ describe('validateCaPem', () => {
     expect(codeOf(text)).toBe('TRUST_UNPARSABLE');
   });
 });
+
+describe('validateCaPem regressions found by the property tests', () => {
+  function pemOf(der: Buffer): string {
+    return `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
+  }
+  function derOf(pem: string): Buffer {
+    return Buffer.from(
+      pem
+        .split('\n')
+        .filter((line) => !line.startsWith('-----'))
+        .join(''),
+      'base64',
+    );
+  }
+
+  it('refuses an unreadable validity date instead of treating NaN as valid', () => {
+    const der = derOf(makeCert({ commonName: 'Bad Time CA', ca: true }).certPem);
+    const time = /\d{12}Z/.exec(der.toString('latin1'))!;
+    const damaged = Buffer.from(der);
+    damaged[time.index + 2] = 'x'.charCodeAt(0);
+    expect(codeOf(pemOf(damaged))).toBe('TRUST_UNPARSABLE');
+  });
+
+  it('refuses a damaged public key with a code, not an OpenSSL exception', () => {
+    const der = derOf(makeCert({ commonName: 'Bad Key CA', ca: true }).certPem);
+    const rsaOid = Buffer.from('2a864886f70d010101', 'hex');
+    const at = der.indexOf(rsaOid);
+    const damaged = Buffer.from(der);
+    damaged[at + rsaOid.length - 1] = 0x09;
+    expect(codeOf(pemOf(damaged))).toBe('TRUST_UNPARSABLE');
+  });
+});
