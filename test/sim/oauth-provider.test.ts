@@ -302,6 +302,21 @@ describe('simulated BDC OAuth 2.0 provider', () => {
     expect(denied.code).toBe('');
   });
 
+  it('publishes RFC 8414 metadata under the context path, anonymously', async () => {
+    const response = await fetch(
+      `${server.url}/rest/oauth2/latest/.well-known/oauth-authorization-server`,
+    );
+    expect(response.status).toBe(200);
+    const metadata = (await response.json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      issuer: server.url,
+      authorization_endpoint: `${server.url}/rest/oauth2/latest/authorize`,
+      token_endpoint: `${server.url}/rest/oauth2/latest/token`,
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['plain', 'S256'],
+    });
+  });
+
   it('reports missing token parameters and unknown grant types', async () => {
     const missing = await tokenRequest(server, { grant_type: 'authorization_code' });
     expect(missing.body).toMatchObject({ error: 'invalid_request' });
