@@ -4,7 +4,10 @@ import { connect, type PeerCertificate } from 'node:tls';
 import type { Browser } from 'playwright-core';
 import { fetch, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { createOAuthAuthorization } from '../../core/auth/oauth/oauth-authorization.js';
+import { bdcClientForInstallation } from '../../core/bdc/bdc-client.js';
+import { DEFAULT_RELAY_SETTINGS } from '../../common/models/installation.js';
 import { startLoopbackReceiver } from '../../core/auth/oauth/callback-receiver.js';
 import { CUSTOM_REDIRECT_URI } from '../../core/auth/oauth/oauth-redirect.js';
 import { signInWithOAuth } from '../../core/auth/oauth/oauth-sign-in.js';
@@ -163,5 +166,60 @@ describe('OAuth 2.0 through startSimulator', () => {
     const second = await authorization.header();
     expect(second).not.toBe(first);
     expect(await projects(second)).toEqual({ status: 200, user: sim.user.name });
+  });
+  it('the REST client uses OAuth transparently: a 401 (client clock behind) refreshes once', async () => {
+    const secrets = createMemorySecretStore();
+    const clientClock = clock;
+    const signedIn = await signInWithOAuth({
+      installation: { id: 'sim-rest', baseUrl: sim.url },
+      clientId: sim.oauthClientId,
+      clientSecret: sim.oauthClientSecret,
+      secrets,
+      dispatcher,
+      receiver: await startLoopbackReceiver(port),
+      now: () => clientClock,
+      openBrowser: async (url) => {
+        await consent(url);
+      },
+      timeoutMs: 20_000,
+    });
+    const installation = {
+      id: 'sim-rest',
+      name: 'sim',
+      baseUrl: sim.url,
+      caPems: [sim.caPem],
+      allowLoopback: true,
+      platform: undefined,
+      auth: {
+        kind: 'oauth' as const,
+        clientId: sim.oauthClientId,
+        redirect: 'localhost' as const,
+        user: signedIn.user,
+      },
+      relay: DEFAULT_RELAY_SETTINGS,
+      createdAt: new Date(clientClock).toISOString(),
+    };
+    // The client's clock stands still while Bitbucket's moves past the token's hour.
+    const authorization = await createAuthorization(installation, secrets, {
+      now: () => clientClock,
+    });
+    const client = bdcClientForInstallation(installation, authorization, { env: {} });
+    try {
+      const before = await client.request<{ size: number }>({ path: '/rest/api/1.0/projects' });
+      expect(before.user).toBe(sim.user.name);
+      const oldHeader = await authorization.header();
+      clock += 3600_000 + 1_000;
+      // An endpoint anonymous callers cannot use: BDC serves an expired token as anonymous, so
+      // only such an endpoint answers 401 (anonymous-allowed ones answer 200 without a user).
+      const after = await client.request<{ size: number }>({
+        path: '/rest/api/1.0/users',
+        query: { limit: 1 },
+      });
+      expect(after.status).toBe(200);
+      expect(after.user).toBe(sim.user.name);
+      expect(await authorization.header()).not.toBe(oldHeader);
+    } finally {
+      await client.close();
+    }
   });
 });
