@@ -5,6 +5,7 @@ import Conf from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { withFileLock } from './file-lock.js';
 import { isInstallationId, validateInstallationName } from './installation-name.js';
 import {
   SETTINGS_FILE_EXTENSION,
@@ -96,7 +97,7 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     );
   };
 
-  migrateFile(path, now, quarantine);
+  withFileLock(path, () => migrateFile(path, now, quarantine));
 
   let conf: Conf<SettingsData>;
   try {
@@ -165,28 +166,32 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     },
     saveInstallation(installation) {
       validateInstallationName(installation.name);
-      const all = list();
-      const clash = all.find(
-        (other) =>
-          other.id !== installation.id &&
-          other.name.toLowerCase() === installation.name.toLowerCase(),
-      );
-      if (clash) {
-        throw new CompanionError(
-          'INSTALLATION_EXISTS',
-          `An installation named "${clash.name}" already exists (${clash.baseUrl}).`,
-          { data: { name: clash.name } },
+      withFileLock(path, () => {
+        const all = list();
+        const clash = all.find(
+          (other) =>
+            other.id !== installation.id &&
+            other.name.toLowerCase() === installation.name.toLowerCase(),
         );
-      }
-      const index = all.findIndex((other) => other.id === installation.id);
-      if (index === -1) all.push(installation);
-      else all[index] = installation;
-      writeAll(all);
+        if (clash) {
+          throw new CompanionError(
+            'INSTALLATION_EXISTS',
+            `An installation named "${clash.name}" already exists (${clash.baseUrl}).`,
+            { data: { name: clash.name } },
+          );
+        }
+        const index = all.findIndex((other) => other.id === installation.id);
+        if (index === -1) all.push(installation);
+        else all[index] = installation;
+        writeAll(all);
+      });
     },
     removeInstallation(nameOrId) {
-      const target = this.requireInstallation(nameOrId);
-      writeAll(list().filter((installation) => installation.id !== target.id));
-      return target;
+      return withFileLock(path, () => {
+        const target = this.requireInstallation(nameOrId);
+        writeAll(list().filter((installation) => installation.id !== target.id));
+        return target;
+      });
     },
   };
 }

@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +14,7 @@ import { isCompanionError } from '../../../common/errors/companion-error.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
 import { openSettings, settingsFilePath } from '../../../core/settings/settings-file.js';
 import { rmSync } from 'node:fs';
+import { repoRoot } from '../../helpers/cli-harness.js';
 
 let home: string;
 beforeEach(() => {
@@ -172,5 +181,42 @@ describe('settings file', () => {
     writeFileSync(path, newer);
     expect(codeOf(() => openSettings(home))).toBe('SETTINGS_NEWER_VERSION');
     expect(readFileSync(path, 'utf8')).toBe(newer);
+  });
+});
+
+describe('settings shared by several processes', () => {
+  it('loses no installation when four processes add at the same time', async () => {
+    const script = `
+      import { openSettings } from './core/settings/settings-file.ts';
+      import { newInstallation } from './core/settings/new-installation.ts';
+      const settings = openSettings(process.argv[1]);
+      for (let index = 0; index < 10; index += 1) {
+        settings.saveInstallation(newInstallation({ name: process.argv[2] + '-' + index, baseUrl: 'https://bdc.corp' }));
+      }`;
+    const runs = ['a', 'b', 'c', 'd'].map(
+      (prefix) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', '--input-type=module', '-e', script, home, prefix],
+            { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
+          );
+          child.on('close', (code) => resolve(code ?? -1));
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+    const names = openSettings(home)
+      .listInstallations()
+      .map((installation) => installation.name);
+    expect(names).toHaveLength(40);
+    expect(readdirSync(home).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('breaks a lock left by a crashed process', () => {
+    const settings = openSettings(home);
+    writeFileSync(`${settings.path}.lock`, '999999 long ago\n');
+    utimesSync(`${settings.path}.lock`, new Date(0), new Date(0));
+    settings.saveInstallation(newInstallation({ name: 'after-crash', baseUrl: 'https://a.corp' }));
+    expect(settings.findInstallation('after-crash')).toBeDefined();
   });
 });
