@@ -75,8 +75,8 @@ function lastLine(text: string): string {
 }
 
 /**
- * The git CLI engine: bare clone, temporary index and plumbing, `git push` without `+` or
- * `--force`, so git itself refuses anything but a fast-forward and receive-pack's compare-and-swap
+ * The git CLI engine: bare clone, temporary index and plumbing, `git push` without a plus
+ * refspec or a force flag, so git itself refuses anything but a fast-forward and receive-pack's compare-and-swap
  * refuses a ref that moved. Used above the size threshold, where git's memory and speed win.
  */
 export async function runCliAttempt(
@@ -265,7 +265,7 @@ async function pushCommit(
   commit: string,
 ): Promise<void> {
   const ref = `refs/heads/${input.branch}`;
-  // No '+' and no --force*: git refuses non-fast-forwards, the server's compare-and-swap the rest.
+  // No plus refspec and no force flag: git refuses non-fast-forwards, the server's CAS the rest.
   const result = await runGit(
     [
       '--git-dir',

@@ -33,6 +33,12 @@ export interface EngineAttemptInput {
   readonly network: NetworkOptions;
   readonly userAgent: string;
   readonly attempt: number;
+  /**
+   * The previous attempt lost a race: the branch exists and the credential may write, so go
+   * straight to the incremental fetch, whose own ref discovery gives the newest tip. One round
+   * trip less between reading the tip and updating it is a smaller window to lose again.
+   */
+  readonly afterConflict?: boolean;
   /** Where the git CLI engine keeps its CA bundle and empty HOME. */
   readonly scratchDir: string;
 }

@@ -72,26 +72,27 @@ export async function runIsoAttempt(
   const client = { dispatcher, headers };
   const { root } = buildChangeSet(input.changes);
 
-  progress({ phase: 'fetch', attempt, detail: 'discover' });
-  const advertisement = await discoverReceivePack(client, url);
   const ref = `refs/heads/${branch}`;
-  let remoteTip = advertisement.refs.get(ref);
   let sourceBranch = branch;
-  if (remoteTip === undefined) {
-    const from = input.createFrom;
-    const fromTip = from === undefined ? undefined : advertisement.refs.get(`refs/heads/${from}`);
-    if (from === undefined || fromTip === undefined) {
-      throw failure(
-        'fatal',
-        'BRANCH_NOT_FOUND',
-        `Branch "${from ?? branch}" does not exist in the repository.`,
-        {
-          branch: from ?? branch,
-        },
-      );
+  let remoteTip: string | undefined;
+  if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
+    progress({ phase: 'fetch', attempt, detail: 'discover' });
+    const advertisement = await discoverReceivePack(client, url);
+    remoteTip = advertisement.refs.get(ref);
+    if (remoteTip === undefined) {
+      const from = input.createFrom;
+      const fromTip = from === undefined ? undefined : advertisement.refs.get(`refs/heads/${from}`);
+      if (from === undefined || fromTip === undefined) {
+        throw failure(
+          'fatal',
+          'BRANCH_NOT_FOUND',
+          `Branch "${from ?? branch}" does not exist in the repository.`,
+          { branch: from ?? branch },
+        );
+      }
+      remoteTip = fromTip;
+      sourceBranch = from;
     }
-    remoteTip = fromTip;
-    sourceBranch = from;
   }
   const creating = sourceBranch !== branch;
 
@@ -104,8 +105,10 @@ export async function runIsoAttempt(
       });
   }
 
-  let base = remoteTip;
-  if (!(await hasObject(gitdir, base, cache))) {
+  let base: string;
+  if (remoteTip !== undefined && (await hasObject(gitdir, remoteTip, cache))) {
+    base = remoteTip;
+  } else {
     try {
       const fetched = await git.fetch({
         fs,
@@ -139,7 +142,7 @@ export async function runIsoAttempt(
           `Branch "${sourceBranch}" does not exist in the repository.`,
         );
       }
-      // The branch may have moved between discovery and fetch; build on what we hold.
+      // The branch may have moved since discovery; build on the newest tip we hold.
       base = fetched.fetchHead;
     } catch (error) {
       throw classifyTransportError(error, `${url} (fetch)`);

@@ -322,6 +322,7 @@ async function attemptLoop(
       },
       userAgent: USER_AGENT,
       attempt,
+      ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
       scratchDir: lease.scratchDir,
     };
     try {

@@ -21,6 +21,11 @@ export interface BackendRequest {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra response headers (X-AREQUESTID and friends). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Runs after git exits and before the response ends, so whatever the push caused (webhook
+   * deliveries) has started by the time the client sees the push finish.
+   */
+  readonly beforeEnd?: () => Promise<void>;
 }
 
 export function runHttpBackend(options: BackendRequest): Promise<number> {
@@ -89,6 +94,11 @@ export function runHttpBackend(options: BackendRequest): Promise<number> {
       if (rest.length) response.write(rest);
     });
     child.on('close', (code) => {
+      void (options.beforeEnd ?? (async () => undefined))()
+        .catch(() => undefined)
+        .then(() => finish(code));
+    });
+    const finish = (code: number | null): void => {
       if (!headersDone) {
         if (!response.headersSent) {
           response.writeHead(500, { ...options.headers, 'Content-Type': 'text/plain' });
@@ -98,7 +108,7 @@ export function runHttpBackend(options: BackendRequest): Promise<number> {
         response.end();
       }
       resolve(code ?? -1);
-    });
+    };
   });
 }
 
