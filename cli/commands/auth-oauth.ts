@@ -148,14 +148,15 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
       const scopes = parseScopes(flags['scopes']);
       const timeoutMs = parseTimeout(flags['timeout']);
       const settings = openSettings(context.home);
-      const installation = settings.requireInstallation(name);
 
       if (flags['print-redirect-uris'] === true) {
+        // The URIs do not depend on the installation: an admin may register them before it exists.
+        const label = settings.findInstallation(name)?.name ?? name;
         const redirectUris = redirectUrisToRegister(port);
-        output.success({ installation: installation.name, redirectUris }, () =>
+        output.success({ installation: label, redirectUris }, () =>
           [
             'Register these redirect URLs in Bitbucket > Administration > Application links >',
-            `the incoming link for ${installation.name}, exactly as written:`,
+            `the incoming link for ${label}, exactly as written:`,
             '',
             ...redirectUris.map((uri) => `  ${uri}`),
           ].join('\n'),
@@ -163,6 +164,7 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
         return;
       }
 
+      const installation = settings.requireInstallation(name);
       const previous = installation.auth.kind === 'oauth' ? installation.auth.clientId : undefined;
       const clientIdFlag = flags['client-id'];
       const clientId = typeof clientIdFlag === 'string' ? clientIdFlag.trim() : previous;

@@ -133,6 +133,9 @@ describe('bdc-companion auth oauth', () => {
         'http://localhost:50001/oauth/callback',
       ],
     });
+    const beforeAdding = await run(['auth', 'oauth', 'not-added-yet', '--print-redirect-uris']);
+    expect(beforeAdding.code).toBe(0);
+    expect(beforeAdding.json.redirectUris).toHaveLength(2);
   });
 
   it('signs in through Chromium to the localhost listener; secrets only in the secret store', async () => {
