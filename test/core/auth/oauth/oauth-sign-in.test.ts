@@ -3,7 +3,12 @@ import type { Browser } from 'playwright-core';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../../../common/errors/companion-error.js';
+import {
+  beginAuthorization,
+  readCallback,
+} from '../../../../core/auth/oauth/authorization-request.js';
 import { startLoopbackReceiver } from '../../../../core/auth/oauth/callback-receiver.js';
+import { redeemCode } from '../../../../core/auth/oauth/token-client.js';
 import { parseTokenSet } from '../../../../core/auth/oauth/oauth-token-set.js';
 import { CUSTOM_REDIRECT_URI } from '../../../../core/auth/oauth/oauth-redirect.js';
 import {
@@ -163,6 +168,33 @@ describe('OAuth sign-in against the simulated provider', () => {
     expect(error).toMatchObject({ code: 'OAUTH_CODE_REJECTED' });
     expect((error as CompanionError).hint).toContain(CUSTOM_REDIRECT_URI);
     expect((error as CompanionError).message).toContain('invalid_grant');
+  });
+
+  it('a PKCE verifier that does not match the challenge is refused by Bitbucket', async () => {
+    const pending = await beginAuthorization({
+      baseUrl: server.url,
+      clientId: server.clientId,
+      redirectUri: CUSTOM_REDIRECT_URI,
+      scopes: ['REPO_READ'],
+      now: 0,
+    });
+    const location = await consentInBrowser(browser, pending.authorizationUrl);
+    const params = readCallback(pending, location);
+    const context = {
+      baseUrl: server.url,
+      clientId: server.clientId,
+      clientSecret: server.clientSecret,
+      dispatcher,
+    };
+    const other = {
+      ...pending,
+      codeVerifier: (
+        await beginAuthorization({ ...pending, baseUrl: server.url, scopes: [], now: 0 })
+      ).codeVerifier,
+    };
+    await expect(redeemCode(context, other, params)).rejects.toMatchObject({
+      code: 'OAUTH_CODE_REJECTED',
+    });
   });
 
   it('reports an unregistered redirect URI before the browser opens, naming the URI', async () => {
