@@ -7,6 +7,7 @@ import { ProbeSteps } from '../components/probe-steps.js';
 import { useProbe } from './use-probe.js';
 import {
   defaultInstallationName,
+  platformOf,
   stepAfterProbe,
   type InstanceDraft,
   type WizardState,
@@ -34,10 +35,7 @@ export function InstanceStep(props: {
 
   async function saveAndContinue(): Promise<void> {
     const name = draft.name.trim() || defaultInstallationName(draft.url);
-    const platform =
-      draft.platformUrl.trim() && draft.platformInstallationId.trim()
-        ? { baseUrl: draft.platformUrl.trim(), installationId: draft.platformInstallationId.trim() }
-        : undefined;
+    const platform = platformOf(draft);
     const installation: Installation | undefined = await save({
       name,
       baseUrl: draft.url.trim(),
@@ -101,6 +99,13 @@ export function InstanceStep(props: {
             label="Allow loopback addresses (simulator and demo only)"
             checked={draft.allowLoopback}
             onChange={(allowLoopback) => update({ allowLoopback })}
+          />
+          <Field
+            label="Platform CA (PEM)"
+            value={draft.platformCaPem}
+            onChange={(platformCaPem) => update({ platformCaPem })}
+            multiline
+            help="Only behind a TLS-inspecting proxy (or for the simulator's platform): the CA it signs with."
           />
         </details>
         <div className="actions">

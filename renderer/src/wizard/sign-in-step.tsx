@@ -32,7 +32,7 @@ export function SignInStep(props: {
               checked={mode === each}
               onChange={() => setMode(each)}
             />
-            {each === 'pat' ? 'Personal Access Token' : 'OAuth 2.0 (Application Link)'}
+            {each === 'pat' ? 'Use a Personal Access Token' : 'Use OAuth 2.0 (Application Link)'}
           </label>
         ))}
       </div>

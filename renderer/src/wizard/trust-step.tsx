@@ -6,7 +6,7 @@ import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
 import { ProbeSteps } from '../components/probe-steps.js';
 import { useProbe } from './use-probe.js';
-import { defaultInstallationName, type WizardState } from './wizard-model.js';
+import { defaultInstallationName, platformOf, type WizardState } from './wizard-model.js';
 
 const CHECK_DELAY_MS = 250;
 
@@ -24,10 +24,7 @@ export function TrustStep(props: {
   const [check, checked, resetCheck] = useAction((text: string) => api.checkCa({ pem: text }));
   const probe = useProbe();
   const [save, saving] = useAction((caPems: readonly string[]) => {
-    const platform =
-      draft.platformUrl.trim() && draft.platformInstallationId.trim()
-        ? { baseUrl: draft.platformUrl.trim(), installationId: draft.platformInstallationId.trim() }
-        : undefined;
+    const platform = platformOf(draft);
     return api.addInstallation({
       name: draft.name.trim() || defaultInstallationName(draft.url),
       baseUrl: draft.url.trim(),

@@ -15,7 +15,21 @@ export interface InstanceDraft {
   readonly url: string;
   readonly platformUrl: string;
   readonly platformInstallationId: string;
+  /** Extra CA for the platform side: TLS-inspecting corporate proxies, the simulator. */
+  readonly platformCaPem: string;
   readonly allowLoopback: boolean;
+}
+
+/** The platform link of a draft, when both its URL and installation id are filled in. */
+export function platformOf(
+  draft: InstanceDraft,
+): { baseUrl: string; installationId: string; caPems?: readonly string[] } | undefined {
+  if (!draft.platformUrl.trim() || !draft.platformInstallationId.trim()) return undefined;
+  return {
+    baseUrl: draft.platformUrl.trim(),
+    installationId: draft.platformInstallationId.trim(),
+    ...(draft.platformCaPem.trim() ? { caPems: [draft.platformCaPem.trim()] } : {}),
+  };
 }
 
 export interface WizardState {
@@ -41,6 +55,7 @@ export const INITIAL_WIZARD: WizardState = {
     url: 'https://',
     platformUrl: '',
     platformInstallationId: '',
+    platformCaPem: '',
     allowLoopback: false,
   },
   report: undefined,

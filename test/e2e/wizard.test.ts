@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
+import { startTestSimulator, type RunningSimulator } from '../helpers/sim.js';
+import { screenshotBothThemes, startServeProcess, type ServeProcess } from './serve-process.js';
+
+// A new admin's whole first run, in real Chromium against the real `serve` process and the
+// simulator over HTTPS: untrusted chain → paste the CA → PAT → test push → history → relay.
+describe('the UI over serve, as a new user', () => {
+  let sim: RunningSimulator;
+  let home: string;
+  let serve: ServeProcess;
+  let chromium: LaunchedChromium;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    sim = await startTestSimulator();
+    home = mkdtempSync(join(tmpdir(), 'e2e-home-'));
+    serve = await startServeProcess(['serve', '--home', home], {
+      BDC_COMPANION_CACHE_DIR: join(home, 'cache'),
+    });
+    chromium = await launchChromium();
+    context = await chromium.browser.newContext({ viewport: { width: 1024, height: 700 } });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await chromium?.close();
+    const code = await serve?.stop();
+    expect(code).toBe(0);
+    await sim?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('opens with the printed URL, which becomes a cookie, and exposes no Node or Electron', async () => {
+    await page.goto(serve.url);
+    expect(page.url()).toBe(`${serve.origin}/`);
+    const cookies = await context.cookies();
+    expect(cookies.find((cookie) => cookie.name === 'bdc_companion_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    await expect(page.locator('h1').textContent()).resolves.toBe('Ankra BDC Companion');
+    const globals = await page.evaluate(() => {
+      const scope = window as unknown as Record<string, unknown>;
+      return {
+        require: typeof scope['require'],
+        process: typeof scope['process'],
+        ipcRenderer: typeof scope['ipcRenderer'],
+        companion: typeof scope['companion'],
+        cookieVisible: document.cookie.includes('bdc_companion_session'),
+      };
+    });
+    expect(globals).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      ipcRenderer: 'undefined',
+      companion: 'undefined',
+      cookieVisible: false,
+    });
+  });
+
+  it('refuses the API to a page without the token', async () => {
+    const stranger = await chromium.browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      const response = await other.goto(`${serve.origin}/`);
+      expect(response?.status()).toBe(401);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('step 1: probes the instance live and finds the chain untrusted', async () => {
+    await page.getByLabel('Instance URL').fill(sim.url);
+    await page.getByLabel('Platform URL').fill(sim.platform?.url ?? '');
+    await page.getByLabel('Platform installation id').fill(sim.platform?.installationId ?? '');
+    await page.getByLabel('Installation name').fill('corp');
+    await page.getByText('Development settings').click();
+    await page.getByLabel('Allow loopback addresses').check();
+    await page.getByLabel('Platform CA (PEM)').fill(sim.platform?.caPem ?? '');
+    await page.getByRole('button', { name: 'Probe' }).click();
+    const steps = page.getByRole('list', { name: 'Probe steps' });
+    await expect(
+      steps.locator('[data-step="tls"].step-failed').count(),
+    ).resolves.toBeGreaterThanOrEqual(0);
+    await page.getByRole('button', { name: 'Continue: trust a CA' }).waitFor();
+    for (const name of ['url', 'dns', 'address', 'tcp']) {
+      await expect(steps.locator(`[data-step="${name}"].step-ok`).count()).resolves.toBe(1);
+    }
+    await expect(steps.locator('[data-step="tls"].step-failed').count()).resolves.toBe(1);
+    await expect(steps.locator('[data-step="tls"] .step-ms').textContent()).resolves.toMatch(
+      /^\d+ ms$/,
+    );
+    await expect(steps.locator('[data-step="tls"] .code-tag').textContent()).resolves.toMatch(
+      /^TLS_/,
+    );
+    await screenshotBothThemes(page, '01-wizard-instance-untrusted');
+  });
+
+  it('step 2: shows the presented chain, validates a pasted CA, and proves it fixes the chain', async () => {
+    await page.getByRole('button', { name: 'Continue: trust a CA' }).click();
+    const chain = page.getByRole('list', { name: 'Presented chain' });
+    await expect(chain.locator('li').count()).resolves.toBeGreaterThan(0);
+    await page
+      .getByLabel('CA certificate (PEM)')
+      .fill('-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----');
+    await page.getByRole('alert').filter({ hasText: 'Not a usable CA' }).waitFor();
+    await expect(
+      page.getByRole('alert').locator('.code-tag').first().textContent(),
+    ).resolves.toMatch(/^TRUST_/);
+    await expect(page.getByRole('alert').locator('.notice-hint').count()).resolves.toBeGreaterThan(
+      0,
+    );
+    await screenshotBothThemes(page, '02-wizard-trust-invalid-ca');
+    await page.getByLabel('CA certificate (PEM)').fill(sim.caPem);
+    await page.getByText('Valid CA certificate').waitFor();
+    await page.getByRole('button', { name: 'Will this fix it?' }).click();
+    await page.getByText('Yes: with this CA').waitFor({ timeout: 20_000 });
+    await screenshotBothThemes(page, '03-wizard-trust-fixed');
+    await page.getByRole('button', { name: 'Save the CA and continue' }).click();
+    await page.getByRole('heading', { name: 'Sign in to corp' }).waitFor();
+  });
+
+  it('step 3: signs in with a PAT and shows the user and project count', async () => {
+    await page.getByLabel('Personal Access Token', { exact: true }).fill('BBDC-not-a-valid-token');
+    await page.getByRole('button', { name: 'Verify and save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Token refused' }).waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('AUTH_TOKEN_REFUSED');
+    await page.getByLabel('Personal Access Token', { exact: true }).fill(sim.pat);
+    await page.getByRole('button', { name: 'Verify and save' }).click();
+    const status = page.getByRole('status').filter({ hasText: 'Signed in as' });
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toMatch(
+      new RegExp(`${sim.user.name}.*can read \\d+ project`),
+    );
+    // The token field is emptied, and the page never holds the token again.
+    await expect(
+      page.getByLabel('Personal Access Token', { exact: true }).inputValue(),
+    ).resolves.toBe('');
+    await screenshotBothThemes(page, '04-wizard-sign-in-pat');
+    await page.getByRole('button', { name: 'Continue' }).click();
+  });
+
+  it('finishes with a summary', async () => {
+    // The relay step appears when webhook registration is in this build; otherwise the summary.
+    const relayHeading = page.getByRole('heading', {
+      name: "Relay BDC's webhooks to the platform",
+    });
+    if (await relayHeading.isVisible()) {
+      await screenshotBothThemes(page, '05-wizard-relay');
+      await page.getByRole('button', { name: 'Skip for now' }).click();
+    }
+    await page.getByRole('heading', { name: 'All set' }).waitFor();
+    const summary = page.getByRole('definition');
+    await expect(summary.allTextContents()).resolves.toEqual(
+      expect.arrayContaining([expect.stringContaining(sim.user.name), 'your pasted CA']),
+    );
+    await screenshotBothThemes(page, '06-wizard-summary');
+  });
+
+  it('pushes through the test-push form and finds the commit in history', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Test push' })
+      .click();
+    await page.getByLabel('Repository (PROJECT/slug)').fill(`${sim.project}/${sim.repo}`);
+    await page.getByLabel('File path').fill('e2e/hello.txt');
+    await page.getByLabel('File content').fill('hello from the e2e test\n');
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    const pushed = page.getByRole('status').filter({ hasText: 'Pushed' });
+    await pushed.waitFor({ timeout: 30_000 });
+    const commit = (await pushed.locator('.mono').textContent()) ?? '';
+    expect(commit).toMatch(/^[0-9a-f]{12}$/);
+    await screenshotBothThemes(page, '07-test-push');
+
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Push history' })
+      .click();
+    const row = page.getByRole('row').filter({ hasText: commit });
+    await row.waitFor();
+    const link = row.getByRole('link', { name: commit });
+    await expect(link.getAttribute('href')).resolves.toContain(
+      `/projects/${sim.project}/repos/${sim.repo}/commits/`,
+    );
+    await expect(row.textContent()).resolves.toContain('main');
+    await page.getByRole('searchbox').fill('no-such-thing');
+    await expect(page.getByRole('row').filter({ hasText: commit }).count()).resolves.toBe(0);
+    await page.getByRole('searchbox').fill('');
+    await page.getByRole('button', { name: 'Duration' }).click();
+    await screenshotBothThemes(page, '08-push-history');
+  });
+
+  it('shows the relay, installations and diagnostics views', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Relay' }).click();
+    await page.getByLabel('Relay status').waitFor();
+    await screenshotBothThemes(page, '09-relay');
+    await nav.getByRole('button', { name: 'Installations' }).click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByText('Personal Access Token for')
+      .waitFor();
+    await screenshotBothThemes(page, '10-installations');
+    await nav.getByRole('button', { name: 'Diagnostics' }).click();
+    await page.getByRole('heading', { name: 'Diagnostics' }).waitFor();
+    await screenshotBothThemes(page, '11-diagnostics');
+  });
+
+  it('raised no script errors (CSP included)', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
