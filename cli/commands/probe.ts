@@ -1,4 +1,5 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { tlsEnvironmentNotes } from '../../core/net/tls-environment.js';
 import { runProbe } from '../../core/probe/run-probe.js';
 import { loadCaFiles } from '../../core/trust/load-ca-files.js';
 import type { Command } from '../command.js';
@@ -82,6 +83,7 @@ export const probeCommand: Command = {
         ? undefined
         : await loadCaFiles(caFiles, { allowIntermediate: partialChain });
     for (const warning of ca?.warnings ?? []) output.note(`warning: ${warning}`);
+    for (const note of tlsEnvironmentNotes(io.env)) output.note(`note: ${note}`);
     const result = await runProbe(url, {
       ...(ca === undefined ? {} : { caPems: ca.pems }),
       allowLoopback: flags['allow-loopback'] === true,

@@ -11,6 +11,7 @@ import {
   withoutUnsafeGitTlsVariables,
   writeTrustBundle,
 } from '../../../core/net/git-tls.js';
+import { tlsEnvironmentNotes } from '../../../core/net/tls-environment.js';
 import { makeCert } from './test-pki.js';
 
 let directory: string;
@@ -72,5 +73,18 @@ describe('git TLS environment', () => {
     expect(Object.keys(inherited)).toContain('GIT_SSL_NO_VERIFY');
     const clean = withoutUnsafeGitTlsVariables({ PATH: '/bin', ...inherited, HOME: undefined });
     expect(clean).toEqual({ PATH: '/bin' });
+  });
+});
+
+describe('tlsEnvironmentNotes', () => {
+  it('names the TLS workarounds the companion ignores', () => {
+    const notes = tlsEnvironmentNotes({
+      NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      NODE_EXTRA_CA_CERTS: '/x.pem',
+      PATH: '/bin',
+    });
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toContain('always verifies');
+    expect(tlsEnvironmentNotes({ NODE_TLS_REJECT_UNAUTHORIZED: '1' })).toEqual([]);
   });
 });
