@@ -243,8 +243,6 @@ export async function runProbe(input: string, options: ProbeOptions = {}): Promi
         throw new CompanionError('DNS_NOT_FOUND', `${target.hostname} has no addresses.`);
       }
       return { value: answers, detail: answers.map((answer) => answer.address).join(', ') };
-    }).catch((error: unknown) => {
-      throw error;
     });
 
     vetted = await step('address', 'PROBE_TIMEOUT', async () => {

@@ -339,6 +339,46 @@ describe('runProbe against hand-made servers', () => {
     expect(tunnels.length - before).toBe(3);
   });
 
+  it('says the port speaks plain HTTP when the TLS handshake meets it', async () => {
+    const plain = http.createServer((_req, res) => res.end('hello'));
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const plainPort = (plain.address() as AddressInfo).port;
+    try {
+      const result = await runProbe(`https://127.0.0.1:${plainPort}`, {
+        allowLoopback: true,
+        env: noProxy,
+      });
+      expect(result.steps.at(-1)).toMatchObject({
+        name: 'tls',
+        ok: false,
+        code: 'TLS_HANDSHAKE_FAILED',
+      });
+      expect(result.error?.hint).toContain('plain HTTP');
+    } finally {
+      plain.closeAllConnections();
+      plain.close();
+    }
+  });
+
+  it('stops with OPERATION_CANCELLED when the caller aborts', async () => {
+    sim.faults.stallHandshakes(true);
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const started = Date.now();
+      const result = await runProbe(sim.url, {
+        allowLoopback: true,
+        env: noProxy,
+        signal: controller.signal,
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(result.error?.code).toBe('OPERATION_CANCELLED');
+    } finally {
+      sim.faults.stallHandshakes(false);
+    }
+  });
+
   it('maps DNS failures without sending a query anywhere', async () => {
     const result = await runProbe('https://bitbucket.corp.example', {
       env: noProxy,
