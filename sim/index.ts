@@ -19,7 +19,7 @@ import { createBdcRouter, type StatusState } from './http/bdc-router.js';
 import { TlsFront } from './http/tls-front.js';
 import type { OAuthClientRegistration, OAuthProvider, OAuthProviderFactory } from './oauth-port.js';
 import { createOAuthProvider } from './oauth/oauth-provider.js';
-import { generateServerPki } from './pki.js';
+import { generateServerPkiAsync } from './pki.js';
 import { startPlatform, type RunningPlatformStandIn } from './platform/platform-server.js';
 import type { PagingMode } from './rest/paging.js';
 import { buildNumber } from './rest/representations.js';
@@ -60,7 +60,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   await Promise.all([repoRoot, tmpDir].map((dir) => mkdir(dir, { recursive: true })));
   await installHooks(hooksDir);
 
-  const pki = generateServerPki({
+  const pki = await generateServerPkiAsync({
     keyType: options.keyType ?? 'rsa',
     certificate: options.certificate ?? 'valid',
     name: 'BDC Simulator',

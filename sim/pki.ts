@@ -1,6 +1,8 @@
+import { promisify } from 'node:util';
 import {
   createHash,
   createPublicKey,
+  generateKeyPair,
   generateKeyPairSync,
   randomBytes,
   sign,
@@ -52,6 +54,17 @@ const placeholderKey = forge.pki.setRsaPublicKey(
 function newKey(type: SimKeyType): KeyObject {
   if (type === 'ec') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** RSA keys take ~100 ms each: the three are generated in parallel on the thread pool. */
+async function newKeyAsync(type: SimKeyType): Promise<KeyObject> {
+  const pair =
+    type === 'ec'
+      ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
+      : await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  return pair.privateKey;
 }
 
 function spkiDer(privateKey: KeyObject): Buffer {
@@ -182,18 +195,36 @@ function toPem(label: string, der: Buffer): string {
 /** Generates root → intermediate → server for 127.0.0.1/localhost (or a wrong or expired leaf). */
 export function generateServerPki(options: PkiOptions = {}): ServerPki {
   const keyType = options.keyType ?? 'rsa';
+  return buildServerPki(options, [newKey(keyType), newKey(keyType), newKey(keyType)]);
+}
+
+/** Same as `generateServerPki`, with the keys generated off the event loop and in parallel. */
+export async function generateServerPkiAsync(options: PkiOptions = {}): Promise<ServerPki> {
+  const keyType = options.keyType ?? 'rsa';
+  const keys = await Promise.all([
+    newKeyAsync(keyType),
+    newKeyAsync(keyType),
+    newKeyAsync(keyType),
+  ]);
+  return buildServerPki(options, keys);
+}
+
+function buildServerPki(
+  options: PkiOptions,
+  [rootKey, intermediateKey, serverKey]: readonly KeyObject[],
+): ServerPki {
   const name = options.name ?? 'BDC Simulator';
   const now = options.now?.() ?? Date.now();
   const root = issue({
     commonName: `${name} Root CA`,
-    key: newKey(keyType),
+    key: rootKey!,
     ca: true,
     notBefore: new Date(now - DAY),
     notAfter: new Date(now + 3650 * DAY),
   });
   const intermediate = issue({
     commonName: `${name} Intermediate CA`,
-    key: newKey(keyType),
+    key: intermediateKey!,
     issuer: root,
     ca: true,
     pathLength: 0,
@@ -203,7 +234,7 @@ export function generateServerPki(options: PkiOptions = {}): ServerPki {
   const mode = options.certificate ?? 'valid';
   const server = issue({
     commonName: mode === 'wrong-host' ? 'bitbucket.wrong-host.test' : 'localhost',
-    key: newKey(keyType),
+    key: serverKey!,
     issuer: intermediate,
     ca: false,
     altNames:

@@ -96,17 +96,23 @@ export async function handleScm(
     }
   }
   const log = join(deps.tmpDir, `push-${randomUUID()}.log`);
-  await runHttpBackend({ ...common, body, env: { [PUSH_LOG_ENV]: log } });
-  let updates: RefUpdate[] = [];
-  try {
-    updates = (await readFile(log, 'utf8'))
-      .split('\n')
-      .map((line) => line.trim().split(' '))
-      .filter((parts): parts is [string, string, string] => parts.length === 3)
-      .map(([oldId, newId, ref]) => ({ oldId, newId, ref }));
-  } catch {
-    // No log: nothing was accepted.
-  }
-  await rm(log, { force: true });
-  if (updates.length) deps.onRefsChanged(repo, principal.user?.name, updates);
+  await runHttpBackend({
+    ...common,
+    body,
+    env: { [PUSH_LOG_ENV]: log },
+    beforeEnd: async () => {
+      let updates: RefUpdate[] = [];
+      try {
+        updates = (await readFile(log, 'utf8'))
+          .split('\n')
+          .map((line) => line.trim().split(' '))
+          .filter((parts): parts is [string, string, string] => parts.length === 3)
+          .map(([oldId, newId, ref]) => ({ oldId, newId, ref }));
+      } catch {
+        // No log: nothing was accepted.
+      }
+      await rm(log, { force: true });
+      if (updates.length) deps.onRefsChanged(repo, principal.user?.name, updates);
+    },
+  });
 }

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { readBody, sendJson } from '../http/respond.js';
-import { generateServerPki } from '../pki.js';
+import { generateServerPkiAsync } from '../pki.js';
 import type { PlatformBehaviour, PlatformDelivery, RunningPlatform } from '../simulator-api.js';
 import { hubSignature } from '../webhooks/payloads.js';
 
@@ -39,7 +39,11 @@ const WEBHOOK_PATH = /^\/webhooks\/bitbucket-dc\/([^/]+)$/;
  * `POST /admin/installations` `{installationId, webhookSecret}`, `POST /admin/clear`.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatformStandIn> {
-  const pki = generateServerPki({ keyType: 'ec', name: 'Platform Stand-in', now: options.now });
+  const pki = await generateServerPkiAsync({
+    keyType: 'ec',
+    name: 'Platform Stand-in',
+    now: options.now,
+  });
   const caFile = join(options.dataDir, 'platform-root-ca.pem');
   await writeFile(caFile, pki.root.certPem);
   const installationId = options.installationId ?? `inst-${randomBytes(6).toString('hex')}`;

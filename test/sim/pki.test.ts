@@ -91,7 +91,7 @@ describe('simulator TLS', () => {
   });
 
   it('serves leaf + intermediate (not the root), with the root written to caFile', async () => {
-    sim = await startTestSimulator({ platform: false });
+    sim = await startTestSimulator({ platform: false, keyType: 'ec' });
     expect(await readFile(sim.caFile, 'utf8')).toBe(sim.caPem);
     const { chain, authorized } = await presentedChain(sim.port, sim.caPem);
     expect(authorized).toBe(true);
@@ -116,7 +116,7 @@ describe('simulator TLS', () => {
   });
 
   it('is refused by a client trusting only the system roots', async () => {
-    sim = await startTestSimulator({ platform: false });
+    sim = await startTestSimulator({ platform: false, keyType: 'ec' });
     const { authorized, error } = await presentedChain(sim.port, '');
     expect(authorized).toBe(false);
     expect(error).toBeTruthy();
