@@ -160,6 +160,7 @@ export class DeliveryStore {
     pendingSummary: Statement;
     countState: Statement;
     byId: Statement;
+    hasPending: Statement;
   };
 
   constructor(readonly database: Database) {
@@ -232,6 +233,10 @@ export class DeliveryStore {
       countState: db.prepare(
         'SELECT COUNT(*) AS n FROM relay_deliveries WHERE installation_id = ? AND state = ?',
       ),
+      hasPending: db.prepare(
+        `SELECT 1 FROM relay_deliveries WHERE installation_id = ? AND state = 'pending'
+         AND repository = ? LIMIT 1`,
+      ),
       byId: db.prepare(
         `SELECT ${DELIVERY_COLUMNS}, content_type, signature FROM relay_deliveries
          WHERE installation_id = ? AND id = ?`,
@@ -299,6 +304,11 @@ export class DeliveryStore {
     count = 1,
   ): void {
     this.statements.bump.run({ installationId, name, count, at, detail: detail ?? null });
+  }
+
+  /** Whether a repository's lane holds a pending delivery (committed rows only). */
+  hasPending(installationId: string, repository: string): boolean {
+    return this.statements.hasPending.get(installationId, repository) !== undefined;
   }
 
   /** The head of every repository lane with pending deliveries, soonest due first. */

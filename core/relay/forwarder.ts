@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
-import type { DeliveryStore, LaneHead, OutgoingDelivery } from './delivery-store.js';
+import type { DeliveryStore, InsertOutcome, LaneHead } from './delivery-store.js';
 import type { ForwardTransport } from './forward-transport.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
@@ -130,27 +130,72 @@ export class Forwarder {
     this.timer.unref?.();
   }
 
+  /**
+   * The fast path for a delivery that has just arrived: when its repository's lane is empty, the
+   * POST to the platform starts at once, while the delivery is still being committed, so
+   * forwarding does not wait for the fsync. The acknowledgement to BDC still waits for the
+   * commit; the attempt is recorded once both are done. A crash in between loses nothing: the
+   * delivery was either not acknowledged, or it is pending and sent again after the restart.
+   * Returns false when the delivery must take the normal path (lane busy or at capacity).
+   */
+  expedite(
+    delivery: {
+      readonly repository: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: Buffer;
+      readonly receivedAt: number;
+    },
+    stored: Promise<InsertOutcome>,
+  ): boolean {
+    if (!this.running || this.inFlight.size >= this.concurrency) return false;
+    if (this.inFlight.has(delivery.repository)) return false;
+    if (this.options.store.hasPending(this.options.installationId, delivery.repository))
+      return false;
+    this.track(delivery.repository, (controller) =>
+      this.attempt(delivery, controller, async () => {
+        const outcome = await stored;
+        // A duplicate was stored (and forwarded) before: this send was a harmless repeat.
+        return outcome.kind === 'stored'
+          ? { id: outcome.delivery.id, attempts: 0, queuedAt: delivery.receivedAt }
+          : undefined;
+      }),
+    );
+    return true;
+  }
+
   private launch(head: LaneHead): void {
     const outgoing = this.options.store.loadOutgoing(head.id);
     if (outgoing === undefined) return;
+    this.track(head.repository, (controller) =>
+      this.attempt(outgoing, controller, async () => outgoing),
+    );
+  }
+
+  private track(repository: string, run: (controller: AbortController) => Promise<void>): void {
     const controller = new AbortController();
-    this.inFlight.set(head.repository, controller);
-    const work = this.attempt(outgoing, controller)
+    this.inFlight.set(repository, controller);
+    const work = run(controller)
       .catch((error: unknown) => {
         this.logger.error('relay attempt could not be recorded', {
-          deliveryId: outgoing.id,
+          repository,
           error: String(error),
         });
       })
       .finally(() => {
-        this.inFlight.delete(head.repository);
+        this.inFlight.delete(repository);
         this.settled.delete(work);
         this.nudge();
       });
     this.settled.add(work);
   }
 
-  private async attempt(outgoing: OutgoingDelivery, controller: AbortController): Promise<void> {
+  private async attempt(
+    message: { readonly headers: Readonly<Record<string, string>>; readonly body: Buffer },
+    controller: AbortController,
+    identify: () => Promise<
+      { readonly id: number; readonly attempts: number; readonly queuedAt: number } | undefined
+    >,
+  ): Promise<void> {
     const started = this.now();
     const startedHr = performance.now();
     const timeout = setTimeout(() => controller.abort(), this.attemptTimeoutMs);
@@ -159,8 +204,8 @@ export class Forwarder {
     try {
       const response = await this.options.transport.send({
         url: this.options.targetUrl,
-        headers: outgoing.headers,
-        body: outgoing.body,
+        headers: message.headers,
+        body: message.body,
         signal: controller.signal,
       });
       result = {
@@ -174,9 +219,11 @@ export class Forwarder {
     } finally {
       clearTimeout(timeout);
     }
+    const latencyMs = Math.round((performance.now() - startedHr) * 100) / 100;
+    const outgoing = await identify();
+    if (outgoing === undefined) return;
     // Stopping aborts the request: the delivery stays pending for the next start, unrecorded.
     if (!this.running && result.kind === 'network-error') return;
-    const latencyMs = Math.round((performance.now() - startedHr) * 100) / 100;
     const at = this.now();
     const step = nextStep(
       result,
@@ -192,29 +239,36 @@ export class Forwarder {
           ? undefined
           : `the platform answered ${result.status}`;
     const installationId = this.options.installationId;
-    await this.options.commits.run(() => {
-      this.options.store.recordAttempt(installationId, {
+    // Recording is lazy: it shares the next delivery's commit. Lost in a crash, it only means
+    // the delivery is sent once more, with the same X-Request-Id.
+    await this.options.commits.run(
+      () => {
+        this.options.store.recordAttempt(installationId, {
+          deliveryId: outgoing.id,
+          at,
+          status,
+          latencyMs,
+          error,
+          responseExcerpt: excerpt,
+          step,
+        });
+        if (step.kind === 'delivered') this.options.store.wakePending(installationId, at);
+      },
+      { lazy: true },
+    );
+    this.options.events.emit({
+      kind: 'attempt',
+      attempt: {
         deliveryId: outgoing.id,
-        at,
+        number: outgoing.attempts + 1,
+        at: new Date(started).toISOString(),
         status,
         latencyMs,
+        outcome: step.kind,
         error,
         responseExcerpt: excerpt,
-        step,
-      });
-      if (step.kind === 'delivered') this.options.store.wakePending(installationId, at);
+      },
     });
-    const attemptEvent = {
-      deliveryId: outgoing.id,
-      number: outgoing.attempts + 1,
-      at: new Date(started).toISOString(),
-      status,
-      latencyMs,
-      outcome: step.kind,
-      error,
-      responseExcerpt: excerpt,
-    };
-    this.options.events.emit({ kind: 'attempt', attempt: attemptEvent });
     if (step.kind === 'delivered') {
       this.options.events.emit({
         kind: 'delivered',

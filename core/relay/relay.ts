@@ -132,6 +132,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     events,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onStored: () => forwarder.nudge(),
+    expedite: (delivery, stored) => forwarder.expedite(delivery, stored),
     now,
     logger,
   });

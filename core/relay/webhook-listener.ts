@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
-import type { DeliveryStore, InsertOutcome } from './delivery-store.js';
+import {
+  forwardedHeaders,
+  type DeliveryStore,
+  type IncomingDelivery,
+  type InsertOutcome,
+} from './delivery-store.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
 import { repositoryKey } from './repository-key.js';
@@ -27,6 +32,16 @@ export interface ListenerOptions {
   readonly events: RelayEvents;
   readonly bodyLimitBytes: number;
   readonly onStored: () => void;
+  /** Starts forwarding while the delivery commits (see `Forwarder.expedite`); false if it did not. */
+  readonly expedite?: (
+    delivery: {
+      readonly repository: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: Buffer;
+      readonly receivedAt: number;
+    },
+    stored: Promise<InsertOutcome>,
+  ) => boolean;
   readonly now: () => number;
   readonly logger: Logger;
 }
@@ -138,27 +153,42 @@ async function accept(
     return;
   }
 
-  const [outcome] = (await commits.run(() =>
-    store.insertMany([
+  const incoming: IncomingDelivery = {
+    installationId: id,
+    requestId: header(request, 'x-request-id'),
+    eventKey,
+    repository: repositoryKey(body),
+    contentType: header(request, 'content-type'),
+    signature,
+    body,
+    receivedAt,
+  };
+  const stored = commits
+    .run(() => store.insertMany([incoming]))
+    .then((outcomes) => outcomes[0] as InsertOutcome);
+  const expedited =
+    options.expedite?.(
       {
-        installationId: id,
-        requestId: header(request, 'x-request-id'),
-        eventKey,
-        repository: repositoryKey(body),
-        contentType: header(request, 'content-type'),
-        signature,
+        repository: incoming.repository,
+        headers: forwardedHeaders({
+          content_type: incoming.contentType ?? null,
+          event_key: incoming.eventKey,
+          request_id: incoming.requestId ?? null,
+          signature: incoming.signature ?? null,
+        }),
         body,
         receivedAt,
       },
-    ]),
-  )) as [InsertOutcome];
+      stored,
+    ) ?? false;
+  const outcome = await stored;
   if (outcome.kind === 'duplicate') {
     events.emit({ kind: 'duplicate', requestId: outcome.requestId });
     reply(response, 200, { ok: true, duplicate: true });
     return;
   }
   reply(response, 200, { ok: true, id: outcome.delivery.id });
-  options.onStored();
+  if (!expedited) options.onStored();
   events.emit({ kind: 'received', delivery: outcome.delivery });
 }
 

@@ -1,0 +1,394 @@
+// `npm run bench:relay`: the webhook relay's speed on this machine, as a real `relay run`
+// process between a load generator (standing in for BDC) and the simulator's platform stand-in.
+//
+// 1. Durable ingest: closed-loop senders post signed deliveries as fast as the relay
+//    acknowledges them; every acknowledgement follows a synchronous=FULL commit.
+// 2. Acknowledgement latency at a steady 100 deliveries/s (open loop: sends are not held back by
+//    slow answers), p50 and p99.
+// 3. End-to-end: send → the platform stand-in has the delivery, through the relay, against the
+//    same deliveries posted straight to the platform (the platform's own time). The difference of
+//    the medians is what forwarding adds.
+//
+// Each scenario runs several times on a fresh config home; the medians go to bench/RESULTS.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Agent, request } from 'undici';
+import { newInstallation } from '../core/settings/new-installation.js';
+import { openSettings } from '../core/settings/settings-file.js';
+import { startSimulator } from '../sim/index.js';
+import type { RunningPlatform } from '../sim/simulator-api.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const INGEST_COUNT = Number(process.env['BENCH_INGEST'] ?? 3000);
+const INGEST_CONCURRENCY = 32;
+const STEADY_RATE = 100;
+const STEADY_SECONDS = Number(process.env['BENCH_STEADY_SECONDS'] ?? 10);
+const REPOSITORIES = 10;
+
+interface RunResult {
+  readonly ingestPerSecond: number;
+  readonly ackP50: number;
+  readonly ackP99: number;
+  readonly endToEndP50: number;
+  readonly endToEndP99: number;
+  readonly directP50: number;
+  readonly directP99: number;
+  readonly addedP50: number;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ] as number;
+}
+
+const median = (values: readonly number[]): number => percentile(values, 50);
+const round = (value: number, digits = 1): number =>
+  Math.round(value * 10 ** digits) / 10 ** digits;
+
+function sign(secret: string, body: Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function payload(index: number): Buffer {
+  const slug = `repo-${index % REPOSITORIES}`;
+  const hash = index.toString(16).padStart(40, '0');
+  return Buffer.from(
+    JSON.stringify({
+      eventKey: 'repo:refs_changed',
+      date: '2026-01-01T00:00:00+0000',
+      actor: {
+        name: 'admin',
+        emailAddress: 'admin@example.com',
+        id: 2,
+        slug: 'admin',
+        type: 'NORMAL',
+      },
+      repository: {
+        slug,
+        id: 1,
+        name: slug,
+        scmId: 'git',
+        state: 'AVAILABLE',
+        project: { key: 'BENCH', id: 1 },
+      },
+      changes: [
+        {
+          ref: { id: 'refs/heads/main', displayId: 'main', type: 'BRANCH' },
+          refId: 'refs/heads/main',
+          fromHash: hash,
+          toHash: hash,
+          type: 'UPDATE',
+        },
+      ],
+    }),
+  );
+}
+
+async function bundleCli(): Promise<string> {
+  const out = join(root, 'node_modules', '.cache', 'relay-bench', 'cli.mjs');
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  await build({
+    absWorkingDir: root,
+    stdin: {
+      contents:
+        "import { main } from './cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    define: { __COMPANION_VERSION__: JSON.stringify(version) },
+  });
+  return out;
+}
+
+interface RelayUnderTest {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startRelayProcess(
+  cli: string,
+  platform: RunningPlatform,
+  secret: string,
+  installationId: string,
+): Promise<RelayUnderTest> {
+  const work = mkdtempSync(join(tmpdir(), 'relay-bench-'));
+  const home = join(work, 'home');
+  const credentials = join(work, 'credentials');
+  mkdirSync(credentials);
+  const installation = newInstallation({
+    name: 'bench',
+    baseUrl: 'https://bdc.bench.internal',
+    platform: { baseUrl: platform.url, installationId, caPems: [platform.caPem] },
+  });
+  openSettings(home).saveInstallation(installation);
+  writeFileSync(join(credentials, 'bench.webhook-secret'), secret, { mode: 0o600 });
+  const child = spawn(
+    process.execPath,
+    [cli, 'relay', 'run', 'bench', '--listen', '127.0.0.1:0', '--json', '--log-level', 'error'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        BDC_COMPANION_HOME: home,
+        BDC_COMPANION_SECRET_STORE: 'credentials-dir',
+        CREDENTIALS_DIRECTORY: credentials,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n'))
+        resolve(JSON.parse(text.split('\n')[0] as string) as Record<string, unknown>);
+    });
+    child.once('exit', (code) => reject(new Error(`relay exited ${code}: ${text}`)));
+  });
+  return {
+    url: String(ready['url']),
+    child,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+async function post(
+  agent: Agent,
+  url: string,
+  secret: string,
+  index: number,
+  requestId: string,
+): Promise<number> {
+  const body = payload(index);
+  const response = await request(url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-event-key': 'repo:refs_changed',
+      'x-request-id': requestId,
+      'x-hub-signature': sign(secret, body),
+    },
+    body,
+  });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+/** Closed loop: `concurrency` senders, each sending the next delivery once the last is acknowledged. */
+async function ingest(agent: Agent, url: string, secret: string, count: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: INGEST_CONCURRENCY }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        const status = await post(agent, url, secret, index, randomUUID());
+        if (status !== 200) throw new Error(`relay answered ${status}`);
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Open loop at `rate` per second. Returns per-delivery acknowledgement latency and send times by
+ * request id (for end-to-end against the platform's arrival times).
+ */
+async function steady(
+  agent: Agent,
+  url: string,
+  secret: string,
+  rate: number,
+  seconds: number,
+): Promise<{ acks: number[]; sentAt: Map<string, number> }> {
+  const total = rate * seconds;
+  const acks: number[] = [];
+  const sentAt = new Map<string, number>();
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const requestId = randomUUID();
+    const sendStart = performance.now();
+    // The platform stamps arrivals with Date.now(): the same clock here, or the figures drift.
+    sentAt.set(requestId, Date.now());
+    inFlight.push(
+      post(agent, url, secret, index, requestId).then((status) => {
+        if (status !== 200 && status !== 202) throw new Error(`answered ${status}`);
+        acks.push(performance.now() - sendStart);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  return { acks, sentAt };
+}
+
+async function waitForPlatform(
+  platform: RunningPlatform,
+  ids: ReadonlySet<string>,
+  timeoutMs: number,
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const arrived = new Map<string, number>();
+    for (const delivery of platform.deliveries()) {
+      const id = delivery.headers['x-request-id'];
+      if (id !== undefined && ids.has(id) && delivery.signatureValid && !arrived.has(id)) {
+        arrived.set(id, delivery.receivedAt);
+      }
+    }
+    if (arrived.size === ids.size) return arrived;
+    if (Date.now() > deadline)
+      throw new Error(`only ${arrived.size} of ${ids.size} deliveries reached the platform`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function endToEnd(
+  sentAt: ReadonlyMap<string, number>,
+  arrived: ReadonlyMap<string, number>,
+): number[] {
+  return [...sentAt].map(([id, sent]) => (arrived.get(id) as number) - sent);
+}
+
+async function oneRun(cli: string, run: number): Promise<RunResult> {
+  const secret = `bench-secret-${randomUUID()}`;
+  const installationId = `bench-${run}`;
+  const sim = await startSimulator({
+    platformInstallationId: installationId,
+    webhookSecret: secret,
+  });
+  const platform = sim.platform as RunningPlatform;
+  const agent = new Agent({
+    connections: 64,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+    connect: { ca: platform.caPem },
+  });
+  try {
+    const relay = await startRelayProcess(cli, platform, secret, installationId);
+    let ingestPerSecond: number;
+    let acks: number[];
+    let viaRelay: number[];
+    try {
+      await ingest(agent, relay.url, secret, 200); // warm-up: connections, JIT, SQLite pages
+      ingestPerSecond = await ingest(agent, relay.url, secret, INGEST_COUNT);
+      // Let the forwarder drain the burst before measuring latency at a steady rate.
+      await platform.waitForDeliveries(INGEST_COUNT + 200, 120_000);
+      platform.clearDeliveries();
+      const steadyRun = await steady(agent, relay.url, secret, STEADY_RATE, STEADY_SECONDS);
+      acks = steadyRun.acks;
+      const arrived = await waitForPlatform(platform, new Set(steadyRun.sentAt.keys()), 60_000);
+      viaRelay = endToEnd(steadyRun.sentAt, arrived);
+    } finally {
+      await relay.stop();
+    }
+    // The platform's own time: the same deliveries posted straight to it, at the same rate.
+    platform.clearDeliveries();
+    const direct = await steady(
+      agent,
+      `${platform.url}/webhooks/bitbucket-dc/${installationId}`,
+      secret,
+      STEADY_RATE,
+      STEADY_SECONDS,
+    );
+    const directArrived = await waitForPlatform(platform, new Set(direct.sentAt.keys()), 30_000);
+    const directTimes = endToEnd(direct.sentAt, directArrived);
+    const result: RunResult = {
+      ingestPerSecond,
+      ackP50: percentile(acks, 50),
+      ackP99: percentile(acks, 99),
+      endToEndP50: percentile(viaRelay, 50),
+      endToEndP99: percentile(viaRelay, 99),
+      directP50: percentile(directTimes, 50),
+      directP99: percentile(directTimes, 99),
+      addedP50: percentile(viaRelay, 50) - percentile(directTimes, 50),
+    };
+    process.stdout.write(
+      `run ${run}: ingest ${round(result.ingestPerSecond, 0)}/s; ack p50 ${round(result.ackP50)} ms p99 ${round(result.ackP99)} ms; ` +
+        `end-to-end p50 ${round(result.endToEndP50)} ms (direct ${round(result.directP50)} ms, added ${round(result.addedP50)} ms)\n`,
+    );
+    return result;
+  } finally {
+    await agent.close();
+    await sim.close();
+  }
+}
+
+function writeResults(results: readonly RunResult[]): string {
+  const pick = (key: keyof RunResult): number => median(results.map((result) => result[key]));
+  const ingestRate = pick('ingestPerSecond');
+  const ackP99 = pick('ackP99');
+  const added = pick('addedP50');
+  const verdict = (ok: boolean): string => (ok ? 'met' : '**not met**');
+  const section = [
+    '',
+    '## Webhook relay (`npm run bench:relay`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0]?.toFixed(1)} at the end (the machine is shared); Node ${process.version}. ` +
+      `The relay runs as a real \`relay run\` process (SQLite WAL, synchronous=FULL: each acknowledgement follows a durable commit, group-committed); BDC is a load generator over HTTP keep-alive; the platform is the simulator's HTTPS stand-in. Medians of ${results.length} runs, each on a fresh config home.`,
+    '',
+    '| measure | median | target | |',
+    '|---|---|---|---|',
+    `| durable ingest, ${INGEST_CONCURRENCY} concurrent senders, ${INGEST_COUNT} deliveries | ${round(ingestRate, 0)} deliveries/s | ≥ 300/s | ${verdict(ingestRate >= 300)} |`,
+    `| acknowledgement latency at ${STEADY_RATE}/s, p50 | ${round(pick('ackP50'))} ms | | |`,
+    `| acknowledgement latency at ${STEADY_RATE}/s, p99 | ${round(ackP99)} ms | ≤ 25 ms | ${verdict(ackP99 <= 25)} |`,
+    `| end-to-end send → platform through the relay, p50 / p99 | ${round(pick('endToEndP50'))} / ${round(pick('endToEndP99'))} ms | | |`,
+    `| send → platform directly (the platform's own time), p50 / p99 | ${round(pick('directP50'))} / ${round(pick('directP99'))} ms | | |`,
+    `| forwarding adds, p50 | ${round(added)} ms | ≤ 5 ms | ${verdict(added <= 5)} |`,
+    '',
+    'Per run:',
+    '',
+    '| run | ingest/s | ack p50 | ack p99 | end-to-end p50 | direct p50 | added p50 |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map(
+      (result, index) =>
+        `| ${index + 1} | ${round(result.ingestPerSecond, 0)} | ${round(result.ackP50)} | ${round(result.ackP99)} | ${round(result.endToEndP50)} | ${round(result.directP50)} | ${round(result.addedP50)} |`,
+    ),
+    '',
+  ].join('\n');
+  const path = join(root, 'bench', 'RESULTS.md');
+  const text = readFileSync(path, 'utf8');
+  const begin = '<!-- relay:begin -->';
+  const end = '<!-- relay:end -->';
+  const start = text.indexOf(begin);
+  const stop = text.indexOf(end);
+  if (start < 0 || stop < start) throw new Error('bench/RESULTS.md lacks the relay markers');
+  writeFileSync(path, `${text.slice(0, start + begin.length)}\n${section}${text.slice(stop)}`);
+  return section;
+}
+
+const cli = await bundleCli();
+const results: RunResult[] = [];
+for (let run = 1; run <= RUNS; run += 1) results.push(await oneRun(cli, run));
+// BENCH_WRITE=0 for trial runs that must not touch bench/RESULTS.md.
+if (process.env['BENCH_WRITE'] === '0') process.stdout.write(JSON.stringify(results) + '\n');
+else process.stdout.write(writeResults(results));
