@@ -79,6 +79,15 @@ export function createBdcRouter(deps: RouterDependencies) {
     }
 
     const oauth = deps.oauth();
+    // The OAuth endpoints authenticate the client, not a user: an HTTP Basic client_id:secret
+    // on the token endpoint is not a login attempt, so the provider answers before user auth.
+    if (
+      oauth &&
+      path.startsWith('/rest/oauth2/') &&
+      (await oauth.handle(request, response, path))
+    ) {
+      return;
+    }
     const outcome = authenticate(request.headers.authorization, path, deps.rest.state, oauth);
     if (outcome.kind === 'login-redirect') {
       const next = encodeURIComponent(`${context}${path}${url.search}`);

@@ -222,4 +222,26 @@ describe('OAuth 2.0 through startSimulator', () => {
       await client.close();
     }
   });
+  it('accepts HTTP Basic client authentication at the token endpoint (not taken for a login)', async () => {
+    const basic = Buffer.from(`${sim.oauthClientId}:${sim.oauthClientSecret}`).toString('base64');
+    const response = await fetch(`${sim.url}/rest/oauth2/latest/token`, {
+      method: 'POST',
+      dispatcher,
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'never-issued',
+        redirect_uri: CUSTOM_REDIRECT_URI,
+      }).toString(),
+    });
+    // The client authenticated; the code is unknown, which BDC reports as invalid_request.
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'Authorization code invalid',
+    });
+  });
 });
