@@ -19,17 +19,33 @@ export function settingsFor(context: Pick<CommandContext, 'home'>): SettingsStor
   return openSettings(context.home);
 }
 
-export function secretsFor(
+/**
+ * The secret store the admin chose, checked against the one this config home already uses; the
+ * first secret written pins it.
+ */
+export async function secretsFor(
   context: Pick<CommandContext, 'home' | 'io'>,
   settings: SettingsStore,
   extra: Partial<SecretStoreConfig> = {},
 ): Promise<SecretStore> {
-  return openSecretStore({
+  const pinned = settings.pinnedSecretStore?.();
+  const store = await openSecretStore({
     home: context.home,
     env: context.io.env,
     nameOf: (id) => settings.findInstallation(id)?.name,
+    ...(pinned ? { pinned } : {}),
     ...extra,
   });
+  return {
+    ...store,
+    probe: () => store.probe(),
+    get: (key) => store.get(key),
+    delete: (key) => store.delete(key),
+    async set(key, value) {
+      await store.set(key, value);
+      settings.pinSecretStore?.(store.backend);
+    },
+  };
 }
 
 const MAX_STDIN_SECRET = 64 * 1024;

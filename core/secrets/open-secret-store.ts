@@ -27,6 +27,8 @@ export interface SecretStoreConfig {
   readonly probe?: boolean;
   readonly scrypt?: ScryptParameters;
   readonly loadKeytar?: () => Promise<KeytarModule>;
+  /** The store this config home's secrets are in (settings `pinnedSecretStore()`). */
+  readonly pinned?: SecretStoreBackend;
 }
 
 export function chosenBackend(
@@ -70,6 +72,24 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
  */
 export async function openSecretStore(config: SecretStoreConfig): Promise<SecretStore> {
   const backend: SecretStoreBackend = chosenBackend(config);
+  if (config.pinned !== undefined && config.pinned !== 'memory' && config.pinned !== backend) {
+    throw new CompanionError(
+      'SECRET_STORE_MISMATCH',
+      `The secrets of ${config.home} are in the ${config.pinned} secret store, but ${backend} was chosen${
+        config.backend === undefined && !config.env[SECRET_STORE_ENV] ? ' (the default)' : ''
+      }.`,
+      {
+        hint: `Set ${SECRET_STORE_ENV}=${config.pinned}${
+          config.pinned === 'encrypted-file'
+            ? ` and ${PASSPHRASE_FILE_ENV}`
+            : config.pinned === 'credentials-dir'
+              ? ' and run under the service unit that sets CREDENTIALS_DIRECTORY'
+              : ''
+        }, as when the secrets were stored.`,
+        data: { pinned: config.pinned, chosen: backend },
+      },
+    );
+  }
   let store: SecretStore;
   switch (backend) {
     case 'keytar':

@@ -17,12 +17,14 @@ import {
   settingsSchema,
 } from './settings-schema.js';
 import type { SettingsStore } from './settings-store.js';
+import type { SecretStoreBackend } from '../secrets/secret-store.js';
 
 type Json = Record<string, unknown>;
 
 interface SettingsData extends Record<string, unknown> {
   schemaVersion: number;
   installations: Json[];
+  secretStore?: { backend: SecretStoreBackend; since: string };
 }
 
 export interface OpenSettingsOptions {
@@ -184,6 +186,25 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
         if (index === -1) all.push(installation);
         else all[index] = installation;
         writeAll(all);
+      });
+    },
+    pinnedSecretStore() {
+      try {
+        return conf.get('secretStore')?.backend;
+      } catch (error) {
+        if (isInvalidContent(error)) return quarantine(describe(error), error);
+        throw writeFailed(path, error);
+      }
+    },
+    pinSecretStore(backend) {
+      if (backend === 'memory') return;
+      withFileLock(path, () => {
+        if (conf.get('secretStore')?.backend === backend) return;
+        try {
+          conf.set('secretStore', { backend, since: now().toISOString() });
+        } catch (error) {
+          throw writeFailed(path, error);
+        }
       });
     },
     removeInstallation(nameOrId) {

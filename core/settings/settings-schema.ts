@@ -88,6 +88,16 @@ export const installationSchema = {
 export const settingsSchema = {
   schemaVersion: { type: 'integer', minimum: 1 },
   installations: { type: 'array', items: installationSchema },
+  /** Which secret store received this home's first secret; later runs must use the same. */
+  secretStore: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['backend', 'since'],
+    properties: {
+      backend: { enum: ['keytar', 'credentials-dir', 'encrypted-file'] },
+      since: { type: 'string', minLength: 1 },
+    },
+  },
 } as const;
 
 /** conf's `rootSchema` option. */

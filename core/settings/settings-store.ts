@@ -1,4 +1,5 @@
 import type { Installation } from '../../common/models/installation.js';
+import type { SecretStoreBackend } from '../secrets/secret-store.js';
 
 /**
  * Installations and app settings, persisted in the config home (`conf`; electron-store in
@@ -16,4 +17,11 @@ export interface SettingsStore {
   saveInstallation(installation: Installation): void;
   /** Removes by name or id and returns what was removed (its secrets are the caller's job). */
   removeInstallation(nameOrId: string): Installation;
+  /**
+   * The secret store this config home's secrets went to first. Pinned so a later run with another
+   * store (a missing `BDC_COMPANION_SECRET_STORE`, say) fails clearly instead of finding nothing.
+   * Optional so in-memory fakes need not implement it.
+   */
+  pinnedSecretStore?(): SecretStoreBackend | undefined;
+  pinSecretStore?(backend: SecretStoreBackend): void;
 }

@@ -20,8 +20,12 @@ let sim: RunningSimulator;
 let home: string;
 let installationId: string;
 
-async function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const run = await runCliInProcess(['--home', home, '--json', ...args], options);
+async function cli(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; home?: string } = {},
+) {
+  const { home: otherHome, ...rest } = options;
+  const run = await runCliInProcess(['--home', otherHome ?? home, '--json', ...args], rest);
   return {
     ...run,
     document: JSON.parse(run.stdout) as JsonDocument,
@@ -193,19 +197,27 @@ describe.runIf(keyring)('auth status and logout of an OAuth sign-in', () => {
 });
 
 describe('auth with an explicit headless secret store', () => {
-  it('keeps the PAT in the encrypted file, discloses it, and never writes it in plaintext', async () => {
-    const passphraseFile = join(home, '..', `pass-${Date.now()}`);
+  it('keeps the PAT in the encrypted file, discloses it, never writes it in plaintext, and pins the store', async () => {
+    const headless = mkdtempSync(join(tmpdir(), 'bdc-cli-auth-headless-'));
+    const passphraseFile = join(headless, '..', `pass-${Date.now()}`);
     writeFileSync(passphraseFile, 'a long passphrase\n', { mode: 0o600 });
     const env = {
       BDC_COMPANION_SECRET_STORE: 'encrypted-file',
       BDC_COMPANION_SECRETS_PASSPHRASE_FILE: passphraseFile,
     };
+    openSettings(headless).saveInstallation(
+      newInstallation({ name: 'sim', baseUrl: sim.url, caPems: [sim.caPem], allowLoopback: true }),
+    );
     try {
-      const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: sim.pat, env });
+      const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], {
+        stdin: sim.pat,
+        env,
+        home: headless,
+      });
       expect(run.document).toMatchObject({ ok: true, secretStore: 'encrypted-file' });
-      expect(filesContaining(home, sim.pat)).toEqual([]);
-      expect(readFileSync(join(home, 'secrets.enc'), 'utf8')).toContain('aes-256-gcm');
-      const status = await cli(['auth', 'status', 'sim'], { env });
+      expect(filesContaining(headless, sim.pat)).toEqual([]);
+      expect(readFileSync(join(headless, 'secrets.enc'), 'utf8')).toContain('aes-256-gcm');
+      const status = await cli(['auth', 'status', 'sim'], { env, home: headless });
       expect(status.document.secretStore).toMatchObject({
         backend: 'encrypted-file',
         osProtected: false,
@@ -214,15 +226,32 @@ describe('auth with an explicit headless secret store', () => {
       expect(status.document.secretStore.description).toContain('not the OS keychain');
       const noPassphrase = await cli(['auth', 'status', 'sim'], {
         env: { BDC_COMPANION_SECRET_STORE: 'encrypted-file' },
+        home: headless,
       });
       expect(noPassphrase.document.secretStore).toMatchObject({
         backend: 'encrypted-file',
         healthy: false,
         problem: { code: 'SECRET_STORE_NOT_CONFIGURED' },
       });
-      await cli(['auth', 'logout', 'sim'], { env });
+      // Forgetting the variable later must not quietly use (and pin) the keychain instead.
+      const forgot = await cli(['auth', 'status', 'sim'], { home: headless });
+      expect(forgot.document.secretStore).toMatchObject({
+        healthy: false,
+        problem: { code: 'SECRET_STORE_MISMATCH' },
+      });
+      expect(forgot.document.secretStore.problem.message).toContain('encrypted-file');
+      const wrongStore = await cli(['auth', 'pat', 'sim', '--token-stdin'], {
+        stdin: sim.pat,
+        home: headless,
+      });
+      expect(wrongStore.document.error.code).toBe('SECRET_STORE_MISMATCH');
+      expect(
+        JSON.parse(readFileSync(join(headless, 'settings.json'), 'utf8')).secretStore.backend,
+      ).toBe('encrypted-file');
+      await cli(['auth', 'logout', 'sim'], { env, home: headless });
     } finally {
       rmSync(passphraseFile, { force: true });
+      rmSync(headless, { recursive: true, force: true });
     }
   });
 });

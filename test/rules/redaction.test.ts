@@ -25,6 +25,7 @@ const keyring = process.env['BDC_KEYRING_READY'] === '1';
 let sim: RunningSimulator;
 let home: string;
 let work: string;
+let headlessHome: string;
 const outputs: { args: string; run: CliRun }[] = [];
 const secrets: Record<string, string> = {};
 /** Secrets a command prints once by design (a rotated webhook secret), by the output index. */
@@ -34,8 +35,9 @@ async function cli(
   args: string[],
   stdin?: string,
   env: Record<string, string> = {},
+  inHome: string = home,
 ): Promise<CliRun> {
-  const run = await runCliInProcess(['--home', home, '--log-level', 'debug', ...args], {
+  const run = await runCliInProcess(['--home', inHome, '--log-level', 'debug', ...args], {
     env,
     ...(stdin === undefined ? {} : { stdin }),
   });
@@ -63,6 +65,7 @@ beforeAll(async () => {
   sim = await startSimulator();
   home = mkdtempSync(join(tmpdir(), 'bdc-redaction-home-'));
   work = mkdtempSync(join(tmpdir(), 'bdc-redaction-work-'));
+  headlessHome = mkdtempSync(join(tmpdir(), 'bdc-redaction-headless-'));
   secrets['pat'] = sim.pat;
   secrets['refusedPat'] = `BBDC-${randomBytes(33).toString('base64')}`;
   secrets['oauthClientSecret'] = sim.oauthClientSecret;
@@ -76,6 +79,7 @@ afterAll(async () => {
   await sim.close();
   rmSync(home, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
+  rmSync(headlessHome, { recursive: true, force: true });
 });
 
 describe.runIf(keyring)('redaction: no command leaks a secret', () => {
@@ -196,13 +200,45 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
       BDC_COMPANION_SECRET_STORE: 'encrypted-file',
       BDC_COMPANION_SECRETS_PASSPHRASE_FILE: passphraseFile,
     };
-    await cli(['auth', 'pat', 'red', '--token-stdin', '--json'], secrets['pat'], headless);
-    await cli(['auth', 'status', 'red', '--json'], undefined, headless);
-    await cli(['auth', 'status', 'red', '--json'], undefined, {
-      BDC_COMPANION_SECRET_STORE: 'encrypted-file',
-      BDC_COMPANION_SECRETS_PASSPHRASE: 'wrong passphrase',
-    });
-    await cli(['auth', 'logout', 'red', '--json'], undefined, headless);
+    // A config home uses one secret store, so the headless run gets its own home.
+    const addHeadless = await cli(
+      [
+        'installation',
+        'add',
+        'red',
+        '--url',
+        url,
+        '--ca-file',
+        sim.caFile,
+        '--allow-loopback',
+        '--webhook-secret-stdin',
+        '--json',
+      ],
+      secrets['webhookSecret'],
+      headless,
+      headlessHome,
+    );
+    expect(addHeadless.code, addHeadless.stdout).toBe(0);
+    const headlessPat = await cli(
+      ['auth', 'pat', 'red', '--token-stdin', '--json'],
+      secrets['pat'],
+      headless,
+      headlessHome,
+    );
+    expect(JSON.parse(headlessPat.stdout).secretStore).toBe('encrypted-file');
+    await cli(['auth', 'status', 'red', '--json'], undefined, headless, headlessHome);
+    await cli(['auth', 'status', 'red'], undefined, headless, headlessHome);
+    await cli(
+      ['auth', 'status', 'red', '--json'],
+      undefined,
+      {
+        BDC_COMPANION_SECRET_STORE: 'encrypted-file',
+        BDC_COMPANION_SECRETS_PASSPHRASE: 'wrong passphrase',
+      },
+      headlessHome,
+    );
+    await cli(['auth', 'pat', 'red', '--token-stdin', '--json'], secrets['pat'], {}, headlessHome);
+    await cli(['auth', 'logout', 'red', '--json'], undefined, headless, headlessHome);
 
     // Every other command, at least its help; long-running ones are not started blindly.
     for (const command of commands) await cli([...command.path, '--help']);
@@ -246,9 +282,14 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     const files = filesUnder(home).map(({ path }) => path.slice(home.length + 1));
     expect(files).toContain('settings.json');
     expect(files.some((file) => file.startsWith('companion.db'))).toBe(true);
+    expect(filesUnder(headlessHome).map(({ path }) => path)).toContain(
+      join(headlessHome, 'secrets.enc'),
+    );
     const leaks: string[] = [];
     for (const [name, value] of Object.entries(secrets)) {
-      for (const path of filesContaining(home, value)) leaks.push(`${name} in ${path}`);
+      for (const folder of [home, headlessHome]) {
+        for (const path of filesContaining(folder, value)) leaks.push(`${name} in ${path}`);
+      }
     }
     expect(leaks).toEqual([]);
   });

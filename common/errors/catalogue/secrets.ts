@@ -39,6 +39,10 @@ export const secretsCodes = {
     cause: 'The encrypted secrets file is damaged or not in the companion format.',
     fix: 'Restore it from a backup, or move it aside and sign in again.',
   },
+  SECRET_STORE_MISMATCH: {
+    cause: 'This config home keeps its secrets in another secret store than the one chosen now.',
+    fix: 'Set BDC_COMPANION_SECRET_STORE to the store named in the message (and its passphrase or folder), as when the secrets were stored.',
+  },
   SECRET_TOO_LARGE: {
     cause: 'The secret is larger than the secret store accepts.',
     fix: 'This is a bug for any secret the companion produces; report it with `bdc-companion diagnose`.',

@@ -168,6 +168,17 @@ describe('openSecretStore', () => {
     ).rejects.toMatchObject({ code: 'SECRET_STORE_DENIED' });
   });
 
+  it('refuses a store other than the one the config home is pinned to', async () => {
+    await expect(
+      openSecretStore({ home, env: {}, pinned: 'encrypted-file', probe: false }),
+    ).rejects.toMatchObject({
+      code: 'SECRET_STORE_MISMATCH',
+      hint: expect.stringContaining('BDC_COMPANION_SECRET_STORE=encrypted-file'),
+    });
+    const same = await openSecretStore({ home, env: {}, pinned: 'keytar', probe: false });
+    expect(same.backend).toBe('keytar');
+  });
+
   it('refuses unknown backends and headless stores without their settings', async () => {
     await expect(
       openSecretStore({ home, env: { BDC_COMPANION_SECRET_STORE: 'plaintext' } }),
