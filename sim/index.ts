@@ -310,8 +310,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
     close: async () => {
       faults.clear();
+      await webhooks.close();
       await Promise.allSettled([front.close(), platform?.close()]);
-      await webhooks.idle();
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

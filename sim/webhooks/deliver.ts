@@ -17,9 +17,17 @@ export function postOnce(
   url: string,
   headers: Readonly<Record<string, string>>,
   body: Buffer,
-  options: { readonly timeoutMs: number; readonly extraCas: readonly string[] },
+  options: {
+    readonly timeoutMs: number;
+    readonly extraCas: readonly string[];
+    readonly signal?: AbortSignal;
+  },
 ): Promise<DeliveryResult> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new Error('simulator closing'));
+      return;
+    }
     const target = new URL(url);
     const common = {
       method: 'POST',
@@ -59,6 +67,13 @@ export function postOnce(
       options.timeoutMs,
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error('webhook request timed out')));
+    options.signal?.addEventListener(
+      'abort',
+      () => outgoing.destroy(new Error('simulator closing')),
+      {
+        once: true,
+      },
+    );
     outgoing.on('error', (error) => {
       clearTimeout(overall);
       reject(error);

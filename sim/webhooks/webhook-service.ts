@@ -99,6 +99,7 @@ export class WebhookService implements WebhookRoutes {
   private readonly invocations: WebhookInvocation[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly extraCas: string[] = [];
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: WebhookServiceOptions) {}
 
@@ -112,6 +113,12 @@ export class WebhookService implements WebhookRoutes {
 
   webhooks(): readonly StoredWebhook[] {
     return [...this.hooks.values()];
+  }
+
+  /** Aborts deliveries in flight (a hanging receiver must not hold up shutdown). */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.idle();
   }
 
   /** Resolves when every delivery started so far has finished. */
@@ -210,6 +217,7 @@ export class WebhookService implements WebhookRoutes {
       const result = await postOnce(hook.url, headers, Buffer.from(body), {
         timeoutMs: this.options.timeoutMs ?? 10_000,
         extraCas: this.extraCas,
+        signal: this.closing.signal,
       });
       const ok = result.status >= 200 && result.status < 300;
       hook.breaker = ok
@@ -362,6 +370,7 @@ export class WebhookService implements WebhookRoutes {
       const result = await postOnce(url, headers, Buffer.from(PING_BODY), {
         timeoutMs: this.options.timeoutMs ?? 10_000,
         extraCas: this.extraCas,
+        signal: this.closing.signal,
       });
       call.json(200, {
         request: { url, method: 'POST', headers, body: PING_BODY },

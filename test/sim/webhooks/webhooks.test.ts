@@ -200,6 +200,37 @@ describe('webhook REST (§9.6)', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('does not wait for a receiver that hangs', async () => {
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const address = hanging.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const other = await startTestSimulator({ platform: false, keyType: 'ec' });
+    try {
+      const hooks = `/rest/api/1.0/projects/${other.project}/repos/${other.repo}/webhooks`;
+      await simRequest(other, hooks, {
+        method: 'POST',
+        bearer: other.pat,
+        body: { name: 'hang', url: `http://127.0.0.1:${port}/`, events: ['repo:refs_changed'] },
+      });
+      const dir = join(work.path, 'hang');
+      const env = gitEnv(other, other.pat);
+      const url = `${other.url}/scm/${other.project.toLowerCase()}/${other.repo}.git`;
+      await git(['clone', '--quiet', url, dir], { env });
+      await git(['commit', '--quiet', '--allow-empty', '-m', 'x'], { cwd: dir, env });
+      expect((await git(['push', '--quiet', 'origin', 'main'], { cwd: dir, env })).code).toBe(0);
+      const started = performance.now();
+      await other.close();
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(other.webhooks.invocations().at(-1)).toMatchObject({ outcome: 'ERROR' });
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+});
+
 describe('deliveries', () => {
   it('delivers a signed repo:refs_changed to the platform stand-in after a push, and the signature verifies', async () => {
     const platform = sim.platform!;
@@ -287,6 +318,33 @@ describe('deliveries', () => {
       method: 'DELETE',
       bearer: sim.pat,
     });
+  });
+
+  it('delivers nothing for a refused push (pull-request-only branch)', async () => {
+    await sim.addRepository(sim.project, 'guarded', { files: 1, bytes: 100 });
+    sim.restrictBranch(sim.project, 'guarded', 'main');
+    const created = await simRequest(
+      sim,
+      `/rest/api/1.0/projects/${sim.project}/repos/guarded/webhooks`,
+      {
+        method: 'POST',
+        bearer: sim.pat,
+        body: { name: 'guarded', url: receiver.url, events: ['repo:refs_changed'] },
+      },
+    );
+    expect(created.status).toBe(200);
+    const before = sim.webhooks.invocations().length;
+    const dir = await clone('guarded', sim.project, 'guarded');
+    const env = gitEnv(sim, sim.pat);
+    await git(['commit', '--quiet', '--allow-empty', '-m', 'refused'], { cwd: dir, env });
+    const push = await git(['push', 'origin', 'main'], { cwd: dir, env });
+    expect(push.stderr).toContain('pre-receive hook declined');
+    await sim.webhooks.idle();
+    expect(sim.webhooks.invocations().length).toBe(before);
+    const accepted = await git(['push', '--quiet', 'origin', 'main:topic'], { cwd: dir, env });
+    expect(accepted.code).toBe(0);
+    await sim.webhooks.idle();
+    expect(sim.webhooks.invocations().length).toBe(before + 1);
   });
 
   it('never retries, opens the circuit after 5 failures and skips with a growing back-off', async () => {
