@@ -207,4 +207,36 @@ describe('webhooks against the simulator', () => {
     const delivered = await platform.waitForDeliveries(1, 15_000);
     expect(delivered.some((delivery) => delivery.signatureValid)).toBe(true);
   }, 60_000);
+
+  it('registers a project-level webhook too', async () => {
+    const run = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--project',
+        sim.project,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(JSON.parse(run.stdout).webhooks).toEqual([
+      expect.objectContaining({
+        target: 'project DEMO',
+        action: 'created',
+        test: expect.objectContaining({ reached: true }),
+      }),
+    ]);
+    const listed = await runCliInProcess(['webhooks', 'list', 'corp', '--offline', '--json'], {
+      env: home.env,
+    });
+    expect(JSON.parse(listed.stdout).webhooks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ scope: 'project', project: 'DEMO', bdc: 'unchecked' }),
+      ]),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import type { RelayEvent } from '../../../common/models/relay.js';
+import { DeliveryStore } from '../../../core/relay/delivery-store.js';
 import { createHttpTransport } from '../../../core/relay/forward-transport.js';
 import { startRelay, type RunningRelay } from '../../../core/relay/relay.js';
 import {
@@ -368,6 +369,69 @@ describe('relay', () => {
     const get = await request(url);
     expect(get.statusCode).toBe(405);
     await get.body.dump();
+  });
+
+  it('emits live events for the UI: received, attempt, delivered', async () => {
+    const { url, events, receiver } = await setup();
+    await postDelivery(url, refsChangedBody('PRJ', 'ev', '7'.repeat(40)), { secret: SECRET });
+    await waitFor(
+      () => events.some((event) => event.kind === 'delivered'),
+      5000,
+      'delivered event',
+    );
+    const kinds = events.map((event) => event.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['received', 'attempt', 'delivered']));
+    expect(kinds.indexOf('received')).toBeLessThan(kinds.indexOf('delivered'));
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('prunes delivered deliveries older than the retention period at start, never pending or dead ones', async () => {
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    const home = tempHome();
+    cleanups.push(() => home.cleanup());
+    const store = new DeliveryStore(home.database);
+    const old = Date.now() - 3 * 24 * 60 * 60_000;
+    const incoming = (requestId: string) => ({
+      installationId: 'inst-1',
+      requestId,
+      eventKey: 'repo:refs_changed',
+      repository: 'P/r',
+      contentType: 'application/json',
+      signature: undefined,
+      body: Buffer.from('{}'),
+      receivedAt: old,
+    });
+    const [delivered, dead] = store.insertMany([incoming('old-delivered'), incoming('old-dead')]);
+    const idOf = (outcome: typeof delivered) =>
+      outcome?.kind === 'stored' ? outcome.delivery.id : -1;
+    const record = (id: number, step: Parameters<DeliveryStore['recordAttempt']>[1]['step']) =>
+      store.recordAttempt('inst-1', {
+        deliveryId: id,
+        at: old,
+        status: 200,
+        latencyMs: 1,
+        error: undefined,
+        responseExcerpt: undefined,
+        step,
+      });
+    record(idOf(delivered), { kind: 'delivered' });
+    record(idOf(dead), { kind: 'dead', reason: 'refused' });
+    const relay = await startRelay({
+      database: home.database,
+      installation: { id: 'inst-1', platformBaseUrl: receiver.url, platformInstallationId: 'p' },
+      loadSecrets: async () => [SECRET],
+      transport: createHttpTransport(new Agent()),
+      listen: { host: '127.0.0.1', port: 0 },
+      retentionDays: 1,
+    });
+    cleanups.push(() => relay.close());
+    await waitFor(
+      () => listDeliveries(home.database, 'inst-1', { state: 'delivered' }).length === 0,
+      5000,
+      'pruning',
+    );
+    expect(listDeliveries(home.database, 'inst-1', { state: 'dead' })).toHaveLength(1);
   });
 
   it('refuses to start without a webhook secret', async () => {
