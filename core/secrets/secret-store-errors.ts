@@ -12,6 +12,8 @@ export type SecretStoreFailureReason = SecretStoreFailure['reason'];
 const SIGNATURES: readonly (readonly [SecretStoreFailureReason, RegExp])[] = [
   // @napi-rs/keyring's wording when there is no D-Bus at all, despite the "AccessDenied" in it.
   ['unavailable', /couldn't access platform storage/i],
+  // GDBus when DBUS_SESSION_BUS_ADDRESS points at no bus (a stale session, a service without one).
+  ['unavailable', /^could not connect:/i],
   [
     'locked',
     /locked collection|collection\/login|no result found|is locked|-25308|interaction ?not ?allowed|timed out/i,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../sim/simulator-api.js';
 import { startSimulator } from '../../sim/index.js';
-import { runCliInProcess } from '../helpers/cli-harness.js';
+import { runCliInProcess, runCliProcess } from '../helpers/cli-harness.js';
 import {
   filesContaining,
   keychainReadByOtherProcess,
@@ -187,6 +187,52 @@ describe('installation commands against the simulator', () => {
       expect((await cli(['installation', 'show', 'hooks'])).document.error.code).toBe(
         'INSTALLATION_NOT_FOUND',
       );
+    },
+  );
+
+  it.runIf(keyring)(
+    'works the same from the installed bin (keytar loaded lazily by the bundle)',
+    async () => {
+      const env = {
+        DBUS_SESSION_BUS_ADDRESS: process.env['DBUS_SESSION_BUS_ADDRESS'],
+        BDC_COMPANION_HOME: home,
+      };
+      const added = await runCliProcess(
+        [
+          'installation',
+          'add',
+          'bin',
+          '--url',
+          sim.url,
+          '--ca-file',
+          sim.caFile,
+          '--allow-loopback',
+          '--json',
+        ],
+        { env },
+      );
+      expect(added.code, added.stderr).toBe(0);
+      const id = (JSON.parse(added.stdout) as JsonDocument).installation.id as string;
+      const pat = await runCliProcess(['auth', 'pat', 'bin', '--token-stdin', '--json'], {
+        env,
+        stdin: `${sim.pat}\n`,
+      });
+      expect(JSON.parse(pat.stdout)).toMatchObject({
+        ok: true,
+        user: sim.user.name,
+        secretStore: 'keytar',
+      });
+      expect(keychainReadByOtherProcess(`${id}/pat`)).toBe(sim.pat);
+      // Without a Secret Service the bin fails with the classified code, and stores nothing.
+      const noBus = await runCliProcess(['auth', 'pat', 'bin', '--token-stdin', '--json'], {
+        env: { BDC_COMPANION_HOME: home, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+        stdin: sim.pat,
+      });
+      expect(noBus.code).toBe(1);
+      expect(JSON.parse(noBus.stdout).error.code).toBe('SECRET_STORE_UNAVAILABLE');
+      const removed = await runCliProcess(['installation', 'remove', 'bin', '--json'], { env });
+      expect(JSON.parse(removed.stdout).secretsDeleted).toEqual(['pat']);
+      expect(keychainReadByOtherProcess(`${id}/pat`)).toBeNull();
     },
   );
 

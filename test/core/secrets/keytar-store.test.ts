@@ -129,6 +129,7 @@ describe('keytar secret store failures', () => {
       ['Secret Service: no result found', 'locked'],
       ['The name org.freedesktop.secrets was not provided by any .service files', 'unavailable'],
       ['User canceled the operation. (-128)', 'denied'],
+      ['Could not connect: No such file or directory', 'unavailable'],
       ['something else entirely', 'error'],
     ];
     for (const [detail, reason] of cases)
