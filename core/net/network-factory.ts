@@ -41,6 +41,35 @@ export function trustedCertificates(caPems: readonly string[] | undefined): stri
   return [...runtimeRootCertificates(), ...(caPems ?? [])];
 }
 
+const contexts = new Map<string, tls.SecureContext>();
+const MAX_CACHED_CONTEXTS = 16;
+
+/**
+ * The TLS trust (runtime roots + CAs) as one reusable SecureContext. Building one parses every
+ * root certificate (about 90 ms here); passing `ca` per connection would pay that on every
+ * handshake, so contexts are built once per CA set and shared.
+ */
+export function trustContext(
+  caPems: readonly string[] | undefined,
+  allowPartialChain = false,
+): tls.SecureContext {
+  const key = `${allowPartialChain ? 'partial' : 'full'}\n${(caPems ?? []).join('\n')}`;
+  const cached = contexts.get(key);
+  if (cached !== undefined) {
+    contexts.delete(key);
+    contexts.set(key, cached);
+    return cached;
+  }
+  const context = tls.createSecureContext({
+    ca: trustedCertificates(caPems),
+    // Node ≥ 20.18: lets a pasted intermediate anchor the chain. Only with the explicit flag.
+    ...(allowPartialChain ? { allowPartialTrustChain: true } : {}),
+  } as tls.SecureContextOptions);
+  contexts.set(key, context);
+  if (contexts.size > MAX_CACHED_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
+  return context;
+}
+
 /**
  * Builds the one undici Dispatcher every outbound HTTP(S) request of the product goes through.
  *
@@ -54,13 +83,10 @@ export function trustedCertificates(caPems: readonly string[] | undefined): stri
  */
 export function createDispatcher(options: NetworkOptions): Dispatcher {
   const policy = { allowLoopback: options.allowLoopback === true };
-  const ca = trustedCertificates(options.caPems);
   const connectTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const tlsOptions = {
-    ca,
-    // Node ≥ 20.18: lets a pasted intermediate anchor the chain. Only with the explicit flag.
-    ...(options.allowPartialChain === true ? { allowPartialTrustChain: true } : {}),
+    secureContext: trustContext(options.caPems, options.allowPartialChain === true),
     rejectUnauthorized: true,
   };
   const proxy = resolveProxySettings(options.env ?? process.env);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { trustedCertificates } from './network-factory.js';
+import { trustContext } from './network-factory.js';
 
 export interface TunnelOptions {
   /** `http://host:port` or `https://host:port`, as in HTTPS_PROXY. */
@@ -30,7 +30,7 @@ export function openTunnel(options: TunnelOptions): Promise<net.Socket> {
         ? tls.connect({
             host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
             port: proxyPort,
-            ca: trustedCertificates(options.caPems),
+            secureContext: trustContext(options.caPems),
             rejectUnauthorized: true,
           })
         : net.connect({ host: proxyUrl.hostname.replace(/^\[|\]$/g, ''), port: proxyPort });

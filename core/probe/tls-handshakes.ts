@@ -3,7 +3,7 @@ import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { tlsFailureCode } from '../net/network-error.js';
-import { trustedCertificates } from '../net/network-factory.js';
+import { trustContext } from '../net/network-factory.js';
 
 export interface PresentedChain {
   /** Leaf first, as the server sent it (duplicates and loops removed). */
@@ -98,8 +98,7 @@ export function verifyHandshake(
       host: target.hostname,
       ...(servername === undefined ? {} : { servername }),
       ALPNProtocols: ['http/1.1'],
-      ca: trustedCertificates(options.caPems),
-      ...(options.allowPartialChain === true ? { allowPartialTrustChain: true } : {}),
+      secureContext: trustContext(options.caPems, options.allowPartialChain === true),
       rejectUnauthorized: true,
     });
     const timer = setTimeout(() => {

@@ -126,6 +126,8 @@ describe('the scanner itself', () => {
     "const entries = [['http.sslVerify', 'true']];",
     "const unsafe = ['GIT_SSL_NO_VERIFY'];",
     "if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') warn();",
+    "tlsEnvironmentNotes({ NODE_TLS_REJECT_UNAUTHORIZED: '0' });",
+    "spawn('node', [], { env: { NODE_TLS_REJECT_UNAUTHORIZED: '1' } });",
     "spawn('git', ['push', '--porcelain', 'origin', 'HEAD:refs/heads/main']);",
     'const sum = a + b;',
   ])('leaves harmless code alone: %s', (source) => {

@@ -34,6 +34,9 @@ const INSECURE_SWITCHES: ReadonlySet<string> = new Set([
   'allowinsecure',
   'ignorecertificateerrors',
 ]);
+/** Functions that only read or strip the unsafe variables; their arguments may name them. */
+const ENV_INSPECTORS = /^(tlsEnvironmentNotes|withoutUnsafeGitTlsVariables)$/;
+
 const UNSAFE_ENV_NAMES: ReadonlySet<string> = new Set([
   'NODE_TLS_REJECT_UNAUTHORIZED',
   'GIT_SSL_NO_VERIFY',
@@ -110,7 +113,16 @@ export function scanSource(file: string, source: string, options: ScanOptions): 
         report(node, 'tls: rejectUnauthorized other than true');
       } else if (name === 'checkServerIdentity') {
         report(node, 'tls: custom checkServerIdentity (host name check bypass)');
-      } else if (name !== undefined && UNSAFE_ENV_NAMES.has(name)) {
+      } else if (
+        name !== undefined &&
+        UNSAFE_ENV_NAMES.has(name) &&
+        !(
+          ts.isStringLiteralLike(node.initializer) &&
+          node.initializer.text === '1' &&
+          name.startsWith('NODE_')
+        ) &&
+        !ENV_INSPECTORS.test(enclosingCallee(node.parent) ?? '')
+      ) {
         report(node, `tls: ${name} set in an environment`);
       } else if (
         lower !== undefined &&
