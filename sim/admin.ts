@@ -9,6 +9,7 @@ export interface AdminDependencies {
   setStatus(state: StatusState): void;
   setVersion(version: string): void;
   setPaging(mode: PagingMode): void;
+  setRateLimit(settings: boolean | { bucketSize: number; refillPerSecond: number }): void;
 }
 
 /**
@@ -17,7 +18,8 @@ export interface AdminDependencies {
  * `{"latency":200}`, `{"failNext":{"count":2,"status":503,"pathPrefix":"/rest","retryAfterSeconds":3}}`,
  * `{"resetNext":1}`, `{"stallHandshakes":true}`,
  * `{"raceNextPush":{"project":"DEMO","repo":"gitops","branch":"main"}}`, `{"clear":true}`.
- * `POST /__sim/state` sets `{"status":"MAINTENANCE"}`, `{"version":"10.1.0"}`, `{"paging":"skewed"}`.
+ * `POST /__sim/state` sets `{"status":"MAINTENANCE"}`, `{"version":"10.1.0"}`, `{"paging":"skewed"}`,
+ * `{"rateLimit":true}` or `{"rateLimit":{"bucketSize":3,"refillPerSecond":1}}`.
  * Not part of BDC: loopback-only, like the simulator itself.
  */
 export async function handleAdmin(
@@ -76,6 +78,18 @@ export async function handleAdmin(
     }
     if (typeof body['version'] === 'string') deps.setVersion(body['version']);
     if (body['paging'] === 'normal' || body['paging'] === 'skewed') deps.setPaging(body['paging']);
+    const rate = body['rateLimit'] as
+      boolean | { bucketSize?: unknown; refillPerSecond?: unknown } | undefined;
+    if (typeof rate === 'boolean') deps.setRateLimit(rate);
+    else if (
+      rate &&
+      typeof rate.bucketSize === 'number' &&
+      typeof rate.refillPerSecond === 'number' &&
+      rate.bucketSize >= 1 &&
+      rate.refillPerSecond > 0
+    ) {
+      deps.setRateLimit({ bucketSize: rate.bucketSize, refillPerSecond: rate.refillPerSecond });
+    }
     sendJson(response, 200, { ok: true });
     return;
   }

@@ -16,6 +16,7 @@ import {
 } from './git/repositories.js';
 import type { RefUpdate } from './git/scm-handler.js';
 import { createBdcRouter, type StatusState } from './http/bdc-router.js';
+import { bdcRateLimitDefaults, RateLimiter } from './http/rate-limiter.js';
 import { TlsFront } from './http/tls-front.js';
 import type { OAuthClientRegistration, OAuthProvider, OAuthProviderFactory } from './oauth-port.js';
 import { createOAuthProvider } from './oauth/oauth-provider.js';
@@ -74,6 +75,9 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   let version = options.version ?? '9.4.22';
   let paging: PagingMode = options.paging ?? 'normal';
   let status: StatusState = 'RUNNING';
+  let rateLimiter: RateLimiter | undefined = options.rateLimit
+    ? new RateLimiter(options.rateLimit === true ? bdcRateLimitDefaults : options.rateLimit, now)
+    : undefined;
 
   const user = state.addUser({
     name: READY_USER,
@@ -138,6 +142,19 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
     startedAt,
     webhooks,
+    branches: async (repo) => {
+      const out = await gitOk(
+        ['for-each-ref', '--format=%(refname:strip=2) %(objectname)', 'refs/heads'],
+        { cwd: repoPathOf(repo) },
+      );
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [name = '', tip = ''] = line.split(' ');
+          return { name, tip };
+        });
+    },
     branchTip: async (repo, branch) => {
       if (branch !== '*') return branchTip(repoPathOf(repo), branch);
       const out = await gitOk(
@@ -157,6 +174,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     oauth: () => oauth,
     status: () => status,
     resetConnection: (request) => front.reset(request.socket),
+    rateLimiter: () => rateLimiter,
     scm: {
       state,
       faults,
@@ -172,6 +190,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
         setStatus: (next) => (status = next),
         setVersion: (next) => (version = next),
         setPaging: (next) => (paging = next),
+        setRateLimit: (settings) => handle.setRateLimit(settings),
       }),
   });
 
@@ -303,6 +322,11 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
     setPaging: (next) => {
       paging = next;
+    },
+    setRateLimit: (settings) => {
+      rateLimiter = settings
+        ? new RateLimiter(settings === true ? bdcRateLimitDefaults : settings, now)
+        : undefined;
     },
     addOAuthClient: (client) => {
       oauthClients.push(client);

@@ -37,6 +37,11 @@ export interface SimulatorOptions {
     readonly exponent: number;
     readonly maxMs: number;
   };
+  /**
+   * BDC's optional rate limiting: a token bucket per user (true = BDC's defaults, 60 tokens
+   * refilled at 5/s); an empty bucket answers 429 with Retry-After. Off by default, as in BDC.
+   */
+  readonly rateLimit?: boolean | { readonly bucketSize: number; readonly refillPerSecond: number };
   /** The platform stand-in's ready installation (random by default). */
   readonly platformInstallationId?: string;
   readonly webhookSecret?: string;
@@ -188,6 +193,10 @@ export interface RunningSimulator {
   /** Version reported by application-properties from now on. */
   setVersion(version: string): void;
   setPaging(mode: 'normal' | 'skewed'): void;
+  /** Turns rate limiting on (true = BDC's defaults) or off (false). */
+  setRateLimit(
+    settings: boolean | { readonly bucketSize: number; readonly refillPerSecond: number },
+  ): void;
   /** Registers another OAuth client (incoming Application Link). */
   addOAuthClient(client: {
     readonly clientId: string;

@@ -75,6 +75,12 @@ export const bdcErrors = {
   methodNotAllowed: (): BdcError => error(405, 'Method not allowed.', null),
   serverError: (message: string, exceptionName: string | null): BdcError =>
     error(500, message, exceptionName),
+  rateLimited: (): BdcError =>
+    error(
+      429,
+      'You have been rate limited. Wait before making further requests.',
+      'com.atlassian.bitbucket.ratelimit.RateLimitedException',
+    ),
   injected: (status: number): BdcError =>
     error(status, `Simulated failure (HTTP ${status}).`, null),
 } as const;

@@ -6,6 +6,7 @@ import type { OAuthProvider } from '../oauth-port.js';
 import { handleRest, makeCall, type RestEnvironment } from '../rest/rest-api.js';
 import { authenticate, isTokenPath } from './authenticate.js';
 import { bdcErrors } from './bdc-errors.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { sendError, sendJson, sendText } from './respond.js';
 
 export type StatusState = 'STARTING' | 'FIRST_RUN' | 'RUNNING' | 'MAINTENANCE' | 'ERROR';
@@ -17,6 +18,8 @@ export interface RouterDependencies {
   readonly faults: FaultState;
   readonly oauth: () => OAuthProvider | undefined;
   readonly status: () => StatusState;
+  /** The rate limiter while rate limiting is on. */
+  readonly rateLimiter: () => RateLimiter | undefined;
   /** Resets the TCP connection under a request (fault injection). */
   resetConnection(request: IncomingMessage): void;
   /** `/__sim/...` admin requests (not BDC; never faulted). */
@@ -107,6 +110,13 @@ export function createBdcRouter(deps: RouterDependencies) {
     if (principal.user) {
       response.setHeader('X-AUSERNAME', principal.user.name);
       response.setHeader('X-AUSERID', String(principal.user.id));
+      const verdict = deps.rateLimiter()?.take(principal.user.name);
+      if (verdict && !verdict.allowed) {
+        sendError(response, bdcErrors.rateLimited(), {
+          'Retry-After': String(verdict.retryAfterSeconds),
+        });
+        return;
+      }
     }
 
     if (path === '/status') {

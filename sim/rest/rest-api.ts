@@ -20,6 +20,8 @@ export interface RestEnvironment {
   readonly baseUrl: string;
   readonly startedAt: number;
   branchTip(repo: SimRepo, branch: string): Promise<string | undefined>;
+  /** Every branch with its tip, by name. */
+  branches(repo: SimRepo): Promise<readonly { readonly name: string; readonly tip: string }[]>;
   readonly webhooks?: WebhookRoutes;
 }
 
@@ -284,17 +286,16 @@ const routes: readonly Route[] = [
   route('GET', `${API}${REPO}/branches`, async (call, [key, slug]) => {
     const found = resolveRepo(call, decodeURIComponent(key!), decodeURIComponent(slug!), 1);
     if (!found) return;
-    const tip = await call.env.branchTip(found.repo, found.repo.defaultBranch);
-    const values = tip
-      ? [
-          {
-            ...minimalRef(found.repo.defaultBranch),
-            latestCommit: tip,
-            latestChangeset: tip,
-            isDefault: true,
-          },
-        ]
-      : [];
+    const filter = call.query.get('filterText')?.toLowerCase();
+    const values = (await call.env.branches(found.repo))
+      .filter((branch) => !filter || branch.name.toLowerCase().includes(filter))
+      .map((branch) => ({
+        ...minimalRef(branch.name),
+        latestCommit: branch.tip,
+        latestChangeset: branch.tip,
+        isDefault: branch.name === found.repo.defaultBranch,
+      }))
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
     call.json(200, paginate(values, parsePageRequest(call.query), call.env.paging()));
   }),
 ];

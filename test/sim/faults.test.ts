@@ -50,6 +50,28 @@ describe('faults on demand (issue 3, item 8)', () => {
     expect(limited.headers['x-arequestid']).toBeTruthy();
   });
 
+  it('rate limits authenticated callers per user with a token bucket (429 + Retry-After)', async () => {
+    sim.setRateLimit({ bucketSize: 3, refillPerSecond: 0.5 });
+    try {
+      for (let index = 0; index < 3; index += 1) {
+        expect((await simRequest(sim, props, { bearer: sim.pat })).status).toBe(200);
+      }
+      const limited = await simRequest(sim, props, { bearer: sim.pat });
+      expect(limited.status).toBe(429);
+      expect(limited.headers['retry-after']).toBe('2');
+      expect(limited.json<{ errors: { message: string }[] }>().errors[0]!.message).toMatch(
+        /rate limited/,
+      );
+      // Per user: another user's bucket is full; anonymous requests are not limited.
+      const other = sim.addToken({ user: 'other-user', repoPermission: 'REPO_READ' });
+      expect((await simRequest(sim, props, { bearer: other })).status).toBe(200);
+      expect((await simRequest(sim, props)).status).toBe(200);
+    } finally {
+      sim.setRateLimit(false);
+    }
+    expect((await simRequest(sim, props, { bearer: sim.pat })).status).toBe(200);
+  });
+
   it('resets the connection after the request arrives', async () => {
     sim.faults.resetNext(1);
     await expect(simRequest(sim, props)).rejects.toThrow();
