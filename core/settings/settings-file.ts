@@ -16,7 +16,7 @@ import {
   settingsRootSchema,
   settingsSchema,
 } from './settings-schema.js';
-import type { SettingsStore } from './settings-store.js';
+import type { CacheSettings, SettingsStore } from './settings-store.js';
 import type { SecretStoreBackend } from '../secrets/secret-store.js';
 
 type Json = Record<string, unknown>;
@@ -25,6 +25,7 @@ interface SettingsData extends Record<string, unknown> {
   schemaVersion: number;
   installations: Json[];
   secretStore?: { backend: SecretStoreBackend; since: string };
+  cache?: CacheSettings;
 }
 
 export interface OpenSettingsOptions {
@@ -186,6 +187,30 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
         if (index === -1) all.push(installation);
         else all[index] = installation;
         writeAll(all);
+      });
+    },
+    cacheSettings() {
+      try {
+        return { ...(conf.get('cache') ?? {}) };
+      } catch (error) {
+        if (isInvalidContent(error)) return quarantine(describe(error), error);
+        throw writeFailed(path, error);
+      }
+    },
+    saveCacheSettings(cache) {
+      withFileLock(path, () => {
+        try {
+          conf.set('cache', JSON.parse(JSON.stringify(cache)) as CacheSettings);
+        } catch (error) {
+          if (describe(error).startsWith('Config schema violation')) {
+            throw new CompanionError(
+              'SETTINGS_VALUE_INVALID',
+              `The cache settings cannot be saved: ${describe(error).replace('Config schema violation: ', '')}.`,
+              { cause: error },
+            );
+          }
+          throw writeFailed(path, error);
+        }
       });
     },
     pinnedSecretStore() {

@@ -88,6 +88,17 @@ export const installationSchema = {
 export const settingsSchema = {
   schemaVersion: { type: 'integer', minimum: 1 },
   installations: { type: 'array', items: installationSchema },
+  /** The push engine's clone cache; absent fields take the engine's defaults. */
+  cache: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      directory: { type: 'string', minLength: 1, maxLength: 4096 },
+      maxBytes: { type: 'integer', minimum: 0 },
+      idleExpiryMs: { type: 'integer', minimum: 0 },
+      gitFallbackThresholdMb: { type: 'number', minimum: 0 },
+    },
+  },
   /** Which secret store received this home's first secret; later runs must use the same. */
   secretStore: {
     type: 'object',

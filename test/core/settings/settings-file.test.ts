@@ -175,6 +175,27 @@ describe('settings file', () => {
     expect(readdirSync(home).filter((name) => name.includes('.v0-'))).toHaveLength(1);
   });
 
+  it('keeps clone-cache settings next to the installations, validated', () => {
+    const settings = openSettings(home);
+    expect(settings.cacheSettings?.()).toEqual({});
+    settings.saveInstallation(newInstallation({ name: 'a', baseUrl: 'https://a.corp' }));
+    settings.saveCacheSettings?.({
+      maxBytes: 1024 ** 3,
+      idleExpiryMs: 60_000,
+      gitFallbackThresholdMb: 20,
+    });
+    const reopened = openSettings(home);
+    expect(reopened.cacheSettings?.()).toEqual({
+      maxBytes: 1024 ** 3,
+      idleExpiryMs: 60_000,
+      gitFallbackThresholdMb: 20,
+    });
+    expect(reopened.listInstallations()).toHaveLength(1);
+    expect(codeOf(() => reopened.saveCacheSettings?.({ maxBytes: -1 }))).toBe(
+      'SETTINGS_VALUE_INVALID',
+    );
+  });
+
   it('refuses a file from a newer companion and leaves it untouched', () => {
     const path = settingsFilePath(home);
     const newer = JSON.stringify({ schemaVersion: 99, installations: [], future: true });
