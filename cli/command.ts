@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { Logger } from '../core/logging/logger.js';
 import type { CliIo } from './cli-io.js';
 import type { Output } from './output.js';
 
@@ -15,6 +16,11 @@ export interface CommandContext {
   readonly logLevel: LogLevel;
   readonly io: CliIo;
   readonly output: Output;
+  /**
+   * Writes redacted JSON lines to `<home>/logs/` at `--log-level` (default info), bound to the
+   * command's name; `BDC_COMPANION_LOG_STDERR=1` mirrors them to stderr (for service managers).
+   */
+  readonly logger: Logger;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { CompanionError } from '../common/errors/companion-error.js';
 import { COMPANION_VERSION } from '../common/version.js';
+import { createLogger } from '../core/logging/file-logger.js';
+import type { Logger } from '../core/logging/logger.js';
+import { silentLogger } from '../core/logging/logger.js';
 import { resolveConfigHome } from '../core/settings/config-home.js';
 import { processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
@@ -26,6 +29,7 @@ export async function runCli(
   commands: readonly Command[] = registeredCommands,
 ): Promise<number> {
   let output = new Output(io, wantsJson(argv));
+  let logger: Logger = silentLogger;
   try {
     const parsed = parseCommandLine(argv, commands);
     output = new Output(io, parsed.globals.json);
@@ -37,18 +41,29 @@ export async function runCli(
       io.stdout.write(parsed.command ? commandHelp(parsed.command) : generalHelp(commands));
       return parsed.command || parsed.globals.help ? EXIT_OK : EXIT_USAGE;
     }
+    const home = resolveConfigHome(parsed.globals.home, io.env);
+    logger = createLogger({
+      home,
+      level: parsed.globals.logLevel,
+      component: 'cli',
+      ...(io.env['BDC_COMPANION_LOG_STDERR'] === '1' ? { mirror: io.stderr } : {}),
+    }).child({ command: parsed.command.path.join(' ') });
+    logger.debug('command started');
     await parsed.command.run({
       positionals: parsed.positionals,
       flags: parsed.flags,
-      home: resolveConfigHome(parsed.globals.home, io.env),
+      home,
       json: parsed.globals.json,
       logLevel: parsed.globals.logLevel,
       io,
       output,
+      logger,
     });
     return EXIT_OK;
   } catch (error) {
     const shape = output.failure(error);
+    // Debug only: the failure is already on stderr, and a plain run must not create log files.
+    logger.debug('command failed', { code: shape.code, message: shape.message });
     const isUsage =
       error instanceof CompanionError &&
       (shape.code === 'USAGE_INVALID' || shape.code === 'COMMAND_UNKNOWN');

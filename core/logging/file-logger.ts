@@ -1,0 +1,249 @@
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { LogFields, Logger, LogLevelName } from './logger.js';
+import { defaultRedactor, type Redactor } from './redact.js';
+
+export const LOG_DIRECTORY_NAME = 'logs';
+export const DEFAULT_LOG_FILE = 'companion.log';
+/** 5 MiB per file and three older generations: enough for a day of a busy relay at info, bounded on disk. */
+export const DEFAULT_MAX_LOG_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_LOG_GENERATIONS = 3;
+/** A single message or field longer than this is cut, so one huge body cannot rotate every other line away. */
+export const MAX_LOG_STRING = 8192;
+
+const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export interface FileLoggerOptions {
+  /** The config home; lines go to `<home>/logs/<fileName>`. */
+  readonly home: string;
+  readonly level: LogLevelName;
+  /** Which part of the companion writes (`cli`, `relay`, `main`…); every line carries it. */
+  readonly component: string;
+  readonly fileName?: string;
+  readonly maxBytes?: number;
+  /** How many rotated files to keep besides the current one. */
+  readonly generations?: number;
+  readonly clock?: () => Date;
+  /**
+   * Also write each line here (standard error under a service manager, where the journal collects
+   * it). The same redacted JSON line goes to both.
+   */
+  readonly mirror?: { write(text: string): unknown };
+  /** Defaults to the process-wide redactor; tests pass their own. */
+  readonly redactor?: Redactor;
+}
+
+export function logDirectory(home: string): string {
+  return join(home, LOG_DIRECTORY_NAME);
+}
+
+/** The current and rotated log files under a home, newest first (only those that exist). */
+export function listLogFiles(home: string, fileName = DEFAULT_LOG_FILE): string[] {
+  const directory = logDirectory(home);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  const generation = (name: string): number => {
+    if (name === fileName) return 0;
+    const suffix = name.slice(fileName.length + 1);
+    return /^\d+$/.test(suffix) ? Number(suffix) : Number.NaN;
+  };
+  return names
+    .filter((name) => name.startsWith(fileName) && !Number.isNaN(generation(name)))
+    .sort((a, b) => generation(a) - generation(b))
+    .map((name) => join(directory, name));
+}
+
+export function isLogLevel(value: unknown): value is LogLevelName {
+  return typeof value === 'string' && Object.hasOwn(LEVEL_RANK, value);
+}
+
+/**
+ * One open log file shared by every logger of this process that writes to the same path, so
+ * rotation happens once and loggers of different components do not race each other.
+ */
+class LogSink {
+  private fd: number | undefined;
+  private size = 0;
+  private writesSinceCheck = 0;
+  private failed = false;
+
+  constructor(
+    private readonly directory: string,
+    private readonly path: string,
+    private readonly maxBytes: number,
+    private readonly generations: number,
+  ) {}
+
+  write(line: string): void {
+    if (this.failed) return;
+    try {
+      const bytes = Buffer.byteLength(line);
+      this.ensureOpen();
+      this.writesSinceCheck += 1;
+      if (this.size + bytes > this.maxBytes || this.writesSinceCheck >= 200) this.check(bytes);
+      writeSync(this.fd as number, line);
+      this.size += bytes;
+    } catch {
+      // A full disk or an unwritable home must not take the relay down with it; logging stops
+      // for this process rather than throwing into every caller.
+      this.failed = true;
+      this.close();
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.fd !== undefined) return;
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /**
+   * Re-reads the real size (another process may append or rotate too) and rotates when the next
+   * line would pass the limit.
+   */
+  private check(nextBytes: number): void {
+    this.writesSinceCheck = 0;
+    let onDisk: { ino: number; size: number } | undefined;
+    try {
+      onDisk = statSync(this.path);
+    } catch {
+      onDisk = undefined;
+    }
+    const open = fstatSync(this.fd as number);
+    if (onDisk === undefined || onDisk.ino !== open.ino) {
+      // Rotated away by another process: follow to the new file.
+      this.close();
+      this.ensureOpen();
+    } else {
+      this.size = onDisk.size;
+    }
+    if (this.size > 0 && this.size + nextBytes > this.maxBytes) this.rotate();
+  }
+
+  private rotate(): void {
+    this.close();
+    if (this.generations <= 0) {
+      rmSync(this.path, { force: true });
+    } else {
+      rmSync(`${this.path}.${this.generations}`, { force: true });
+      for (let generation = this.generations - 1; generation >= 1; generation -= 1) {
+        try {
+          renameSync(`${this.path}.${generation}`, `${this.path}.${generation + 1}`);
+        } catch {
+          // That generation does not exist yet.
+        }
+      }
+      renameSync(this.path, `${this.path}.1`);
+    }
+    this.ensureOpen();
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed.
+    }
+    this.fd = undefined;
+  }
+}
+
+const sinks = new Map<string, LogSink>();
+
+function sinkFor(directory: string, path: string, maxBytes: number, generations: number): LogSink {
+  let sink = sinks.get(path);
+  if (sink === undefined) {
+    sink = new LogSink(directory, path, maxBytes, generations);
+    sinks.set(path, sink);
+  }
+  return sink;
+}
+
+/** Closes every open log file of this process (tests, and before the process exits). */
+export function closeLogFiles(): void {
+  for (const sink of sinks.values()) sink.close();
+  sinks.clear();
+}
+
+function truncate(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.length > MAX_LOG_STRING
+      ? `${value.slice(0, MAX_LOG_STRING)}… [${value.length - MAX_LOG_STRING} more characters]`
+      : value;
+  }
+  if (Array.isArray(value)) return value.map(truncate);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, truncate(item)]));
+  }
+  return value;
+}
+
+/**
+ * A Logger writing structured JSON lines — `{"time","level","component","message","fields"}` — to
+ * `<home>/logs/`, rotated by size. Message and fields go through the redactor before anything is
+ * written. Nothing is created on disk until the first line passes the level.
+ */
+export function createLogger(options: FileLoggerOptions): Logger {
+  const directory = logDirectory(options.home);
+  const sink = sinkFor(
+    directory,
+    join(directory, options.fileName ?? DEFAULT_LOG_FILE),
+    options.maxBytes ?? DEFAULT_MAX_LOG_BYTES,
+    options.generations ?? DEFAULT_LOG_GENERATIONS,
+  );
+  const threshold = LEVEL_RANK[options.level];
+  const clock = options.clock ?? (() => new Date());
+  const redactor = options.redactor ?? defaultRedactor;
+
+  const build = (bound: LogFields): Logger => {
+    const emit = (level: LogLevelName, message: string, fields?: LogFields): void => {
+      if (LEVEL_RANK[level] > threshold) return;
+      const merged = fields === undefined ? bound : { ...bound, ...fields };
+      const record: Record<string, unknown> = {
+        time: clock().toISOString(),
+        level,
+        component: options.component,
+        message: truncate(redactor.text(String(message))),
+      };
+      if (Object.keys(merged).length > 0) record.fields = truncate(redactor.value(merged));
+      let line: string;
+      try {
+        line = `${JSON.stringify(record)}\n`;
+      } catch {
+        line = `${JSON.stringify({ ...record, fields: '[unserialisable]' })}\n`;
+      }
+      sink.write(line);
+      if (options.mirror !== undefined) {
+        try {
+          options.mirror.write(line);
+        } catch {
+          // A closed standard error must not break the caller.
+        }
+      }
+    };
+    return {
+      error: (message, fields) => emit('error', message, fields),
+      warn: (message, fields) => emit('warn', message, fields),
+      info: (message, fields) => emit('info', message, fields),
+      debug: (message, fields) => emit('debug', message, fields),
+      child: (fields) => build({ ...bound, ...fields }),
+    };
+  };
+  return build({});
+}
