@@ -132,6 +132,35 @@ describe('git over HTTPS through git http-backend', () => {
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="Atlassian Bitbucket"');
   });
 
+  it('serves an unknown Bearer token as anonymous: 401 with the realm, not 403', async () => {
+    const response = await fetch(`${cloneUrl()}/info/refs?service=git-upload-pack`, {
+      dispatcher: trustingAgent(sim.caPem),
+      headers: { authorization: 'Bearer BBDC-unknownunknownunknownunknownunknownunknown' },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('x-ausername')).toBeNull();
+  });
+
+  it('accepts project tokens as Basic only with the x-token-auth placeholder user', async () => {
+    const projectToken = sim.addToken({
+      user: 'ci',
+      project: sim.project,
+      projectPermission: 'PROJECT_READ',
+    });
+    const withUser = (user: string) => {
+      const basic = Buffer.from(`${user}:${projectToken}`).toString('base64');
+      return gitEnv(sim, undefined, {
+        GIT_CONFIG_COUNT: '5',
+        GIT_CONFIG_KEY_4: 'http.extraHeader',
+        GIT_CONFIG_VALUE_4: `Authorization: Basic ${basic}`,
+      });
+    };
+    expect((await git(['ls-remote', cloneUrl()], { env: withUser('x-token-auth') })).code).toBe(0);
+    const refused = await git(['ls-remote', cloneUrl()], { env: withUser('ci') });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/could not read Username|401/); // 401 makes git ask for credentials
+  });
+
   it('accepts Basic user:token for git (token from the environment, never argv)', async () => {
     const basic = Buffer.from(`${sim.user.name}:${sim.pat}`).toString('base64');
     const env = gitEnv(sim, undefined, {
