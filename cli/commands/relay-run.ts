@@ -56,7 +56,7 @@ export const relayRunCommand: Command = {
     ['--tls-cert FILE', 'serve HTTPS with this PEM certificate chain (with --tls-key)'],
     ['--tls-key FILE', 'the PEM private key of --tls-cert'],
     ['--body-limit-mb N', 'largest delivery accepted, in MiB (default 10); larger ones get 413'],
-    ['--concurrency N', 'repositories forwarded in parallel (default 4)'],
+    ['--concurrency N', 'repositories forwarded in parallel (default 8)'],
     ['--retention-days N', 'delivered deliveries kept this many days (default 7)'],
   ],
   async run(context) {

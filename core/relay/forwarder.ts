@@ -56,7 +56,7 @@ export class Forwarder {
 
   constructor(private readonly options: ForwarderOptions) {
     this.policy = options.policy ?? DEFAULT_RETRY_POLICY;
-    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 15_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.now = options.now ?? Date.now;
