@@ -231,6 +231,41 @@ describe('shutdown', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('gives up on a receiver that does not answer within the timeout and counts it as a failure', async () => {
+    const other = await startTestSimulator({ keyType: 'ec', webhookTimeoutMs: 300 });
+    try {
+      const platform = other.platform!;
+      platform.setBehaviour({ kind: 'hang' });
+      const hooks = `/rest/api/1.0/projects/${other.project}/repos/${other.repo}/webhooks`;
+      await simRequest(other, hooks, {
+        method: 'POST',
+        bearer: other.pat,
+        body: {
+          name: 'platform',
+          url: `${platform.url}/webhooks/bitbucket-dc/${platform.installationId}`,
+          events: ['repo:refs_changed'],
+          configuration: { secret: platform.webhookSecret },
+        },
+      });
+      const dir = join(work.path, 'timeout');
+      const env = gitEnv(other, other.pat);
+      await git(['clone', '--quiet', `${other.url}/scm/demo/gitops.git`, dir], { env });
+      await git(['commit', '--quiet', '--allow-empty', '-m', 'x'], { cwd: dir, env });
+      expect((await git(['push', '--quiet', 'origin', 'main'], { cwd: dir, env })).code).toBe(0);
+      await other.webhooks.idle();
+      const [invocation] = other.webhooks.invocations();
+      expect(invocation).toMatchObject({ outcome: 'ERROR', error: 'webhook request timed out' });
+      expect(invocation!.finish - invocation!.start).toBeLessThan(5000);
+      // The stand-in received it (signed) even though it never answered.
+      expect(platform.deliveries()).toHaveLength(1);
+      expect(platform.deliveries()[0]!.signatureValid).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('deliveries', () => {
   it('delivers a signed repo:refs_changed to the platform stand-in after a push, and the signature verifies', async () => {
     const platform = sim.platform!;
