@@ -38,6 +38,12 @@ export const authLogoutCommand: Command = {
     }
     const previous = installation.auth.kind;
     settings.saveInstallation({ ...installation, auth: { kind: 'none' } });
+    context.logger.info('signed out', {
+      installation: installation.name,
+      previousMode: previous,
+      secretsDeleted: deleted,
+      revoked,
+    });
     context.output.success(
       {
         installation: installation.name,

@@ -45,6 +45,7 @@ export const authPatCommand: Command = {
     const secrets = await secretsFor(context, settings);
     const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), {
       env: context.io.env,
+      logger: context.logger,
     });
     let verification;
     try {
@@ -56,6 +57,12 @@ export const authPatCommand: Command = {
       await client.close();
     }
     await savePatSignIn(settings, secrets, installation, token, verification);
+    context.logger.info('signed in with an access token', {
+      installation: installation.name,
+      user: verification.user,
+      projects: verification.projects,
+      secretStore: secrets.backend,
+    });
     context.output.success(
       {
         installation: installation.name,

@@ -1,5 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PlatformLink } from '../../common/models/installation.js';
+import { registerSecret } from '../../core/logging/redact.js';
 import { runProbe } from '../../core/probe/run-probe.js';
 import { newInstallation, normaliseBaseUrl } from '../../core/settings/new-installation.js';
 import { validateInstallationName } from '../../core/settings/installation-name.js';
@@ -92,6 +93,7 @@ export const installationAddCommand: Command = {
       flags['webhook-secret-stdin'] === true
         ? (await readSecretFromStdin(io, 'webhook secret')).trim()
         : undefined;
+    registerSecret(webhookSecret);
     if (webhookSecret !== undefined && webhookSecret.length < 16) {
       throw new CompanionError(
         'INPUT_INVALID',
@@ -144,6 +146,12 @@ export const installationAddCommand: Command = {
       await secrets?.delete({ installationId: installation.id, kind: 'webhook-secret' });
       throw error;
     }
+    context.logger.info('installation added', {
+      installation: installation.name,
+      baseUrl: installation.baseUrl,
+      version: probe.version,
+      webhookSecretStored: webhookSecret !== undefined,
+    });
     output.success(
       {
         installation: installationView(installation),

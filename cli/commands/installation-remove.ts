@@ -37,6 +37,11 @@ export const installationRemoveCommand: Command = {
       }
     }
     settings.removeInstallation(installation.id);
+    context.logger.info('installation removed', {
+      installation: installation.name,
+      secretsDeleted: deleted,
+      secretsKept: kept,
+    });
     context.output.success(
       {
         removed: installation.name,

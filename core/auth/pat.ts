@@ -2,6 +2,7 @@ import { CompanionError, isCompanionError } from '../../common/errors/companion-
 import type { Installation } from '../../common/models/installation.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
 import { describeBdcErrors, parseBdcErrors } from '../bdc/bdc-error-envelope.js';
+import { registerSecret } from '../logging/redact.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { Authorization } from './authorization.js';
@@ -12,6 +13,7 @@ export function patKey(installationId: string): SecretKey {
 
 /** A PAT as an Authorization: a fixed Bearer header, nothing to refresh. */
 export function patAuthorization(token: string, user: string): Authorization {
+  registerSecret(token);
   const header = `Bearer ${token}`;
   return {
     kind: 'pat',
@@ -38,6 +40,7 @@ export function normalisePat(input: string): string {
       { hint: 'Pass exactly the token Bitbucket showed, on one line.' },
     );
   }
+  registerSecret(token);
   return token;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { registerSecret } from '../logging/redact.js';
 import { createCredentialsDirStore } from './credentials-dir-store.js';
 import { createEncryptedFileStore, type ScryptParameters } from './encrypted-file-store.js';
 import { createKeytarStore, type KeytarModule } from './keytar-store.js';
@@ -49,7 +50,9 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
   const file = env[PASSPHRASE_FILE_ENV];
   if (file) {
     try {
-      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      const passphrase = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      registerSecret(passphrase);
+      return passphrase;
     } catch (error) {
       throw new CompanionError(
         'SECRET_STORE_NOT_CONFIGURED',
@@ -58,7 +61,10 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
     }
   }
   const passphrase = env[PASSPHRASE_ENV];
-  if (passphrase) return passphrase;
+  if (passphrase) {
+    registerSecret(passphrase);
+    return passphrase;
+  }
   throw new CompanionError(
     'SECRET_STORE_NOT_CONFIGURED',
     `The encrypted-file secret store needs a passphrase: set ${PASSPHRASE_FILE_ENV} (preferred) or ${PASSPHRASE_ENV}.`,
@@ -128,7 +134,31 @@ export async function openSecretStore(config: SecretStoreConfig): Promise<Secret
     const health = await store.probe();
     if (!health.ok) throw secretStoreError(health, `The ${backend} secret store is not usable`);
   }
-  return store;
+  return registeringSecrets(store);
+}
+
+/**
+ * Every secret that passes through the store — read or written — is registered with the one
+ * redactor, so it is masked in any log line or diagnostic even if some code path mishandles it.
+ */
+export function registeringSecrets(store: SecretStore): SecretStore {
+  return {
+    backend: store.backend,
+    persistent: store.persistent,
+    osProtected: store.osProtected,
+    ...(store.location === undefined ? {} : { location: store.location }),
+    probe: () => store.probe(),
+    async get(key) {
+      const value = await store.get(key);
+      registerSecret(value);
+      return value;
+    },
+    async set(key, value) {
+      registerSecret(value);
+      await store.set(key, value);
+    },
+    delete: (key) => store.delete(key),
+  };
 }
 
 /** One line for `auth status` and the UI: which store holds the secrets and how safe it is. */

@@ -282,6 +282,12 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     const files = filesUnder(home).map(({ path }) => path.slice(home.length + 1));
     expect(files).toContain('settings.json');
     expect(files.some((file) => file.startsWith('companion.db'))).toBe(true);
+    // The debug log was written and is part of the scan.
+    const logs = filesUnder(home).filter(({ path }) => path.includes(`${join('logs', '')}`));
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.map(({ bytes }) => bytes.toString()).join('')).toContain(
+      'signed in with an access token',
+    );
     expect(filesUnder(headlessHome).map(({ path }) => path)).toContain(
       join(headlessHome, 'secrets.enc'),
     );
