@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CompanionError } from '../../common/errors/companion-error.js';
 import type { SecretKey, SecretStore, SecretStoreHealth } from './secret-store.js';
 import {
   classifySecretStoreError,
@@ -22,6 +23,17 @@ export interface KeytarStoreOptions {
   readonly timeoutMs?: number;
   /** Injectable loader (tests pass a broken one to check classification). */
   readonly load?: () => Promise<KeytarModule>;
+  /** `process.platform` by default; decides the size limit below. */
+  readonly platform?: NodeJS.Platform;
+}
+
+/**
+ * Windows Credential Manager holds at most 2560 bytes per entry (CRED_MAX_CREDENTIAL_BLOB_SIZE),
+ * stored as UTF-16: about 1280 characters. Refused up front with a clear code rather than with
+ * the keychain's opaque error.
+ */
+export function maxSecretLength(platform: NodeJS.Platform): number | undefined {
+  return platform === 'win32' ? 1280 : undefined;
 }
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5_000;
@@ -131,6 +143,13 @@ export function createKeytarStore(options: KeytarStoreOptions = {}): SecretStore
       return value ?? undefined;
     },
     async set(key, value) {
+      const limit = maxSecretLength(options.platform ?? process.platform);
+      if (limit !== undefined && value.length > limit) {
+        throw new CompanionError(
+          'SECRET_TOO_LARGE',
+          `The ${key.kind} secret has ${value.length} characters; this keychain stores at most ${limit}.`,
+        );
+      }
       await call('store a secret', (k) =>
         k.setPassword(KEYCHAIN_SERVICE, keychainAccount(key), value),
       );

@@ -119,6 +119,24 @@ describe('keytar secret store failures', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('refuses secrets too large for the Windows credential manager before calling it', async () => {
+    let called = false;
+    const store = createKeytarStore({
+      platform: 'win32',
+      load: async () => ({
+        getPassword: async () => null,
+        setPassword: async () => void (called = true),
+        deletePassword: async () => false,
+      }),
+    });
+    await expect(
+      store.set({ installationId: 'x', kind: 'oauth-tokens' }, 'x'.repeat(1281)),
+    ).rejects.toMatchObject({ code: 'SECRET_TOO_LARGE' });
+    expect(called).toBe(false);
+    await store.set({ installationId: 'x', kind: 'oauth-tokens' }, 'x'.repeat(1280));
+    expect(called).toBe(true);
+  });
+
   it('classifies the known keychain failure signatures', () => {
     const cases: [string, string][] = [
       ['Cannot autolaunch D-Bus without X11 $DISPLAY', 'unavailable'],
