@@ -297,13 +297,21 @@ export async function runProbe(input: string, options: ProbeOptions = {}): Promi
         const issuer = presented.certificates[0]
           ? commonNameOf(presented.certificates[0].issuer)
           : 'unknown issuer';
+        const leafExpiry = presented.certificates[0]
+          ? Date.parse(presented.certificates[0].validTo)
+          : Number.NaN;
+        const daysLeft = Math.floor((leafExpiry - Date.now()) / 86_400_000);
+        const expiring =
+          Number.isFinite(daysLeft) && daysLeft < 30
+            ? `; the server certificate expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`
+            : '';
         return {
           value: {
             trusted: true,
             chain,
             verification: { kind: 'trusted', protocol: outcome.protocol ?? presented.protocol },
           },
-          detail: `${outcome.protocol ?? 'TLS'}, trusted (issued by ${issuer})`,
+          detail: `${outcome.protocol ?? 'TLS'}, trusted (issued by ${issuer})${expiring}`,
         };
       }
       const refusal = explainRefusal(outcome.reason, presented, target);
@@ -442,6 +450,21 @@ function explainRefusal(
         : formatDistinguishedName(isSelfSigned(top) ? top.subject : top.issuer);
     const fingerprint =
       top !== undefined && isSelfSigned(top) ? ` (SHA-256 ${top.fingerprint256})` : '';
+    if (top !== undefined && certificates.length === 1 && isSelfSigned(top) && !top.ca) {
+      // A self-signed server certificate that is not a CA cannot be trusted as one: the fix is on
+      // the server, and saying "paste the CA" would send the user in circles.
+      return {
+        verification: { kind: 'untrusted', code, reason, missingIssuer: missing },
+        error: new CompanionError(
+          code,
+          `${target.hostname} presents a self-signed server certificate (SHA-256 ${top.fingerprint256}), not one issued by a CA (${reason}).`,
+          {
+            hint: 'Ask the Bitbucket administrator for a certificate issued by the company CA (or a public one), then paste that CA here.',
+            data: { reason, issuer: missing, selfSignedLeaf: true },
+          },
+        ),
+      };
+    }
     return {
       verification: { kind: 'untrusted', code, reason, missingIssuer: missing },
       error: new CompanionError(

@@ -19,8 +19,14 @@ export function commonNameOf(name: string): string {
   return cn === undefined ? formatDistinguishedName(name) : cn.slice(3);
 }
 
+/**
+ * Signed by its own key. `checkIssued` alone is not enough: OpenSSL also demands keyCertSign of
+ * the issuer, which a self-signed *server* certificate lacks.
+ */
 export function isSelfSigned(certificate: X509Certificate): boolean {
-  if (!certificate.checkIssued(certificate)) return false;
+  if (certificate.subject !== certificate.issuer && !certificate.checkIssued(certificate)) {
+    return false;
+  }
   try {
     return certificate.verify(certificate.publicKey);
   } catch {

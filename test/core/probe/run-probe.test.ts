@@ -9,7 +9,7 @@ import type { ProbeStepResult } from '../../../common/models/probe.js';
 import { runProbe } from '../../../core/probe/run-probe.js';
 import { startSimulator } from '../../../sim/index.js';
 import type { RunningSimulator } from '../../../sim/simulator-api.js';
-import { makePki, type TestPki } from '../net/test-pki.js';
+import { makeCert, makePki, ONE_DAY_MS, type TestPki } from '../net/test-pki.js';
 
 const noProxy = {};
 let sim: RunningSimulator;
@@ -337,6 +337,59 @@ describe('runProbe against hand-made servers', () => {
     });
     expect(refused.error?.code).toBe('INSTANCE_ADDRESS_FORBIDDEN');
     expect(tunnels.length - before).toBe(3);
+  });
+
+  it('tells a self-signed server certificate apart from a missing CA', async () => {
+    const selfSigned = makeCert({ commonName: 'localhost', dnsNames: ['localhost'] });
+    const lone = https.createServer(
+      { cert: selfSigned.certPem, key: selfSigned.keyPem },
+      bitbucket,
+    );
+    lone.listen(0, '127.0.0.1');
+    await once(lone, 'listening');
+    const lonePort = (lone.address() as AddressInfo).port;
+    try {
+      const result = await runProbe(`https://localhost:${lonePort}`, {
+        allowLoopback: true,
+        env: noProxy,
+      });
+      expect(result.error?.code).toBe('TLS_UNTRUSTED');
+      expect(result.error?.message).toContain('self-signed server certificate');
+      expect(result.error?.hint).toContain('issued by the company CA');
+    } finally {
+      lone.closeAllConnections();
+      lone.close();
+    }
+  });
+
+  it('warns in the TLS detail when the server certificate expires within 30 days', async () => {
+    const shortLived = makeCert({
+      commonName: 'localhost',
+      issuer: pki.intermediate,
+      dnsNames: ['localhost'],
+      notAfter: new Date(Date.now() + 5 * ONE_DAY_MS + 3_600_000),
+    });
+    const soon = https.createServer(
+      { cert: shortLived.certPem + pki.intermediate.certPem, key: shortLived.keyPem },
+      bitbucket,
+    );
+    soon.listen(0, '127.0.0.1');
+    await once(soon, 'listening');
+    const soonPort = (soon.address() as AddressInfo).port;
+    try {
+      const result = await runProbe(`https://localhost:${soonPort}`, {
+        allowLoopback: true,
+        caPems: [pki.root.certPem],
+        env: noProxy,
+      });
+      expect(result.ok).toBe(true);
+      expect(result.steps.find((step) => step.name === 'tls')?.detail).toContain(
+        'expires in 5 days',
+      );
+    } finally {
+      soon.closeAllConnections();
+      soon.close();
+    }
   });
 
   it('says the port speaks plain HTTP when the TLS handshake meets it', async () => {
