@@ -173,6 +173,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     faults,
     oauth: () => oauth,
     status: () => status,
+    now,
     resetConnection: (request) => front.reset(request.socket),
     rateLimiter: () => rateLimiter,
     scm: {
@@ -300,6 +301,9 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     platform,
     addUser: (partial) => state.addUser(partial),
     addToken: (spec) => state.addToken(spec),
+    revokeToken: (token) => {
+      state.tokens.delete(token);
+    },
     addProject: (key, name, projectOptions) => {
       state.addProject(key, name, projectOptions);
     },

@@ -111,6 +111,8 @@ export interface SimToken {
   readonly token: string;
   readonly projectPermission?: ProjectPermission;
   readonly repoPermission?: RepoPermission;
+  /** Epoch ms after which the token no longer authenticates (served as anonymous, like revoked). */
+  readonly expiresAt?: number;
 }
 
 export interface RunningPlatform {
@@ -171,6 +173,8 @@ export interface RunningSimulator {
   addToken(
     token: Omit<SimToken, 'token'> & { readonly project?: string; readonly repo?: string },
   ): string;
+  /** Revokes a PAT: from now on it is an unknown Bearer token (served as anonymous). */
+  revokeToken(token: string): void;
   addProject(key: string, name?: string, options?: { readonly public?: boolean }): void;
   /** Creates a bare repository, optionally with generated content. */
   addRepository(

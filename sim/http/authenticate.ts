@@ -24,6 +24,7 @@ export function authenticate(
   path: string,
   state: SimState,
   oauth: OAuthProvider | undefined,
+  now: number = Date.now(),
 ): AuthOutcome {
   const anonymous: AuthOutcome = { kind: 'principal', principal: state.anonymous() };
   if (authorization === undefined || authorization.trim() === '') return anonymous;
@@ -33,7 +34,8 @@ export function authenticate(
   const tokenPath = isTokenPath(path);
 
   if (scheme === 'bearer') {
-    const pat = state.tokens.get(value);
+    // Expired and revoked tokens are unknown tokens: anonymous (bdc-facts.md §2.5, §10).
+    const pat = state.liveToken(value, now);
     if (pat) {
       if (!tokenPath) return { kind: 'login-redirect' };
       return { kind: 'principal', principal: state.tokenPrincipal(pat) };
@@ -52,7 +54,7 @@ export function authenticate(
     if (colon < 0) return { kind: 'bad-credentials' };
     const userName = decoded.slice(0, colon);
     const secret = decoded.slice(colon + 1);
-    const token = state.tokens.get(secret);
+    const token = state.liveToken(secret, now);
     // `x-token-auth` is the placeholder user of Atlassian's KB for tokens of any kind.
     const acceptable =
       token !== undefined &&

@@ -18,6 +18,7 @@ export interface RouterDependencies {
   readonly faults: FaultState;
   readonly oauth: () => OAuthProvider | undefined;
   readonly status: () => StatusState;
+  readonly now: () => number;
   /** The rate limiter while rate limiting is on. */
   readonly rateLimiter: () => RateLimiter | undefined;
   /** Resets the TCP connection under a request (fault injection). */
@@ -91,7 +92,13 @@ export function createBdcRouter(deps: RouterDependencies) {
     ) {
       return;
     }
-    const outcome = authenticate(request.headers.authorization, path, deps.rest.state, oauth);
+    const outcome = authenticate(
+      request.headers.authorization,
+      path,
+      deps.rest.state,
+      oauth,
+      deps.now(),
+    );
     if (outcome.kind === 'login-redirect') {
       const next = encodeURIComponent(`${context}${path}${url.search}`);
       response.writeHead(302, { Location: `${deps.rest.baseUrl}/login?next=${next}` });

@@ -84,7 +84,15 @@ export class SimState {
       ...(spec.repoPermission ? { repoPermission: spec.repoPermission } : {}),
       ...(spec.project !== undefined ? { project: spec.project.toUpperCase() } : {}),
       ...(spec.repo !== undefined ? { repo: spec.repo } : {}),
+      ...(spec.expiresAt !== undefined ? { expiresAt: spec.expiresAt } : {}),
     });
+    return token;
+  }
+
+  /** A live token: known, not revoked, not expired at `now`. */
+  liveToken(value: string, now: number): StoredToken | undefined {
+    const token = this.tokens.get(value);
+    if (!token || (token.expiresAt !== undefined && now >= token.expiresAt)) return undefined;
     return token;
   }
 

@@ -145,6 +145,27 @@ describe('authentication (§9.2)', () => {
     expect(closed.json()).toEqual(AUTH_REQUIRED);
   });
 
+  it('treats revoked and expired PATs like unknown ones (anonymous)', async () => {
+    const revoked = sim.addToken({ user: 'gone', repoPermission: 'REPO_READ' });
+    expect((await simRequest(sim, '/rest/api/1.0/users?limit=1', { bearer: revoked })).status).toBe(
+      200,
+    );
+    sim.revokeToken(revoked);
+    const after = await simRequest(sim, '/rest/api/1.0/users?limit=1', { bearer: revoked });
+    expect(after.status).toBe(401);
+    expect(after.json()).toEqual(AUTH_REQUIRED);
+    const expired = sim.addToken({
+      user: 'old',
+      repoPermission: 'REPO_READ',
+      expiresAt: Date.now() - 1,
+    });
+    const props = await simRequest(sim, '/rest/api/1.0/application-properties', {
+      bearer: expired,
+    });
+    expect(props.status).toBe(200);
+    expect(props.headers['x-ausername']).toBeUndefined();
+  });
+
   it('answers protected endpoints without a credential with 401 AuthenticationRequiredException', async () => {
     const response = await simRequest(sim, '/rest/api/1.0/users?limit=1');
     expect(response.status).toBe(401);
