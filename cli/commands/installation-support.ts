@@ -55,6 +55,9 @@ const MAX_STDIN_SECRET = 64 * 1024;
  * mistaken `< /dev/urandom` fails instead of filling memory.
  */
 export async function readSecretFromStdin(io: CliIo, what: string): Promise<string> {
+  if ((io.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write(`Paste the ${what}, then press Enter and Ctrl-D:\n`);
+  }
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
@@ -78,10 +78,16 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = settingsFilePath(home);
 
+  // Set when this open migrated the file: what the user wrote is what must be preserved.
+  let unmigrated: string | undefined;
   const quarantine = (reason: string, cause?: unknown): never => {
     const preservedAs = `${path}.corrupt-${stamp(now())}`;
     try {
-      renameSync(path, preservedAs);
+      if (unmigrated === undefined) renameSync(path, preservedAs);
+      else {
+        writeFileAtomic(preservedAs, unmigrated, 0o600);
+        unlinkSync(path);
+      }
     } catch (error) {
       throw new CompanionError(
         'SETTINGS_CORRUPT',
@@ -100,7 +106,9 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     );
   };
 
-  withFileLock(path, () => migrateFile(path, now, quarantine));
+  withFileLock(path, () => {
+    unmigrated = migrateFile(path, now, quarantine);
+  });
 
   let conf: Conf<SettingsData>;
   try {
@@ -109,6 +117,7 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     if (isInvalidContent(error)) return quarantine(describe(error), error);
     throw writeFailed(path, error);
   }
+  unmigrated = undefined;
 
   const readAll = (): Json[] => {
     let installations: Json[];
@@ -276,12 +285,16 @@ function duplicateProblem(installations: readonly Json[]): string | undefined {
  * Brings an existing file to the current schema before conf validates it. The unmigrated bytes
  * are copied aside first, so a faulty migration can never cost the user their settings.
  */
-function migrateFile(path: string, now: () => Date, quarantine: (reason: string) => never): void {
+function migrateFile(
+  path: string,
+  now: () => Date,
+  quarantine: (reason: string) => never,
+): string | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw writeFailed(path, error);
   }
   let parsed: unknown;
@@ -304,13 +317,14 @@ function migrateFile(path: string, now: () => Date, quarantine: (reason: string)
       { data: { path, version: outcome.version } },
     );
   }
-  if (outcome.kind === 'current') return;
+  if (outcome.kind === 'current') return undefined;
   try {
     copyFileSync(path, `${path}.v${outcome.from}-${stamp(now())}.bak`);
     writeFileAtomic(path, `${JSON.stringify(outcome.document, undefined, '\t')}\n`, 0o600);
   } catch (error) {
     throw writeFailed(path, error);
   }
+  return text;
 }
 
 /** JSON has no `undefined`: optional fields are left out of the file and restored on read. */

@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCompanionError } from '../../../common/errors/companion-error.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
@@ -239,5 +240,45 @@ describe('settings shared by several processes', () => {
     utimesSync(`${settings.path}.lock`, new Date(0), new Date(0));
     settings.saveInstallation(newInstallation({ name: 'after-crash', baseUrl: 'https://a.corp' }));
     expect(settings.findInstallation('after-crash')).toBeDefined();
+  });
+});
+
+describe('settings robustness', () => {
+  it('answers any file content with settings or SETTINGS_CORRUPT/NEWER, never a crash or a loss', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc
+            .jsonValue()
+            .map((value) => JSON.stringify({ schemaVersion: 1, installations: [value] })),
+          fc.jsonValue().map((value) => JSON.stringify({ installations: value })),
+        ),
+        (content) => {
+          const folder = mkdtempSync(join(tmpdir(), 'bdc-settings-fuzz-'));
+          try {
+            writeFileSync(settingsFilePath(folder), content);
+            try {
+              openSettings(folder).listInstallations();
+            } catch (error) {
+              expect(isCompanionError(error)).toBe(true);
+              expect(['SETTINGS_CORRUPT', 'SETTINGS_NEWER_VERSION']).toContain(
+                (error as { code: string }).code,
+              );
+              const kept = readdirSync(folder).filter(
+                (name) => name.includes('.corrupt-') || name === 'settings.json',
+              );
+              // The bytes are still on disk, as the original or the preserved copy.
+              const texts = kept.map((name) => readFileSync(join(folder, name), 'utf8'));
+              expect(texts).toContain(content);
+            }
+          } finally {
+            rmSync(folder, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
