@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { handleAdmin } from './admin.js';
 import { FaultState } from './faults.js';
 import { gitOk } from './git/git-process.js';
@@ -54,7 +54,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   const now = options.now ?? Date.now;
   const contextPath = normaliseContextPath(options.contextPath ?? '');
   const ownsDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bdc-sim-')));
+  // Absolute: git hooks and GIT_PROJECT_ROOT are resolved from other working directories.
+  const dataDir = resolve(options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bdc-sim-'))));
   const repoRoot = join(dataDir, 'repos');
   const hooksDir = join(dataDir, 'hooks');
   const tmpDir = join(dataDir, 'tmp');

@@ -14,6 +14,9 @@ interface SimulatorModule {
     port?: number;
     version?: string;
     seed?: string;
+    contextPath?: string;
+    keyType?: 'rsa' | 'ec';
+    dataDir?: string;
   }): Promise<LoadedSimulator>;
 }
 
@@ -83,17 +86,35 @@ export const simCommand: Command = {
     // `--version` is a global flag; the parser hands it to this command when it is present.
     version: { type: 'string' },
     seed: { type: 'string' },
+    'context-path': { type: 'string' },
+    'key-type': { type: 'string' },
+    'data-dir': { type: 'string' },
   },
   optionHelp: [
     ['--port N', 'HTTPS port on 127.0.0.1 (default: a free port)'],
     ['--version V', 'BDC version to report, e.g. 9.4.22 or 10.1.0'],
     ['--seed FILE', 'JSON or YAML seed: users, tokens, projects, repositories'],
+    ['--context-path P', 'serve under a context path, e.g. /bitbucket'],
+    ['--key-type rsa|ec', 'key type of the generated PKI (default rsa)'],
+    ['--data-dir DIR', 'keep repositories and CA files in DIR (default: a temp folder)'],
   ],
   maxPositionals: 0,
   async run({ flags, io, output }) {
     const port = parsePort(flags['port'] as string | undefined);
     const version = parseVersion(flags['version'] as string | undefined);
     const seed = flags['seed'] as string | undefined;
+    const contextPath = flags['context-path'] as string | undefined;
+    if (contextPath !== undefined && !/^\/[A-Za-z0-9._~\-/]*$/.test(contextPath)) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        `--context-path must start with "/", not "${contextPath}".`,
+      );
+    }
+    const keyType = flags['key-type'] as string | undefined;
+    if (keyType !== undefined && keyType !== 'rsa' && keyType !== 'ec') {
+      throw new CompanionError('USAGE_INVALID', `--key-type must be rsa or ec, not "${keyType}".`);
+    }
+    const dataDir = flags['data-dir'] as string | undefined;
     if (seed !== undefined && !existsSync(seed)) {
       throw new CompanionError('FILE_READ_FAILED', `The seed file ${seed} does not exist.`);
     }
@@ -104,6 +125,9 @@ export const simCommand: Command = {
         ...(port !== undefined ? { port } : {}),
         ...(version !== undefined ? { version } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(contextPath !== undefined ? { contextPath } : {}),
+        ...(keyType === 'rsa' || keyType === 'ec' ? { keyType } : {}),
+        ...(dataDir !== undefined ? { dataDir } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -72,6 +72,28 @@ describe('bdc-companion sim', () => {
     expect(existsSync(line['caFile']!)).toBe(false); // its temp folder is gone
   });
 
+  it('serves under a context path with EC keys, keeping repositories in --data-dir', async () => {
+    const dataDir = join(work.path, 'data');
+    const { first, stop, exit } = await runUntilReady([
+      'sim',
+      '--json',
+      '--context-path',
+      '/bitbucket',
+      '--key-type',
+      'ec',
+      '--data-dir',
+      dataDir,
+    ]);
+    const line = JSON.parse(first) as Record<string, string>;
+    expect(line['url']).toMatch(/\/bitbucket$/);
+    expect(line['caFile']).toBe(join(dataDir, 'bdc-root-ca.pem'));
+    const sim = { url: line['url']!, caPem: await readFile(line['caFile']!, 'utf8') };
+    expect((await simRequest(sim, '/status')).status).toBe(200);
+    stop();
+    expect(await exit).toBe(0);
+    expect(existsSync(join(dataDir, 'repos', 'demo', 'gitops.git', 'HEAD'))).toBe(true);
+  });
+
   it('loads a seed file', async () => {
     const seed = join(work.path, 'seed.json');
     await writeFile(seed, JSON.stringify({ projects: [{ key: 'SEEDED' }] }));
@@ -92,6 +114,10 @@ describe('bdc-companion sim', () => {
     expect(JSON.parse(port.stdout).error.code).toBe('USAGE_INVALID');
     const version = await runCliInProcess(['sim', '--json', '--version=nine']);
     expect(version.code).toBe(2);
+    const keyType = await runCliInProcess(['sim', '--json', '--key-type', 'dsa']);
+    expect(keyType.code).toBe(2);
+    const context = await runCliInProcess(['sim', '--json', '--context-path', 'bitbucket']);
+    expect(context.code).toBe(2);
     const missing = await runCliInProcess([
       'sim',
       '--json',
