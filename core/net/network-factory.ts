@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import { Agent, EnvHttpProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { CLI_NAME, COMPANION_VERSION } from '../../common/version.js';
 import { vetOne, createGuardedLookup, resolveVetted } from './guarded-lookup.js';
 import type { NetworkOptions } from './network-options.js';
@@ -109,17 +109,26 @@ export function createDispatcher(options: NetworkOptions): Dispatcher {
     bodyTimeout: requestTimeout,
   };
 
-  if (proxy.httpsProxy === '' && proxy.httpProxy === '') return new Agent(agentOptions);
-
-  const dispatcher = new EnvHttpProxyAgent({
-    ...agentOptions,
-    httpProxy: proxy.httpProxy,
-    httpsProxy: proxy.httpsProxy,
-    noProxy: proxy.noProxy,
+  const explicit = options.proxy;
+  if (explicit?.kind === 'direct') return new Agent(agentOptions);
+  if (explicit === undefined && proxy.httpsProxy === '' && proxy.httpProxy === '') {
+    return new Agent(agentOptions);
+  }
+  const tunnelTls = {
     requestTls: { ...tlsOptions, timeout: connectTimeout },
     // A TLS-intercepting corporate proxy is trusted through the same pasted CAs.
     proxyTls: { ...tlsOptions, timeout: connectTimeout },
-  });
+  };
+  const dispatcher: Dispatcher =
+    explicit === undefined
+      ? new EnvHttpProxyAgent({
+          ...agentOptions,
+          httpProxy: proxy.httpProxy,
+          httpsProxy: proxy.httpsProxy,
+          noProxy: proxy.noProxy,
+          ...tunnelTls,
+        })
+      : new ProxyAgent({ ...agentOptions, uri: explicit.url, ...tunnelTls });
   if (options.addressPolicy !== 'instance') return dispatcher;
   return dispatcher.compose((dispatch) => (dispatchOptions, handler) => {
     const origin = new URL(String(dispatchOptions.origin));

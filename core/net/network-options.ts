@@ -27,6 +27,19 @@ export interface NetworkOptions {
   readonly resolveHost?: (
     hostname: string,
   ) => Promise<readonly { readonly address: string; readonly family: number }[]>;
+  /**
+   * An explicit proxy decision that replaces the proxy variables: the desktop resolves PAC/WPAD
+   * per URL with Electron's `session.resolveProxy` (see `proxyFromPacResult`) and passes it here.
+   */
+  readonly proxy?: ProxyChoice;
   /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** How a request leaves the machine when the caller has decided it (PAC, an app setting). */
+export type ProxyChoice =
+  | { readonly kind: 'direct' }
+  | {
+      readonly kind: 'proxy';
+      /** `http://host:port` or `https://host:port`. */ readonly url: string;
+    };

@@ -1,3 +1,5 @@
+import type { ProxyChoice } from './network-options.js';
+
 export interface ProxySettings {
   /** Empty string: no proxy for that scheme. */
   readonly httpsProxy: string;
@@ -40,4 +42,26 @@ export function proxyFor(target: URL, settings: ProxySettings): string | undefin
     if (hostname === entryHost || hostname.endsWith(`.${entryHost}`)) return undefined;
   }
   return proxy;
+}
+
+/**
+ * Reads a PAC answer as Electron's `session.resolveProxy` gives it (`"PROXY host:port; DIRECT"`)
+ * and takes the first entry the companion can use. SOCKS entries are skipped (undici 7 speaks
+ * them, the git CLI and the probe's tunnel do not, and one path must not differ from the others).
+ * Undefined when nothing usable is listed, so the caller can fall back to the variables.
+ */
+export function proxyFromPacResult(result: string): ProxyChoice | undefined {
+  for (const raw of result.split(';')) {
+    const [keyword, address] = raw.trim().split(/\s+/, 2);
+    const kind = (keyword ?? '').toUpperCase();
+    if (kind === 'DIRECT') return { kind: 'direct' };
+    if (
+      (kind === 'PROXY' || kind === 'HTTPS') &&
+      address !== undefined &&
+      /^[^\s/]+:\d{1,5}$/.test(address)
+    ) {
+      return { kind: 'proxy', url: `${kind === 'HTTPS' ? 'https' : 'http'}://${address}` };
+    }
+  }
+  return undefined;
 }

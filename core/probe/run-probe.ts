@@ -19,6 +19,7 @@ import {
 } from '../net/guarded-lookup.js';
 import { instanceEndpoint, parseInstanceUrlSyntax, type InstanceUrl } from '../net/instance-url.js';
 import { createDispatcher, USER_AGENT } from '../net/network-factory.js';
+import type { ProxyChoice } from '../net/network-options.js';
 import { toNetworkError } from '../net/network-error.js';
 import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
 import { openTunnel } from '../net/proxy-tunnel.js';
@@ -43,6 +44,8 @@ export interface ProbeOptions {
   readonly allowLoopback?: boolean;
   /** Lets a pasted intermediate anchor the chain (the explicit partial-chain choice). */
   readonly allowPartialChain?: boolean;
+  /** An explicit proxy decision (PAC), replacing the proxy variables. */
+  readonly proxy?: ProxyChoice;
   /** Proxy variables; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The whole probe never takes longer than this (15 s by default). */
@@ -262,7 +265,12 @@ export async function runProbe(input: string, options: ProbeOptions = {}): Promi
       };
     });
 
-    proxy = proxyFor(new URL(target.origin), resolveProxySettings(options.env ?? process.env));
+    proxy =
+      options.proxy === undefined
+        ? proxyFor(new URL(target.origin), resolveProxySettings(options.env ?? process.env))
+        : options.proxy.kind === 'proxy'
+          ? options.proxy.url
+          : undefined;
 
     const first = await step('tcp', 'CONNECT_TIMEOUT', async (timeoutMs) => {
       const connection = await connect(timeoutMs);
@@ -329,6 +337,7 @@ export async function runProbe(input: string, options: ProbeOptions = {}): Promi
         connectTimeoutMs: timeoutMs,
         requestTimeoutMs: timeoutMs,
         env: options.env ?? process.env,
+        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
         resolveHost: async () => pinned,
       });
       const url = instanceEndpoint(target, APPLICATION_PROPERTIES);

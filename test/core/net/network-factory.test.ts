@@ -203,6 +203,45 @@ describe('createDispatcher', () => {
     expect(proxiedConnects.length).toBe(before + 1);
   });
 
+  it('follows an explicit proxy decision (PAC) over the variables', async () => {
+    const before = proxiedConnects.length;
+    const viaPac = await attempt(
+      `https://localhost:${port}/pac`,
+      createDispatcher({
+        addressPolicy: 'instance',
+        allowLoopback: true,
+        caPems: [pki.root.certPem],
+        env: {},
+        proxy: { kind: 'proxy', url: `http://127.0.0.1:${proxyPort}` },
+      }),
+    );
+    expect(viaPac).toEqual({ path: '/pac' });
+    expect(proxiedConnects.length).toBe(before + 1);
+    const direct = await attempt(
+      `https://localhost:${port}/direct`,
+      createDispatcher({
+        addressPolicy: 'instance',
+        allowLoopback: true,
+        caPems: [pki.root.certPem],
+        env: { HTTPS_PROXY: 'http://127.0.0.1:9' },
+        proxy: { kind: 'direct' },
+      }),
+    );
+    expect(direct).toEqual({ path: '/direct' });
+    expect(proxiedConnects.length).toBe(before + 1);
+    const refused = await attempt(
+      `https://localhost:${port}/`,
+      createDispatcher({
+        addressPolicy: 'instance',
+        caPems: [pki.root.certPem],
+        env: {},
+        proxy: { kind: 'proxy', url: `http://127.0.0.1:${proxyPort}` },
+      }),
+    );
+    expect(isCompanionError(refused, 'INSTANCE_ADDRESS_FORBIDDEN')).toBe(true);
+    expect(proxiedConnects.length).toBe(before + 1);
+  });
+
   it('gives up on a listener that never completes the TLS handshake within the connect timeout', async () => {
     const silent = net.createServer(() => undefined);
     silent.listen(0, '127.0.0.1');
