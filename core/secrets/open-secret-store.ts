@@ -77,7 +77,7 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
  * caller gets its classified error — there is no silent fallback, least of all to plaintext.
  */
 export async function openSecretStore(config: SecretStoreConfig): Promise<SecretStore> {
-  const backend: SecretStoreBackend = chosenBackend(config);
+  const backend = chosenBackend(config);
   if (config.pinned !== undefined && config.pinned !== 'memory' && config.pinned !== backend) {
     throw new CompanionError(
       'SECRET_STORE_MISMATCH',
@@ -126,7 +126,7 @@ export async function openSecretStore(config: SecretStoreConfig): Promise<Secret
       });
       break;
     default: {
-      const unreachable: never = backend as never;
+      const unreachable: never = backend;
       throw new Error(`unknown backend ${String(unreachable)}`);
     }
   }
