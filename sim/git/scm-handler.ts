@@ -89,9 +89,14 @@ export async function handleScm(
     for (const command of parseReceivePackCommands(plain)) {
       const branch = command.ref.replace(/^refs\/heads\//, '');
       if (deps.faults.takeRace(repo.projectKey, repo.slug, branch)) {
-        const before = command.oldId;
-        const after = await addForeignCommit(repoPath, branch, deps.now());
-        deps.onRefsChanged(repo, 'other', [{ oldId: before, newId: after, ref: command.ref }]);
+        try {
+          const after = await addForeignCommit(repoPath, branch, deps.now());
+          deps.onRefsChanged(repo, 'other', [
+            { oldId: command.oldId, newId: after, ref: command.ref },
+          ]);
+        } catch {
+          // The branch does not exist yet: nobody can have pushed to it; the push goes ahead.
+        }
       }
     }
   }
