@@ -1,4 +1,5 @@
 import type { Command } from '../../command.js';
+import { serviceInstallCommand } from '../service-install.js';
 
-/** The ops commands; the capability that owns them adds its commands here. */
-export const opsCommands: readonly Command[] = [];
+/** The ops commands: running the companion as a service, and diagnosing it. */
+export const opsCommands: readonly Command[] = [serviceInstallCommand];
