@@ -184,7 +184,10 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
       }
       if (status === 401 && options.authorization && !refreshed) {
         const errors = parseBdcErrors(text);
-        if (!isPermissionDenial(errors, user) && (await options.authorization.refresh())) {
+        if (
+          !isPermissionDenial(errors, user) &&
+          (await refreshOnce(options.authorization, spec.path))
+        ) {
           refreshed = true;
           continue;
         }
@@ -256,6 +259,28 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
       if (options.ownsDispatcher) await options.dispatcher.close();
     },
   };
+}
+
+/** Codes of a refresh that cannot succeed without the user: the sign-in is over. */
+const SIGN_IN_OVER = new Set([
+  'OAUTH_REFRESH_REJECTED',
+  'OAUTH_CLIENT_REJECTED',
+  'OAUTH_TOKENS_UNREADABLE',
+]);
+
+async function refreshOnce(authorization: Authorization, path: string): Promise<boolean> {
+  try {
+    return await authorization.refresh();
+  } catch (error) {
+    if (error instanceof CompanionError && SIGN_IN_OVER.has(error.code)) {
+      throw new CompanionError(
+        'AUTH_EXPIRED',
+        `Bitbucket refused the sign-in of ${authorization.user} for ${path}, and refreshing it failed: ${error.message}`,
+        { data: { refreshCode: error.code }, cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 function parseBody<T>(text: string, status: number, method: string, path: string): T {

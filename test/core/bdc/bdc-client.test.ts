@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CompanionError } from '../../../common/errors/companion-error.js';
 import type { Authorization } from '../../../core/auth/authorization.js';
 import { createBdcClient } from '../../../core/bdc/bdc-client.js';
 import { retryAfterMs } from '../../../core/bdc/bdc-error-envelope.js';
@@ -194,6 +195,37 @@ describe('BDC REST client', () => {
       'Bearer new1',
       'Bearer new2',
     ]);
+  });
+
+  it('turns a refresh the server rejects into AUTH_EXPIRED, and lets other refresh failures through', async () => {
+    server = await startLocalServer((_request, response) => json(response, 401, authRequired));
+    const failing = (
+      code: 'OAUTH_REFRESH_REJECTED' | 'OAUTH_SERVER_UNREACHABLE',
+    ): Authorization => ({
+      kind: 'oauth',
+      user: 'bob',
+      header: async () => 'Bearer old',
+      refresh: async () => {
+        throw new CompanionError(code, 'refresh failed');
+      },
+    });
+    await expect(
+      createBdcClient({
+        baseUrl: server.url,
+        authorization: failing('OAUTH_REFRESH_REJECTED'),
+        dispatcher,
+      }).getJson('/x'),
+    ).rejects.toMatchObject({
+      code: 'AUTH_EXPIRED',
+      data: { refreshCode: 'OAUTH_REFRESH_REJECTED' },
+    });
+    await expect(
+      createBdcClient({
+        baseUrl: server.url,
+        authorization: failing('OAUTH_SERVER_UNREACHABLE'),
+        dispatcher,
+      }).getJson('/x'),
+    ).rejects.toMatchObject({ code: 'OAUTH_SERVER_UNREACHABLE' });
   });
 
   it('treats 401 for a signed-in user as missing permission (BDC quirk), without refreshing', async () => {
