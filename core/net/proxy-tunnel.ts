@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { trustContext } from './network-factory.js';
+import { tlsFailureCode } from './network-error.js';
 
 export interface TunnelOptions {
   /** `http://host:port` or `https://host:port`, as in HTTPS_PROXY. */
@@ -52,14 +53,26 @@ export function openTunnel(options: TunnelOptions): Promise<net.Socket> {
       reject(error);
     }
     socket.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code ?? error.message;
+      const tlsCode = tlsFailureCode(reason);
       fail(
-        new CompanionError(
-          'PROXY_FAILED',
-          `The proxy ${proxyName} could not be reached: ${error.code ?? error.message}`,
-          {
-            cause: error,
-          },
-        ),
+        tlsCode === undefined
+          ? new CompanionError(
+              'PROXY_FAILED',
+              `The proxy ${proxyName} could not be reached: ${reason}`,
+              {
+                cause: error,
+              },
+            )
+          : new CompanionError(
+              tlsCode,
+              `The TLS certificate of the proxy ${proxyName} was refused: ${reason}.`,
+              {
+                hint: 'Paste the CA that issued the proxy certificate (ask the network team), or use an http:// proxy URL.',
+                cause: error,
+                data: { reason, proxy: proxyName },
+              },
+            ),
       );
     });
     socket.once(proxyUrl.protocol === 'https:' ? 'secureConnect' : 'connect', () => {

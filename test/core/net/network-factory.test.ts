@@ -242,6 +242,39 @@ describe('createDispatcher', () => {
     expect(proxiedConnects.length).toBe(before + 1);
   });
 
+  it('trusts an https:// proxy (TLS to the proxy) through the same pasted CA', async () => {
+    const tlsProxy = https.createServer({ cert: pki.chainPem, key: pki.leaf.keyPem });
+    tlsProxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    tlsProxy.listen(0, '127.0.0.1');
+    await once(tlsProxy, 'listening');
+    const tlsProxyPort = (tlsProxy.address() as AddressInfo).port;
+    try {
+      const env = { HTTPS_PROXY: `https://localhost:${tlsProxyPort}` };
+      const body = await attempt(
+        `https://localhost:${port}/tls-proxy`,
+        createDispatcher({ addressPolicy: 'none', caPems: [pki.root.certPem], env }),
+      );
+      expect(body).toEqual({ path: '/tls-proxy' });
+      const untrusted = await attempt(
+        `https://localhost:${port}/tls-proxy`,
+        createDispatcher({ addressPolicy: 'none', env }),
+      );
+      expect(untrusted).toBeInstanceOf(Error);
+    } finally {
+      tlsProxy.closeAllConnections();
+      tlsProxy.close();
+    }
+  });
+
   it('gives up on a listener that never completes the TLS handshake within the connect timeout', async () => {
     const silent = net.createServer(() => undefined);
     silent.listen(0, '127.0.0.1');

@@ -432,6 +432,46 @@ describe('runProbe against hand-made servers', () => {
     }
   });
 
+  it('tunnels through an https:// proxy trusted by the pasted CA', async () => {
+    handler = bitbucket;
+    const tlsProxy = https.createServer({ cert: pki.chainPem, key: pki.leaf.keyPem });
+    tlsProxy.on('connect', (_req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    tlsProxy.listen(0, '127.0.0.1');
+    await once(tlsProxy, 'listening');
+    const tlsProxyPort = (tlsProxy.address() as AddressInfo).port;
+    try {
+      const proxied = { HTTPS_PROXY: `https://localhost:${tlsProxyPort}` };
+      const result = await runProbe(`https://localhost:${port}`, {
+        allowLoopback: true,
+        caPems: [pki.root.certPem],
+        env: proxied,
+      });
+      expect(result).toMatchObject({ ok: true, proxy: `https://localhost:${tlsProxyPort}` });
+      const untrusted = await runProbe(`https://localhost:${port}`, {
+        allowLoopback: true,
+        env: proxied,
+      });
+      expect(untrusted.steps.at(-1)).toMatchObject({
+        name: 'tcp',
+        ok: false,
+        code: 'TLS_UNTRUSTED',
+      });
+      expect(untrusted.error?.message).toContain('proxy');
+    } finally {
+      tlsProxy.closeAllConnections();
+      tlsProxy.close();
+    }
+  });
+
   it('maps DNS failures without sending a query anywhere', async () => {
     const result = await runProbe('https://bitbucket.corp.example', {
       env: noProxy,
