@@ -254,4 +254,50 @@ describe('auth with an explicit headless secret store', () => {
       rmSync(headless, { recursive: true, force: true });
     }
   });
+
+  it('uses a systemd credentials folder read-only: verifies what it provides, writes nothing', async () => {
+    const headless = mkdtempSync(join(tmpdir(), 'bdc-cli-auth-creds-'));
+    const credentials = mkdtempSync(join(tmpdir(), 'bdc-cli-creds-'));
+    const env = {
+      BDC_COMPANION_SECRET_STORE: 'credentials-dir',
+      CREDENTIALS_DIRECTORY: credentials,
+    };
+    openSettings(headless).saveInstallation(
+      newInstallation({ name: 'svc', baseUrl: sim.url, caPems: [sim.caPem], allowLoopback: true }),
+    );
+    writeFileSync(join(credentials, 'svc.pat'), `${sim.pat}\n`, { mode: 0o400 });
+    try {
+      const signedIn = await cli(['auth', 'pat', 'svc', '--token-stdin'], {
+        stdin: `${sim.pat}\n`,
+        env,
+        home: headless,
+      });
+      expect(signedIn.document).toMatchObject({
+        ok: true,
+        user: sim.user.name,
+        secretStore: 'credentials-dir',
+      });
+      const other = sim.addToken({ user: 'admin', projectPermission: 'PROJECT_READ' });
+      const refused = await cli(['auth', 'pat', 'svc', '--token-stdin'], {
+        stdin: other,
+        env,
+        home: headless,
+      });
+      expect(refused.document.error.code).toBe('SECRET_STORE_READ_ONLY');
+      expect(refused.document.error.message).toContain(join(credentials, 'svc.pat'));
+      const status = await cli(['auth', 'status', 'svc'], { env, home: headless });
+      expect(status.document).toMatchObject({
+        mode: 'pat',
+        credentialStored: true,
+        secretStore: { backend: 'credentials-dir', osProtected: false, location: credentials },
+      });
+      const removed = await cli(['installation', 'remove', 'svc'], { env, home: headless });
+      expect(removed.document).toMatchObject({ secretsDeleted: [], secretsKept: ['pat'] });
+      expect(readFileSync(join(credentials, 'svc.pat'), 'utf8')).toBe(`${sim.pat}\n`);
+      expect(filesContaining(headless, sim.pat)).toEqual([]);
+    } finally {
+      rmSync(headless, { recursive: true, force: true });
+      rmSync(credentials, { recursive: true, force: true });
+    }
+  });
 });
