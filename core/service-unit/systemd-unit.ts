@@ -39,7 +39,7 @@ export function environmentFilePath(installationName: string): string {
 }
 
 function refuseControlCharacters(value: string, what: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
+  if ([...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
     throw new CompanionError('INPUT_INVALID', `The ${what} contains a control character.`);
   }
   return value;
