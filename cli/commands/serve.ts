@@ -46,7 +46,7 @@ export interface ServeSession {
 /** Opens the engine and serves the UI; shared by `serve` and `demo`. */
 export async function openServeSession(
   context: CommandContext,
-  options: { readonly host?: string; readonly port?: number },
+  options: { readonly host?: string; readonly port?: number; readonly oauthPort?: number },
 ): Promise<ServeSession> {
   const bundleDir = rendererBundleDir();
   const logger = createLogger({ home: context.home, level: context.logLevel, component: 'serve' });
@@ -58,6 +58,7 @@ export async function openServeSession(
     secretStore,
     env: context.io.env,
     oauthRedirect: 'localhost',
+    ...(options.oauthPort === undefined ? {} : { oauthPort: options.oauthPort }),
   });
   try {
     const serve = await startServe({

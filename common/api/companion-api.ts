@@ -34,6 +34,7 @@ import type {
   TestPushRequest,
   WebhookRegisterRequest,
   WebhookRegistration,
+  WebhookSecretRequest,
 } from './models.js';
 
 /**
@@ -82,6 +83,8 @@ export interface CompanionOperations {
   listProjects(request: InstallationRef): Promise<readonly ProjectRef[]>;
   listRepositories(request: RepositoryQuery): Promise<readonly RepositoryRef[]>;
   registerWebhooks(request: WebhookRegisterRequest): Promise<WebhookRegistration>;
+  /** Stores the webhook secret the platform gave (BDC signs with it, the relay verifies it). */
+  setWebhookSecret(request: WebhookSecretRequest): Promise<void>;
   /** Generates and stores a new secret and updates the registered webhooks; returns how many. */
   rotateWebhookSecret(request: InstallationRef): Promise<{ readonly updated: number }>;
 

@@ -293,14 +293,28 @@ export interface WebhookRegisterRequest extends InstallationRef {
 }
 
 export interface RegisteredWebhook {
-  readonly repo: string;
-  readonly id: number;
-  readonly url: string;
-  readonly created: boolean;
+  /** `PROJECT/slug` */
+  readonly target: string;
+  readonly webhookId: number;
+  readonly action: 'created' | 'updated';
+  /** BDC's own test call: did its `diagnostics:ping` reach the relay URL? */
+  readonly test: {
+    readonly reached: boolean;
+    readonly status: number | undefined;
+    readonly error: string | undefined;
+  };
 }
 
 export interface WebhookRegistration {
+  readonly url: string;
   readonly webhooks: readonly RegisteredWebhook[];
+  /** The relay stored BDC's test delivery: the path BDC → relay works end to end. */
+  readonly relayRecordedPing: boolean;
+}
+
+export interface WebhookSecretRequest extends InstallationRef {
+  /** The secret the platform shows for this installation; stored, never returned. */
+  readonly secret: string;
 }
 
 // ---- settings and diagnostics ----------------------------------------------------------------

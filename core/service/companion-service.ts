@@ -43,6 +43,7 @@ export interface ServiceParts {
   readonly handlers: OperationHandlers;
   /** Cleanups from capabilities that hold resources (open databases, running relays). */
   readonly closers?: readonly (() => Promise<void> | void)[];
+  readonly deliverOAuthCallback?: (url: string) => Promise<boolean>;
 }
 
 /**
@@ -99,6 +100,7 @@ export function createCompanionService(ports: ServicePorts, parts: ServiceParts)
     ...operations,
     ports,
     capabilities,
+    ...(parts.deliverOAuthCallback ? { deliverOAuthCallback: parts.deliverOAuthCallback } : {}),
     onEvent(listener: EventListener): Unsubscribe {
       return ports.events.subscribe(listener);
     },

@@ -11,9 +11,11 @@ import {
 import { EventHub } from './event-hub.js';
 import { authHandlers } from './auth-handlers.js';
 import { installationHandlers } from './installation-handlers.js';
+import { oauthHandlers } from './oauth-handlers.js';
 import { probeHandlers } from './probe-handlers.js';
 import { pushHandlers } from './push-handlers.js';
 import { relayHandlers } from './relay-handlers.js';
+import { webhookHandlers } from './webhook-handlers.js';
 import type { ServicePorts } from './service-ports.js';
 
 export interface OpenServiceOptions {
@@ -23,6 +25,8 @@ export interface OpenServiceOptions {
   readonly secretStore: SecretStore;
   readonly openBrowser?: (url: string) => Promise<void>;
   readonly oauthRedirect: 'custom' | 'localhost';
+  /** The loopback port of the `localhost` OAuth redirect (47615 by default, as registered in BDC). */
+  readonly oauthPort?: number;
   readonly now?: () => Date;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Start the relays of installations that have it enabled (default true). */
@@ -49,16 +53,28 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
   const database = openDatabase(options.home);
   const relay = relayHandlers(ports, database);
   const push = pushHandlers(ports, database);
+  const oauth = oauthHandlers(
+    ports,
+    options.oauthPort === undefined ? {} : { port: options.oauthPort },
+  );
   const handlers: OperationHandlers = {
     ...installationHandlers(ports),
     ...probeHandlers(ports),
     ...authHandlers(ports),
+    ...oauth.handlers,
     ...push.handlers,
     ...relay.handlers,
+    ...webhookHandlers(ports, database),
   };
   const service = createCompanionService(ports, {
     handlers,
-    closers: [() => relay.close(), () => push.close(), () => void database.close()],
+    closers: [
+      () => oauth.close(),
+      () => relay.close(),
+      () => push.close(),
+      () => void database.close(),
+    ],
+    deliverOAuthCallback: (url) => oauth.deliver(url),
   });
   if (options.startRelays ?? true) await relay.startEnabled();
   return service;

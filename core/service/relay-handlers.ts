@@ -27,10 +27,13 @@ import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
 /** The URL BDC calls: the admin's public relay URL, else the listen address itself. */
-export function relayCallbackUrl(installation: Installation): string | undefined {
+export function relayCallbackUrl(
+  installation: Installation,
+  boundListen?: string,
+): string | undefined {
   const platformId = installation.platform?.installationId;
   if (!platformId) return undefined;
-  const base = installation.relay.publicUrl ?? `http://${installation.relay.listen}`;
+  const base = installation.relay.publicUrl ?? `http://${boundListen ?? installation.relay.listen}`;
   return `${base.replace(/\/+$/, '')}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(platformId)}`;
 }
 
@@ -148,9 +151,11 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
         installationId: installation.id,
         kind: 'webhook-secret',
       });
+      const current = running.get(installation.id);
+      const bound = current ? formatListenAddress(current.relay.listen) : undefined;
       return {
-        listen: installation.relay.listen,
-        callbackUrl: relayCallbackUrl(installation),
+        listen: bound ?? installation.relay.listen,
+        callbackUrl: relayCallbackUrl(installation, bound),
         secretConfigured: secret !== undefined && secret !== '',
       };
     },

@@ -2,10 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { startTestSimulator, type RunningSimulator } from '../helpers/sim.js';
-import { screenshotBothThemes, startServeProcess, type ServeProcess } from './serve-process.js';
+import {
+  freePort,
+  SCREENSHOT_DIR,
+  screenshotBothThemes,
+  startServeProcess,
+  type ServeProcess,
+} from './serve-process.js';
 
 // A new admin's whole first run, in real Chromium against the real `serve` process and the
 // simulator over HTTPS: untrusted chain → paste the CA → PAT → test push → history → relay.
@@ -16,10 +22,12 @@ describe('the UI over serve, as a new user', () => {
   let chromium: LaunchedChromium;
   let context: BrowserContext;
   let page: Page;
+  let relayPort: number;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     sim = await startTestSimulator();
+    relayPort = await freePort();
     home = mkdtempSync(join(tmpdir(), 'e2e-home-'));
     serve = await startServeProcess(['serve', '--home', home], {
       BDC_COMPANION_CACHE_DIR: join(home, 'cache'),
@@ -29,6 +37,16 @@ describe('the UI over serve, as a new user', () => {
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90_000);
+
+  afterEach(async (test) => {
+    // A failing step leaves a picture of what the user would have seen.
+    if (test.task.result?.state === 'fail' && page) {
+      await page.screenshot({
+        path: `${SCREENSHOT_DIR}/failed-${test.task.name.slice(0, 40)}.png`,
+        fullPage: true,
+      });
+    }
+  });
 
   afterAll(async () => {
     await context?.close();
@@ -149,19 +167,39 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
   });
 
+  it('step 4: starts the relay, stores the secret, registers a webhook and sees the test delivery', async () => {
+    await page.getByRole('heading', { name: "Relay BDC's webhooks to the platform" }).waitFor();
+    await page.getByLabel('Webhook secret').fill(sim.platform?.webhookSecret ?? '');
+    await page.getByRole('button', { name: 'Store secret' }).click();
+    await page.getByText('stored in the keychain (never shown)').waitFor();
+    await expect(page.getByLabel('Webhook secret').inputValue()).resolves.toBe('');
+    await page.getByLabel('Listen address').fill(`127.0.0.1:${relayPort}`);
+    await page.getByRole('button', { name: 'Save and start the relay' }).click();
+    const endpoint = page.getByRole('definition').filter({ hasText: `:${relayPort}/webhooks/` });
+    await endpoint.waitFor();
+    await expect(endpoint.textContent()).resolves.toBe(
+      `http://127.0.0.1:${relayPort}/webhooks/bitbucket-dc/${sim.platform?.installationId ?? ''}`,
+    );
+    await page.getByLabel('Project').selectOption(sim.project);
+    await page.getByLabel(`${sim.project}/${sim.repo}`, { exact: false }).check();
+    await page.getByRole('button', { name: 'Register webhooks' }).click();
+    await page.getByText("BDC's test delivery arrived").waitFor({ timeout: 20_000 });
+    await expect(
+      page.getByRole('list', { name: 'Registered webhooks' }).textContent(),
+    ).resolves.toContain('reached the relay');
+    await screenshotBothThemes(page, '05-wizard-relay');
+    await page.getByRole('button', { name: 'Continue' }).click();
+  });
+
   it('finishes with a summary', async () => {
-    // The relay step appears when webhook registration is in this build; otherwise the summary.
-    const relayHeading = page.getByRole('heading', {
-      name: "Relay BDC's webhooks to the platform",
-    });
-    if (await relayHeading.isVisible()) {
-      await screenshotBothThemes(page, '05-wizard-relay');
-      await page.getByRole('button', { name: 'Skip for now' }).click();
-    }
     await page.getByRole('heading', { name: 'All set' }).waitFor();
     const summary = page.getByRole('definition');
     await expect(summary.allTextContents()).resolves.toEqual(
-      expect.arrayContaining([expect.stringContaining(sim.user.name), 'your pasted CA']),
+      expect.arrayContaining([
+        expect.stringContaining(sim.user.name),
+        'your pasted CA',
+        expect.stringContaining('test delivery received'),
+      ]),
     );
     await screenshotBothThemes(page, '06-wizard-summary');
   });
@@ -199,11 +237,34 @@ describe('the UI over serve, as a new user', () => {
     await screenshotBothThemes(page, '08-push-history');
   });
 
-  it('shows the relay, installations and diagnostics views', async () => {
+  it('shows the webhook delivery of the push in the relay view, acknowledged by the platform', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('button', { name: 'Relay' }).click();
     await page.getByLabel('Relay status').waitFor();
+    const delivered = page
+      .getByRole('row')
+      .filter({ hasText: 'repo:refs_changed' })
+      .filter({ hasText: 'delivered' });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return delivered.count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
+    await expect(page.getByLabel('Relay status').textContent()).resolves.toContain('listening on');
+    await delivered.first().locator('summary').click();
+    await expect(delivered.first().locator('.attempts').textContent()).resolves.toMatch(
+      /20\d in \d+ ms \(delivered\)/,
+    );
+    expect(sim.platform?.deliveries().some((each) => each.signatureValid)).toBe(true);
     await screenshotBothThemes(page, '09-relay');
+  });
+
+  it('shows the installations and diagnostics views', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('button', { name: 'Installations' }).click();
     await page
       .getByRole('listitem', { name: 'corp' })

@@ -182,7 +182,7 @@ export function RelayView() {
                     {delivery.attemptLog.map((attempt) => (
                       <li key={attempt.number}>
                         {new Date(attempt.at).toLocaleTimeString()} —{' '}
-                        {attempt.status ?? 'no response'} in {attempt.latencyMs} ms (
+                        {attempt.status ?? 'no response'} in {Math.round(attempt.latencyMs)} ms (
                         {attempt.outcome}){attempt.error ? `: ${attempt.error}` : ''}
                         {attempt.responseExcerpt ? (
                           <div className="mono muted">{attempt.responseExcerpt}</div>

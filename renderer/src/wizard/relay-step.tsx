@@ -40,19 +40,23 @@ export function RelayStep(props: {
     setEndpoint(next);
     return started;
   });
-  const [rotate, rotated] = useAction(async () => {
-    const result = await api.rotateWebhookSecret({ installation: name });
+  const [secret, setSecret] = useState('');
+  const [storeSecret, storedSecret] = useAction(async () => {
+    await api.setWebhookSecret({ installation: name, secret });
+    setSecret('');
     setEndpoint(await api.getRelayEndpoint({ installation: name }));
-    return result;
   });
   const [register, registered] = useAction(async () => {
     if (!endpoint?.callbackUrl) throw new Error('the relay has no public URL yet');
     setRegisteredAt(Date.now());
-    return api.registerWebhooks({
+    const result = await api.registerWebhooks({
       installation: name,
       repos: [...selected],
       url: endpoint.callbackUrl,
     });
+    // The relay recorded BDC's diagnostics:ping: the whole path BDC → relay works.
+    if (result.relayRecordedPing) setPingAt(new Date().toISOString());
+    return result;
   });
 
   useEffect(() => {
@@ -102,8 +106,8 @@ export function RelayStep(props: {
         },
       });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- record once when the ping lands
-  }, [pingAt]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- record when the ping and the registration are in
+  }, [pingAt, registered.kind]);
 
   if (!installation) return <p>Add the instance first.</p>;
 
@@ -118,6 +122,27 @@ export function RelayStep(props: {
   return (
     <section aria-labelledby="relay-title" className="step">
       <h2 id="relay-title">Relay BDC's webhooks to the platform</h2>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void storeSecret();
+        }}
+      >
+        <Field
+          label="Webhook secret"
+          type="password"
+          value={secret}
+          onChange={setSecret}
+          help="The secret the Ankra platform shows for this installation. BDC signs each delivery with it; it is stored in the OS keychain and never shown again."
+        />
+        <div className="actions">
+          <button type="submit" disabled={secret.length < 16 || storedSecret.kind === 'running'}>
+            {endpoint?.secretConfigured ? 'Replace secret' : 'Store secret'}
+          </button>
+        </div>
+      </form>
+      {storedSecret.kind === 'failed' ? <ErrorNotice error={storedSecret.error} /> : null}
       <form
         className="form-grid"
         onSubmit={(event) => {
@@ -154,18 +179,10 @@ export function RelayStep(props: {
           <dd className="mono">{endpoint.callbackUrl ?? 'set the relay URL above'}</dd>
           <dt>Webhook secret</dt>
           <dd>
-            {endpoint.secretConfigured ? 'stored in the keychain (never shown)' : 'not set yet'}{' '}
-            <button
-              type="button"
-              onClick={() => void rotate()}
-              disabled={rotated.kind === 'running'}
-            >
-              {endpoint.secretConfigured ? 'Rotate secret' : 'Generate secret'}
-            </button>
+            {endpoint.secretConfigured ? 'stored in the keychain (never shown)' : 'not set yet'}
           </dd>
         </dl>
       ) : null}
-      {rotated.kind === 'failed' ? <ErrorNotice error={rotated.error} /> : null}
 
       <h3>Repositories</h3>
       <div className="field">
@@ -222,6 +239,16 @@ export function RelayStep(props: {
         <div className="notice notice-ok" role="status">
           Registered {registered.value.webhooks.length} webhook
           {registered.value.webhooks.length === 1 ? '' : 's'}.{' '}
+          <ul className="registered" aria-label="Registered webhooks">
+            {registered.value.webhooks.map((hook) => (
+              <li key={hook.target}>
+                {hook.target}: {hook.action}; BDC's test call{' '}
+                {hook.test.reached
+                  ? `reached the relay (HTTP ${hook.test.status ?? '?'})`
+                  : `failed: ${hook.test.error ?? hook.test.status ?? 'no answer'}`}
+              </li>
+            ))}
+          </ul>
           {pingAt ? (
             <strong>BDC's test delivery arrived at {new Date(pingAt).toLocaleTimeString()}.</strong>
           ) : (
