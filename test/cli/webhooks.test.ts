@@ -7,6 +7,7 @@ import { openDatabase } from '../../core/storage/database.js';
 import { startSimulator } from '../../sim/index.js';
 import type { RunningSimulator } from '../../sim/simulator-api.js';
 import { runCliInProcess } from '../helpers/cli-harness.js';
+import { postDelivery, refsChangedBody, waitFor } from '../core/relay/relay-fixture.js';
 import { makeSimHome, pushCommit, tempDir, type SimHome } from './webhooks-fixture.js';
 
 let sim: RunningSimulator;
@@ -37,6 +38,9 @@ beforeAll(async () => {
     loadSecrets: () => loadWebhookSecrets(home.secrets, home.installation.id),
     transport: createHttpTransport(dispatcher),
     listen: { host: '127.0.0.1', port: 0 },
+    retry: { initialDelayMs: 50, maxDelayMs: 200 },
+    attemptTimeoutMs: 500,
+    pollIntervalMs: 100,
   });
   closers.push(() => relay.close());
 }, 60_000);
@@ -122,6 +126,50 @@ describe('webhooks against the simulator', () => {
     expect(delivery?.headers['x-event-key']).toBe('repo:refs_changed');
     expect(delivery?.headers['x-hub-signature']).toBe(sent?.headers['X-Hub-Signature']);
   }, 30_000);
+
+  it('the platform fails (5xx, then unreachable) for a while: after recovery every delivery arrives, in order per repository', async () => {
+    const platform = sim.platform!;
+    platform.clearDeliveries();
+    const sent: Record<string, string[]> = { 'A/one': [], 'B/two': [] };
+    const post = async (index: number) => {
+      const [project, slug] = index % 2 === 0 ? ['A', 'one'] : ['B', 'two'];
+      const marker = String(index).padStart(40, '0');
+      sent[`${project}/${slug}`]!.push(marker);
+      const status = (
+        await postDelivery(relay.webhookUrl, refsChangedBody(project!, slug!, marker), {
+          secret: platform.webhookSecret,
+        })
+      ).status;
+      expect(status).toBe(200);
+    };
+    platform.setBehaviour({ kind: 'status', status: 503 });
+    for (let index = 0; index < 6; index += 1) await post(index);
+    await waitFor(() => platform.deliveries().some((d) => d.status === 503), 10_000, 'a 503');
+    platform.setBehaviour({ kind: 'hang' });
+    for (let index = 6; index < 12; index += 1) await post(index);
+    await waitFor(
+      () => (relay.status().lastError?.message ?? '').includes('in time'),
+      10_000,
+      'a timeout',
+    );
+    expect(relay.status()).toMatchObject({ delivered: expect.any(Number), dead: 0 });
+    expect(relay.status().pending).toBe(12);
+    platform.setBehaviour({ kind: 'ok' });
+    await waitFor(() => relay.status().pending === 0, 20_000, 'the queue to drain');
+    const arrived: Record<string, string[]> = { 'A/one': [], 'B/two': [] };
+    for (const delivery of platform.deliveries()) {
+      if (delivery.status !== 202 || delivery.duplicate) continue;
+      expect(delivery.signatureValid).toBe(true);
+      const payload = JSON.parse(delivery.body.toString()) as {
+        repository: { slug: string; project: { key: string } };
+        changes: { toHash: string }[];
+      };
+      arrived[`${payload.repository.project.key}/${payload.repository.slug}`]!.push(
+        payload.changes[0]!.toHash,
+      );
+    }
+    expect(arrived).toEqual(sent);
+  }, 60_000);
 
   it('without REPO_ADMIN, register fails with WEBHOOK_PERMISSION_DENIED and the manual steps', async () => {
     const reader = sim.addToken({
