@@ -3,7 +3,12 @@ import { normalisePat, patAuthorization, savePatSignIn, verifyPat } from '../../
 import { bdcClientForInstallation } from '../../core/bdc/bdc-client.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { readSecretFromStdin, secretsFor, settingsFor } from './installation-support.js';
+import {
+  readSecretFromFile,
+  readSecretFromStdin,
+  secretsFor,
+  settingsFor,
+} from './installation-support.js';
 
 /**
  * `auth pat <name> --token-stdin [--require-projects A,B]`: verifies a personal access token with
@@ -17,6 +22,7 @@ export const authPatCommand: Command = {
   maxPositionals: 1,
   options: {
     'token-stdin': { type: 'boolean' },
+    'token-file': { type: 'string' },
     'require-projects': { type: 'string' },
   },
   optionHelp: [
@@ -27,10 +33,12 @@ export const authPatCommand: Command = {
     ['--require-projects A,B', 'fail unless the token can read these project keys'],
   ],
   async run(context) {
-    if (context.flags['token-stdin'] !== true) {
+    const tokenFile = context.flags['token-file'];
+    const fromStdin = context.flags['token-stdin'] === true;
+    if (fromStdin === (typeof tokenFile === 'string')) {
       throw new CompanionError(
         'USAGE_INVALID',
-        'auth pat reads the token from standard input: add --token-stdin and pipe the token in.',
+        'auth pat reads the token from standard input (--token-stdin) or a file (--token-file F): give exactly one.',
         { hint: 'Example: bdc-companion auth pat prod --token-stdin < token.txt' },
       );
     }
@@ -40,7 +48,11 @@ export const authPatCommand: Command = {
       .filter(Boolean);
     const settings = settingsFor(context);
     const installation = settings.requireInstallation(context.positionals[0] as string);
-    const token = normalisePat(await readSecretFromStdin(context.io, 'token'));
+    const token = normalisePat(
+      typeof tokenFile === 'string'
+        ? readSecretFromFile(tokenFile, 'token', (text) => context.output.note(text))
+        : await readSecretFromStdin(context.io, 'token'),
+    );
     // Open (and canary-check) the store first: no point verifying a token that cannot be kept.
     const secrets = await secretsFor(context, settings);
     const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), {

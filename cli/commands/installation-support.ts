@@ -74,6 +74,35 @@ export async function readSecretFromStdin(io: CliIo, what: string): Promise<stri
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Reads a secret from a file (`--token-file`, for configuration management). Warns when others
+ * may read the file, since that is where such secrets usually leak.
+ */
+export function readSecretFromFile(
+  path: string,
+  what: string,
+  note: (text: string) => void,
+): string {
+  try {
+    const stat = statSync(path);
+    if (stat.size > MAX_STDIN_SECRET) {
+      throw new CompanionError('INPUT_INVALID', `The ${what} file ${path} is larger than 64 KiB.`);
+    }
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+      note(
+        `warning: ${path} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it.`,
+      );
+    }
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof CompanionError) throw error;
+    throw new CompanionError(
+      'FILE_READ_FAILED',
+      `The ${what} file ${path} cannot be read: ${(error as Error).message}`,
+    );
+  }
+}
+
 const MAX_CA_FILE = 64 * 1024;
 
 /**

@@ -83,10 +83,22 @@ describe.runIf(keyring)('auth commands against the simulator and gnome-keyring',
     expect(run.document.error.message).not.toContain('DEMO,');
   });
 
-  it('requires --token-stdin: a token is never an argument', async () => {
+  it('requires --token-stdin or --token-file: a token is never an argument', async () => {
     const run = await cli(['auth', 'pat', 'sim']);
     expect(run.code).toBe(2);
     expect(run.document.error.code).toBe('USAGE_INVALID');
+    const file = join(home, '..', `token-${Date.now()}`);
+    writeFileSync(file, `${sim.pat}\n`, { mode: 0o644 });
+    try {
+      const both = await cli(['auth', 'pat', 'sim', '--token-stdin', '--token-file', file]);
+      expect(both.code).toBe(2);
+      const fromFile = await cli(['auth', 'pat', 'sim', '--token-file', file]);
+      expect(fromFile.document).toMatchObject({ ok: true, user: sim.user.name });
+      expect(fromFile.stderr).toContain('chmod 600');
+      await cli(['auth', 'logout', 'sim']);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it('accepts a reading token, counts its projects over every page, and keeps it only in the keychain', async () => {
