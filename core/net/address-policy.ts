@@ -109,7 +109,27 @@ function classifyParsed(
   }
   const range = parsed.range();
   if (parsed.kind() === 'ipv6') {
-    const embedded = embeddedIPv4(parsed as ipaddr.IPv6, range);
+    const v6 = parsed as ipaddr.IPv6;
+    // The local-use NAT64 prefix may be any RFC 6052 length, and the network decides which: an
+    // address is only as safe as the worst IPv4 address it could translate to.
+    const candidates = localNat64Candidates(v6);
+    if (candidates !== undefined) {
+      let last: AddressVerdict = {
+        kind: 'forbidden',
+        address,
+        range,
+        reason: `${address} is a local-use NAT64 address without a well-formed IPv4 part.`,
+      };
+      let closest: AddressVerdict | undefined;
+      for (const candidate of candidates) {
+        last = judgeEmbedded(address, range, candidate, options);
+        if (last.kind !== 'allowed') return last;
+        // Report the most internal reading: it decides whether webhooks need the relay.
+        if (last.addressClass !== 'public') closest ??= last;
+      }
+      return closest ?? last;
+    }
+    const embedded = embeddedIPv4(v6, range);
     if (embedded !== undefined) return judgeEmbedded(address, range, embedded, options);
   }
   if (range === 'unicast') return { kind: 'allowed', address, range, addressClass: 'public' };
@@ -165,6 +185,31 @@ function judgeEmbedded(
     range: `${range}:${inner.range}`,
     addressClass: inner.addressClass,
   };
+}
+
+/**
+ * For 64:ff9b:1::/48 (RFC 8215), the IPv4 address embedded at each RFC 6052 prefix length the
+ * block allows (/48, /56, /64, /96), where the address is well-formed for that length: reserved
+ * octet 8 and the suffix after the IPv4 part zero, IPv4 part outside 0.0.0.0/8. Undefined outside the block.
+ */
+function localNat64Candidates(address: ipaddr.IPv6): ipaddr.IPv4[] | undefined {
+  const bytes = address.toByteArray();
+  const prefix = [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01];
+  if (prefix.some((octet, index) => bytes[index] !== octet)) return undefined;
+  const candidates: ipaddr.IPv4[] = [];
+  if (bytes[8] !== 0) return candidates;
+  for (const start of [6, 7, 9, 12]) {
+    const indexes: number[] = [];
+    for (let index = start; indexes.length < 4; index += 1) {
+      if (index !== 8 || start === 12) indexes.push(index);
+    }
+    const octets = indexes.map((index) => bytes[index] ?? 0);
+    const suffix = bytes.slice(indexes[3]! + 1);
+    // 0.0.0.0/8 is no translation target; a leading zero octet means another alignment applies.
+    if (octets[0] === 0 || suffix.some((octet) => octet !== 0)) continue;
+    candidates.push(new ipaddr.IPv4(octets));
+  }
+  return candidates;
 }
 
 /** The IPv4 address an IPv6 transition address carries, for the ranges that carry one. */

@@ -70,6 +70,11 @@ describe('classifyAddress', () => {
     ['64:ff9b::a9fe:a9fe', 'forbidden'],
     ['64:ff9b::808:808', 'allowed:public'],
     ['64:ff9b:1::a00:1', 'allowed:private'],
+    // Local-use NAT64 with a /48, /56 or /64 prefix embeds the address higher up.
+    ['64:ff9b:1:7f00:1::', 'forbidden'],
+    ['64:ff9b:1:a00:1::', 'allowed:private'],
+    ['64:ff9b:1:a9:fe:a9fe::', 'forbidden'],
+    ['64:ff9b:1:0:7f:0:100:0', 'forbidden'],
     ['::ffff:0:7f00:1', 'forbidden'],
     // 6to4 and Teredo: refused, whatever they embed
     ['2002:7f00:1::1', 'forbidden'],
