@@ -343,3 +343,30 @@ function fromStored(stored: Json): Installation {
     relay: { ...relay, publicUrl: relay.publicUrl },
   };
 }
+
+export interface RecoveredSettings {
+  readonly settings: SettingsStore;
+  /** The SETTINGS_CORRUPT report when the file was moved aside on this open; show it to the user. */
+  readonly recovered: CompanionError | undefined;
+}
+
+/**
+ * For long-running shells (desktop, daemon): a corrupt file is moved aside and reported, and the
+ * app still starts — on empty settings, with the report to show in a banner — instead of failing.
+ * A file from a newer companion still fails: starting empty there would hide the user's data.
+ */
+export function openSettingsWithRecovery(
+  home: string,
+  options: OpenSettingsOptions = {},
+): RecoveredSettings {
+  try {
+    return { settings: openSettings(home, options), recovered: undefined };
+  } catch (error) {
+    const preserved =
+      error instanceof CompanionError &&
+      error.code === 'SETTINGS_CORRUPT' &&
+      typeof error.data?.['preservedAs'] === 'string';
+    if (!preserved) throw error;
+    return { settings: openSettings(home, options), recovered: error as CompanionError };
+  }
+}

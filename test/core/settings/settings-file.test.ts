@@ -13,7 +13,11 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCompanionError } from '../../../common/errors/companion-error.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
-import { openSettings, settingsFilePath } from '../../../core/settings/settings-file.js';
+import {
+  openSettings,
+  openSettingsWithRecovery,
+  settingsFilePath,
+} from '../../../core/settings/settings-file.js';
 import { rmSync } from 'node:fs';
 import { repoRoot } from '../../helpers/cli-harness.js';
 
@@ -124,6 +128,17 @@ describe('settings file', () => {
     expect(message).toContain('not valid JSON');
     expect(readFileSync(preserved, 'utf8')).toBe('{"schemaVersion": 1, "installations": [ {oops');
     expect(openSettings(home).listInstallations()).toEqual([]);
+  });
+
+  it('lets a long-running shell start on empty settings with the corruption report', () => {
+    writeFileSync(settingsFilePath(home), 'not json at all');
+    const { settings, recovered } = openSettingsWithRecovery(home);
+    expect(recovered?.code).toBe('SETTINGS_CORRUPT');
+    expect(recovered?.data?.['preservedAs']).toMatch(/settings\.json\.corrupt-/);
+    expect(settings.listInstallations()).toEqual([]);
+    expect(openSettingsWithRecovery(home).recovered).toBeUndefined();
+    writeFileSync(settingsFilePath(home), JSON.stringify({ schemaVersion: 42, installations: [] }));
+    expect(codeOf(() => openSettingsWithRecovery(home))).toBe('SETTINGS_NEWER_VERSION');
   });
 
   it('moves a file that breaks the schema aside too, naming the violation', () => {
