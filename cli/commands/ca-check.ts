@@ -78,7 +78,9 @@ export const caCheckCommand: Command = {
         if (cause.code !== 'TLS_UNTRUSTED') throw CompanionError.fromShape(cause);
         throw new CompanionError(
           'TRUST_DOES_NOT_FIX',
-          `With this CA, ${url} still does not verify: ${cause.message}`,
+          `With this CA, ${url} still does not verify. ${
+            verdict.kind === 'does-not-fix' ? verdict.explanation : cause.message
+          }`,
           cause.hint === undefined ? {} : { hint: cause.hint },
         );
       }

@@ -106,6 +106,9 @@ describe('bdc-companion ca check', () => {
       error: { code: 'TRUST_DOES_NOT_FIX' },
       fix: { verified: false, code: 'TLS_UNTRUSTED' },
     });
+    const message = (bad.document['error'] as { message: string }).message;
+    expect(message).toContain('CN=BDC Simulator Root CA');
+    expect(message).toContain('CN=Unrelated Root CA');
   });
 
   it('needs --partial-chain for an intermediate alone, and then it verifies', async () => {
