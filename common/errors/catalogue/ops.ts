@@ -1,4 +1,10 @@
 import type { CatalogueSection } from '../catalogue-entry.js';
 
 /** Codes of the ops capability. */
-export const opsCodes = {} as const satisfies CatalogueSection;
+export const opsCodes = {
+  DIAGNOSTICS_WRITE_FAILED: {
+    cause:
+      'The diagnostic bundle could not be written to the file given with --out (missing folder, no permission, disk full).',
+    fix: 'Choose a file in a writable folder (`diagnose --out ~/bundle.json`), or omit --out to print the bundle.',
+  },
+} as const satisfies CatalogueSection;
