@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:cryp
 import { readFileSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { writeFileAtomic } from '../settings/atomic-write.js';
+import { withFileLockAsync } from '../settings/file-lock.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';
 
@@ -188,19 +189,24 @@ export function createEncryptedFileStore(options: EncryptedFileStoreOptions): Se
       }
     },
     get: (key) => exclusive(async () => (await load())[account(key)]),
+    // Other processes (the daemon, the CLI) write the same file: the lock keeps their updates.
     set: (key, value) =>
-      exclusive(async () => {
-        const entries = await load();
-        entries[account(key)] = value;
-        await save(entries);
-      }),
+      exclusive(() =>
+        withFileLockAsync(path, async () => {
+          const entries = await load();
+          entries[account(key)] = value;
+          await save(entries);
+        }),
+      ),
     delete: (key) =>
-      exclusive(async () => {
-        const entries = await load();
-        if (!(account(key) in entries)) return false;
-        delete entries[account(key)];
-        await save(entries);
-        return true;
-      }),
+      exclusive(() =>
+        withFileLockAsync(path, async () => {
+          const entries = await load();
+          if (!(account(key) in entries)) return false;
+          delete entries[account(key)];
+          await save(entries);
+          return true;
+        }),
+      ),
   };
 }

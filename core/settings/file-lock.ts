@@ -17,6 +17,29 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * read and one atomic write.
  */
 export function withFileLock<T>(path: string, work: () => T, options: FileLockOptions = {}): T {
+  const release = acquireFileLock(path, options);
+  try {
+    return work();
+  } finally {
+    release();
+  }
+}
+
+/** The same lock around asynchronous work (the encrypted secrets file derives its key inside). */
+export async function withFileLockAsync<T>(
+  path: string,
+  work: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
+  const release = acquireFileLock(path, options);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+function acquireFileLock(path: string, options: FileLockOptions): () => void {
   const lockPath = `${path}.lock`;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const staleMs = options.staleMs ?? 30_000;
@@ -32,23 +55,22 @@ export function withFileLock<T>(path: string, work: () => T, options: FileLockOp
       if (Date.now() > deadline) {
         throw new CompanionError(
           'SETTINGS_WRITE_FAILED',
-          `The settings file ${path} stayed locked by another companion process (${holder(lockPath)}) for ${timeoutMs} ms.`,
+          `The file ${path} stayed locked by another companion process (${holder(lockPath)}) for ${timeoutMs} ms.`,
           { hint: `If no other companion process is running, delete ${lockPath}.` },
         );
       }
       Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 15));
     }
   }
-  try {
-    return work();
-  } finally {
-    closeSync(descriptor);
+  const held = descriptor;
+  return () => {
+    closeSync(held);
     try {
       unlinkSync(lockPath);
     } catch {
       // Broken as stale by another process after a very long hold; nothing left to release.
     }
-  }
+  };
 }
 
 function breakIfStale(lockPath: string, staleMs: number): boolean {

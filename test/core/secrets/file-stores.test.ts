@@ -7,12 +7,14 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialsDirStore } from '../../../core/secrets/credentials-dir-store.js';
 import { createEncryptedFileStore } from '../../../core/secrets/encrypted-file-store.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
+import { repoRoot } from '../../helpers/cli-harness.js';
 import {
   ENCRYPTED_SECRETS_FILE,
   describeSecretStore,
@@ -79,6 +81,40 @@ describe('encrypted-file secret store', () => {
     await expect(
       createEncryptedFileStore({ path, passphrase: 'right' }).get(pat),
     ).rejects.toMatchObject({ code: 'SECRET_FILE_CORRUPT' });
+  });
+});
+
+describe('encrypted-file secret store shared by processes', () => {
+  it('keeps every secret when three processes write at the same time', async () => {
+    const path = join(home, 'secrets.enc');
+    const script = `
+      import { createEncryptedFileStore } from './core/secrets/encrypted-file-store.ts';
+      const store = createEncryptedFileStore({ path: process.argv[1], passphrase: 'shared', scrypt: { N: 16384, r: 8, p: 1 } });
+      for (let index = 0; index < 5; index += 1) {
+        await store.set({ installationId: process.argv[2] + '-' + index, kind: 'pat' }, 'value-' + process.argv[2] + index);
+      }`;
+    const codes = await Promise.all(
+      ['a', 'b', 'c'].map(
+        (prefix) =>
+          new Promise<number>((resolve) => {
+            const child = spawn(
+              process.execPath,
+              ['--import', 'tsx', '--input-type=module', '-e', script, path, prefix],
+              { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
+            );
+            child.on('close', (code) => resolve(code ?? -1));
+          }),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+    const store = createEncryptedFileStore({ path, passphrase: 'shared' });
+    for (const prefix of ['a', 'b', 'c']) {
+      for (let index = 0; index < 5; index += 1) {
+        expect(await store.get({ installationId: `${prefix}-${index}`, kind: 'pat' })).toBe(
+          `value-${prefix}${index}`,
+        );
+      }
+    }
   });
 });
 
