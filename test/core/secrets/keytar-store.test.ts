@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCompanionError } from '../../../common/errors/companion-error.js';
 import {
@@ -90,6 +93,41 @@ describe('keytar secret store failures', () => {
     expect(health.ok).toBe(false);
     expect(health.reason).toBe('unavailable');
     expect(health.detail).toMatch(/D-Bus/i);
+  });
+
+  it('classifies a real keyring that was never unlocked as locked', () => {
+    // A private D-Bus session with a gnome-keyring that has no unlocked login collection.
+    const keyringHome = mkdtempSync(join(tmpdir(), 'bdc-locked-keyring-'));
+    try {
+      const probe = `import { createKeytarStore } from './core/secrets/keytar-store.ts';
+        console.log(JSON.stringify(await createKeytarStore({ timeoutMs: 5000 }).probe()));`;
+      const run = spawnSync(
+        'dbus-run-session',
+        [
+          '--',
+          'sh',
+          '-c',
+          'gnome-keyring-daemon --daemonize --components=secrets >/dev/null 2>&1; sleep 1; exec "$0" --import tsx --input-type=module -e "$1"',
+          process.execPath,
+          probe,
+        ],
+        {
+          cwd: repoRoot,
+          env: {
+            PATH: process.env['PATH'],
+            HOME: keyringHome,
+            XDG_DATA_HOME: join(keyringHome, 'data'),
+          },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      const health = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+      expect(health).toMatchObject({ ok: false, reason: 'locked' });
+      expect(health.detail).toContain('collection/login');
+    } finally {
+      rmSync(keyringHome, { recursive: true, force: true });
+    }
   });
 
   it('classifies a library that cannot load as unavailable, without crashing', async () => {
