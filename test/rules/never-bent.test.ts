@@ -6,6 +6,7 @@ import {
   CHAIN_INSPECTION_MARKER,
   isMarkedChainInspection,
   scanSource,
+  scanText,
   type Violation,
 } from './source-rules.js';
 
@@ -57,6 +58,64 @@ function scanTree(): Violation[] {
   }
   return violations;
 }
+
+/** Shell, CI and packaging files: checked as text, since they have no AST worth the name. */
+const TEXT_FILES = /\.(sh|ya?ml|json)$/;
+function textFiles(): string[] {
+  const roots = ['scripts', '.github', 'bin'].map((top) => path.join(repoRoot, top));
+  const top = readdirSync(repoRoot)
+    .filter((entry) => TEXT_FILES.test(entry) && entry !== 'package-lock.json')
+    .map((entry) => path.join(repoRoot, entry));
+  const walk = (directory: string): string[] => {
+    let entries: string[];
+    try {
+      entries = readdirSync(directory);
+    } catch {
+      return [];
+    }
+    return entries.flatMap((entry) => {
+      const full = path.join(directory, entry);
+      if (statSync(full).isDirectory()) return walk(full);
+      return TEXT_FILES.test(entry) ? [full] : [];
+    });
+  };
+  return [...top, ...roots.flatMap(walk)];
+}
+
+describe('rules never bent in scripts, CI and packaging files', () => {
+  it('no script disables TLS verification or force-pushes', () => {
+    const files = textFiles();
+    expect(files.some((file) => file.endsWith('setup.sh'))).toBe(true);
+    const violations = files.flatMap((file) =>
+      scanText(path.relative(repoRoot, file), readFileSync(file, 'utf8')),
+    );
+    expect(violations.map((v) => `${v.file}:${v.line} ${v.rule}: ${v.text}`)).toEqual([]);
+  });
+
+  it.each([
+    'export NODE_TLS_REJECT_UNAUTHORIZED=0',
+    'GIT_SSL_NO_VERIFY=1 git clone x',
+    'git -c http.sslVerify=false fetch',
+    'git config --global http.sslverify false',
+    'curl -k https://x',
+    'wget --no-check-certificate https://x',
+    'git push --force origin main',
+    'git push -f origin main',
+    'git push origin +main:main',
+    '  env: { NODE_TLS_REJECT_UNAUTHORIZED: "0" }',
+  ])('catches %s', (line) => {
+    expect(scanText('x.sh', line)).not.toEqual([]);
+  });
+
+  it.each([
+    '# never use curl -k',
+    'curl -fsSL https://x',
+    'git push --porcelain origin HEAD:refs/heads/main',
+    'git config http.sslVerify true',
+  ])('leaves %s alone', (line) => {
+    expect(scanText('x.sh', line)).toEqual([]);
+  });
+});
 
 describe('rules never bent (DESIGN.md)', () => {
   const violations = scanTree();

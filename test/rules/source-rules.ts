@@ -230,3 +230,26 @@ export function isMarkedChainInspection(violation: Violation): boolean {
     violation.text.includes(CHAIN_INSPECTION_MARKER)
   );
 }
+
+/** Line rules for shell, CI and packaging files. */
+const TEXT_RULES: readonly [RegExp, string][] = [
+  [/NODE_TLS_REJECT_UNAUTHORIZED\s*[=:]\s*["']?0/, 'tls: NODE_TLS_REJECT_UNAUTHORIZED=0'],
+  [/GIT_SSL_NO_VERIFY\s*[=:]/, 'tls: GIT_SSL_NO_VERIFY set'],
+  [/sslverify\s*[= ]\s*["']?(false|0|no|off)\b/i, 'tls: sslVerify=false'],
+  [/\bcurl\b[^\n]*\s(-k|--insecure)\b/, 'tls: curl --insecure'],
+  [/\bwget\b[^\n]*--no-check-certificate/, 'tls: wget --no-check-certificate'],
+  [/\bgit\b[^\n]*\bpush\b[^\n]*\s(--force\S*|-f)\b/, 'push: git push --force'],
+  [/\bgit\b[^\n]*\bpush\b[^\n]*\s\+\S+/, 'push: + refspec'],
+];
+
+/** Scans a shell, YAML or JSON file line by line; comment lines are skipped. */
+export function scanText(file: string, text: string): Violation[] {
+  const violations: Violation[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (/^\s*#/.test(line)) return;
+    for (const [pattern, rule] of TEXT_RULES) {
+      if (pattern.test(line)) violations.push({ file, line: index + 1, rule, text: line.trim() });
+    }
+  });
+  return violations;
+}
