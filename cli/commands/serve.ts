@@ -86,21 +86,28 @@ export async function openServeSession(
 export const serveCommand: Command = {
   path: ['serve'],
   summary: 'serve the UI over HTTP on 127.0.0.1 for machines without a desktop',
-  options: { host: { type: 'string' }, port: { type: 'string' } },
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'oauth-port': { type: 'string' },
+  },
   optionHelp: [
     [
       '--host ADDR',
       'address to listen on (default 127.0.0.1); beyond loopback only when you say so',
     ],
     ['--port N', 'port (default: a free one)'],
+    ['--oauth-port N', 'loopback port of the OAuth redirect registered in BDC (default 47615)'],
   ],
   maxPositionals: 0,
   async run(context) {
     const host = typeof context.flags['host'] === 'string' ? context.flags['host'] : '127.0.0.1';
     const port = parsePort(context.flags['port']);
+    const oauthPort = parsePort(context.flags['oauth-port']);
     const session = await openServeSession(context, {
       host,
       ...(port === undefined ? {} : { port }),
+      ...(oauthPort === undefined ? {} : { oauthPort }),
     });
     if (!session.serve.loopbackOnly) {
       context.output.note(

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { OperationName } from '../../common/api/companion-api.js';
+import type { Installation } from '../../common/api/models.js';
 import { PRODUCT_NAME } from '../../common/version.js';
 import { useCan, useInfo } from './app-context.js';
 import { DiagnosticsView } from './views/diagnostics-view.js';
@@ -9,6 +10,7 @@ import { RelayView } from './views/relay-view.js';
 import { SettingsView } from './views/settings-view.js';
 import { TestPushView } from './views/test-push-view.js';
 import { Wizard } from './wizard/wizard.js';
+import { INITIAL_WIZARD } from './wizard/wizard-model.js';
 
 export type ViewId =
   'setup' | 'history' | 'relay' | 'installations' | 'test-push' | 'settings' | 'diagnostics';
@@ -33,19 +35,45 @@ export function App(props: { initialView?: ViewId }) {
   const info = useInfo();
   const available = VIEWS.filter((view) => view.needs.every((operation) => can(operation)));
   const [view, setView] = useState<ViewId>(props.initialView ?? available[0]?.id ?? 'diagnostics');
+  // Signing in again (expired token, switch to OAuth) reuses the wizard's sign-in step.
+  const [signIn, setSignIn] = useState<Installation | undefined>(undefined);
+  const open = (next: ViewId) => {
+    setSignIn(undefined);
+    setView(next);
+  };
 
   function body() {
     switch (view) {
       case 'setup':
         return (
-          <Wizard onFinished={() => setView(can('queryHistory') ? 'history' : 'installations')} />
+          <Wizard
+            key={signIn?.id ?? 'new'}
+            initial={
+              signIn
+                ? {
+                    step: 'sign-in',
+                    installation: signIn,
+                    draft: { ...INITIAL_WIZARD.draft, name: signIn.name },
+                  }
+                : undefined
+            }
+            onFinished={() => open(can('queryHistory') ? 'history' : 'installations')}
+          />
         );
       case 'history':
         return <HistoryView />;
       case 'relay':
         return <RelayView />;
       case 'installations':
-        return <InstallationsView onAdd={() => setView('setup')} />;
+        return (
+          <InstallationsView
+            onAdd={() => open('setup')}
+            onSignIn={(installation) => {
+              setSignIn(installation);
+              setView('setup');
+            }}
+          />
+        );
       case 'test-push':
         return <TestPushView />;
       case 'settings':
@@ -72,7 +100,7 @@ export function App(props: { initialView?: ViewId }) {
               <button
                 type="button"
                 aria-current={each.id === view ? 'page' : undefined}
-                onClick={() => setView(each.id)}
+                onClick={() => open(each.id)}
               >
                 {each.title}
               </button>

@@ -7,7 +7,10 @@ import { ErrorNotice } from '../components/error-notice.js';
 import { useInstallations } from '../components/installation-picker.js';
 
 /** The configured installations with their auth state; sign out and remove. */
-export function InstallationsView(props: { onAdd: () => void }) {
+export function InstallationsView(props: {
+  onAdd: () => void;
+  onSignIn: (installation: Installation) => void;
+}) {
   const installations = useInstallations();
   return (
     <section aria-labelledby="installations-title">
@@ -20,7 +23,11 @@ export function InstallationsView(props: { onAdd: () => void }) {
       {installations.length === 0 ? <p className="muted">None yet.</p> : null}
       <ul className="cards">
         {installations.map((installation) => (
-          <InstallationCard key={installation.id} installation={installation} />
+          <InstallationCard
+            key={installation.id}
+            installation={installation}
+            onSignIn={props.onSignIn}
+          />
         ))}
       </ul>
     </section>
@@ -43,7 +50,10 @@ function describeAuth(status: AuthStatus | undefined): string {
   }
 }
 
-function InstallationCard(props: { installation: Installation }) {
+function InstallationCard(props: {
+  installation: Installation;
+  onSignIn: (installation: Installation) => void;
+}) {
   const api = useApi();
   const can = useCan();
   const { installation } = props;
@@ -103,6 +113,11 @@ function InstallationCard(props: { installation: Installation }) {
       </dl>
       {error ? <ErrorNotice error={error} /> : null}
       <div className="actions">
+        {can('signInWithPat') || can('startOAuth') ? (
+          <button type="button" onClick={() => props.onSignIn(installation)}>
+            Sign in…
+          </button>
+        ) : null}
         {can('signOut') && auth && auth.kind !== 'none' ? (
           <button
             type="button"

@@ -8,9 +8,9 @@ import { TrustStep } from './trust-step.js';
 import { INITIAL_WIZARD, WIZARD_STEPS, type WizardState } from './wizard-model.js';
 
 /** The setup wizard: instance → trust → sign in → relay → summary. */
-export function Wizard(props: { onFinished: () => void }) {
+export function Wizard(props: { onFinished: () => void; initial?: Partial<WizardState> }) {
   const can = useCan();
-  const [state, setState] = useState<WizardState>(INITIAL_WIZARD);
+  const [state, setState] = useState<WizardState>({ ...INITIAL_WIZARD, ...props.initial });
   const change = (next: Partial<WizardState>) => setState((current) => ({ ...current, ...next }));
   const relayAvailable = can('registerWebhooks') && can('startRelay');
   const steps = WIZARD_STEPS.filter((step) => step.id !== 'relay' || relayAvailable);

@@ -1,0 +1,152 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type PeerCertificate } from 'node:tls';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromiumTrusting } from '../core/auth/oauth/oauth-fixture.js';
+import { runCliProcess } from '../helpers/cli-harness.js';
+import { startTestSimulator, type RunningSimulator } from '../helpers/sim.js';
+import {
+  freePort,
+  SCREENSHOT_DIR,
+  screenshotBothThemes,
+  startServeProcess,
+  type ServeProcess,
+} from './serve-process.js';
+
+/** The SPKI pin of the simulator's leaf, read over a verified TLS connection. */
+async function leafSpki(sim: RunningSimulator): Promise<string> {
+  const peer = await new Promise<PeerCertificate>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: sim.port, ca: sim.caPem }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+  const der = new X509Certificate(peer.raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
+}
+
+function allText(dir: string): string {
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .map((path) =>
+      statSync(path).isDirectory() ? allText(path) : readFileSync(path).toString('latin1'),
+    )
+    .join('\n');
+}
+
+// OAuth 2.0 sign-in from the UI served headless: the page shows the redirect URIs to register,
+// takes the client id and secret, links to BDC's login and consent page (here the simulator's),
+// and the loopback listener completes the flow.
+describe('OAuth sign-in through the UI over serve', () => {
+  let sim: RunningSimulator;
+  let home: string;
+  let oauthPort: number;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    oauthPort = await freePort();
+    sim = await startTestSimulator({
+      oauthRedirectUris: [
+        'io.ankra.bdc-companion:/oauth/callback',
+        `http://localhost:${oauthPort}/oauth/callback`,
+      ],
+    });
+    home = mkdtempSync(join(tmpdir(), 'e2e-oauth-'));
+    const added = await runCliProcess([
+      'installation',
+      'add',
+      'corp',
+      '--url',
+      sim.url,
+      '--ca-file',
+      sim.caFile,
+      '--allow-loopback',
+      '--home',
+      home,
+      '--json',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    serve = await startServeProcess(['serve', '--home', home, '--oauth-port', String(oauthPort)]);
+    browser = await launchChromiumTrusting(await leafSpki(sim));
+    context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    page = await context.newPage();
+  }, 90_000);
+
+  afterEach(async (test) => {
+    if (test.task.result?.state === 'fail' && page) {
+      await page.screenshot({
+        path: `${SCREENSHOT_DIR}/failed-oauth-${test.task.name.slice(0, 30)}.png`,
+        fullPage: true,
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    expect(await serve?.stop()).toBe(0);
+    await sim?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('signs in through the login and consent page and shows who signed in', async () => {
+    await page.goto(serve.url);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Installations' })
+      .click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByRole('button', { name: 'Sign in…' })
+      .click();
+    await page.getByLabel('Use OAuth 2.0 (Application Link)').check();
+    const uris = page.getByRole('list', { name: 'Redirect URIs to register' });
+    await uris.getByText(`http://localhost:${oauthPort}/oauth/callback`).waitFor();
+    await expect(uris.textContent()).resolves.toContain('io.ankra.bdc-companion:/oauth/callback');
+    await page.getByLabel('Client id').fill(sim.oauthClientId);
+    await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
+    await screenshotBothThemes(page, '12-oauth-sign-in');
+    await page.getByRole('button', { name: 'Sign in with the browser' }).click();
+
+    const link = page.getByRole('link', { name: "BDC's consent page" });
+    await link.waitFor();
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href.startsWith(`${sim.url}/rest/oauth2/latest/authorize?`)).toBe(true);
+    expect(new URL(href).searchParams.get('code_challenge_method')).toBe('S256');
+    await screenshotBothThemes(page, '13-oauth-waiting');
+
+    const [consent] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await consent.waitForLoadState();
+    await consent.fill('#j_username', sim.user.name);
+    await consent.fill('#j_password', sim.user.name);
+    await Promise.all([consent.waitForURL(/\/oauth\/callback\?/), consent.click('#approve')]);
+    await consent.close();
+
+    const signedIn = page.getByRole('status').filter({ hasText: 'Signed in as' });
+    await signedIn.waitFor({ timeout: 20_000 });
+    await expect(signedIn.textContent()).resolves.toContain(sim.user.name);
+    await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('');
+    await screenshotBothThemes(page, '14-oauth-signed-in');
+  });
+
+  it('shows the OAuth sign-in on the installation, and no secret left the companion', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Installations' })
+      .click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByText(`OAuth as ${sim.user.name}`)
+      .waitFor();
+    const html = await page.content();
+    expect(html).not.toContain(sim.oauthClientSecret);
+    expect(allText(home)).not.toContain(sim.oauthClientSecret);
+  });
+});
