@@ -74,6 +74,12 @@ describe('the git CLI reaches the simulator only through the pasted CA', () => {
     expect(run.stdout).toMatch(/^[0-9a-f]{40}\trefs\/heads\/main$/m);
   });
 
+  it('accepts an intermediate alone, as the partial-chain choice does for Node', async () => {
+    const bundle = await writeTrustBundle(path.join(work, 'tls'), [sim.intermediatePem]);
+    const run = await lsRemote(bundle);
+    expect(run.code).toBe(0);
+  });
+
   it('fails certificate verification without it, even with the parent asking for no verification', async () => {
     const bundle = await writeTrustBundle(path.join(work, 'tls'), []);
     const run = await lsRemote(bundle);
