@@ -191,6 +191,22 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     }
     await both(['webhooks', 'list', 'red']);
 
+    // Diagnostics while signed in, with a webhook secret and a delivery history: the bundle is
+    // printed and written into the config home, so both are scanned.
+    await both(['diagnose', '--skip-probe']);
+    const bundle = await cli(['diagnose', '--out', join(home, 'diagnostics.json'), '--json']);
+    expect(bundle.code, bundle.stdout).toBe(0);
+    await both(['service', 'install', 'red', '--print']);
+    await cli([
+      'service',
+      'install',
+      'red',
+      '--print',
+      '--secret-store',
+      'credentials-dir',
+      '--json',
+    ]);
+
     await both(['explain', 'AUTH_TOKEN_REFUSED']);
 
     // The explicit headless store: its passphrase is a secret too.
@@ -281,6 +297,7 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
   it('finds none of the secrets anywhere in the config home (settings, database, logs, bundles)', () => {
     const files = filesUnder(home).map(({ path }) => path.slice(home.length + 1));
     expect(files).toContain('settings.json');
+    expect(files).toContain('diagnostics.json');
     expect(files.some((file) => file.startsWith('companion.db'))).toBe(true);
     // The debug log was written and is part of the scan.
     const logs = filesUnder(home).filter(({ path }) => path.includes(`${join('logs', '')}`));
