@@ -73,9 +73,18 @@ export function validateCaPem(text: string, options: CaValidationOptions = {}): 
     throw new CompanionError('TRUST_EMPTY', 'No CA certificate was given.');
   const blocks = splitPemBlocks(normalised);
   if (blocks.length === 0) {
+    // eslint-disable-next-line no-control-regex
+    const binary = (normalised.match(/[\u0000-\u0008\u000e-\u001f\ufffd]/g)?.length ?? 0) > 8;
     throw new CompanionError(
       'TRUST_NOT_PEM',
-      'The input contains no PEM block (-----BEGIN CERTIFICATE-----).',
+      binary
+        ? 'The input is a binary file (DER or PKCS#12), not PEM text.'
+        : 'The input contains no PEM block (-----BEGIN CERTIFICATE-----).',
+      binary
+        ? {
+            hint: 'Convert a DER certificate with `openssl x509 -inform der -in ca.cer -out ca.pem`; never paste a .p12/.pfx (it holds a private key).',
+          }
+        : {},
     );
   }
   const other = blocks.find((block) => !CERTIFICATE_LABELS.has(block.label));

@@ -213,6 +213,20 @@ describe('validateCaPem', () => {
     expect(codeOf(text)).toBe(code);
   });
 
+  it('recognises a binary DER file and says how to convert it', () => {
+    const der = readFileSync(path.join(work, 'ec.pem'), 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('-----'))
+      .join('');
+    const text = Buffer.from(der, 'base64').toString('utf8');
+    expect(() => validateCaPem(text)).toThrow(
+      expect.objectContaining({
+        code: 'TRUST_NOT_PEM',
+        hint: expect.stringContaining('-inform der'),
+      }),
+    );
+  });
+
   it('refuses more than 64 KiB and more than 16 certificates', () => {
     expect(codeOf(`${pki.root.certPem}${' '.repeat(64 * 1024)}`)).toBe('TRUST_TOO_LARGE');
     const many = Array.from({ length: 17 }, () => pki.root.certPem).join('');
