@@ -490,6 +490,14 @@ describe('runProbe against hand-made servers', () => {
       ],
     });
     expect(stepNames(rebinding.steps)).toBe('url:ok dns:ok address:INSTANCE_ADDRESS_FORBIDDEN');
+    const started = Date.now();
+    const hanging = await runProbe('https://bitbucket.corp.example', {
+      env: noProxy,
+      stepTimeoutMs: 300,
+      resolver: () => new Promise(() => undefined),
+    });
+    expect(stepNames(hanging.steps)).toBe('url:ok dns:DNS_FAILED');
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it.each([
