@@ -320,17 +320,25 @@ export interface WebhookSecretRequest extends InstallationRef {
 // ---- settings and diagnostics ----------------------------------------------------------------
 
 export interface AppSettings {
+  /** Clone-cache entries expire this long after their last use. */
   readonly cacheExpiryMinutes: number;
   readonly cacheMaxGiB: number;
+  /** Repositories larger than this are pushed with the git CLI instead of isomorphic-git. */
   readonly fallbackThresholdMb: number;
-  /** `system` reads HTTPS_PROXY/NO_PROXY; `none` connects directly; `manual` uses `proxyUrl`. */
-  readonly proxy:
-    | { readonly kind: 'system' }
-    | { readonly kind: 'none' }
-    | { readonly kind: 'manual'; readonly url: string; readonly noProxy: readonly string[] };
+  /** Where the clone cache lives (the OS cache folder unless set). */
+  readonly cacheDirectory: string | undefined;
+  /**
+   * The proxy every connection uses, read from the environment (HTTPS_PROXY, NO_PROXY) so the
+   * desktop, the daemon and git agree. Credentials in the proxy URL are never shown.
+   */
+  readonly proxy: { readonly httpsProxy: string | undefined; readonly noProxy: string | undefined };
 }
 
-export type AppSettingsUpdate = Partial<AppSettings>;
+export interface AppSettingsUpdate {
+  readonly cacheExpiryMinutes?: number;
+  readonly cacheMaxGiB?: number;
+  readonly fallbackThresholdMb?: number;
+}
 
 export interface DiagnosticsItem {
   readonly label: string;

@@ -1,6 +1,6 @@
 import { CompanionError } from '../errors/companion-error.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
-import { arr, bool, int, literal, num, obj, opt, str, tagged, type Schema } from './schema.js';
+import { arr, bool, int, literal, num, obj, opt, str, type Schema } from './schema.js';
 
 const PEM_MAX = 64 * 1024;
 const pem = str({ max: PEM_MAX, min: 1 });
@@ -14,16 +14,6 @@ const platform = obj({
   baseUrl: url,
   installationId: str({ max: 200, min: 1 }),
   caPems: opt(arr(pem, { max: 10 })),
-});
-
-const proxy = tagged<
-  | { readonly kind: 'system' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'manual'; readonly url: string; readonly noProxy: readonly string[] }
->({
-  system: obj({ kind: literal('system') }),
-  none: obj({ kind: literal('none') }),
-  manual: obj({ kind: literal('manual'), url, noProxy: arr(str({ max: 300 }), { max: 100 }) }),
 });
 
 type ArgsSchemas = { readonly [K in OperationName]: Schema<OperationRequest<K>> };
@@ -140,7 +130,6 @@ const ARGS: ArgsSchemas = {
       cacheExpiryMinutes: opt(num({ min: 1, max: 24 * 60 })),
       cacheMaxGiB: opt(num({ min: 0.1, max: 1024 })),
       fallbackThresholdMb: opt(num({ min: 1, max: 100_000 })),
-      proxy: opt(proxy),
     }),
   ),
   runDiagnostics: none,

@@ -8,6 +8,7 @@ import {
   type CompanionService,
   type OperationHandlers,
 } from './companion-service.js';
+import { diagnosticsHandlers } from './diagnostics-handlers.js';
 import { EventHub } from './event-hub.js';
 import { authHandlers } from './auth-handlers.js';
 import { installationHandlers } from './installation-handlers.js';
@@ -15,6 +16,7 @@ import { oauthHandlers } from './oauth-handlers.js';
 import { probeHandlers } from './probe-handlers.js';
 import { pushHandlers } from './push-handlers.js';
 import { relayHandlers } from './relay-handlers.js';
+import { settingsHandlers } from './settings-handlers.js';
 import { webhookHandlers } from './webhook-handlers.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -65,6 +67,8 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     ...push.handlers,
     ...relay.handlers,
     ...webhookHandlers(ports, database),
+    ...settingsHandlers(ports, () => push.reconfigure()),
+    ...diagnosticsHandlers(ports),
   };
   const service = createCompanionService(ports, {
     handlers,

@@ -8,7 +8,7 @@ import type {
 import type { Installation } from '../../common/models/installation.js';
 import type { PushChange, PushHistoryEntry } from '../../common/models/push.js';
 import { createAuthorization } from '../auth/installation-authorization.js';
-import { createPushService } from '../git/push-service.js';
+import { createPushService, type PushService } from '../git/push-service.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -20,6 +20,8 @@ export function commitUrl(baseUrl: string, repo: string, commit: string): string
 
 export interface PushHandlers {
   readonly handlers: OperationHandlers;
+  /** Applies changed cache settings (the next push uses them). */
+  reconfigure(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,15 +40,33 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
     };
   }
 
-  const service = createPushService({
-    database,
-    env: ports.env,
-    logger: logger.child({ component: 'push' }),
-    onRecorded: (id) => {
-      const [entry] = service.history({ before: id + 1, limit: 1 }).entries;
-      if (entry && entry.id === id) events.emit({ kind: 'history', entry: withLink(entry) });
-    },
-  });
+  /**
+   * Built from the settings file's cache settings, overriding the environment; rebuilt when the
+   * settings change, so the clone cache and the engine threshold follow the settings view.
+   */
+  function build(): PushService {
+    const cache = settings.cacheSettings?.() ?? {};
+    const created: PushService = createPushService({
+      database,
+      env:
+        cache.gitFallbackThresholdMb === undefined
+          ? ports.env
+          : {
+              ...ports.env,
+              BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB: String(cache.gitFallbackThresholdMb),
+            },
+      logger: logger.child({ component: 'push' }),
+      ...(cache.directory === undefined ? {} : { cacheRoot: cache.directory }),
+      ...(cache.idleExpiryMs === undefined ? {} : { cacheTtlMs: cache.idleExpiryMs }),
+      ...(cache.maxBytes === undefined ? {} : { cacheMaxBytes: cache.maxBytes }),
+      onRecorded: (id) => {
+        const [entry] = created.history({ before: id + 1, limit: 1 }).entries;
+        if (entry && entry.id === id) events.emit({ kind: 'history', entry: withLink(entry) });
+      },
+    });
+    return created;
+  }
+  let service = build();
 
   async function push(installation: Installation, request: TestPushRequest): Promise<PushOutcome> {
     const authorization = await createAuthorization(installation, secretStore, { logger });
@@ -110,6 +130,11 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
               : entries,
         };
       },
+    },
+    async reconfigure() {
+      const previous = service;
+      service = build();
+      await previous.close();
     },
     close: () => service.close(),
   };

@@ -112,7 +112,7 @@ describe('OAuth sign-in through the UI over serve', () => {
     await expect(uris.textContent()).resolves.toContain('io.ankra.bdc-companion:/oauth/callback');
     await page.getByLabel('Client id').fill(sim.oauthClientId);
     await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
-    await screenshotBothThemes(page, '12-oauth-sign-in');
+    await screenshotBothThemes(page, '13-oauth-sign-in');
     await page.getByRole('button', { name: 'Sign in with the browser' }).click();
 
     const link = page.getByRole('link', { name: "BDC's consent page" });
@@ -120,7 +120,7 @@ describe('OAuth sign-in through the UI over serve', () => {
     const href = (await link.getAttribute('href')) ?? '';
     expect(href.startsWith(`${sim.url}/rest/oauth2/latest/authorize?`)).toBe(true);
     expect(new URL(href).searchParams.get('code_challenge_method')).toBe('S256');
-    await screenshotBothThemes(page, '13-oauth-waiting');
+    await screenshotBothThemes(page, '14-oauth-waiting');
 
     const [consent] = await Promise.all([context.waitForEvent('page'), link.click()]);
     await consent.waitForLoadState();
@@ -133,7 +133,7 @@ describe('OAuth sign-in through the UI over serve', () => {
     await signedIn.waitFor({ timeout: 20_000 });
     await expect(signedIn.textContent()).resolves.toContain(sim.user.name);
     await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('');
-    await screenshotBothThemes(page, '14-oauth-signed-in');
+    await screenshotBothThemes(page, '15-oauth-signed-in');
   });
 
   it('shows the OAuth sign-in on the installation, and no secret left the companion', async () => {

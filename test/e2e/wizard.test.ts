@@ -263,7 +263,7 @@ describe('the UI over serve, as a new user', () => {
     await screenshotBothThemes(page, '09-relay');
   });
 
-  it('shows the installations and diagnostics views', async () => {
+  it('shows the installations, settings and diagnostics views', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('button', { name: 'Installations' }).click();
     await page
@@ -271,9 +271,31 @@ describe('the UI over serve, as a new user', () => {
       .getByText('Personal Access Token for')
       .waitFor();
     await screenshotBothThemes(page, '10-installations');
+    await nav.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Clone cache expiry (minutes after last use)').fill('7');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved; the next push uses these settings.').waitFor();
+    await screenshotBothThemes(page, '11-settings');
     await nav.getByRole('button', { name: 'Diagnostics' }).click();
-    await page.getByRole('heading', { name: 'Diagnostics' }).waitFor();
-    await screenshotBothThemes(page, '11-diagnostics');
+    await page.getByRole('button', { name: 'Run diagnostics' }).click();
+    await page.getByRole('heading', { name: 'Versions' }).waitFor({ timeout: 25_000 });
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).not.toContain(sim.pat);
+    expect(text).not.toContain(sim.platform?.webhookSecret ?? 'never');
+    await screenshotBothThemes(page, '12-diagnostics');
+  });
+
+  it('can be driven from the keyboard alone', async () => {
+    await page.keyboard.press('Shift+Tab');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Push history' })
+      .focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Push history' }).waitFor();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    expect(focused).toBe('Relay');
   });
 
   it('raised no script errors (CSP included)', () => {

@@ -4,32 +4,18 @@ import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
 
-/** Clone cache, engine fallback threshold and proxy. */
+/** Clone cache expiry and size, the git CLI fallback threshold, and the proxy in effect. */
 export function SettingsView() {
   const api = useApi();
   const [settings, setSettings] = useState<AppSettings | undefined>(undefined);
   const [expiry, setExpiry] = useState('');
   const [maxGiB, setMaxGiB] = useState('');
   const [threshold, setThreshold] = useState('');
-  const [proxyKind, setProxyKind] = useState<AppSettings['proxy']['kind']>('system');
-  const [proxyUrl, setProxyUrl] = useState('');
-  const [noProxy, setNoProxy] = useState('');
   const [save, saved] = useAction(() =>
     api.updateSettings({
       cacheExpiryMinutes: Number(expiry),
       cacheMaxGiB: Number(maxGiB),
       fallbackThresholdMb: Number(threshold),
-      proxy:
-        proxyKind === 'manual'
-          ? {
-              kind: 'manual',
-              url: proxyUrl.trim(),
-              noProxy: noProxy
-                .split(',')
-                .map((each) => each.trim())
-                .filter(Boolean),
-            }
-          : { kind: proxyKind },
     }),
   );
 
@@ -38,11 +24,6 @@ export function SettingsView() {
     setExpiry(String(value.cacheExpiryMinutes));
     setMaxGiB(String(value.cacheMaxGiB));
     setThreshold(String(value.fallbackThresholdMb));
-    setProxyKind(value.proxy.kind);
-    if (value.proxy.kind === 'manual') {
-      setProxyUrl(value.proxy.url);
-      setNoProxy(value.proxy.noProxy.join(', '));
-    }
   };
   useEffect(() => {
     void api.getSettings().then(show, () => undefined);
@@ -78,28 +59,6 @@ export function SettingsView() {
           onChange={setThreshold}
           help="Repositories larger than this are pushed with the git CLI instead of isomorphic-git."
         />
-        <label className="inline-field">
-          Proxy{' '}
-          <select
-            value={proxyKind}
-            onChange={(event) => setProxyKind(event.target.value as AppSettings['proxy']['kind'])}
-          >
-            <option value="system">from the environment (HTTPS_PROXY, NO_PROXY)</option>
-            <option value="none">none</option>
-            <option value="manual">manual</option>
-          </select>
-        </label>
-        {proxyKind === 'manual' ? (
-          <>
-            <Field
-              label="Proxy URL"
-              value={proxyUrl}
-              onChange={setProxyUrl}
-              placeholder="http://proxy.corp:3128"
-            />
-            <Field label="No proxy for (comma-separated)" value={noProxy} onChange={setNoProxy} />
-          </>
-        ) : null}
         <div className="actions">
           <button type="submit" className="primary">
             Save
@@ -109,9 +68,22 @@ export function SettingsView() {
       {saved.kind === 'failed' ? <ErrorNotice error={saved.error} /> : null}
       {saved.kind === 'done' ? (
         <p role="status" className="notice notice-ok">
-          Saved.
+          Saved; the next push uses these settings.
         </p>
       ) : null}
+      <h3>Network</h3>
+      <dl className="facts" aria-label="Network">
+        <dt>Clone cache folder</dt>
+        <dd className="mono">{settings.cacheDirectory ?? 'the OS cache folder'}</dd>
+        <dt>HTTPS proxy</dt>
+        <dd className="mono">{settings.proxy.httpsProxy ?? 'none (direct connections)'}</dd>
+        <dt>No proxy for</dt>
+        <dd className="mono">{settings.proxy.noProxy ?? '—'}</dd>
+      </dl>
+      <p className="muted">
+        The proxy comes from HTTPS_PROXY and NO_PROXY in the companion's environment, so the app,
+        the daemon and git use the same route.
+      </p>
     </section>
   );
 }

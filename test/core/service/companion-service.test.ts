@@ -132,6 +132,34 @@ describe('CompanionService against the simulator', () => {
     expect(status).toMatchObject({ running: false, pending: 0, dead: 0 });
   });
 
+  it('reads and saves the cache settings, and shows no proxy credential', async () => {
+    const before = keep(await service.invoke('getSettings', []));
+    expect(before).toMatchObject({
+      cacheExpiryMinutes: 5,
+      cacheMaxGiB: 10,
+      fallbackThresholdMb: 50,
+    });
+    const after = keep(
+      await service.invoke('updateSettings', [{ cacheExpiryMinutes: 7, fallbackThresholdMb: 20 }]),
+    );
+    expect(after).toMatchObject({
+      cacheExpiryMinutes: 7,
+      cacheMaxGiB: 10,
+      fallbackThresholdMb: 20,
+    });
+    await expect(
+      service.invoke('updateSettings', [{ cacheExpiryMinutes: 0 }]),
+    ).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+    });
+  });
+
+  it('runs diagnostics into a sectioned, redacted report', async () => {
+    const report = keep(await service.invoke('runDiagnostics', []));
+    expect(report.sections.length).toBeGreaterThan(0);
+    expect(JSON.stringify(report)).not.toContain(sim.pat);
+  });
+
   it('never puts the PAT into a result, an event or the config home', () => {
     const everything = JSON.stringify({ results, events });
     expect(everything).not.toContain(sim.pat);
