@@ -80,6 +80,32 @@ export interface BdcClientOptions {
   /** Longest single wait a `Retry-After` may impose (default 60 s); longer fails at once. */
   readonly maxRetryAfterMs?: number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Largest response body read (default 32 MiB): a page of REST JSON is far smaller. */
+  readonly maxResponseBytes?: number;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** Reads a body up to a bound, so a misbehaving server or proxy cannot exhaust memory. */
+async function readBounded(
+  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  limit: number,
+  what: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new CompanionError(
+        'BDC_RESPONSE_INVALID',
+        `${what} answered with more than ${limit} bytes; that is not a Bitbucket REST response.`,
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD']);
@@ -133,6 +159,7 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
   const sleep = options.sleep ?? abortableSleep;
   const rateLimitRetries = options.rateLimitRetries ?? 3;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
   async function send<T>(spec: BdcRequest): Promise<BdcResponse<T>> {
@@ -162,7 +189,7 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
         });
         status = response.statusCode;
         responseHeaders = flattenHeaders(response.headers);
-        text = await response.body.text();
+        text = await readBounded(response.body, maxResponseBytes, `${method} ${spec.path}`);
       } catch (error) {
         if (spec.signal?.aborted) {
           throw new CompanionError('OPERATION_CANCELLED', `${method} ${spec.path} was cancelled.`);

@@ -310,6 +310,14 @@ describe('BDC REST client', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('refuses a response body beyond its bound', async () => {
+    server = await startLocalServer((_request, response) =>
+      json(response, 200, { big: 'x'.repeat(4096) }),
+    );
+    const client = createBdcClient({ baseUrl: server.url, dispatcher, maxResponseBytes: 1024 });
+    await expect(client.getJson('/big')).rejects.toMatchObject({ code: 'BDC_RESPONSE_INVALID' });
+  });
+
   it('maps transport failures to network codes', async () => {
     server = await startLocalServer(() => undefined);
     const url = server.url;
