@@ -8,12 +8,19 @@ import { planChanges, type ChangePlan } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
   normaliseMessage,
-  type CommitSignature,
   type EngineAttemptInput,
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
 import { ZERO_OID, type TreeEntry, type TreeEntryMode } from './git-objects.js';
+import {
+  blobObject,
+  buildPack,
+  commitObject,
+  treeObject,
+  writeLooseObjects,
+  type GitObject,
+} from './object-writer.js';
 import { isoHttpClient } from './iso-http.js';
 import { classifyTransportError, failure } from './push-failure.js';
 import { discoverReceivePack, sendReceivePack } from './smart-http.js';
@@ -37,22 +44,26 @@ export async function closeIsoDispatchers(): Promise<void> {
   await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
 }
 
-function isoSignature(signature: CommitSignature): {
-  name: string;
-  email: string;
-  timestamp: number;
-  timezoneOffset: number;
-} {
-  // isomorphic-git stores the offset with JavaScript's sign (minutes *behind* UTC).
-  return {
-    name: signature.name,
-    email: signature.email,
-    timestamp: signature.timestamp,
-    timezoneOffset: signature.offsetMinutes === 0 ? 0 : -signature.offsetMinutes,
-  };
-}
-
 const TRACKING_REF = 'refs/companion/tip';
+
+/**
+ * isomorphic-git's pack cache per gitdir, kept between attempts and pushes for a short while:
+ * reading the first object of a pack loads and verifies the whole pack, which would otherwise be
+ * paid on every push. Packs never change once written; a rebuilt (cold) entry starts afresh, and
+ * an idle cache is dropped so a large pack does not stay in memory.
+ */
+const packCaches = new Map<string, { cache: object; timer: NodeJS.Timeout }>();
+const PACK_CACHE_IDLE_MS = 60_000;
+
+function packCacheFor(gitdir: string, cold: boolean): object {
+  const existing = packCaches.get(gitdir);
+  if (existing !== undefined) clearTimeout(existing.timer);
+  const cache = cold || existing === undefined ? {} : existing.cache;
+  const timer = setTimeout(() => packCaches.delete(gitdir), PACK_CACHE_IDLE_MS);
+  timer.unref();
+  packCaches.set(gitdir, { cache, timer });
+  return cache;
+}
 
 /**
  * The isomorphic-git engine: a bare gitdir, no working tree, no index. It sends its own
@@ -66,7 +77,7 @@ export async function runIsoAttempt(
 ): Promise<EngineAttemptResult> {
   const { gitdir, branch, url } = input;
   const attempt = input.attempt;
-  const cache = {};
+  const cache = packCacheFor(gitdir, input.cold);
   const dispatcher = dispatcherFor(input);
   const headers = { authorization: input.authorization, 'user-agent': input.userAgent };
   const client = { dispatcher, headers };
@@ -163,35 +174,29 @@ export async function runIsoAttempt(
     await setTrackingRef(gitdir, base);
     return { kind: 'noop', parent: base };
   }
-  const written: string[] = [];
-  for (const [index, file] of plan.files.entries()) {
-    if (file.action !== 'delete') {
-      await git.writeBlob({ fs, gitdir, blob: file.content });
-      written.push(file.oid);
-    }
-    if (index % 25 === 0)
-      progress({ phase: 'build', attempt, done: index, total: plan.files.length });
+  // The new objects are built in memory (blobs, the rewritten folders, the commit) and sent as
+  // one pack of exactly those; they are also stored loose so the cache holds the new tip.
+  const objects: GitObject[] = [];
+  for (const file of plan.files) {
+    if (file.action !== 'delete') objects.push(blobObject(file.content));
   }
-  const tree = await writeTrees(gitdir, plan, written);
-  const commit = await git.writeCommit({
-    fs,
-    gitdir,
-    commit: {
-      message: normaliseMessage(input.message),
-      tree,
-      parent: [base],
-      author: isoSignature(input.author),
-      committer: isoSignature(input.committer),
-    },
+  progress({ phase: 'build', attempt, done: objects.length, total: plan.files.length });
+  const tree = writeTrees(plan, objects);
+  const commitObj = commitObject({
+    tree,
+    parents: [base],
+    author: input.author,
+    committer: input.committer,
+    message: normaliseMessage(input.message),
   });
-  written.push(commit);
+  objects.push(commitObj);
+  const commit = commitObj.oid;
+  await writeLooseObjects(gitdir, objects);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
 
   const oldOid = creating ? ZERO_OID : base;
   assertFastForward(oldOid, base, [base]);
-  const { packfile } = await git.packObjects({ fs, gitdir, oids: [...new Set(written)], cache });
-  if (packfile === undefined)
-    throw new CompanionError('GIT_ENGINE_FAILED', 'isomorphic-git produced no pack.');
+  const packfile = buildPack(objects);
   progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
   await sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent);
   progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
@@ -236,8 +241,8 @@ async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
   await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
 }
 
-/** Rewrites only the folders that hold an effective change, bottom-up. */
-async function writeTrees(gitdir: string, plan: ChangePlan, written: string[]): Promise<string> {
+/** Rewrites only the folders that hold an effective change, bottom-up; returns the root tree. */
+function writeTrees(plan: ChangePlan, objects: GitObject[]): string {
   const dirty = new Set<string>();
   const byDirectory = new Map<string, ChangePlan['files'][number][]>();
   for (const file of plan.files) {
@@ -245,10 +250,11 @@ async function writeTrees(gitdir: string, plan: ChangePlan, written: string[]): 
     const directory = slash < 0 ? '' : file.path.slice(0, slash + 1);
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), file]);
     const segments = file.path.split('/');
-    for (let i = 0; i < segments.length; i += 1)
+    for (let i = 0; i < segments.length; i += 1) {
       dirty.add(i === 0 ? '' : `${segments.slice(0, i).join('/')}/`);
+    }
   }
-  async function write(prefix: string): Promise<string | undefined> {
+  function write(prefix: string): string | undefined {
     const entries = new Map<string, TreeEntry>(
       (plan.baseDirectories.get(prefix) ?? []).map((entry) => [entry.name, entry]),
     );
@@ -261,28 +267,15 @@ async function writeTrees(gitdir: string, plan: ChangePlan, written: string[]): 
       if (child === prefix || !child.startsWith(prefix)) continue;
       const name = child.slice(prefix.length, -1);
       if (name.includes('/')) continue;
-      const oid = await write(child);
+      const oid = write(child);
       if (oid === undefined) entries.delete(name);
       else entries.set(name, { mode: '040000', name, oid });
     }
+    // A folder left empty disappears, as in git; the root may be empty.
     if (entries.size === 0 && prefix !== '') return undefined;
-    const oid = await git.writeTree({
-      fs,
-      gitdir,
-      tree: [...entries.values()].map((entry) => ({
-        mode: entry.mode,
-        path: entry.name,
-        oid: entry.oid,
-        type:
-          entry.mode === '040000'
-            ? ('tree' as const)
-            : entry.mode === '160000'
-              ? ('commit' as const)
-              : ('blob' as const),
-      })),
-    });
-    written.push(oid);
-    return oid;
+    const tree = treeObject([...entries.values()]);
+    objects.push(tree);
+    return tree.oid;
   }
-  return (await write('')) as string;
+  return write('') as string;
 }
