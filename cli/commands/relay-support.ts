@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import type { LogFields, Logger, LogLevelName } from '../../core/logging/logger.js';
+import { redactValue } from '../../core/logging/redact.js';
 import { openSecretStore } from '../../core/secrets/open-secret-store.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
@@ -66,9 +67,17 @@ export function stderrLogger(context: CommandContext, base: LogFields = {}): Log
     (level: LogLevelName) =>
     (message: string, fields: LogFields = {}): void => {
       if (LEVELS.indexOf(level) > threshold) return;
-      context.io.stderr.write(
-        `${JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields })}\n`,
-      );
+      // Through the one redactor, like every logger (core/logging/redact.ts).
+      const line = redactValue({
+        time: new Date().toISOString(),
+        level,
+        message,
+        ...base,
+        ...fields,
+      });
+      context.io.stderr.write(`${JSON.stringify(line)}\n`);
+      // And to the rotated log file of the config home, which the diagnostic bundle includes.
+      context.logger[level](message, { ...base, ...fields });
     };
   return {
     error: write('error'),
