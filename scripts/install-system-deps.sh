@@ -14,6 +14,7 @@ packages=(
   make
   g++
   sqlite3            # inspecting the relay queue and history by hand
+  systemd            # systemd-analyze verifies the printed service unit (not started; no PID 1 needed)
 )
 
 missing=()
