@@ -85,8 +85,11 @@ export interface CompanionOperations {
   registerWebhooks(request: WebhookRegisterRequest): Promise<WebhookRegistration>;
   /** Stores the webhook secret the platform gave (BDC signs with it, the relay verifies it). */
   setWebhookSecret(request: WebhookSecretRequest): Promise<void>;
-  /** Generates and stores a new secret and updates the registered webhooks; returns how many. */
-  rotateWebhookSecret(request: InstallationRef): Promise<{ readonly updated: number }>;
+  /**
+   * Rotates to the new secret the platform issued: stored (the previous one stays accepted for a
+   * grace period) and put on every registered BDC webhook; returns how many were updated.
+   */
+  rotateWebhookSecret(request: WebhookSecretRequest): Promise<{ readonly updated: number }>;
 
   getSettings(): Promise<AppSettings>;
   updateSettings(request: AppSettingsUpdate): Promise<AppSettings>;

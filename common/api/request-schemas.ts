@@ -123,7 +123,7 @@ const ARGS: ArgsSchemas = {
   listRepositories: one(obj({ ...ref, project: opt(str({ max: 128, min: 1 })) })),
   registerWebhooks: one(obj({ ...ref, repos: arr(repoPath, { min: 1, max: 200 }), url })),
   setWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
-  rotateWebhookSecret: one(obj(ref)),
+  rotateWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
   getSettings: none,
   updateSettings: one(
     obj({

@@ -14,7 +14,7 @@ import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
-import { registerWebhooks } from '../webhooks/webhook-operations.js';
+import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -114,6 +114,19 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
       }
       // Through the rotation path: a secret BDC may still sign with stays accepted for a while.
       await storeRotatedSecret(secretStore, installation.id, secret, ports.now().getTime());
+    },
+
+    async rotateWebhookSecret(request: WebhookSecretRequest) {
+      const installation = settings.requireInstallation(request.installation);
+      const secret = request.secret.trim();
+      const result = await withClient(installation, (client) =>
+        rotateWebhookSecret(
+          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
+          secretStore,
+          { generate: () => secret },
+        ),
+      );
+      return { updated: result.webhooks.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {

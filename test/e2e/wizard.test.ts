@@ -261,6 +261,11 @@ describe('the UI over serve, as a new user', () => {
     );
     expect(sim.platform?.deliveries().some((each) => each.signatureValid)).toBe(true);
     await screenshotBothThemes(page, '09-relay');
+    await page.getByText('Rotate the webhook secret').click();
+    await page.getByLabel('New webhook secret').fill('rotated-secret-from-the-platform-0123');
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await page.getByText('Rotated: 1 webhook now use the new secret.').waitFor({ timeout: 20_000 });
+    await expect(page.getByLabel('New webhook secret').inputValue()).resolves.toBe('');
   });
 
   it('shows the installations, settings and diagnostics views', async () => {

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Delivery, DeliveryState, RelayStatus } from '../../../common/api/models.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
-import { useApi, useCan, useCompanionEvents } from '../app-context.js';
+import { useAction, useApi, useCan, useCompanionEvents } from '../app-context.js';
+import { Field } from '../components/field.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import {
   InstallationPicker,
@@ -130,6 +131,7 @@ export function RelayView() {
         </div>
       ) : null}
 
+      {can('rotateWebhookSecret') ? <RotateSecret installation={name} /> : null}
       <div className="toolbar">
         <h3>Deliveries</h3>
         <label>
@@ -225,5 +227,48 @@ function Tile(props: {
       <div className="tile-value">{props.value}</div>
       {props.detail ? <div className="tile-detail">{props.detail}</div> : null}
     </div>
+  );
+}
+
+/** Rotation: the new secret comes from the platform, goes in once, and is never shown. */
+function RotateSecret(props: { installation: string }) {
+  const api = useApi();
+  const [secret, setSecret] = useState('');
+  const [rotate, rotated] = useAction(async () => {
+    const result = await api.rotateWebhookSecret({ installation: props.installation, secret });
+    setSecret('');
+    return result;
+  });
+  return (
+    <details className="card">
+      <summary>Rotate the webhook secret</summary>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void rotate();
+        }}
+      >
+        <Field
+          label="New webhook secret"
+          type="password"
+          value={secret}
+          onChange={setSecret}
+          help="Issue a new secret on the Ankra platform and paste it here: the companion updates every registered BDC webhook and keeps accepting the old secret for 15 minutes."
+        />
+        <div className="actions">
+          <button type="submit" disabled={secret.length < 16 || rotated.kind === 'running'}>
+            Rotate
+          </button>
+        </div>
+      </form>
+      {rotated.kind === 'failed' ? <ErrorNotice error={rotated.error} /> : null}
+      {rotated.kind === 'done' ? (
+        <p role="status" className="notice notice-ok">
+          Rotated: {rotated.value.updated} webhook{rotated.value.updated === 1 ? '' : 's'} now use
+          the new secret.
+        </p>
+      ) : null}
+    </details>
   );
 }
