@@ -29,7 +29,7 @@ const ENGINES = (
   process.env['BENCH_ENGINES'] ?? 'git-script,dulwich,ours-iso,ours-auto,ours-cli'
 ).split(',');
 /** The scripts retry until they land (a script would loop); ours keeps its 5 attempts. */
-const BASELINE_ATTEMPTS = 30;
+const BASELINE_ATTEMPTS = 10;
 const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'warm-1,warm-100,cold-1,competitor').split(
   ',',
 );

@@ -100,7 +100,8 @@ export interface PushHistoryQuery {
   readonly installationName?: string;
   readonly repo?: string;
   readonly branch?: string;
-  readonly result?: PushHistoryEntry['result'];
+  /** `ok` is committed or no-op. */
+  readonly result?: PushHistoryEntry['result'] | 'ok';
   /** Entries with an id below this (the previous page's `nextCursor`). */
   readonly before?: number;
   readonly limit?: number;

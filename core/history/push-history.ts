@@ -107,7 +107,8 @@ export class PushHistory {
     filter('installation_name', 'installationName', query.installationName);
     filter('repo', 'repo', query.repo);
     filter('branch', 'branch', query.branch);
-    filter('result', 'result', query.result);
+    if (query.result === 'ok') clauses.push("result <> 'failed'");
+    else filter('result', 'result', query.result);
     if (query.before !== undefined) {
       clauses.push('id < @before');
       parameters['before'] = query.before;
