@@ -101,6 +101,7 @@ describe('push history', () => {
         .query({ repo: 'P/even', installationId: 'id-lab' })
         .entries.map((entry) => entry.message),
     ).toEqual(['push 4', 'push 2', 'push 0']);
+    expect(history.query({ result: 'ok' }).entries).toHaveLength(6);
     const failed = history.query({ result: 'failed' }).entries;
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
