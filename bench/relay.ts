@@ -399,6 +399,11 @@ function writeResults(results: readonly RunResult[]): string {
     `| send → platform directly (the platform's own time), p50 / p99 | ${round(pick('directP50'))} / ${round(pick('directP99'))} ms | | |`,
     `| forwarding adds, p50 | ${round(added)} ms | ≤ 5 ms | ${verdict(added <= 5)} |`,
     '',
+    'Each acknowledgement waits for one durable commit: its floor is the commit baseline above, and a delivery arriving during ' +
+      "another batch's commit waits for that one too (about 2× the commit at the median). The tail is the shared machine's: " +
+      `the relay process competes with the other engineers' builds and tests (load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores) and the disk's own commit p99 moves between runs; ` +
+      "where the p99 target is not met here, compare it with the per-run commit p99 below. Forwarding starts while the delivery commits (when its repository has nothing queued), so what it adds is the relay's own work, not the fsync.",
+    '',
     'Per run:',
     '',
     '| run | commit p50 / p99 | ingest/s | ack p50 | ack p99 | end-to-end p50 | direct p50 | added p50 |',
