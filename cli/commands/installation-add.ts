@@ -9,6 +9,7 @@ import { formatRows } from '../output.js';
 import {
   installationView,
   readCaFile,
+  readSecretFromFile,
   readSecretFromStdin,
   secretsFor,
   settingsFor,
@@ -38,6 +39,7 @@ export const installationAddCommand: Command = {
     'platform-installation-id': { type: 'string' },
     'platform-ca-file': { type: 'string', multiple: true },
     'webhook-secret-stdin': { type: 'boolean' },
+    'webhook-secret-file': { type: 'string' },
   },
   optionHelp: [
     ['--url U', 'the instance base URL, with its context path (https://bdc.corp/bitbucket)'],
@@ -47,6 +49,7 @@ export const installationAddCommand: Command = {
     ['--platform-installation-id ID', 'this installation on the platform'],
     ['--platform-ca-file F', 'extra CA for the platform side (TLS-inspecting proxies, tests)'],
     ['--webhook-secret-stdin', 'read the webhook secret from standard input'],
+    ['--webhook-secret-file F', 'or from a file (mode 0600)'],
   ],
   async run(context) {
     const { flags, io, output } = context;
@@ -89,10 +92,19 @@ export const installationAddCommand: Command = {
           }
         : undefined;
     const allowLoopback = flags['allow-loopback'] === true;
+    const secretFile = flags['webhook-secret-file'];
+    if (flags['webhook-secret-stdin'] === true && typeof secretFile === 'string') {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        '--webhook-secret-stdin and --webhook-secret-file are alternatives: give one.',
+      );
+    }
     const webhookSecret =
       flags['webhook-secret-stdin'] === true
         ? (await readSecretFromStdin(io, 'webhook secret')).trim()
-        : undefined;
+        : typeof secretFile === 'string'
+          ? readSecretFromFile(secretFile, 'webhook secret', (text) => output.note(text)).trim()
+          : undefined;
     registerSecret(webhookSecret);
     if (webhookSecret !== undefined && webhookSecret.length < 16) {
       throw new CompanionError(

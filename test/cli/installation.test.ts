@@ -127,6 +127,17 @@ describe('installation commands against the simulator', () => {
     ]);
     expect(half.code).toBe(2);
     expect(half.document.error.code).toBe('USAGE_INVALID');
+    const both = await cli([
+      'installation',
+      'add',
+      'p',
+      '--url',
+      sim.url,
+      '--webhook-secret-stdin',
+      '--webhook-secret-file',
+      'x',
+    ]);
+    expect(both.code).toBe(2);
     const key = join(home, 'key.pem');
     writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
     const leaked = await cli([

@@ -261,24 +261,24 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
 
     await both(['auth', 'logout', 'red']);
     // Removal last: it must leave nothing behind either.
-    await cli(
-      [
-        'installation',
-        'add',
-        'gone',
-        '--url',
-        url,
-        '--ca-file',
-        sim.caFile,
-        '--allow-loopback',
-        '--webhook-secret-stdin',
-      ],
-      `${secrets['webhookSecret']}-2\n`,
-    );
-    await cli(['installation', 'remove', 'gone', '--json']);
-    if (process.env['REDACTION_DEBUG'])
-      for (const o of outputs)
-        console.log(o.args, o.run.code, o.run.stdout.slice(0, 300), o.run.stderr.slice(0, 300));
+    const secretFile = join(work, 'webhook-secret');
+    writeFileSync(secretFile, `${secrets['webhookSecret']}-2\n`, { mode: 0o600 });
+    const gone = await cli([
+      'installation',
+      'add',
+      'gone',
+      '--url',
+      url,
+      '--ca-file',
+      sim.caFile,
+      '--allow-loopback',
+      '--webhook-secret-file',
+      secretFile,
+      '--json',
+    ]);
+    expect(gone.code, gone.stdout).toBe(0);
+    const removed = await cli(['installation', 'remove', 'gone', '--json']);
+    expect(JSON.parse(removed.stdout).secretsDeleted).toEqual(['webhook-secret']);
   }, 120_000);
 
   it('finds none of the secrets in anything printed', () => {
