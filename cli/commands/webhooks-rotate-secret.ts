@@ -26,6 +26,11 @@ export const webhooksRotateSecretCommand: Command = {
         rotateWebhookSecret({ webhooks, database, installationId: installation.id }, secrets),
       );
       const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
+      for (const failure of result.failed) {
+        context.output.note(
+          `${context.output.paint('warning', 33)} ${failure.target}: webhook ${failure.webhookId} still uses the previous secret (${failure.error})`,
+        );
+      }
       context.output.success({ ...result, maxSwapMs }, () =>
         [
           `New webhook secret (shown once; enter it in the Ankra platform for this installation now):`,

@@ -105,6 +105,15 @@ export interface RotateResult {
   /** The new secret: shown once, for the platform. */
   readonly secret: string;
   readonly webhooks: readonly RotatedWebhook[];
+  /**
+   * Webhooks BDC could not switch (they still sign with the previous secret, accepted until
+   * `previousAcceptedUntil`): `webhooks register` puts the current secret on them.
+   */
+  readonly failed: readonly {
+    readonly target: string;
+    readonly webhookId: number;
+    readonly error: string;
+  }[];
   readonly totalMs: number;
   /** Until when the relay still accepts deliveries signed with the previous secret. */
   readonly previousAcceptedUntil: string;
@@ -139,12 +148,24 @@ export async function rotateWebhookSecret(
   const started = performance.now();
   await storeRotatedSecret(secrets, context.installationId, secret, now(), graceMs);
   const rotated: RotatedWebhook[] = [];
+  const failed: { target: string; webhookId: number; error: string }[] = [];
+  // The new secret is already the current one: every webhook is attempted, and those that fail
+  // are reported (with the secret, which the platform needs either way) instead of aborting.
   for (const registration of registrations) {
-    rotated.push(await swapSecret(context, registry, registration, secret));
+    try {
+      rotated.push(await swapSecret(context, registry, registration, secret));
+    } catch (error) {
+      failed.push({
+        target: describeTarget(registrationTarget(registration)),
+        webhookId: registration.webhookId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
   return {
     secret,
     webhooks: rotated,
+    failed,
     totalMs: Math.round(performance.now() - started),
     previousAcceptedUntil: new Date(now() + graceMs).toISOString(),
   };

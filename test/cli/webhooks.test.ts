@@ -287,4 +287,51 @@ describe('webhooks against the simulator', () => {
       ]),
     );
   });
+
+  it('rotate-secret reports a webhook BDC could not switch, still prints the secret, and register repairs it', async () => {
+    await sim.addRepository(sim.project, 'second');
+    const register = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--repo',
+        `${sim.project}/second`,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(register.code, register.stdout).toBe(0);
+    // BDC fails both the update and the re-add of this one webhook.
+    sim.faults.failNext(2, 500, {
+      pathPrefix: `/rest/api/1.0/projects/${sim.project}/repos/second/webhooks`,
+    });
+    const run = await runCliInProcess(['webhooks', 'rotate-secret', 'corp', '--json'], {
+      env: home.env,
+    });
+    expect(run.code, run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(result.failed).toEqual([expect.objectContaining({ target: 'DEMO/second' })]);
+    expect(result.webhooks.map((webhook: { target: string }) => webhook.target)).toEqual(
+      expect.arrayContaining(['DEMO/gitops', 'project DEMO']),
+    );
+    expect(run.stderr).toContain('still uses the previous secret');
+    const repaired = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--repo',
+        `${sim.project}/second`,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(JSON.parse(repaired.stdout)).toMatchObject({ ok: true, reached: true });
+  }, 30_000);
 });
