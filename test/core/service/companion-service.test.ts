@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompanionEvent } from '../../../common/api/models.js';
+import { OPERATION_NAMES } from '../../../common/api/operations.js';
 import { silentLogger } from '../../../core/logging/logger.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
 import type { CompanionService } from '../../../core/service/companion-service.js';
@@ -48,6 +49,12 @@ describe('CompanionService against the simulator', () => {
     await service?.close();
     await sim?.close();
     rmSync(home, { recursive: true, force: true });
+  });
+
+  it('offers every operation of the contract in this build', async () => {
+    const info = await service.invoke('getAppInfo', []);
+    expect([...info.capabilities].sort()).toEqual([...OPERATION_NAMES].sort());
+    expect(info.secretStore?.backend).toBe('memory');
   });
 
   it('probes live: an untrusted chain first, with step events for the run', async () => {
