@@ -7,7 +7,7 @@ import type { ProbeResult } from '../../common/models/probe.js';
 import { SECRET_KINDS } from '../../common/models/secret-kind.js';
 import { COMPANION_VERSION } from '../../common/version.js';
 import { toErrorShape } from '../../common/errors/companion-error.js';
-import { defaultRedactor, isSensitiveKey, type Redactor } from '../logging/redact.js';
+import { defaultRedactor, type Redactor } from '../logging/redact.js';
 import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
 import { tlsEnvironmentNotes } from '../net/tls-environment.js';
 import { runProbe, type ProbeOptions } from '../probe/run-probe.js';
@@ -117,7 +117,7 @@ function certificates(pems: readonly string[]): (CertificateSummary | { invalid:
   });
 }
 
-/** Registers every value in the secret store, including the fields of JSON-valued secrets. */
+/** Registers every value in the secret store with the redactor; returns how many there are. */
 async function registerStoredSecrets(
   store: SecretStore,
   installations: readonly Installation[],
@@ -130,18 +130,8 @@ async function registerStoredSecrets(
       const value = await store.get({ installationId: installation.id, kind });
       if (value === undefined || value === '') continue;
       count += 1;
+      // JSON-valued secrets (the OAuth token set) register their token fields too.
       releases.push(redactor.register(value));
-      try {
-        const parsed = JSON.parse(value) as unknown;
-        if (parsed !== null && typeof parsed === 'object') {
-          for (const [key, field] of Object.entries(parsed)) {
-            if (typeof field === 'string' && isSensitiveKey(key))
-              releases.push(redactor.register(field));
-          }
-        }
-      } catch {
-        // A plain secret, registered above.
-      }
     }
   }
   return count;

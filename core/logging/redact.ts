@@ -80,6 +80,21 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The string fields under sensitive names of a JSON object, e.g. `accessToken`, `refreshToken`, `secret`. */
+function secretFieldsOf(value: string): string[] {
+  if (!value.startsWith('{')) return [];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+    return Object.entries(parsed)
+      .filter(([key, field]) => typeof field === 'string' && isSensitiveKey(key))
+      .map(([, field]) => field as string)
+      .filter((field) => field.length >= MIN_REGISTERED_SECRET_LENGTH);
+  } catch {
+    return [];
+  }
+}
+
 /** Forms in which a registered secret may reach text: as is, URL-encoded, Base64 of itself. */
 function variantsOf(value: string): string[] {
   const variants = new Set<string>([value]);
@@ -101,18 +116,23 @@ export class Redactor {
   private readonly counts = new Map<string, number>();
   private matcher: RegExp | undefined;
 
-  /** Remembers a secret value so it is replaced wherever it appears. Returns a function that forgets it. */
+  /**
+   * Remembers a secret value so it is replaced wherever it appears. A JSON-valued secret (the
+   * OAuth token set, a rotated webhook secret) also registers its secret fields, since those
+   * travel alone. Returns a function that forgets it again.
+   */
   register(value: string | null | undefined): () => void {
     if (typeof value !== 'string' || value.length < MIN_REGISTERED_SECRET_LENGTH) {
       return () => undefined;
     }
-    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+    const values = [value, ...secretFieldsOf(value)];
+    for (const item of values) this.counts.set(item, (this.counts.get(item) ?? 0) + 1);
     this.matcher = undefined;
     let forgotten = false;
     return () => {
       if (forgotten) return;
       forgotten = true;
-      this.forget(value);
+      for (const item of values) this.forget(item);
     };
   }
 

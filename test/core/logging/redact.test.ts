@@ -49,6 +49,22 @@ describe('redactor: registered secrets', () => {
     expect(redactor.size).toBe(0);
   });
 
+  it('registers the secret fields of a JSON-valued secret (the OAuth token set) with it', () => {
+    const redactor = new Redactor();
+    const release = redactor.register(
+      JSON.stringify({
+        accessToken: 'at-111-222-333',
+        refreshToken: 'rt-444-555-666',
+        expiresAt: '2030-01-01',
+      }),
+    );
+    expect(redactor.text('sent at-111-222-333 then rt-444-555-666 until 2030-01-01')).toBe(
+      `sent ${REDACTED} then ${REDACTED} until 2030-01-01`,
+    );
+    release();
+    expect(redactor.size).toBe(0);
+  });
+
   it('ignores values too short to be worth replacing everywhere', () => {
     const redactor = new Redactor();
     redactor.register('abc');
