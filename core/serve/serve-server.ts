@@ -117,7 +117,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const streams = new Set<ServerResponse>();
   let policy: HostPolicy = { bindHost: host, port: options.port ?? 0 };
 
-  async function serveStatic(pathname: string, response: ServerResponse): Promise<void> {
+  async function serveStatic(
+    pathname: string,
+    response: ServerResponse,
+    headOnly: boolean,
+  ): Promise<void> {
     const relative = bundleRelativePath(pathname);
     if (relative === undefined) throw new CompanionError('SERVE_NOT_FOUND', 'no such page');
     let body: Buffer;
@@ -131,7 +135,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       'content-type': contentTypeFor(relative),
       'content-security-policy': contentSecurityPolicy(),
     });
-    response.end(body);
+    response.end(headOnly ? undefined : body);
   }
 
   function openEventStream(request: IncomingMessage, response: ServerResponse): void {
@@ -218,7 +222,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       throw new CompanionError('SERVE_NOT_FOUND', 'pages are GET only');
     }
-    await serveStatic(url.pathname, response);
+    await serveStatic(url.pathname, response, request.method === 'HEAD');
   }
 
   const server = createServer((request, response) => {
