@@ -65,6 +65,21 @@ describe.runIf(keyring)('auth commands against the simulator and gnome-keyring',
     expect((await cli(['auth', 'status', 'sim'])).document.mode).toBe('none');
   });
 
+  it('refuses revoked and expired tokens (served as anonymous) with the same code', async () => {
+    const revoked = sim.addToken({ user: 'admin', projectPermission: 'PROJECT_READ' });
+    sim.revokeToken(revoked);
+    const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: revoked });
+    expect(run.document.error.code).toBe('AUTH_TOKEN_REFUSED');
+    const expired = sim.addToken({
+      user: 'admin',
+      projectPermission: 'PROJECT_READ',
+      expiresAt: Date.now() - 1000,
+    });
+    const late = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: expired });
+    expect(late.document.error.code).toBe('AUTH_TOKEN_REFUSED');
+    expect(keychainReadByOtherProcess(`${installationId}/pat`)).toBeNull();
+  });
+
   it('tells a valid token that can read nothing apart from a refused one', async () => {
     const useless = sim.addToken({ user: 'other' });
     const run = await cli(['auth', 'pat', 'sim', '--token-stdin'], { stdin: useless });
