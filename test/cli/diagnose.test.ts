@@ -254,3 +254,33 @@ describe('diagnose', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+// The OS keychain variant: run with ./scripts/with-keyring.sh (npm test and CI do).
+describe.runIf(process.env['BDC_KEYRING_READY'] === '1')('diagnose with the OS keychain', () => {
+  it('registers the secrets kept in gnome-keyring and removes them from the bundle', async () => {
+    const keychainHome = join(root, 'keychain-home');
+    mkdirSync(join(keychainHome, 'logs'), { recursive: true });
+    const settings = openSettings(keychainHome);
+    const installation = newInstallation({ name: 'desk', baseUrl: 'https://bdc.desk.example' });
+    settings.saveInstallation(installation);
+    const { createKeytarStore } = await import('../../core/secrets/keytar-store.js');
+    const store = createKeytarStore();
+    const secret = `kc-webhook-${Math.random().toString(36).slice(2)}-secret`;
+    const key = { installationId: installation.id, kind: 'webhook-secret' } as const;
+    await store.set(key, secret);
+    try {
+      appendFileSync(join(keychainHome, 'logs', 'companion.log'), `leaked ${secret} here\n`);
+      const run = await runCliInProcess(
+        ['--home', keychainHome, 'diagnose', '--skip-probe', '--json'],
+        { env: { HOME: process.env['HOME'] } },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const { bundle } = JSON.parse(run.stdout);
+      expect(bundle.secretStore).toMatchObject({ backend: 'keytar', storedSecrets: 1 });
+      expect(run.stdout).toContain('leaked [REDACTED] here');
+      expect(run.stdout).not.toContain(secret);
+    } finally {
+      await store.delete(key);
+    }
+  });
+});
