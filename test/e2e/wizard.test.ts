@@ -261,6 +261,16 @@ describe('the UI over serve, as a new user', () => {
     );
     expect(sim.platform?.deliveries().some((each) => each.signatureValid)).toBe(true);
     await screenshotBothThemes(page, '09-relay');
+    const before = sim.platform?.deliveries().length ?? 0;
+    await delivered
+      .first()
+      .getByRole('button', { name: /^Replay delivery/ })
+      .click();
+    await expect
+      .poll(() => sim.platform?.deliveries().length ?? 0, { timeout: 20_000 })
+      .toBeGreaterThan(before);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('(replayed 1×)').waitFor();
     await page.getByText('Rotate the webhook secret').click();
     await page.getByLabel('New webhook secret').fill('rotated-secret-from-the-platform-0123');
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();

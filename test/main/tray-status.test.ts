@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { RelayStatus } from '../../common/api/models.js';
+import { relayTrayLabel } from '../../main/tray-status.js';
+
+function status(patch: Partial<RelayStatus>): RelayStatus {
+  return {
+    installationId: 'i',
+    running: true,
+    listen: '127.0.0.1:8787',
+    lastReceivedAt: undefined,
+    lastDeliveredAt: undefined,
+    lastPingAt: undefined,
+    pending: 0,
+    oldestPendingAgeMs: undefined,
+    delivered: 0,
+    dead: 0,
+    rejectedSignatures: 0,
+    duplicates: 0,
+    dropped: 0,
+    lastError: undefined,
+    ...patch,
+  };
+}
+
+describe('tray relay label', () => {
+  it('says off when no relay runs', () => {
+    expect(relayTrayLabel([])).toBe('Relay: off');
+    expect(relayTrayLabel([status({ running: false, pending: 3 })])).toBe('Relay: off');
+  });
+
+  it('puts dead-lettered deliveries first, then pending ones', () => {
+    expect(relayTrayLabel([status({ dead: 2, pending: 1 }), status({ pending: 4 })])).toBe(
+      'Relay: 2 dead-lettered, 5 pending',
+    );
+    expect(relayTrayLabel([status({ pending: 1 })])).toBe('Relay: 1 pending');
+    expect(relayTrayLabel([status({}), status({})])).toBe('Relay: running (2)');
+  });
+});
