@@ -156,6 +156,12 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
       `# HTTPS_PROXY=… (and HTTP_PROXY=…) in ${environmentFilePath(name)} (owner root, mode 0600).`,
     );
   }
+  if (isUnderUserHomes(home) || `${home}/`.startsWith('/tmp/')) {
+    notes.push(
+      `# Note: ${home} is a personal or temporary folder. A system service should have its own`,
+      '# config home: set it up with `--home /var/lib/bdc-companion` and print the unit from there.',
+    );
+  }
   notes.push(
     `# TLS: the installation's private CAs (${spec.caCounts.bdc} for BDC, ${spec.caCounts.platform} for the platform)`,
     `# are read from the settings in ${home}; NODE_EXTRA_CA_CERTS is not used, and TLS`,

@@ -182,6 +182,9 @@ describe('service install --print', () => {
     );
     expect(low.get('AmbientCapabilities')).toEqual(['CAP_NET_BIND_SERVICE']);
     expect(low.get('ProtectHome')).toEqual(['read-only']);
+    expect(
+      renderSystemdUnit({ ...base, home: '/home/ops/.config/bdc-companion', listenPort: 443 }),
+    ).toContain('# Note: /home/ops/.config/bdc-companion is a personal or temporary folder.');
     const high = section(
       renderSystemdUnit({ ...base, home: '/var/lib/bdc', listenPort: 8787 }),
       'Service',
