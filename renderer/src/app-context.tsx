@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CompanionApi, OperationName } from '../../common/api/companion-api.js';
 import type { AppInfo, CompanionEvent } from '../../common/api/models.js';
-import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
+import { toErrorShape } from '../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../common/errors/error-shape.js';
 
 interface AppContextValue {
@@ -72,7 +72,7 @@ export function useAction<A extends unknown[], T>(
     } catch (error) {
       setState({
         kind: 'failed',
-        error: toErrorShape(error instanceof CompanionError ? error : error),
+        error: toErrorShape(error),
       });
       return undefined;
     }
