@@ -3,6 +3,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import { COMPANION_VERSION } from '../../common/version.js';
 import { resolveProxySettings } from '../../core/net/proxy-settings.js';
 import { parseListenAddress } from '../../core/relay/listen-address.js';
+import { launchdLabel, renderLaunchdPlist } from '../../core/service-unit/launchd-plist.js';
 import {
   DEFAULT_CREDENTIALS_SOURCE,
   DEFAULT_SERVICE_USER,
@@ -30,12 +31,14 @@ function stringFlag(value: unknown): string | undefined {
  */
 export const serviceInstallCommand: Command = {
   path: ['service', 'install'],
-  summary: 'print a systemd unit that runs the relay of an installation as a service',
+  summary:
+    'print a systemd unit (or launchd plist) that runs the relay of an installation as a service',
   args: '<name>',
   minPositionals: 1,
   maxPositionals: 1,
   options: {
     print: { type: 'boolean' },
+    format: { type: 'string' },
     user: { type: 'string' },
     group: { type: 'string' },
     'secret-store': { type: 'string' },
@@ -45,6 +48,10 @@ export const serviceInstallCommand: Command = {
   },
   optionHelp: [
     ['--print', 'print the unit to stdout (required: installing is left to the admin)'],
+    [
+      '--format F',
+      'systemd (a unit; the default except on macOS) or launchd (a LaunchDaemon plist; the default on macOS)',
+    ],
     ['--user NAME', `the system account the relay runs as (default ${DEFAULT_SERVICE_USER})`],
     ['--group NAME', 'its group (default: the user name)'],
     [
@@ -74,11 +81,23 @@ export const serviceInstallCommand: Command = {
         `Installation "${installation.name}" has no platform URL and installation id, so its relay cannot run.`,
       );
     }
+    const format =
+      stringFlag(flags['format']) ?? (process.platform === 'darwin' ? 'launchd' : 'systemd');
+    if (format !== 'systemd' && format !== 'launchd') {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        `--format must be systemd or launchd, not "${format}".`,
+      );
+    }
     const requestedStore = stringFlag(flags['secret-store']);
     const pinned = settings.pinnedSecretStore?.();
     const secretStore =
-      requestedStore ??
-      (pinned === 'encrypted-file' || pinned === 'credentials-dir' ? pinned : 'credentials-dir');
+      format === 'launchd'
+        ? (requestedStore ?? 'encrypted-file')
+        : (requestedStore ??
+          (pinned === 'encrypted-file' || pinned === 'credentials-dir'
+            ? pinned
+            : 'credentials-dir'));
     if (!(SECRET_STORES as readonly string[]).includes(secretStore)) {
       throw new CompanionError(
         'USAGE_INVALID',
@@ -86,22 +105,53 @@ export const serviceInstallCommand: Command = {
         { hint: 'A service has no desktop session, so the OS keychain is not available to it.' },
       );
     }
+    if (format === 'launchd' && secretStore !== 'encrypted-file') {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'A LaunchDaemon has no credentials folder and no login keychain: use --secret-store encrypted-file.',
+      );
+    }
     const user = stringFlag(flags['user']) ?? DEFAULT_SERVICE_USER;
+    const nodePath = stringFlag(flags['node']) ?? process.execPath;
+    const binPath = stringFlag(flags['bin']) ?? defaultBinPath();
+    const credentialsSource = stringFlag(flags['credentials-dir']) ?? DEFAULT_CREDENTIALS_SOURCE;
+    const proxy = resolveProxySettings(context.io.env);
+    if (format === 'launchd') {
+      const plist = renderLaunchdPlist({
+        installationName: installation.name,
+        home: context.home,
+        nodePath,
+        binPath,
+        user,
+        credentialsSource,
+        proxy,
+        logLevel: context.logLevel,
+        companionVersion: COMPANION_VERSION,
+      });
+      context.output.success(
+        { format, label: launchdLabel(installation.name), plist },
+        () => plist,
+      );
+      return;
+    }
     const unit = renderSystemdUnit({
       installationName: installation.name,
       home: context.home,
-      nodePath: stringFlag(flags['node']) ?? process.execPath,
-      binPath: stringFlag(flags['bin']) ?? defaultBinPath(),
+      nodePath,
+      binPath,
       user,
       group: stringFlag(flags['group']) ?? user,
       secretStore: secretStore as ServiceSecretStore,
-      credentialsSource: stringFlag(flags['credentials-dir']) ?? DEFAULT_CREDENTIALS_SOURCE,
+      credentialsSource,
       listenPort: parseListenAddress(installation.relay.listen).port,
-      proxy: resolveProxySettings(context.io.env),
+      proxy,
       caCounts: { bdc: installation.caPems.length, platform: installation.platform.caPems.length },
       logLevel: context.logLevel,
       companionVersion: COMPANION_VERSION,
     });
-    context.output.success({ unitName: systemdUnitName(installation.name), unit }, () => unit);
+    context.output.success(
+      { format, unitName: systemdUnitName(installation.name), unit },
+      () => unit,
+    );
   },
 };

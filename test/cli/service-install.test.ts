@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderLaunchdPlist } from '../../core/service-unit/launchd-plist.js';
 import { renderSystemdUnit, quoteUnitWord } from '../../core/service-unit/systemd-unit.js';
 import { newInstallation } from '../../core/settings/new-installation.js';
 import { openSettings } from '../../core/settings/settings-file.js';
@@ -215,4 +216,87 @@ describe('service install --print', () => {
       expect(JSON.parse(run.stdout).error.code).toBe(errorCode);
     }
   });
+
+  it('prints a LaunchDaemon plist that a real plist parser reads back', async () => {
+    const run = await runCliInProcess(
+      ['--home', home, 'service', 'install', 'prod', '--print', '--format', 'launchd', '--json'],
+      {
+        env: { HTTPS_PROXY: 'http://ops:pl1st-secret@proxy.corp:3128', NO_PROXY: '.corp.example' },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const { label, plist } = JSON.parse(run.stdout) as { label: string; plist: string };
+    expect(label).toBe('io.ankra.bdc-companion.relay.prod');
+    expect(plist).not.toContain('pl1st-secret');
+    const parsed = parsePlist(plist);
+    expect(parsed).toMatchObject({
+      Label: label,
+      UserName: 'bdc-companion',
+      RunAtLoad: true,
+      KeepAlive: { SuccessfulExit: false },
+      Umask: 63,
+      EnvironmentVariables: {
+        BDC_COMPANION_HOME: home,
+        BDC_COMPANION_SECRET_STORE: 'encrypted-file',
+        BDC_COMPANION_SECRETS_PASSPHRASE_FILE: '/etc/bdc-companion/credentials/secrets-passphrase',
+        NO_PROXY: '.corp.example',
+      },
+    });
+    expect(
+      (parsed['EnvironmentVariables'] as Record<string, string>)['HTTPS_PROXY'],
+    ).toBeUndefined();
+    expect((parsed['ProgramArguments'] as string[]).slice(2)).toEqual([
+      'relay',
+      'run',
+      'prod',
+      '--log-level',
+      'info',
+    ]);
+    const refused = await runCliInProcess([
+      '--home',
+      home,
+      '--json',
+      'service',
+      'install',
+      'prod',
+      '--print',
+      '--format',
+      'launchd',
+      '--secret-store',
+      'credentials-dir',
+    ]);
+    expect(refused.code).toBe(2);
+  });
+
+  it('escapes XML and keeps comments well-formed whatever the names are', () => {
+    const plist = renderLaunchdPlist({
+      installationName: 'a--b',
+      home: '/srv/a & b <c>',
+      nodePath: '/usr/bin/node',
+      binPath: '/opt/x.js',
+      user: 'relay',
+      credentialsSource: '/etc/c',
+      proxy: { httpsProxy: '', httpProxy: '', noProxy: '' },
+      logLevel: 'debug',
+      companionVersion: 'v--1',
+    });
+    const parsed = parsePlist(plist);
+    expect(parsed['Label']).toBe('io.ankra.bdc-companion.relay.a--b');
+    expect(parsed['WorkingDirectory']).toBe('/srv/a & b <c>');
+  });
 });
+
+/** Parses with Python's plistlib, an independent real parser (python3 is a system dependency). */
+function parsePlist(text: string): Record<string, unknown> {
+  const result = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, json, plistlib; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))',
+    ],
+    { input: text, encoding: 'utf8', timeout: 20_000 },
+  );
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
