@@ -22,7 +22,7 @@ import { openCompanionService } from '../core/service/open-service.js';
 import { registerIpc } from './ipc/register-ipc.js';
 import { APP_SCHEME, appRequestPath, appResponseHeaders } from './security/app-protocol.js';
 import { findDeepLink, OAUTH_SCHEME, parseOAuthCallback } from './security/deep-link.js';
-import { isOpenableAuthorizeUrl } from './security/external-url.js';
+import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/external-url.js';
 import { isAllowedNavigation } from './security/navigation.js';
 import { relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
@@ -95,8 +95,13 @@ app.on('web-contents-created', (_event, contents: WebContents) => {
     if (!isAllowedNavigation(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  // Links with target=_blank (commit links) are not opened from renderer strings: denied.
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // New windows are always denied; a link to a page of a configured instance (a commit in push
+  // history) goes to the system browser instead, anything else nowhere.
+  contents.setWindowOpenHandler(({ url }) => {
+    const bases = service?.ports.settings.listInstallations().map((each) => each.baseUrl) ?? [];
+    if (isInstallationPageUrl(url, bases)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
 });
 
 async function serveBundle(request: Request): Promise<Response> {

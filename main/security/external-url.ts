@@ -27,3 +27,30 @@ export function isOpenableAuthorizeUrl(
     }
   });
 }
+
+/**
+ * A link the UI shows to a page of a configured instance (a commit in push history): https, on an
+ * installation's origin and under its context path. These open in the system browser; any other
+ * `window.open` or `target=_blank` is simply denied.
+ */
+export function isInstallationPageUrl(
+  target: string,
+  installationBaseUrls: readonly string[],
+): boolean {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) return false;
+  return installationBaseUrls.some((base) => {
+    try {
+      const installation = new URL(base);
+      const prefix = `${installation.pathname.replace(/\/+$/, '')}/`;
+      return installation.origin === url.origin && url.pathname.startsWith(prefix);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isOpenableAuthorizeUrl } from '../../../main/security/external-url.js';
+import {
+  isInstallationPageUrl,
+  isOpenableAuthorizeUrl,
+} from '../../../main/security/external-url.js';
 
 const bases = ['https://bdc.corp.example/bitbucket'];
 
@@ -33,5 +36,29 @@ describe('shell.openExternal gate', () => {
     expect(
       isOpenableAuthorizeUrl('https://bdc.corp.example/bitbucket/rest/oauth2/latest/authorize', []),
     ).toBe(false);
+  });
+});
+
+describe('links to instance pages', () => {
+  it('opens commit pages of a configured instance', () => {
+    expect(
+      isInstallationPageUrl(
+        'https://bdc.corp.example/bitbucket/projects/P/repos/r/commits/abc',
+        bases,
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses everything else', () => {
+    for (const url of [
+      'https://bdc.corp.example/other/projects/P',
+      'https://bdc.corp.example/bitbucketevil/x',
+      'http://bdc.corp.example/bitbucket/projects/P',
+      'https://evil.example/bitbucket/projects/P',
+      'https://u:p@bdc.corp.example/bitbucket/projects/P',
+      'file:///etc/passwd',
+    ]) {
+      expect(isInstallationPageUrl(url, bases), url).toBe(false);
+    }
   });
 });
