@@ -21,6 +21,9 @@ export const DEFAULT_LOG_GENERATIONS = 3;
 /** A single message or field longer than this is cut, so one huge body cannot rotate every other line away. */
 export const MAX_LOG_STRING = 8192;
 
+/** How long logging pauses after a failed write (a full disk) before it tries again. */
+const FAILURE_PAUSE_MS = 30_000;
+
 const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 export interface FileLoggerOptions {
@@ -79,7 +82,8 @@ class LogSink {
   private fd: number | undefined;
   private size = 0;
   private writesSinceCheck = 0;
-  private failed = false;
+  /** After a failure, writes are skipped until this time (ms), then tried again. */
+  private failedUntil = 0;
 
   constructor(
     private readonly directory: string,
@@ -89,18 +93,20 @@ class LogSink {
   ) {}
 
   write(line: string): void {
-    if (this.failed) return;
+    if (this.failedUntil > Date.now()) return;
     try {
       const bytes = Buffer.byteLength(line);
       this.ensureOpen();
       this.writesSinceCheck += 1;
-      if (this.size + bytes > this.maxBytes || this.writesSinceCheck >= 200) this.check(bytes);
+      // The size of the open file, appends of other processes included (one fstat per line,
+      // cheap at log rates); where the path now points is checked only now and then.
+      this.size = fstatSync(this.fd as number).size;
+      if (this.size + bytes > this.maxBytes || this.writesSinceCheck >= 50) this.check(bytes);
       writeSync(this.fd as number, line);
-      this.size += bytes;
     } catch {
-      // A full disk or an unwritable home must not take the relay down with it; logging stops
-      // for this process rather than throwing into every caller.
-      this.failed = true;
+      // A full disk or an unwritable home must not take the relay down with it: logging pauses
+      // (without throwing into every caller) and is tried again a little later.
+      this.failedUntil = Date.now() + FAILURE_PAUSE_MS;
       this.close();
     }
   }
@@ -148,7 +154,12 @@ class LogSink {
           // That generation does not exist yet.
         }
       }
-      renameSync(this.path, `${this.path}.1`);
+      try {
+        renameSync(this.path, `${this.path}.1`);
+      } catch (error) {
+        // Another process rotated it a moment ago; start the new file all the same.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     }
     this.ensureOpen();
   }

@@ -176,3 +176,48 @@ describe('CLI wiring', () => {
     });
   });
 });
+
+describe('two processes writing one log', () => {
+  it('keeps every file made of whole JSON lines while both append and rotate', async () => {
+    const { spawn } = await import('node:child_process');
+    const { repoRoot } = await import('../../helpers/cli-harness.js');
+    const script = [
+      `import { createLogger } from ${JSON.stringify(join(repoRoot, 'core/logging/file-logger.ts'))};`,
+      `const logger = createLogger({ home: process.env.LOG_HOME, level: 'info', component: process.env.WHO, maxBytes: 20000, generations: 3 });`,
+      `for (let i = 0; i < 400; i += 1) logger.info('line ' + i, { pad: 'p'.repeat(30) });`,
+    ].join('\n');
+    const run = (who: string) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script],
+          {
+            cwd: repoRoot,
+            env: { ...process.env, LOG_HOME: home, WHO: who },
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        );
+        child.on('error', reject);
+        child.on('close', (code) => resolve(code ?? -1));
+      });
+    expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
+    const files = listLogFiles(home);
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.length).toBeLessThanOrEqual(4);
+    const components = new Set<string>();
+    let kept = 0;
+    for (const file of files) {
+      // At most a line or two over the limit, from two writers appending at the same instant.
+      expect(statSync(file).size).toBeLessThanOrEqual(20000 + 2 * 200);
+      for (const line of lines(file)) {
+        components.add(line.component);
+        kept += 1;
+      }
+    }
+    // 800 lines of ~110 bytes cannot fit in 4 × 20 kB: rotation happened, and what is kept is most of it.
+    expect(kept).toBeGreaterThan(500);
+    expect(kept).toBeLessThan(800);
+    // The newest generations hold both writers' lines, each line intact (lines() parses them all).
+    expect([...components].sort()).toEqual(['a', 'b']);
+  });
+});
