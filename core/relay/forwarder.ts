@@ -151,6 +151,7 @@ export class Forwarder {
     if (this.inFlight.has(delivery.repository)) return false;
     if (this.options.store.hasPending(this.options.installationId, delivery.repository))
       return false;
+    this.options.commits.yieldBeforeCommit();
     this.track(delivery.repository, (controller) =>
       this.attempt(delivery, controller, async () => {
         const outcome = await stored;

@@ -20,6 +20,7 @@ export class GroupCommit {
   private queue: Queued[] = [];
   private scheduled = false;
   private lazyTimer: NodeJS.Timeout | undefined;
+  private yieldOnce = false;
 
   /**
    * @param lazyDelayMs how long a lazy write may wait for an eager one to share its commit.
@@ -49,9 +50,27 @@ export class GroupCommit {
       }
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushOrYield());
       }
     });
+  }
+
+  /**
+   * Lets the event loop turn once more before the next commit. The commit blocks the thread for
+   * an fsync; a request to the platform dispatched just before it is only written to its socket
+   * on a later turn, so without this the forward would wait for the fsync it was meant to overlap.
+   */
+  yieldBeforeCommit(): void {
+    this.yieldOnce = true;
+  }
+
+  private flushOrYield(): void {
+    if (this.yieldOnce) {
+      this.yieldOnce = false;
+      setImmediate(() => this.flushOrYield());
+      return;
+    }
+    this.flush();
   }
 
   /** Writes still waiting for their commit. */
