@@ -60,4 +60,24 @@ describe('group commit', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
     expect(commitsSeen()).toBe(2);
   });
+
+  it('yieldBeforeCommit lets work queued after the write run before the commit blocks', async () => {
+    const { database } = setup();
+    const group = new GroupCommit(database);
+    const insert = database.prepare('INSERT INTO t (v) VALUES (?)');
+    const order: string[] = [];
+    const plain = group.run(() => order.push('commit'));
+    setImmediate(() => order.push('later work'));
+    await plain;
+    expect(order).toEqual(['commit', 'later work']);
+    order.length = 0;
+    const yielded = group.run(() => {
+      insert.run(20);
+      order.push('commit');
+    });
+    group.yieldBeforeCommit();
+    setImmediate(() => order.push('later work'));
+    await yielded;
+    expect(order).toEqual(['later work', 'commit']);
+  });
 });
