@@ -69,6 +69,7 @@ describe('group commit', () => {
     const plain = group.run(() => order.push('commit'));
     setImmediate(() => order.push('later work'));
     await plain;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(order).toEqual(['commit', 'later work']);
     order.length = 0;
     const yielded = group.run(() => {
