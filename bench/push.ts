@@ -384,7 +384,8 @@ async function main(): Promise<void> {
               };
             }
             default: {
-              const choice: PushEngineChoice = engine === 'ours-iso' ? 'isomorphic-git' : 'auto';
+              const choice: PushEngineChoice =
+                engine === 'ours-iso' ? 'isomorphic-git' : engine === 'ours-git' ? 'git' : 'auto';
               const changes: PushChange[] = [];
               for (const [p, f] of list) changes.push({ path: p, content: await readFile(f) });
               const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -508,6 +509,7 @@ async function writeResults(
     dulwich: 'dulwich',
     'ours-iso': 'ours (op, isomorphic-git)',
     'ours-auto': 'ours (op, auto)',
+    'ours-git': 'ours (op, git CLI engine)',
     'ours-cli': 'ours (cli, auto)',
   };
   for (const repo of REPOS) {
@@ -542,6 +544,11 @@ async function writeResults(
       }
     }
     lines.push('');
+  }
+  if (process.env['BENCH_PRINT_ONLY'] === '1') {
+    // A supplementary run: print the tables instead of replacing the section.
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
   }
   const resultsFile = path.join(root, 'bench', 'RESULTS.md');
   const current = await readFile(resultsFile, 'utf8');

@@ -54,6 +54,8 @@ const TRACKING_REF = 'refs/companion/tip';
  */
 const packCaches = new Map<string, { cache: object; timer: NodeJS.Timeout }>();
 const PACK_CACHE_IDLE_MS = 60_000;
+/** Pack caches kept at once: the repositories being pushed to right now, not every one seen. */
+const PACK_CACHE_ENTRIES = 2;
 
 function packCacheFor(gitdir: string, cold: boolean): object {
   const existing = packCaches.get(gitdir);
@@ -61,7 +63,13 @@ function packCacheFor(gitdir: string, cold: boolean): object {
   const cache = cold || existing === undefined ? {} : existing.cache;
   const timer = setTimeout(() => packCaches.delete(gitdir), PACK_CACHE_IDLE_MS);
   timer.unref();
+  packCaches.delete(gitdir);
   packCaches.set(gitdir, { cache, timer });
+  for (const [key, entry] of packCaches) {
+    if (packCaches.size <= PACK_CACHE_ENTRIES) break;
+    clearTimeout(entry.timer);
+    packCaches.delete(key);
+  }
   return cache;
 }
 
