@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
 import { writeTrustBundle } from '../net/git-tls.js';
+import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import { planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
@@ -17,7 +18,7 @@ import {
 import { gitEnvironment } from './git-environment.js';
 import { ZERO_OID } from './git-objects.js';
 import { requireGitVersion, runGit, runGitChecked } from './git-process.js';
-import { hookText } from './smart-http.js';
+import { discoverReceivePack, hookText } from './smart-http.js';
 import { assertFastForward } from './iso-engine.js';
 import {
   classifyRefRejection,
@@ -115,14 +116,30 @@ export async function runCliAttempt(
     });
   }
 
-  progress({ phase: 'fetch', attempt });
-  let sourceBranch = branch;
-  let fetched = await fetchBranch(input, remoteEnv, branch);
-  if (fetched === 'missing' && input.createFrom !== undefined) {
-    sourceBranch = input.createFrom;
-    fetched = await fetchBranch(input, remoteEnv, input.createFrom);
+  progress({ phase: 'fetch', attempt, detail: 'discover' });
+  // Where the branch stands, over the companion's own HTTP stack (no git process, and the
+  // credential's write access is checked before anything is fetched). When the cache already
+  // holds that tip — the usual case after our own last push — git fetch is skipped.
+  const dispatcher = createDispatcher(input.network);
+  let advertisement;
+  try {
+    advertisement = await discoverReceivePack(
+      {
+        dispatcher,
+        headers: { authorization: input.authorization, 'user-agent': input.userAgent },
+      },
+      input.url,
+    );
+  } finally {
+    await dispatcher.close().catch(() => undefined);
   }
-  if (fetched === 'missing') {
+  let sourceBranch = branch;
+  let remoteTip = advertisement.refs.get(`refs/heads/${branch}`);
+  if (remoteTip === undefined && input.createFrom !== undefined) {
+    sourceBranch = input.createFrom;
+    remoteTip = advertisement.refs.get(`refs/heads/${input.createFrom}`);
+  }
+  if (remoteTip === undefined) {
     throw failure(
       'fatal',
       'BRANCH_NOT_FOUND',
@@ -130,22 +147,39 @@ export async function runCliAttempt(
       { branch: sourceBranch },
     );
   }
-  const base = fetched;
   const creating = sourceBranch !== branch;
-  await git(['update-ref', TRACKING_REF, base]);
-
-  progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
   const { root } = buildChangeSet(input.changes);
-  const reader = new CatFileBatch(gitdir, localEnv);
+  let reader = new CatFileBatch(gitdir, localEnv);
+  let base = remoteTip;
   let plan;
   try {
-    const commitBody = await reader.read(base);
+    let commitBody = input.cold ? undefined : await reader.read(remoteTip);
+    if (commitBody === undefined) {
+      progress({ phase: 'fetch', attempt });
+      const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
+      if (fetched === 'missing') {
+        throw failure(
+          'fatal',
+          'BRANCH_NOT_FOUND',
+          `Branch "${sourceBranch}" does not exist in the repository.`,
+          { branch: sourceBranch },
+        );
+      }
+      // The branch may have moved since discovery; build on what was fetched.
+      base = fetched;
+      await git(['update-ref', TRACKING_REF, base]);
+      reader.close();
+      reader = new CatFileBatch(gitdir, localEnv);
+      commitBody = await reader.read(base);
+    }
+    progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
     const tree = /^tree ([0-9a-f]{40})/.exec(commitBody?.toString('utf8') ?? '')?.[1];
-    if (tree === undefined)
+    if (tree === undefined) {
       throw new CompanionError(
         'GIT_ENGINE_FAILED',
         `Commit ${base} is missing from the clone cache.`,
       );
+    }
     plan = await planChanges(tree, root, (oid) => reader.readTree(oid));
   } finally {
     reader.close();
