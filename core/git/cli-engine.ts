@@ -19,7 +19,7 @@ import { gitEnvironment } from './git-environment.js';
 import { ZERO_OID } from './git-objects.js';
 import { requireGitVersion, runGit, runGitChecked } from './git-process.js';
 import { discoverReceivePack, hookText } from './smart-http.js';
-import { assertFastForward } from './iso-engine.js';
+import { assertFastForward } from './fast-forward.js';
 import {
   classifyRefRejection,
   classifyStatus,
@@ -260,6 +260,48 @@ export async function runCliAttempt(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
+ * its index and the `shallow` file, and no maintenance files (gc, commit-graph and
+ * multi-pack-index writing are off), so isomorphic-git reads it as its own.
+ */
+export async function cloneWithGit(input: EngineAttemptInput, branch: string): Promise<string> {
+  const home = path.join(input.scratchDir, 'home');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
+  const envBase = {
+    parentEnv: input.network.env ?? process.env,
+    home,
+    caBundle,
+    userAgent: input.userAgent,
+  };
+  const localEnv = gitEnvironment(envBase);
+  await requireGitVersion(localEnv, input.scratchDir);
+  await mkdir(input.gitdir, { recursive: true });
+  await runGitChecked(['init', '--bare', '--quiet', input.gitdir], {
+    cwd: input.scratchDir,
+    env: localEnv,
+  });
+  const fetched = await fetchBranch(
+    input,
+    gitEnvironment({ ...envBase, authorization: input.authorization }),
+    branch,
+  );
+  if (fetched === 'missing') {
+    throw failure(
+      'fatal',
+      'BRANCH_NOT_FOUND',
+      `Branch "${branch}" does not exist in the repository.`,
+      { branch },
+    );
+  }
+  await runGitChecked(['--git-dir', input.gitdir, 'update-ref', TRACKING_REF, fetched], {
+    cwd: input.scratchDir,
+    env: localEnv,
+  });
+  return fetched;
 }
 
 /** Fetches one branch's tip (depth 1: git asks for thin packs, so warm fetches stay small). */

@@ -39,6 +39,8 @@ export interface EngineAttemptInput {
    * trip less between reading the tip and updating it is a smaller window to lose again.
    */
   readonly afterConflict?: boolean;
+  /** isomorphic-git engine: let git make the cold clone when git is available. */
+  readonly coldCloneWithGit?: boolean;
   /** Where the git CLI engine keeps its CA bundle and empty HOME. */
   readonly scratchDir: string;
 }

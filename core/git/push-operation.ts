@@ -323,6 +323,8 @@ async function attemptLoop(
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
+      // `BDC_COMPANION_COLD_CLONE=isomorphic-git` keeps git out entirely (machines without git).
+      coldCloneWithGit: (deps.env ?? process.env)['BDC_COMPANION_COLD_CLONE'] !== 'isomorphic-git',
       scratchDir: lease.scratchDir,
     };
     try {

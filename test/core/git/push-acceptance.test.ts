@@ -51,10 +51,15 @@ describe('both engines', () => {
         { path: 'ünïcödé/naïve.yaml', content: text('x: 1\n') },
       ],
     });
+    // isomorphic-git clones on its own here (no git for the cold clone): both paths are covered.
     const iso = await push(
       fixture.installation,
       request('twin-iso', 'isomorphic-git'),
-      fixture.deps({ now: fixedNow, offsetMinutes: 90 }),
+      fixture.deps({
+        now: fixedNow,
+        offsetMinutes: 90,
+        env: { PATH: process.env['PATH'], BDC_COMPANION_COLD_CLONE: 'isomorphic-git' },
+      }),
     );
     const cli = await push(
       fixture.installation,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../core/git/backoff.js';
 import { ZERO_OID } from '../../../core/git/git-objects.js';
-import { assertFastForward } from '../../../core/git/iso-engine.js';
+import { assertFastForward } from '../../../core/git/fast-forward.js';
 import {
   chooseEngine,
   cloneUrl,
