@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Installation } from '../../common/models/installation.js';
 import type {
+  PushAuthor,
   PushHistoryPage,
   PushHistoryQuery,
   PushProgress,
@@ -8,6 +9,7 @@ import type {
   PushResult,
 } from '../../common/models/push.js';
 import type { Authorization } from '../auth/authorization.js';
+import { bdcClientForInstallation } from '../bdc/bdc-client.js';
 import { PushHistory } from '../history/push-history.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { BackoffOptions } from './backoff.js';
@@ -81,11 +83,52 @@ export function createPushService(options: PushServiceOptions): PushService {
   });
   const isoRunner = options.isoRunner ?? createIsoRunner();
   const history = new PushHistory(options.database);
+  const authors = new Map<string, PushAuthor>();
+
+  /**
+   * The signed-in user as BDC knows them (display name and e-mail), for the committer and the
+   * default author: BDC's "Verify Committer" hook refuses commits whose e-mail is not the user's.
+   */
+  async function signedInAuthor(
+    installation: Installation,
+    authorization: Authorization,
+  ): Promise<PushAuthor | undefined> {
+    const key = `${installation.id}\u0000${authorization.user}`;
+    const known = authors.get(key);
+    if (known !== undefined) return known;
+    try {
+      const client = bdcClientForInstallation(installation, authorization, { env, logger });
+      try {
+        const user = await client.getJson<{
+          name?: string;
+          displayName?: string;
+          emailAddress?: string;
+        }>(`/rest/api/1.0/users/${encodeURIComponent(authorization.user)}`);
+        if (typeof user.emailAddress !== 'string' || user.emailAddress === '') return undefined;
+        const author = {
+          name: user.displayName ?? user.name ?? authorization.user,
+          email: user.emailAddress,
+        };
+        authors.set(key, author);
+        return author;
+      } finally {
+        await client.close();
+      }
+    } catch (error) {
+      logger.warn('signed-in user not found; committing under the user name', {
+        code: (error as { code?: string }).code,
+      });
+      return undefined;
+    }
+  }
+
   return {
     cache,
     async push(installation, authorization, request, call = {}) {
+      const author = await signedInAuthor(installation, authorization);
       return push(installation, request, {
         authorization,
+        ...(author === undefined ? {} : { signedInAuthor: author }),
         cache,
         isoRunner,
         env,

@@ -152,6 +152,11 @@ describe('push and history commands', () => {
         String(result['commit']),
       ]).trim(),
     ).toBe('D\tapps/web/logo.bin');
+    // No --author: the signed-in user as BDC knows them is author and committer.
+    const me = `${sim.user.displayName} <${sim.user.emailAddress}>`;
+    expect(
+      serverGit(['show', '-s', '--format=%an <%ae>|%cn <%ce>', String(result['commit'])]).trim(),
+    ).toBe(`${me}|${me}`);
   });
 
   it('refuses bad input with stable codes and exit codes', async () => {
