@@ -270,6 +270,40 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
   });
 });
 
+describe('network failures', () => {
+  it('retries a server error within the attempt budget and names a persistent one PUSH_NETWORK_FAILED', async () => {
+    const request: PushRequest = {
+      repo,
+      branch: 'main',
+      message: 'through a flaky network',
+      changes: [{ path: 'net/flaky.txt', content: text(`${Date.now()}\n`) }],
+    };
+    fixture.sim.faults.failNext(1, 503, { pathPrefix: '/scm' });
+    const records: PushRecord[] = [];
+    const landed = await push(
+      fixture.installation,
+      request,
+      fixture.deps({ onFinished: (record) => records.push(record) }),
+    );
+    expect(landed.kind).toBe('committed');
+    expect(records[0]?.attempts.map((attempt) => attempt.error?.code ?? attempt.outcome)).toEqual([
+      'PUSH_NETWORK_FAILED',
+      'ok',
+    ]);
+
+    fixture.sim.faults.failNext(50, 503, { pathPrefix: '/scm' });
+    const error = await failureOf(
+      push(
+        fixture.installation,
+        { ...request, changes: [{ path: 'net/down.txt', content: text('x') }] },
+        fixture.deps(),
+      ),
+    );
+    fixture.sim.faults.clear();
+    expect(error.code).toBe('PUSH_NETWORK_FAILED');
+  });
+});
+
 describe('concurrency', () => {
   it('lands 10 concurrent pushes from the companion plus an external git pusher: linear, complete, nothing forced', async () => {
     const start = tip();
