@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { createMemorySecretStore } from '../../core/secrets/memory-store.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import { openServeSession, parsePort, waitForStop } from './serve.js';
@@ -45,7 +47,14 @@ async function loadSimulator(): Promise<SimulatorModule> {
   return (await import(pathToFileURL(found).href)) as SimulatorModule;
 }
 
-/** `demo`: the simulator, an installation signed in against it, and the UI over `serve`. */
+/**
+ * `demo`: the simulator, an installation signed in against it, and the UI over `serve`.
+ *
+ * The demo keeps its own config home (`<home>/demo`) and holds its secrets — the simulator's PAT
+ * and webhook secret, worth nothing outside this process — in memory, said so in the ready line
+ * and in `auth status`. So it runs on a fresh server without a keychain, and never touches the
+ * admin's real installations or keychain entries.
+ */
 export const demoCommand: Command = {
   path: ['demo'],
   summary: 'start the simulator, configure an installation against it, and serve the UI',
@@ -61,7 +70,11 @@ export const demoCommand: Command = {
     const { startSimulator } = await loadSimulator();
     const sim = await startSimulator(simPort === undefined ? {} : { port: simPort });
     try {
-      const session = await openServeSession(context, port === undefined ? {} : { port });
+      const session = await openServeSession(context, {
+        ...(port === undefined ? {} : { port }),
+        home: join(context.home, 'demo'),
+        secretStore: createMemorySecretStore(),
+      });
       try {
         const { service } = session;
         // A previous demo's installation points at a simulator that no longer runs.
@@ -98,6 +111,8 @@ export const demoCommand: Command = {
             simulatorUrl: sim.url,
             repo: `${sim.project}/${sim.repo}`,
             user: sim.user.name,
+            home: join(context.home, 'demo'),
+            secretStore: 'memory',
           },
           [
             `Open ${session.serve.url}`,
@@ -105,6 +120,7 @@ export const demoCommand: Command = {
               ['simulated BDC', sim.url],
               ['installation', `${DEMO_INSTALLATION} (signed in as ${sim.user.name})`],
               ['repository', `${sim.project}/${sim.repo}`],
+              ['secrets', 'kept in memory for this demo only (simulator credentials)'],
             ]),
             'Ctrl-C to stop.',
           ].join('\n'),

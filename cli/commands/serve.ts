@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { createLogger } from '../../core/logging/file-logger.js';
 import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { startServe, type RunningServe } from '../../core/serve/serve-server.js';
 import type { CompanionService } from '../../core/service/companion-service.js';
 import { openCompanionService } from '../../core/service/open-service.js';
@@ -46,13 +47,22 @@ export interface ServeSession {
 /** Opens the engine and serves the UI; shared by `serve` and `demo`. */
 export async function openServeSession(
   context: CommandContext,
-  options: { readonly host?: string; readonly port?: number; readonly oauthPort?: number },
+  options: {
+    readonly host?: string;
+    readonly port?: number;
+    readonly oauthPort?: number;
+    /** `demo` keeps its state apart from the admin's real installations. */
+    readonly home?: string;
+    /** `demo` passes an explicit, disclosed store; otherwise the configured one is opened. */
+    readonly secretStore?: SecretStore;
+  },
 ): Promise<ServeSession> {
   const bundleDir = rendererBundleDir();
-  const logger = createLogger({ home: context.home, level: context.logLevel, component: 'serve' });
-  const secretStore = await openSecretStore({ home: context.home, env: context.io.env });
+  const home = options.home ?? context.home;
+  const logger = createLogger({ home, level: context.logLevel, component: 'serve' });
+  const secretStore = options.secretStore ?? (await openSecretStore({ home, env: context.io.env }));
   const service = await openCompanionService({
-    home: context.home,
+    home,
     transport: 'http',
     logger,
     secretStore,

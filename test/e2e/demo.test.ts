@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +38,11 @@ describe('demo', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'e2e-demo-'));
+    // As on a fresh server: no D-Bus session, so no keychain. The demo must still start.
     demo = await startServeProcess(['demo', '--home', home], {
       BDC_COMPANION_CACHE_DIR: join(home, 'cache'),
+      DBUS_SESSION_BUS_ADDRESS: undefined,
+      DISPLAY: undefined,
     });
   }, 90_000);
 
@@ -73,6 +76,16 @@ describe('demo', () => {
       value: { secretConfigured: boolean };
     };
     expect(status.value.secretConfigured).toBe(true);
+    const auth = JSON.parse((await api('getAuthStatus', [{ installation: 'demo' }])).body) as {
+      value: Record<string, unknown>;
+    };
+    // The in-memory store is disclosed, never passed off as the keychain.
+    expect(JSON.stringify(auth.value)).toContain('memory');
+  });
+
+  it("keeps its state apart from the admin's own config home", () => {
+    expect(existsSync(join(home, 'demo', 'settings.json'))).toBe(true);
+    expect(existsSync(join(home, 'settings.json'))).toBe(false);
   });
 
   it('loads the simulator only at run time: the CLI bundle does not contain it', () => {
