@@ -1,12 +1,6 @@
-import type { SecretKind } from '../../common/models/secret-kind.js';
-import { instanceNetworkOptions } from '../../core/auth/oauth/oauth-network.js';
-import { revokeOAuthTokens } from '../../core/auth/oauth/oauth-sign-out.js';
-import { createDispatcher } from '../../core/net/network-factory.js';
+import { signOutInstallation } from '../../core/auth/sign-out.js';
 import type { Command } from '../command.js';
 import { secretsFor, settingsFor } from './installation-support.js';
-
-/** What signing out forgets; the OAuth client secret and webhook secret are configuration. */
-const CREDENTIAL_KINDS: readonly SecretKind[] = ['pat', 'oauth-tokens'];
 
 /** `auth logout <name>`: forgets the installation's credential (token or OAuth tokens). */
 export const authLogoutCommand: Command = {
@@ -19,25 +13,11 @@ export const authLogoutCommand: Command = {
     const settings = settingsFor(context);
     const installation = settings.requireInstallation(context.positionals[0] as string);
     const secrets = await secretsFor(context, settings);
-    let revoked = false;
-    if (installation.auth.kind === 'oauth') {
-      // Best effort, before the tokens are forgotten: a copy elsewhere stops working too.
-      const dispatcher = createDispatcher({
-        ...instanceNetworkOptions(installation),
-        env: context.io.env,
-      });
-      try {
-        revoked = await revokeOAuthTokens(installation, secrets, dispatcher);
-      } finally {
-        await dispatcher.close().catch(() => undefined);
-      }
-    }
-    const deleted: SecretKind[] = [];
-    for (const kind of CREDENTIAL_KINDS) {
-      if (await secrets.delete({ installationId: installation.id, kind })) deleted.push(kind);
-    }
-    const previous = installation.auth.kind;
-    settings.saveInstallation({ ...installation, auth: { kind: 'none' } });
+    const {
+      previousMode: previous,
+      deleted,
+      revoked,
+    } = await signOutInstallation(settings, secrets, installation, { env: context.io.env });
     context.logger.info('signed out', {
       installation: installation.name,
       previousMode: previous,

@@ -1,4 +1,4 @@
-import { SECRET_KINDS, type SecretKind } from '../../common/models/secret-kind.js';
+import { removeInstallationWithSecrets } from '../../core/settings/remove-installation.js';
 import type { Command } from '../command.js';
 import { secretsFor, settingsFor } from './installation-support.js';
 
@@ -21,22 +21,14 @@ export const installationRemoveCommand: Command = {
   ],
   async run(context) {
     const settings = settingsFor(context);
-    const installation = settings.requireInstallation(context.positionals[0] as string);
-    const deleted: SecretKind[] = [];
-    const kept: SecretKind[] = [];
-    if (context.flags['keep-secrets'] === true) {
-      kept.push(...SECRET_KINDS);
-    } else {
-      const secrets = await secretsFor(context, settings);
-      for (const kind of SECRET_KINDS) {
-        const present =
-          (await secrets.get({ installationId: installation.id, kind })) !== undefined;
-        if (!present) continue;
-        if (await secrets.delete({ installationId: installation.id, kind })) deleted.push(kind);
-        else kept.push(kind);
-      }
-    }
-    settings.removeInstallation(installation.id);
+    // An unknown name fails before the keychain is asked anything.
+    const target = settings.requireInstallation(context.positionals[0] as string);
+    const keepSecrets = context.flags['keep-secrets'] === true;
+    const { installation, deleted, kept } = await removeInstallationWithSecrets(
+      settings,
+      keepSecrets ? undefined : await secretsFor(context, settings),
+      target.id,
+    );
     context.logger.info('installation removed', {
       installation: installation.name,
       secretsDeleted: deleted,
@@ -55,7 +47,7 @@ export const installationRemoveCommand: Command = {
           deleted.length > 0
             ? `Deleted secrets: ${deleted.join(', ')}.`
             : 'No secrets were stored.',
-          ...(kept.length > 0 && context.flags['keep-secrets'] !== true
+          ...(kept.length > 0 && !keepSecrets
             ? [`Not deleted (managed outside the companion): ${kept.join(', ')}.`]
             : []),
         ].join('\n'),

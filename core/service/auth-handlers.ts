@@ -6,7 +6,8 @@ import type {
   SecretStoreInfo,
 } from '../../common/api/models.js';
 import { oauthSignInSummary } from '../auth/oauth/oauth-sign-out.js';
-import { normalisePat, patAuthorization, patKey, savePatSignIn, verifyPat } from '../auth/pat.js';
+import { normalisePat, patAuthorization, savePatSignIn, verifyPat } from '../auth/pat.js';
+import { signOutInstallation } from '../auth/sign-out.js';
 import { bdcClientForInstallation } from '../bdc/bdc-client.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -75,9 +76,7 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
 
     async signOut(request: InstallationRef): Promise<void> {
       const installation = settings.requireInstallation(request.installation);
-      await secretStore.delete(patKey(installation.id));
-      await secretStore.delete({ installationId: installation.id, kind: 'oauth-tokens' });
-      settings.saveInstallation({ ...installation, auth: { kind: 'none' } });
+      await signOutInstallation(settings, secretStore, installation, { env });
       events.emit({ kind: 'installations-changed' });
     },
   };

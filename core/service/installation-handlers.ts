@@ -1,6 +1,6 @@
 import type { InstallationRef, InstallationUpdate } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
-import { SECRET_KINDS } from '../../common/models/secret-kind.js';
+import { removeInstallationWithSecrets } from '../settings/remove-installation.js';
 import { normaliseBaseUrl } from '../settings/new-installation.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -42,10 +42,7 @@ export function installationHandlers(ports: ServicePorts): OperationHandlers {
       return next;
     },
     async removeInstallation(request: InstallationRef): Promise<void> {
-      const removed = settings.removeInstallation(request.installation);
-      for (const kind of SECRET_KINDS) {
-        await secretStore.delete({ installationId: removed.id, kind });
-      }
+      await removeInstallationWithSecrets(settings, secretStore, request.installation);
       events.emit({ kind: 'installations-changed' });
     },
   };
