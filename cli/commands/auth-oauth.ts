@@ -22,7 +22,7 @@ import {
   type BrowserOpener,
 } from '../../core/auth/oauth/oauth-sign-in.js';
 import { createDispatcher } from '../../core/net/network-factory.js';
-import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command, CommandContext } from '../command.js';
@@ -187,10 +187,9 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
             );
           }
         }
-        const secrets = await openSecretStore({
+        const secrets = await openPinnedSecretStore(settings, {
           home: context.home,
           env: context.io.env,
-          nameOf: (id) => settings.findInstallation(id)?.name,
         });
         clientSecret ??= await secrets.get(oauthClientSecretKey(installation.id));
         if (clientSecret === undefined) {

@@ -3,9 +3,9 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import {
   describeSecretStore,
-  openSecretStore,
   type SecretStoreConfig,
 } from '../../core/secrets/open-secret-store.js';
+import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import type { SettingsStore } from '../../core/settings/settings-store.js';
@@ -28,24 +28,7 @@ export async function secretsFor(
   settings: SettingsStore,
   extra: Partial<SecretStoreConfig> = {},
 ): Promise<SecretStore> {
-  const pinned = settings.pinnedSecretStore?.();
-  const store = await openSecretStore({
-    home: context.home,
-    env: context.io.env,
-    nameOf: (id) => settings.findInstallation(id)?.name,
-    ...(pinned ? { pinned } : {}),
-    ...extra,
-  });
-  return {
-    ...store,
-    probe: () => store.probe(),
-    get: (key) => store.get(key),
-    delete: (key) => store.delete(key),
-    async set(key, value) {
-      await store.set(key, value);
-      settings.pinSecretStore?.(store.backend);
-    },
-  };
+  return openPinnedSecretStore(settings, { home: context.home, env: context.io.env, ...extra });
 }
 
 const MAX_STDIN_SECRET = 64 * 1024;

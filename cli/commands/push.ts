@@ -9,7 +9,7 @@ import type {
 import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { parseAuthor } from '../../core/git/push-operation.js';
 import { createPushService } from '../../core/git/push-service.js';
-import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import { openDatabase } from '../../core/storage/database.js';
 import type { Command, CommandContext } from '../command.js';
@@ -169,10 +169,9 @@ export const pushCommand: Command = {
 
     const settings = openSettings(context.home);
     const installation = settings.requireInstallation(name);
-    const secrets = await openSecretStore({
+    const secrets = await openPinnedSecretStore(settings, {
       home: context.home,
       env: context.io.env,
-      nameOf: (id) => settings.findInstallation(id)?.name,
     });
     const authorization = await createAuthorization(installation, secrets);
     const database = openDatabase(context.home);

@@ -3,7 +3,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import type { LogFields, Logger, LogLevelName } from '../../core/logging/logger.js';
 import { redactValue } from '../../core/logging/redact.js';
-import { openSecretStore } from '../../core/secrets/open-secret-store.js';
+import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import type { SettingsStore } from '../../core/settings/settings-store.js';
@@ -35,10 +35,9 @@ export function openSecrets(
   context: CommandContext,
   settings: SettingsStore,
 ): Promise<SecretStore> {
-  return openSecretStore({
+  return openPinnedSecretStore(settings, {
     home: context.home,
     env: context.io.env,
-    nameOf: (id) => settings.findInstallation(id)?.name,
   });
 }
 

@@ -31,6 +31,11 @@ export interface AppInfo {
   readonly secretStore: SecretStoreInfo | undefined;
   /** Where the OAuth callback arrives in this transport (`custom` on desktop, `localhost` headless). */
   readonly oauthRedirect: 'custom' | 'localhost';
+  /**
+   * Present when the settings file was corrupt on this start: it was moved aside (the path is in
+   * `data.preservedAs`) and the app runs on empty settings. The UI shows it as a banner.
+   */
+  readonly settingsRecovered?: ErrorShape;
 }
 
 // ---- probe and trust -------------------------------------------------------------------------

@@ -72,13 +72,15 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
 }
 
 /**
- * Opens the secret store the admin chose: the OS keychain unless `BDC_COMPANION_SECRET_STORE`
- * (or the desktop shell) names a headless alternative. When the chosen store does not work the
- * caller gets its classified error — there is no silent fallback, least of all to plaintext.
+ * Refuses a store other than the one this config home's secrets are in: a later run with another
+ * store would otherwise find no secrets and look signed out. `memory` (tests) is never pinned.
  */
-export async function openSecretStore(config: SecretStoreConfig): Promise<SecretStore> {
-  const backend = chosenBackend(config);
-  if (config.pinned !== undefined && config.pinned !== 'memory' && config.pinned !== backend) {
+export function assertPinnedBackend(
+  config: Pick<SecretStoreConfig, 'home' | 'env' | 'backend' | 'pinned'>,
+  backend: SecretStoreBackend,
+): void {
+  if (config.pinned === undefined || config.pinned === 'memory' || backend === 'memory') return;
+  if (config.pinned !== backend) {
     throw new CompanionError(
       'SECRET_STORE_MISMATCH',
       `The secrets of ${config.home} are in the ${config.pinned} secret store, but ${backend} was chosen${
@@ -96,6 +98,16 @@ export async function openSecretStore(config: SecretStoreConfig): Promise<Secret
       },
     );
   }
+}
+
+/**
+ * Opens the secret store the admin chose: the OS keychain unless `BDC_COMPANION_SECRET_STORE`
+ * (or the desktop shell) names a headless alternative. When the chosen store does not work the
+ * caller gets its classified error — there is no silent fallback, least of all to plaintext.
+ */
+export async function openSecretStore(config: SecretStoreConfig): Promise<SecretStore> {
+  const backend = chosenBackend(config);
+  assertPinnedBackend(config, backend);
   let store: SecretStore;
   switch (backend) {
     case 'keytar':

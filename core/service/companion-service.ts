@@ -11,6 +11,7 @@ import type { AppInfo } from '../../common/api/models.js';
 import { OPERATION_NAMES } from '../../common/api/operations.js';
 import { validateArguments } from '../../common/api/request-schemas.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import type { ErrorShape } from '../../common/errors/error-shape.js';
 import { COMPANION_VERSION } from '../../common/version.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -44,6 +45,8 @@ export interface ServiceParts {
   /** Cleanups from capabilities that hold resources (open databases, running relays). */
   readonly closers?: readonly (() => Promise<void> | void)[];
   readonly deliverOAuthCallback?: (url: string) => Promise<boolean>;
+  /** SETTINGS_CORRUPT when the settings file was moved aside on this start (shown as a banner). */
+  readonly settingsRecovered?: ErrorShape | undefined;
 }
 
 /**
@@ -68,6 +71,7 @@ export function createCompanionService(ports: ServicePorts, parts: ServiceParts)
         osProtected: ports.secretStore.osProtected,
       },
       oauthRedirect: ports.oauthRedirect,
+      ...(parts.settingsRecovered ? { settingsRecovered: parts.settingsRecovered } : {}),
     };
   }
 

@@ -1,7 +1,9 @@
 import type { Transport } from '../../common/api/models.js';
+import { toErrorShape } from '../../common/errors/companion-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { openSettings } from '../settings/settings-file.js';
+import { pinnedSecretStore } from '../secrets/pinned-secret-store.js';
+import { openSettingsWithRecovery } from '../settings/settings-file.js';
 import { openDatabase } from '../storage/database.js';
 import {
   createCompanionService,
@@ -40,14 +42,26 @@ export interface OpenServiceOptions {
  * roots (Electron main and `serve`). Each capability contributes its handler set.
  */
 export async function openCompanionService(options: OpenServiceOptions): Promise<CompanionService> {
+  // A corrupt settings file is moved aside and reported in a banner (AppInfo.settingsRecovered)
+  // rather than stopping the desktop or the daemon; a file from a newer companion still fails.
+  const { settings, recovered } = openSettingsWithRecovery(options.home);
+  if (recovered) {
+    options.logger.warn('settings file was corrupt and moved aside', {
+      preservedAs: recovered.data?.['preservedAs'],
+    });
+  }
   const ports: ServicePorts = {
     home: options.home,
     transport: options.transport,
     now: options.now ?? (() => new Date()),
     env: options.env,
     logger: options.logger,
-    secretStore: options.secretStore,
-    settings: openSettings(options.home),
+    // The store the shell opened must be the one this home's secrets are in; writes pin it.
+    secretStore: pinnedSecretStore(settings, options.secretStore, {
+      home: options.home,
+      env: options.env,
+    }),
+    settings,
     events: new EventHub(),
     openBrowser: options.openBrowser,
     oauthRedirect: options.oauthRedirect,
@@ -79,6 +93,7 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
       () => void database.close(),
     ],
     deliverOAuthCallback: (url) => oauth.deliver(url),
+    settingsRecovered: recovered ? toErrorShape(recovered) : undefined,
   });
   if (options.startRelays ?? true) await relay.startEnabled();
   return service;

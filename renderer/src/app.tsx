@@ -3,6 +3,7 @@ import type { OperationName } from '../../common/api/companion-api.js';
 import type { Installation } from '../../common/api/models.js';
 import { PRODUCT_NAME } from '../../common/version.js';
 import { useCan, useInfo } from './app-context.js';
+import { ErrorNotice } from './components/error-notice.js';
 import { DiagnosticsView } from './views/diagnostics-view.js';
 import { HistoryView } from './views/history-view.js';
 import { InstallationsView } from './views/installations-view.js';
@@ -109,6 +110,12 @@ export function App(props: { initialView?: ViewId }) {
         </ul>
       </nav>
       <main className="content" id="content">
+        {info.settingsRecovered ? (
+          <ErrorNotice
+            error={info.settingsRecovered}
+            title="Your settings could not be read and were set aside"
+          />
+        ) : null}
         {body()}
       </main>
     </div>

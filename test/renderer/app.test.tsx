@@ -74,3 +74,27 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByText('None yet.')).toBeTruthy());
   });
 });
+
+describe('App after a corrupt settings file', () => {
+  it('shows the recovery report as a banner', async () => {
+    const info = await service.getAppInfo();
+    render(
+      <AppProvider
+        api={service}
+        info={{
+          ...info,
+          settingsRecovered: {
+            code: 'SETTINGS_CORRUPT',
+            message: 'The settings file /x/settings.json is unusable (not valid JSON).',
+            hint: 'Repair /x/settings.json.corrupt-1 and move it back.',
+          },
+        }}
+      >
+        <App />
+      </AppProvider>,
+    );
+    const banner = screen.getByRole('alert');
+    expect(banner.textContent).toContain('were set aside');
+    expect(banner.textContent).toContain('SETTINGS_CORRUPT');
+  });
+});
