@@ -1,6 +1,6 @@
 import type { ErrorShape } from '../errors/error-shape.js';
 import type { Installation } from '../models/installation.js';
-import type { PushHistoryEntry } from '../models/push.js';
+import type { PushHistoryEntry, PushProgress } from '../models/push.js';
 import type {
   DeliveryAttempt,
   DeliveryState,
@@ -203,6 +203,8 @@ export interface TestPushRequest extends InstallationRef {
   readonly put: readonly { readonly path: string; readonly content: string }[];
   readonly delete: readonly string[];
   readonly engine?: PushEngineChoice;
+  /** Chosen by the caller; every `push-progress` event of this push carries it. */
+  readonly runId?: string;
 }
 
 export type PushOutcome =
@@ -368,6 +370,8 @@ export type CompanionEvent =
   | { readonly kind: 'relay-status'; readonly status: RelayStatus }
   | { readonly kind: 'delivery'; readonly delivery: Delivery }
   | { readonly kind: 'history'; readonly entry: HistoryEntry }
+  /** A test push's phase and counts (lock, fetch, build, push, retry), for a live progress bar. */
+  | { readonly kind: 'push-progress'; readonly runId: string; readonly progress: PushProgress }
   | { readonly kind: 'installations-changed' };
 
 export type CompanionEventKind = CompanionEvent['kind'];

@@ -95,6 +95,7 @@ const ARGS: ArgsSchemas = {
       }),
       delete: arr(str({ max: 1024, min: 1 }), { max: 200 }),
       engine: opt(literal('auto', 'isomorphic-git', 'git')),
+      runId: opt(str({ max: 100 })),
     }),
   ),
   queryHistory: one(

@@ -10,6 +10,7 @@ import type { PushChange, PushHistoryEntry } from '../../common/models/push.js';
 import { createAuthorization } from '../auth/installation-authorization.js';
 import { createPushService, type PushService } from '../git/push-service.js';
 import type { OperationHandlers } from './companion-service.js';
+import { pushProgressEmitter } from './push-progress-events.js';
 import type { ServicePorts } from './service-ports.js';
 
 /** `{base}/projects/P/repos/slug/commits/SHA`: where BDC shows a commit. */
@@ -79,14 +80,23 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
       })),
       ...request.delete.map((path) => ({ kind: 'delete' as const, path, delete: true as const })),
     ];
-    const result = await service.push(installation, authorization, {
-      repo: request.repo,
-      branch: request.branch,
-      message: request.message,
-      changes,
-      ...(request.author ? { author: request.author } : {}),
-      ...(request.engine ? { engine: request.engine } : {}),
-    });
+    const result = await service.push(
+      installation,
+      authorization,
+      {
+        repo: request.repo,
+        branch: request.branch,
+        message: request.message,
+        changes,
+        ...(request.author ? { author: request.author } : {}),
+        ...(request.engine ? { engine: request.engine } : {}),
+      },
+      request.runId === undefined
+        ? {}
+        : {
+            onProgress: pushProgressEmitter(request.runId, (event) => events.emit(event)),
+          },
+    );
     if (result.kind === 'noop') {
       return {
         kind: 'noop',

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { PushEngineChoice } from '../../../common/api/models.js';
-import { useAction, useApi } from '../app-context.js';
+import type { PushProgress } from '../../../common/models/push.js';
+import { useAction, useApi, useCompanionEvents } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
 import {
@@ -8,6 +9,7 @@ import {
   useInstallations,
   useSelectedInstallation,
 } from '../components/installation-picker.js';
+import { mergePushProgress, PushProgressList } from '../components/push-progress.js';
 
 /** One real commit through the same engine the platform's pushes use, to prove the path end to end. */
 export function TestPushView() {
@@ -20,8 +22,19 @@ export function TestPushView() {
   const [content, setContent] = useState(() => `Test push from the Ankra BDC Companion\n`);
   const [message, setMessage] = useState('Test push from the Ankra BDC Companion');
   const [engine, setEngine] = useState<PushEngineChoice>('auto');
-  const [push, pushed] = useAction(() =>
-    api.testPush({
+  // A ref, not state: the first events arrive before React re-renders with a new run id.
+  const runId = useRef<string | undefined>(undefined);
+  const [progress, setProgress] = useState<readonly PushProgress[]>([]);
+  useCompanionEvents((event) => {
+    if (event.kind === 'push-progress' && event.runId === runId.current) {
+      setProgress((current) => mergePushProgress(current, event.progress));
+    }
+  });
+  const [push, pushed] = useAction(() => {
+    const id = `push-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    runId.current = id;
+    setProgress([]);
+    return api.testPush({
       installation: name,
       repo: repo.trim(),
       branch: branch.trim(),
@@ -29,8 +42,9 @@ export function TestPushView() {
       put: [{ path: path.trim(), content }],
       delete: [],
       engine,
-    }),
-  );
+      runId: id,
+    });
+  });
 
   if (installations.length === 0) return <p>No installations yet: run the setup first.</p>;
   return (
@@ -75,6 +89,7 @@ export function TestPushView() {
           </button>
         </div>
       </form>
+      <PushProgressList progress={progress} running={pushed.kind === 'running'} />
       {pushed.kind === 'failed' ? <ErrorNotice error={pushed.error} title="Push failed" /> : null}
       {pushed.kind === 'done' ? (
         <div className="notice notice-ok" role="status">

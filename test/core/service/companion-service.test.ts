@@ -123,10 +123,16 @@ describe('CompanionService against the simulator', () => {
           message: 'service test push',
           put: [{ path: 'service-test.txt', content: 'hello\n' }],
           delete: [],
+          runId: 'push-1',
         },
       ]),
     );
     expect(outcome.kind).toBe('pushed');
+    const phases = events.flatMap((event) =>
+      event.kind === 'push-progress' && event.runId === 'push-1' ? [event.progress.phase] : [],
+    );
+    expect(phases).toContain('push');
+    expect(phases.indexOf('build')).toBeLessThan(phases.indexOf('push'));
     const history = keep(await service.invoke('queryHistory', [{ installation: 'sim' }]));
     const entry = history.entries[0];
     expect(entry?.commit).toBe(outcome.kind === 'pushed' ? outcome.commit : undefined);
