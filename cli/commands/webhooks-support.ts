@@ -1,11 +1,9 @@
-import { networkInterfaces } from 'node:os';
 import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
 import type { Installation } from '../../common/models/installation.js';
 import { createDispatcher } from '../../core/net/network-factory.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
-import type { NetworkInterfaceAddress } from '../../core/webhooks/relay-url-check.js';
 import type { CommandContext } from '../command.js';
 
 /** The signed-in REST client of an installation, through the one network factory. */
@@ -36,9 +34,4 @@ export async function openWebhooks(
   }
 }
 
-/** This machine's addresses with their interface names, to spot a VPN client address. */
-export function localInterfaces(): NetworkInterfaceAddress[] {
-  return Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
-    (addresses ?? []).map((address) => ({ name, address: address.address })),
-  );
-}
+export { localInterfaces } from '../../core/webhooks/local-interfaces.js';

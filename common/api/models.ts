@@ -276,6 +276,11 @@ export interface RelayEndpoint {
   readonly callbackUrl: string | undefined;
   /** Whether a webhook secret is stored; the secret itself never leaves the companion. */
   readonly secretConfigured: boolean;
+  /**
+   * Why BDC may not reach `callbackUrl` (loopback, a VPN client's address, plain http, …);
+   * warnings only, since only BDC's own test call proves reachability.
+   */
+  readonly warnings: readonly string[];
 }
 
 export interface ProjectRef {
@@ -317,6 +322,8 @@ export interface WebhookRegistration {
   readonly webhooks: readonly RegisteredWebhook[];
   /** The relay stored BDC's test delivery: the path BDC → relay works end to end. */
   readonly relayRecordedPing: boolean;
+  /** Why BDC may not reach the URL (see `RelayEndpoint.warnings`). */
+  readonly warnings: readonly string[];
 }
 
 export interface WebhookSecretRequest extends InstallationRef {

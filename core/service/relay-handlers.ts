@@ -23,6 +23,7 @@ import {
 import { startRelay, type RunningRelay } from '../relay/relay.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
 import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
+import { relayUrlWarnings } from '../webhooks/relay-url-warnings.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -153,10 +154,12 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
       });
       const current = running.get(installation.id);
       const bound = current ? formatListenAddress(current.relay.listen) : undefined;
+      const callbackUrl = relayCallbackUrl(installation, bound);
       return {
         listen: bound ?? installation.relay.listen,
-        callbackUrl: relayCallbackUrl(installation, bound),
+        callbackUrl,
         secretConfigured: secret !== undefined && secret !== '',
+        warnings: callbackUrl === undefined ? [] : relayUrlWarnings(installation, callbackUrl),
       };
     },
     async startRelay(request: InstallationRef) {

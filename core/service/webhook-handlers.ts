@@ -15,6 +15,7 @@ import { createDispatcher } from '../net/network-factory.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
 import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
+import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -145,6 +146,8 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
         );
       }
       const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
+      // A malformed URL fails here, before BDC is asked anything; doubtful addresses only warn.
+      const warnings = assessRelayUrlOf(installation, request.url);
       const result = await withClient(installation, (client) =>
         registerWebhooks(
           {
@@ -158,7 +161,7 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
         ),
       );
       events.emit({ kind: 'installations-changed' });
-      return result;
+      return { ...result, warnings };
     },
   };
 }

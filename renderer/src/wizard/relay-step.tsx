@@ -183,6 +183,9 @@ export function RelayStep(props: {
           </dd>
         </dl>
       ) : null}
+      {endpoint && endpoint.warnings.length > 0 ? (
+        <RelayUrlWarnings warnings={endpoint.warnings} />
+      ) : null}
 
       <h3>Repositories</h3>
       <div className="field">
@@ -235,6 +238,11 @@ export function RelayStep(props: {
       {registered.kind === 'failed' ? (
         <ErrorNotice error={registered.error} title="Registration failed" />
       ) : null}
+      {registered.kind === 'done' &&
+      registered.value.warnings.length > 0 &&
+      registered.value.warnings.join() !== endpoint?.warnings.join() ? (
+        <RelayUrlWarnings warnings={registered.value.warnings} />
+      ) : null}
       {registered.kind === 'done' ? (
         <div className="notice notice-ok" role="status">
           Registered {registered.value.webhooks.length} webhook
@@ -266,5 +274,19 @@ export function RelayStep(props: {
         </button>
       </div>
     </section>
+  );
+}
+
+/** Why BDC may not reach the relay URL: warnings, since only BDC's own test call can tell. */
+function RelayUrlWarnings(props: { warnings: readonly string[] }) {
+  return (
+    <div className="notice notice-warn" role="note" aria-label="Relay URL warnings">
+      <p className="notice-title">BDC may not be able to reach this relay URL:</p>
+      <ul>
+        {props.warnings.map((warning) => (
+          <li key={warning}>{warning}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
