@@ -35,6 +35,7 @@ export const installationAddCommand: Command = {
     url: { type: 'string' },
     'ca-file': { type: 'string', multiple: true },
     'allow-loopback': { type: 'boolean' },
+    'partial-chain': { type: 'boolean' },
     'platform-url': { type: 'string' },
     'platform-installation-id': { type: 'string' },
     'platform-ca-file': { type: 'string', multiple: true },
@@ -45,6 +46,10 @@ export const installationAddCommand: Command = {
     ['--url U', 'the instance base URL, with its context path (https://bdc.corp/bitbucket)'],
     ['--ca-file F', 'a private CA (PEM) to trust for this instance; repeatable'],
     ['--allow-loopback', 'development only: let the instance be on 127.0.0.1 (simulator, demo)'],
+    [
+      '--partial-chain',
+      'trust a --ca-file that is an intermediate CA (the network hands out only its issuing CA)',
+    ],
     ['--platform-url P', 'the Ankra platform base URL the relay forwards to'],
     ['--platform-installation-id ID', 'this installation on the platform'],
     ['--platform-ca-file F', 'extra CA for the platform side (TLS-inspecting proxies, tests)'],
@@ -82,16 +87,25 @@ export const installationAddCommand: Command = {
         `An installation named "${existing.name}" already exists (${existing.baseUrl}).`,
       );
     }
-    const caPems = listFlag(flags['ca-file']).flatMap(readCaFile);
+    const allowPartialChain = flags['partial-chain'] === true;
+    const caPems = listFlag(flags['ca-file']).flatMap((file) =>
+      readCaFile(file, { allowIntermediate: allowPartialChain }),
+    );
     const platform: PlatformLink | undefined =
       typeof platformUrl === 'string' && typeof platformId === 'string'
         ? {
             baseUrl: normaliseBaseUrl(platformUrl, 'platform URL'),
             installationId: platformId,
-            caPems: platformCaFiles.flatMap(readCaFile),
+            caPems: platformCaFiles.flatMap((file) => readCaFile(file)),
           }
         : undefined;
     const allowLoopback = flags['allow-loopback'] === true;
+    if (allowPartialChain && caPems.length === 0) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        '--partial-chain lets a --ca-file intermediate anchor the chain: give the --ca-file too.',
+      );
+    }
     const secretFile = flags['webhook-secret-file'];
     if (flags['webhook-secret-stdin'] === true && typeof secretFile === 'string') {
       throw new CompanionError(
@@ -117,6 +131,7 @@ export const installationAddCommand: Command = {
     const probe = await runProbe(url, {
       caPems,
       allowLoopback,
+      allowPartialChain,
       env: io.env,
       signal: io.stopSignal,
     });
@@ -146,6 +161,7 @@ export const installationAddCommand: Command = {
       baseUrl: probe.baseUrl,
       caPems,
       allowLoopback,
+      allowPartialChain,
       ...(platform ? { platform } : {}),
     });
     const secrets = webhookSecret === undefined ? undefined : await secretsFor(context, settings);

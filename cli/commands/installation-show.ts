@@ -17,6 +17,9 @@ export const installationShowCommand: Command = {
         ['id', installation.id],
         ['url', installation.baseUrl],
         ['CAs', String(installation.caPems.length)],
+        ...(installation.allowPartialChain === true
+          ? [['partial chain', 'an intermediate CA may anchor the chain'] as [string, string]]
+          : []),
         ['loopback', installation.allowLoopback ? 'allowed (development setting)' : 'refused'],
         [
           'platform',

@@ -92,7 +92,10 @@ const MAX_CA_FILE = 64 * 1024;
  * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
  * CA:TRUE, keyCertSign, currently valid; a private key is refused loudly and never echoed.
  */
-export function readCaFile(path: string): string[] {
+export function readCaFile(
+  path: string,
+  options: { readonly allowIntermediate?: boolean } = {},
+): string[] {
   let text: string;
   try {
     if (statSync(path).size > MAX_CA_FILE) {
@@ -110,7 +113,7 @@ export function readCaFile(path: string): string[] {
     );
   }
   try {
-    return [...validateCaPem(text).pems];
+    return [...validateCaPem(text, options).pems];
   } catch (error) {
     if (error instanceof Error) error.message = `${path}: ${error.message}`;
     throw error;
@@ -124,6 +127,7 @@ export function installationView(installation: Installation): Record<string, unk
     name: installation.name,
     baseUrl: installation.baseUrl,
     allowLoopback: installation.allowLoopback,
+    allowPartialChain: installation.allowPartialChain === true,
     caCertificates: installation.caPems.length,
     platform: installation.platform
       ? {

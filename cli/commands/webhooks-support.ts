@@ -1,6 +1,7 @@
 import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
 import type { Installation } from '../../common/models/installation.js';
+import { installationNetworkOptions } from '../../core/net/installation-network.js';
 import { createDispatcher } from '../../core/net/network-factory.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
@@ -14,9 +15,7 @@ export async function openWebhooks(
   relayUrl?: string,
 ): Promise<{ webhooks: BdcWebhooks; client: BdcClient }> {
   const dispatcher = createDispatcher({
-    addressPolicy: 'instance',
-    caPems: installation.caPems,
-    allowLoopback: installation.allowLoopback,
+    ...installationNetworkOptions(installation),
     env: context.io.env,
   });
   try {

@@ -99,6 +99,8 @@ export interface InstallationDraft {
   readonly baseUrl: string;
   readonly caPems?: readonly string[];
   readonly allowLoopback?: boolean;
+  /** The explicit choice to let an intermediate-only CA in `caPems` anchor the chain. */
+  readonly allowPartialChain?: boolean;
   readonly platform?: {
     readonly baseUrl: string;
     readonly installationId: string;

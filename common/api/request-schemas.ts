@@ -50,6 +50,7 @@ const ARGS: ArgsSchemas = {
       baseUrl: url,
       caPems: opt(arr(pem, { max: 10 })),
       allowLoopback: opt(bool),
+      allowPartialChain: opt(bool),
       platform: opt(platform),
     }),
   ),

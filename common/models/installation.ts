@@ -14,6 +14,13 @@ export interface Installation {
   readonly caPems: readonly string[];
   /** Development setting: lets the instance resolve to loopback (simulator tests, the demo). */
   readonly allowLoopback: boolean;
+  /**
+   * Lets a CA in `caPems` anchor the chain although it is an intermediate (OpenSSL's partial
+   * chain): for networks that hand out only their issuing CA. Only from the admin's explicit
+   * choice (`installation add --partial-chain`, the wizard's "trust this intermediate").
+   * Absent (files and objects from before the setting) means false.
+   */
+  readonly allowPartialChain?: boolean;
   readonly platform: PlatformLink | undefined;
   readonly auth: InstallationAuth;
   readonly relay: RelaySettings;

@@ -3,6 +3,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { Authorization } from '../auth/authorization.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
 import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
 import {
   describeBdcErrors,
@@ -406,7 +407,7 @@ function statusError(
 
 /** A client for an installation: its CAs, its loopback setting, the instance address policy. */
 export function bdcClientForInstallation(
-  installation: Pick<Installation, 'baseUrl' | 'caPems' | 'allowLoopback'>,
+  installation: Pick<Installation, 'baseUrl' | 'caPems' | 'allowLoopback' | 'allowPartialChain'>,
   authorization: Authorization | undefined,
   extra: {
     readonly logger?: Logger;
@@ -414,9 +415,7 @@ export function bdcClientForInstallation(
   } = {},
 ): BdcClient {
   const dispatcher = createDispatcher({
-    caPems: installation.caPems,
-    addressPolicy: 'instance',
-    allowLoopback: installation.allowLoopback,
+    ...installationNetworkOptions(installation),
     ...(extra.env ? { env: extra.env } : {}),
   });
   return createBdcClient({

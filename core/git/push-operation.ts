@@ -11,6 +11,7 @@ import type {
 } from '../../common/models/push.js';
 import type { Authorization } from '../auth/authorization.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
 import { USER_AGENT } from '../net/network-factory.js';
 import type { NetworkOptions } from '../net/network-options.js';
 import { backoffDelay, DEFAULT_BACKOFF, realSleep, type BackoffOptions } from './backoff.js';
@@ -314,9 +315,7 @@ async function attemptLoop(
       committer: sign(committer),
       authorization: await deps.authorization.header(),
       network: {
-        addressPolicy: 'instance',
-        caPems: installation.caPems,
-        allowLoopback: installation.allowLoopback,
+        ...installationNetworkOptions(installation),
         ...(deps.env === undefined ? {} : { env: { ...deps.env } }),
         ...deps.networkOverrides,
       },

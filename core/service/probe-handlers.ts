@@ -14,9 +14,13 @@ import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
 /** Validates every pasted CA text and merges them into one set of PEMs. */
-function validateAll(texts: readonly string[] | undefined, now: Date): ValidatedCa | undefined {
+function validateAll(
+  texts: readonly string[] | undefined,
+  now: Date,
+  allowIntermediate = false,
+): ValidatedCa | undefined {
   if (!texts || texts.length === 0) return undefined;
-  const validated = texts.map((text) => validateCaPem(text, { now }));
+  const validated = texts.map((text) => validateCaPem(text, { now, allowIntermediate }));
   return {
     kind: 'validated-ca',
     certificates: validated.flatMap((each) => each.certificates),
@@ -67,7 +71,10 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
           `An installation named "${existing.name}" already exists (${existing.baseUrl}).`,
         );
       }
-      const ca = validateAll(request.caPems, ports.now());
+      // An intermediate-only CA is refused (TRUST_INTERMEDIATE_ONLY) unless the caller made the
+      // explicit partial-chain choice; the installation keeps that choice for every connection.
+      const allowPartialChain = request.allowPartialChain === true;
+      const ca = validateAll(request.caPems, ports.now(), allowPartialChain);
       const platformCa = validateAll(request.platform?.caPems, ports.now());
       const platform: PlatformLink | undefined = request.platform
         ? {
@@ -78,7 +85,7 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
         : undefined;
       const allowLoopback = request.allowLoopback === true;
       const probe = await runProbe(request.baseUrl, {
-        ...(ca ? { caPems: ca.pems, allowPartialChain: ca.intermediateOnly } : {}),
+        ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
         allowLoopback,
         env,
       });
@@ -99,6 +106,7 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
           baseUrl: probe.baseUrl,
           caPems: ca?.pems ?? [],
           allowLoopback,
+          allowPartialChain: allowPartialChain && ca !== undefined,
           ...(platform ? { platform } : {}),
         },
         ports.now(),

@@ -11,6 +11,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import { createAuthorization } from '../auth/installation-authorization.js';
 import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
@@ -39,12 +40,7 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
     installation: Installation,
     work: (client: BdcClient) => Promise<T>,
   ): Promise<T> {
-    const dispatcher = createDispatcher({
-      addressPolicy: 'instance',
-      caPems: installation.caPems,
-      allowLoopback: installation.allowLoopback,
-      env,
-    });
+    const dispatcher = createDispatcher({ ...installationNetworkOptions(installation), env });
     let client: BdcClient | undefined;
     try {
       const authorization = await createAuthorization(installation, secretStore, {

@@ -12,6 +12,7 @@ export interface NewInstallation {
   readonly baseUrl: string;
   readonly caPems?: readonly string[];
   readonly allowLoopback?: boolean;
+  readonly allowPartialChain?: boolean;
   readonly platform?: PlatformLink;
 }
 
@@ -49,6 +50,7 @@ export function newInstallation(spec: NewInstallation, now: Date = new Date()): 
     baseUrl: normaliseBaseUrl(spec.baseUrl),
     caPems: [...(spec.caPems ?? [])],
     allowLoopback: spec.allowLoopback ?? false,
+    allowPartialChain: spec.allowPartialChain ?? false,
     platform: spec.platform
       ? { ...spec.platform, baseUrl: normaliseBaseUrl(spec.platform.baseUrl, 'platform URL') }
       : undefined,

@@ -7,7 +7,7 @@ import { INSTALLATION_NAME_PATTERN } from './installation-name.js';
  * the same `schema`, `rootSchema` and migrations). Secrets never appear here: the schema has no
  * field that could hold one, and `additionalProperties: false` keeps it that way.
  */
-export const SETTINGS_SCHEMA_VERSION = 1;
+export const SETTINGS_SCHEMA_VERSION = 2;
 
 export const SETTINGS_FILE_NAME = 'settings';
 export const SETTINGS_FILE_EXTENSION = 'json';
@@ -58,6 +58,7 @@ export const installationSchema = {
     baseUrl: HTTPS_URL,
     caPems: { type: 'array', maxItems: 16, items: PEM },
     allowLoopback: { type: 'boolean' },
+    allowPartialChain: { type: 'boolean' },
     platform: {
       type: 'object',
       additionalProperties: false,
@@ -169,6 +170,23 @@ export const settingsMigrations: readonly SettingsMigration[] = [
             },
             createdAt: installation['createdAt'] ?? context.now,
           };
+        }),
+      };
+    },
+  },
+  {
+    to: 2,
+    description:
+      'Add allowPartialChain to each installation, false: an intermediate-only CA is trusted only by explicit choice.',
+    up(document) {
+      const installations = Array.isArray(document['installations'])
+        ? document['installations']
+        : [];
+      return {
+        ...document,
+        installations: installations.map((entry: unknown) => {
+          const installation = asObject(entry);
+          return { ...installation, allowPartialChain: installation['allowPartialChain'] ?? false };
         }),
       };
     },

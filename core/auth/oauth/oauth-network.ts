@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Installation } from '../../../common/models/installation.js';
+import { installationNetworkOptions } from '../../net/installation-network.js';
 import type { NetworkOptions } from '../../net/network-options.js';
 
 /** Turns NetworkOptions into the product's one Dispatcher (`core/net/network-factory.ts`). */
@@ -8,13 +9,9 @@ export type DispatcherFactory = (options: NetworkOptions) => Dispatcher;
 
 /** Every OAuth request goes to the instance, so it obeys the instance's address policy and CAs. */
 export function instanceNetworkOptions(
-  installation: Pick<Installation, 'caPems' | 'allowLoopback'>,
+  installation: Pick<Installation, 'caPems' | 'allowLoopback' | 'allowPartialChain'>,
 ): NetworkOptions {
-  return {
-    caPems: installation.caPems,
-    addressPolicy: 'instance',
-    allowLoopback: installation.allowLoopback,
-  };
+  return installationNetworkOptions(installation);
 }
 
 /** oauth4webapi's requests, sent through the product's dispatcher (trust, proxy, address policy). */

@@ -182,7 +182,8 @@ describe('settings file', () => {
     expect(legacy.caPems).toEqual([]);
     expect(legacy.id).toMatch(/^[0-9a-f-]{36}$/);
     const stored = JSON.parse(readFileSync(path, 'utf8'));
-    expect(stored.schemaVersion).toBe(1);
+    expect(stored.schemaVersion).toBe(2);
+    expect(legacy.allowPartialChain).toBe(false);
     const backups = readdirSync(home).filter((name) => name.includes('.v0-'));
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(home, backups[0] as string), 'utf8')).toBe(original);
