@@ -47,6 +47,8 @@ export interface ProbeRequest {
   /** Extra CAs to trust for this probe only (the "will this fix it" re-probe). */
   readonly caPems?: readonly string[];
   readonly allowLoopback?: boolean;
+  /** Let an intermediate-only CA in `caPems` anchor the chain (the explicit choice). */
+  readonly allowPartialChain?: boolean;
   /** Chosen by the caller; every `probe-step` event of this run carries it. */
   readonly runId?: string;
 }
@@ -85,6 +87,8 @@ export interface ProbeReport {
 
 export interface CaCheckRequest {
   readonly pem: string;
+  /** The explicit "trust this intermediate alone" choice (otherwise TRUST_INTERMEDIATE_ONLY). */
+  readonly allowIntermediate?: boolean;
 }
 
 export interface CaCheckResult {

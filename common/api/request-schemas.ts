@@ -39,10 +39,11 @@ const ARGS: ArgsSchemas = {
       url,
       caPems: opt(arr(pem, { max: 10 })),
       allowLoopback: opt(bool),
+      allowPartialChain: opt(bool),
       runId: opt(str({ max: 100 })),
     }),
   ),
-  checkCa: one(obj({ pem })),
+  checkCa: one(obj({ pem, allowIntermediate: opt(bool) })),
   listInstallations: none,
   addInstallation: one(
     obj({

@@ -35,10 +35,11 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
   const { settings, events, env } = ports;
   return {
     async probe(request: ProbeRequest) {
-      const ca = validateAll(request.caPems, ports.now());
+      const allowPartialChain = request.allowPartialChain === true;
+      const ca = validateAll(request.caPems, ports.now(), allowPartialChain);
       const runId = request.runId;
       return runProbe(request.url, {
-        ...(ca ? { caPems: ca.pems, allowPartialChain: ca.intermediateOnly } : {}),
+        ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
         allowLoopback: request.allowLoopback === true,
         env,
         ...(runId
@@ -53,7 +54,10 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
     },
 
     async checkCa(request: CaCheckRequest): Promise<CaCheckResult> {
-      const ca = validateCaPem(request.pem, { now: ports.now() });
+      const ca = validateCaPem(request.pem, {
+        now: ports.now(),
+        allowIntermediate: request.allowIntermediate === true,
+      });
       return {
         certificates: ca.certificates.map(
           ({ pem: _pem, role: _role, keyType: _keyType, ...summary }) => summary,

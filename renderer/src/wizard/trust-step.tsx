@@ -3,7 +3,7 @@ import type { CaCheckResult } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { CertificateList } from '../components/certificate-list.js';
 import { ErrorNotice } from '../components/error-notice.js';
-import { Field } from '../components/field.js';
+import { Checkbox, Field } from '../components/field.js';
 import { ProbeSteps } from '../components/probe-steps.js';
 import { useProbe } from './use-probe.js';
 import { defaultInstallationName, platformOf, type WizardState } from './wizard-model.js';
@@ -21,7 +21,11 @@ export function TrustStep(props: {
   const api = useApi();
   const { draft, report } = props.state;
   const [pem, setPem] = useState('');
-  const [check, checked, resetCheck] = useAction((text: string) => api.checkCa({ pem: text }));
+  // The explicit "trust this intermediate alone" choice, offered only when the CA is one.
+  const [partialChain, setPartialChain] = useState(false);
+  const [check, checked, resetCheck] = useAction((text: string, allowIntermediate: boolean) =>
+    api.checkCa({ pem: text, ...(allowIntermediate ? { allowIntermediate } : {}) }),
+  );
   const probe = useProbe();
   const [save, saving] = useAction((caPems: readonly string[]) => {
     const platform = platformOf(draft);
@@ -30,6 +34,7 @@ export function TrustStep(props: {
       baseUrl: draft.url.trim(),
       allowLoopback: draft.allowLoopback,
       caPems,
+      ...(partialChain ? { allowPartialChain: true } : {}),
       ...(platform ? { platform } : {}),
     });
   });
@@ -39,10 +44,10 @@ export function TrustStep(props: {
       resetCheck();
       return undefined;
     }
-    const timer = setTimeout(() => void check(pem), CHECK_DELAY_MS);
+    const timer = setTimeout(() => void check(pem, partialChain), CHECK_DELAY_MS);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-validate on text changes only
-  }, [pem]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-validate on text or choice changes only
+  }, [pem, partialChain]);
 
   const valid: CaCheckResult | undefined = checked.kind === 'done' ? checked.value : undefined;
   const fixed = probe.report?.ok === true;
@@ -81,6 +86,14 @@ export function TrustStep(props: {
       {checked.kind === 'failed' ? (
         <ErrorNotice error={checked.error} title="Not a usable CA" />
       ) : null}
+      {partialChain ||
+      (checked.kind === 'failed' && checked.error.code === 'TRUST_INTERMEDIATE_ONLY') ? (
+        <Checkbox
+          label="Trust this intermediate CA alone (partial chain; the root is not checked)"
+          checked={partialChain}
+          onChange={setPartialChain}
+        />
+      ) : null}
       {valid ? (
         <>
           <div className="notice notice-ok" role="status">
@@ -102,6 +115,7 @@ export function TrustStep(props: {
                   url: draft.url.trim(),
                   caPems: [pem],
                   allowLoopback: draft.allowLoopback,
+                  ...(partialChain ? { allowPartialChain: true } : {}),
                 })
               }
             >
