@@ -67,7 +67,7 @@ describe('installations that trust an intermediate-only CA', () => {
       transport: 'http',
       logger: silentLogger,
       secretStore: createMemorySecretStore(),
-      env: {},
+      env: { BDC_COMPANION_CACHE_DIR: join(serviceHome, 'cache') },
       oauthRedirect: 'localhost',
       startRelays: false,
     });
@@ -90,6 +90,21 @@ describe('installations that trust an intermediate-only CA', () => {
         { installation: 'inter', token: sim.pat },
       ]);
       expect(signedIn.user.name).toBe(sim.user.name);
+      // Both push engines: undici for isomorphic-git, curl's partial chain for the git CLI.
+      for (const engine of ['isomorphic-git', 'git'] as const) {
+        const outcome = await service.invoke('testPush', [
+          {
+            installation: 'inter',
+            repo: `${sim.project}/${sim.repo}`,
+            branch: 'main',
+            message: `partial chain via ${engine}`,
+            put: [{ path: `partial-${engine}.txt`, content: `${engine}\n` }],
+            delete: [],
+            engine,
+          },
+        ]);
+        expect(outcome).toMatchObject({ kind: 'pushed', engine });
+      }
     } finally {
       await service.close();
       rmSync(serviceHome, { recursive: true, force: true });
