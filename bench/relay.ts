@@ -25,7 +25,7 @@ import { startSimulator } from '../sim/index.js';
 import type { RunningPlatform } from '../sim/simulator-api.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const INGEST_COUNT = Number(process.env['BENCH_INGEST'] ?? 3000);
 const INGEST_CONCURRENCY = 32;
 const STEADY_RATE = 100;
