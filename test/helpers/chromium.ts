@@ -10,14 +10,15 @@ export interface LaunchedChromium {
 }
 
 /**
- * Launches headless Chromium (Playwright gives it a fresh temporary profile). As root it needs `--no-sandbox`; the
- * background-networking flags keep it from calling Google's hosts, which this network refuses.
+ * Launches headless Debian Chromium (Playwright gives it a fresh temporary profile). As root it
+ * needs `--no-sandbox`; the background-networking flags keep it from calling Google's hosts, which
+ * this network refuses. `extraArgs` adds test-specific switches (e.g. an SPKI pin).
  */
-export async function launchChromium(): Promise<LaunchedChromium> {
+export async function launchChromiumBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: run scripts/install-system-deps.sh`);
   }
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -28,8 +29,13 @@ export async function launchChromium(): Promise<LaunchedChromium> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
+}
+
+export async function launchChromium(): Promise<LaunchedChromium> {
+  const browser = await launchChromiumBrowser();
   return {
     browser,
     async close() {

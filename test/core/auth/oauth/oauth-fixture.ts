@@ -10,13 +10,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from '../../../../core/net/network-factory.js';
 import { createOAuthProvider, type OAuthProvider } from '../../../../sim/oauth/oauth-provider.js';
 import type { OAuthScope } from '../../../../sim/oauth/oauth-rules.js';
 import type { SimUser } from '../../../../sim/simulator-api.js';
-import { CHROMIUM_PATH } from '../../../helpers/chromium.js';
+import { launchChromiumBrowser } from '../../../helpers/chromium.js';
 
 /**
  * A small BDC stand-in for the OAuth tests: the simulator's OAuth provider mounted in its own
@@ -229,20 +229,9 @@ export async function startOAuthTestServer(
  * the test CA; nothing else about certificate checking is relaxed.
  */
 export async function launchChromiumTrusting(spki: string | undefined): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...(spki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spki}`]),
-    ],
-  });
+  return launchChromiumBrowser(
+    spki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spki}`],
+  );
 }
 
 /**
