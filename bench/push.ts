@@ -396,19 +396,25 @@ async function main(): Promise<void> {
               );
               lag.enable();
               const started = performance.now();
-              const result = await push(
-                installation,
-                { repo: repoSpec, branch: 'main', message, changes, engine: choice },
-                {
-                  authorization,
-                  cache: new CloneCache({ root: cacheDir }),
-                  isoRunner,
-                  env: baseEnv,
-                },
-              );
+              let result: Awaited<ReturnType<typeof push>>;
+              try {
+                result = await push(
+                  installation,
+                  { repo: repoSpec, branch: 'main', message, changes, engine: choice },
+                  {
+                    authorization,
+                    cache: new CloneCache({ root: cacheDir }),
+                    isoRunner,
+                    env: baseEnv,
+                  },
+                );
+              } finally {
+                // A lost race throws: the sampler must stop all the same, or its interval keeps
+                // the benchmark process alive after the results are written.
+                lag.disable();
+                clearInterval(sampler);
+              }
               const ms = performance.now() - started;
-              lag.disable();
-              clearInterval(sampler);
               peak = Math.max(peak, process.memoryUsage().rss);
               return {
                 ms,
