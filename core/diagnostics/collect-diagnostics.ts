@@ -10,6 +10,7 @@ import { toErrorShape } from '../../common/errors/companion-error.js';
 import { defaultRedactor, type Redactor } from '../logging/redact.js';
 import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
 import { tlsEnvironmentNotes } from '../net/tls-environment.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
 import { runProbe, type ProbeOptions } from '../probe/run-probe.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openSettings } from '../settings/settings-file.js';
@@ -225,9 +226,9 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<D
         let probe: InstallationDiagnostics['probe'] = { skipped: 'probing was turned off' };
         if (doProbe) {
           try {
+            // The same trust and address choices the installation's own traffic uses.
             probe = await runProbe(installation.baseUrl, {
-              caPems: installation.caPems,
-              allowLoopback: installation.allowLoopback,
+              ...installationNetworkOptions(installation),
               env: options.env,
               deadlineMs: options.probeDeadlineMs ?? 10_000,
               ...options.probeOptions,

@@ -77,4 +77,33 @@ describe('collectDiagnostics against the simulator over real HTTPS', () => {
       section?.items.filter((item) => item.label.startsWith('probe:')).every((item) => item.ok),
     ).toBe(true);
   });
+
+  it('probes a partial-chain installation with its own trust choice (intermediate CA alone)', async () => {
+    const partialHome = mkdtempSync(join(tmpdir(), 'diag-partial-'));
+    try {
+      const settings = openSettings(partialHome);
+      const installation = newInstallation({
+        name: 'partial',
+        baseUrl: sim.url,
+        caPems: [sim.intermediatePem],
+        allowLoopback: true,
+        allowPartialChain: true,
+      });
+      settings.saveInstallation(installation);
+      const bundle = await collectDiagnostics({
+        home: partialHome,
+        env: {},
+        settings,
+        secretStore: createMemorySecretStore(),
+        redactor: new Redactor(),
+      });
+      const [report] = bundle.installations;
+      if (report === undefined || !('steps' in report.probe))
+        throw new Error('no probe in the bundle');
+      expect(report.probe.tls?.trusted).toBe(true);
+      expect(report.probe.steps.every((step) => step.ok)).toBe(true);
+    } finally {
+      rmSync(partialHome, { recursive: true, force: true });
+    }
+  });
 });
