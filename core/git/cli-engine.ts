@@ -85,18 +85,7 @@ export async function runCliAttempt(
   progress: ProgressSink,
 ): Promise<EngineAttemptResult> {
   const { gitdir, branch, attempt } = input;
-  const home = path.join(input.scratchDir, 'home');
-  await mkdir(home, { recursive: true, mode: 0o700 });
-  const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
-  const envBase = {
-    parentEnv: input.network.env ?? process.env,
-    home,
-    caBundle,
-    userAgent: input.userAgent,
-  };
-  const localEnv = gitEnvironment(envBase);
-  const remoteEnv = gitEnvironment({ ...envBase, authorization: input.authorization });
-  await requireGitVersion(localEnv, input.scratchDir);
+  const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
   const git = (
     args: readonly string[],
     env = localEnv,
@@ -263,11 +252,13 @@ export async function runCliAttempt(
 }
 
 /**
- * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
- * its index and the `shallow` file, and no maintenance files (gc, commit-graph and
- * multi-pack-index writing are off), so isomorphic-git reads it as its own.
+ * The hermetic environments every git run of an attempt uses: a private HOME, the trust bundle,
+ * and — for the remote one only — the credential through GIT_CONFIG_COUNT, never argv. Checks
+ * the installed git is new enough before anything runs.
  */
-export async function cloneWithGit(input: EngineAttemptInput, branch: string): Promise<string> {
+async function prepareGitEnvironments(
+  input: EngineAttemptInput,
+): Promise<{ localEnv: Record<string, string>; remoteEnv: Record<string, string> }> {
   const home = path.join(input.scratchDir, 'home');
   await mkdir(home, { recursive: true, mode: 0o700 });
   const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
@@ -279,16 +270,25 @@ export async function cloneWithGit(input: EngineAttemptInput, branch: string): P
   };
   const localEnv = gitEnvironment(envBase);
   await requireGitVersion(localEnv, input.scratchDir);
+  return {
+    localEnv,
+    remoteEnv: gitEnvironment({ ...envBase, authorization: input.authorization }),
+  };
+}
+
+/**
+ * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
+ * its index and the `shallow` file, and no maintenance files (gc, commit-graph and
+ * multi-pack-index writing are off), so isomorphic-git reads it as its own.
+ */
+export async function cloneWithGit(input: EngineAttemptInput, branch: string): Promise<string> {
+  const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
   await mkdir(input.gitdir, { recursive: true });
   await runGitChecked(['init', '--bare', '--quiet', input.gitdir], {
     cwd: input.scratchDir,
     env: localEnv,
   });
-  const fetched = await fetchBranch(
-    input,
-    gitEnvironment({ ...envBase, authorization: input.authorization }),
-    branch,
-  );
+  const fetched = await fetchBranch(input, remoteEnv, branch);
   if (fetched === 'missing') {
     throw failure(
       'fatal',

@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { CompanionError } from '../../common/errors/companion-error.js';
 import type { EngineAttemptInput } from './engine-attempt.js';
 import { runIsoAttempt } from './iso-engine.js';
-import { AttemptFailure } from './push-failure.js';
+import { asAttemptFailure } from './push-failure.js';
 import type { WorkerReply, WorkerRequest } from './iso-worker-protocol.js';
 
 /**
@@ -18,18 +17,7 @@ if (port !== null) {
     runIsoAttempt(input, (progress) => reply({ id: request.id, kind: 'progress', progress })).then(
       (result) => reply({ id: request.id, kind: 'result', result }),
       (error: unknown) => {
-        const failure =
-          error instanceof AttemptFailure
-            ? error
-            : new AttemptFailure(
-                'fatal',
-                error instanceof CompanionError
-                  ? error
-                  : new CompanionError(
-                      'GIT_ENGINE_FAILED',
-                      `isomorphic-git failed: ${(error as Error)?.message ?? String(error)}`,
-                    ),
-              );
+        const failure = asAttemptFailure(error, 'isomorphic-git failed: ');
         reply({
           id: request.id,
           kind: 'error',

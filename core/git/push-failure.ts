@@ -20,6 +20,21 @@ export class AttemptFailure extends Error {
   }
 }
 
+/**
+ * Anything an engine threw, as an attempt failure: attempt failures pass through, product errors
+ * keep their code, and anything else (a bug, an unexpected library error) is a fatal
+ * GIT_ENGINE_FAILED that no retry would cure.
+ */
+export function asAttemptFailure(error: unknown, messagePrefix = ''): AttemptFailure {
+  if (error instanceof AttemptFailure) return error;
+  if (error instanceof CompanionError) return new AttemptFailure('fatal', error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AttemptFailure(
+    'fatal',
+    new CompanionError('GIT_ENGINE_FAILED', `${messagePrefix}${detail}`),
+  );
+}
+
 /** The serialisable form, for crossing the worker boundary. */
 export interface AttemptFailureShape {
   readonly retry: Retry;

@@ -25,7 +25,7 @@ import type {
   ProgressSink,
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
-import { AttemptFailure } from './push-failure.js';
+import { AttemptFailure, asAttemptFailure } from './push-failure.js';
 
 export const MAX_ATTEMPTS = 5;
 export const DEFAULT_FALLBACK_THRESHOLD_MB = 50;
@@ -341,18 +341,7 @@ async function attemptLoop(
       await lease.complete();
       return result;
     } catch (error) {
-      const failure =
-        error instanceof AttemptFailure
-          ? error
-          : new AttemptFailure(
-              'fatal',
-              error instanceof CompanionError
-                ? error
-                : new CompanionError(
-                    'GIT_ENGINE_FAILED',
-                    (error as Error)?.message ?? String(error),
-                  ),
-            );
+      const failure = asAttemptFailure(error);
       lastFailure = failure;
       attempts.push({
         attempt,
