@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { createDispatcher } from '../../core/net/network-factory.js';
-import { createHttpTransport } from '../../core/relay/forward-transport.js';
+import { startInstallationRelay } from '../../core/relay/installation-relay.js';
 import { formatListenAddress, parseListenAddress } from '../../core/relay/listen-address.js';
-import { startRelay, type RelayTls } from '../../core/relay/relay.js';
-import { loadWebhookSecrets } from '../../core/relay/webhook-secrets.js';
+import type { RelayTls } from '../../core/relay/relay.js';
 import { openDatabase } from '../../core/storage/database.js';
 import type { Command } from '../command.js';
 import {
@@ -63,7 +61,6 @@ export const relayRunCommand: Command = {
     const name = context.positionals[0] as string;
     const { flags } = context;
     const { settings, installation } = requireInstallation(context, name);
-    const platform = requirePlatform(installation);
     const listen = parseListenAddress(
       typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
     );
@@ -73,23 +70,13 @@ export const relayRunCommand: Command = {
     const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');
     const secrets = await openSecrets(context, settings);
     const logger = stderrLogger(context, { installation: installation.name });
-    const dispatcher = createDispatcher({
-      addressPolicy: 'none',
-      caPems: platform.caPems,
-      env: context.io.env,
-    });
+    requirePlatform(installation);
     const database = openDatabase(context.home);
     try {
-      const relay = await startRelay({
+      const relay = await startInstallationRelay(installation, {
         database,
-        installation: {
-          id: installation.id,
-          platformBaseUrl: platform.baseUrl,
-          platformInstallationId: platform.installationId,
-          allowedEvents: installation.relay.allowedEvents,
-        },
-        loadSecrets: () => loadWebhookSecrets(secrets, installation.id),
-        transport: createHttpTransport(dispatcher),
+        secrets,
+        env: context.io.env,
         listen,
         ...(tls ? { tls } : {}),
         ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
@@ -116,7 +103,6 @@ export const relayRunCommand: Command = {
       await relay.close();
     } finally {
       database.close();
-      await dispatcher.close().catch(() => undefined);
     }
   },
 };

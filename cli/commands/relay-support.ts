@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import type { Installation } from '../../common/models/installation.js';
 import type { LogFields, Logger, LogLevelName } from '../../core/logging/logger.js';
 import { redactValue } from '../../core/logging/redact.js';
 import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
@@ -21,15 +21,7 @@ export function requireInstallation(context: CommandContext, name: string): Rela
   return { settings, installation: settings.requireInstallation(name) };
 }
 
-export function requirePlatform(installation: Installation): PlatformLink {
-  if (installation.platform === undefined) {
-    throw new CompanionError(
-      'RELAY_NOT_CONFIGURED',
-      `Installation "${installation.name}" has no platform URL and installation id.`,
-    );
-  }
-  return installation.platform;
-}
+export { requirePlatform } from '../../core/relay/installation-relay.js';
 
 export function openSecrets(
   context: CommandContext,

@@ -7,12 +7,9 @@ import type {
   RelayStatus,
   ReplayRequest,
 } from '../../common/api/models.js';
-import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { RelayEvent } from '../../common/models/relay.js';
-import { createDispatcher } from '../net/network-factory.js';
-import { createHttpTransport } from '../relay/forward-transport.js';
-import { formatListenAddress, parseListenAddress } from '../relay/listen-address.js';
+import { formatListenAddress } from '../relay/listen-address.js';
 import {
   deliveryDetail,
   listDeliveries,
@@ -20,9 +17,9 @@ import {
   replayDeadDeliveries,
   replayDelivery,
 } from '../relay/relay-queries.js';
-import { startRelay, type RunningRelay } from '../relay/relay.js';
+import { startInstallationRelay } from '../relay/installation-relay.js';
+import type { RunningRelay } from '../relay/relay.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
-import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
 import { relayUrlWarnings } from '../webhooks/relay-url-warnings.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -98,29 +95,10 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
 
   async function start(installation: Installation): Promise<RelayStatus> {
     if (running.has(installation.id)) return overview(installation);
-    const platform = installation.platform;
-    if (!platform) {
-      throw new CompanionError(
-        'RELAY_NOT_CONFIGURED',
-        `Installation "${installation.name}" has no platform URL and installation id.`,
-      );
-    }
-    const dispatcher = createDispatcher({
-      addressPolicy: 'none',
-      caPems: platform.caPems,
-      env: ports.env,
-    });
-    const relay = await startRelay({
+    const relay = await startInstallationRelay(installation, {
       database,
-      installation: {
-        id: installation.id,
-        platformBaseUrl: platform.baseUrl,
-        platformInstallationId: platform.installationId,
-        allowedEvents: installation.relay.allowedEvents,
-      },
-      loadSecrets: () => loadWebhookSecrets(secretStore, installation.id),
-      transport: createHttpTransport(dispatcher),
-      listen: parseListenAddress(installation.relay.listen),
+      secrets: secretStore,
+      env: ports.env,
       logger: logger.child({ component: 'relay', installation: installation.name }),
     });
     const unsubscribe = relay.subscribe((event) => onRelayEvent(installation, event));

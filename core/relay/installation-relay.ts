@@ -1,0 +1,71 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import { createDispatcher } from '../net/network-factory.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { createHttpTransport } from './forward-transport.js';
+import { parseListenAddress } from './listen-address.js';
+import { startRelay, type RunningRelay, type StartRelayOptions } from './relay.js';
+import { loadWebhookSecrets } from './webhook-secrets.js';
+
+/** The platform side of an installation; the relay cannot run without it. */
+export function requirePlatform(installation: Installation): PlatformLink {
+  if (installation.platform === undefined) {
+    throw new CompanionError(
+      'RELAY_NOT_CONFIGURED',
+      `Installation "${installation.name}" has no platform URL and installation id.`,
+    );
+  }
+  return installation.platform;
+}
+
+export type InstallationRelayOptions = Omit<
+  StartRelayOptions,
+  'installation' | 'loadSecrets' | 'transport' | 'listen'
+> & {
+  readonly secrets: SecretStore;
+  /** Where proxy variables are read for the forwarder. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the installation's listen setting (`relay run --listen`). */
+  readonly listen?: StartRelayOptions['listen'];
+};
+
+/**
+ * Starts the relay of one installation as both the daemon (`relay run`) and the desktop/serve
+ * service run it: forwarding through the network factory to the platform (public roots plus the
+ * platform CA, no instance address policy), secrets from the store, the installation's settings.
+ * Closing the relay also closes its forwarding connections.
+ */
+export async function startInstallationRelay(
+  installation: Installation,
+  options: InstallationRelayOptions,
+): Promise<RunningRelay> {
+  const platform = requirePlatform(installation);
+  const { secrets, env, listen, ...rest } = options;
+  const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env });
+  const closeDispatcher = (): Promise<void> => dispatcher.close().catch(() => undefined);
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay({
+      ...rest,
+      installation: {
+        id: installation.id,
+        platformBaseUrl: platform.baseUrl,
+        platformInstallationId: platform.installationId,
+        allowedEvents: installation.relay.allowedEvents,
+      },
+      loadSecrets: () => loadWebhookSecrets(secrets, installation.id),
+      transport: createHttpTransport(dispatcher),
+      listen: listen ?? parseListenAddress(installation.relay.listen),
+    });
+  } catch (error) {
+    await closeDispatcher();
+    throw error;
+  }
+  return {
+    ...relay,
+    async close() {
+      await relay.close();
+      await closeDispatcher();
+    },
+  };
+}
