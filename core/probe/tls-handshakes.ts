@@ -24,6 +24,24 @@ function servernameFor(hostname: string): string | undefined {
   return isIP(hostname) === 0 ? hostname : undefined;
 }
 
+/** Ends a handshake that does not complete in time (a stalled server) with CONNECT_TIMEOUT. */
+function abortHandshakeAfterTimeout(
+  target: HandshakeTarget,
+  socket: tls.TLSSocket,
+  reject: (error: CompanionError) => void,
+): NodeJS.Timeout {
+  return setTimeout(() => {
+    socket.destroy();
+    target.socket.destroy();
+    reject(
+      new CompanionError(
+        'CONNECT_TIMEOUT',
+        `The TLS handshake with ${target.hostname} did not complete within ${target.timeoutMs} ms.`,
+      ),
+    );
+  }, target.timeoutMs);
+}
+
 /**
  * Reads the chain the server presents, whether or not it verifies, so the probe can show the
  * user which issuer to trust. This is the only handshake in the product without verification,
@@ -40,16 +58,7 @@ export function inspectPresentedChain(target: HandshakeTarget): Promise<Presente
       ALPNProtocols: ['http/1.1'],
       rejectUnauthorized: false, // probe-chain-inspection: handshake only, no request, no credential
     });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      target.socket.destroy();
-      reject(
-        new CompanionError(
-          'CONNECT_TIMEOUT',
-          `The TLS handshake with ${target.hostname} did not complete within ${target.timeoutMs} ms.`,
-        ),
-      );
-    }, target.timeoutMs);
+    const timer = abortHandshakeAfterTimeout(target, socket, reject);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const certificates: X509Certificate[] = [];
@@ -101,16 +110,7 @@ export function verifyHandshake(
       secureContext: trustContext(options.caPems, options.allowPartialChain === true),
       rejectUnauthorized: true,
     });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      target.socket.destroy();
-      reject(
-        new CompanionError(
-          'CONNECT_TIMEOUT',
-          `The TLS handshake with ${target.hostname} did not complete within ${target.timeoutMs} ms.`,
-        ),
-      );
-    }, target.timeoutMs);
+    const timer = abortHandshakeAfterTimeout(target, socket, reject);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const protocol = socket.getProtocol() ?? undefined;
