@@ -23,6 +23,18 @@ export const MAX_LOG_STRING = 8192;
 
 /** How long logging pauses after a failed write (a full disk) before it tries again. */
 const FAILURE_PAUSE_MS = 30_000;
+/**
+ * A rotation lock older than this was left by a process that died mid-rotation (a rotation takes
+ * microseconds), so it is taken over rather than blocking rotation for ever.
+ */
+const STALE_ROTATION_LOCK_MS = 10_000;
+/**
+ * How long a writer waits for another process's rotation to finish before it appends to the file
+ * it has open anyway. A rotation is a few renames; the wait covers that process being descheduled
+ * in the middle, which would otherwise let this one pile lines onto a rotated generation.
+ */
+const ROTATION_WAIT_MS = 200;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
@@ -84,6 +96,8 @@ class LogSink {
   private writesSinceCheck = 0;
   /** After a failure, writes are skipped until this time (ms), then tried again. */
   private failedUntil = 0;
+  /** After waiting in vain for another process's rotation lock, do not wait again until then. */
+  private lockWaitSkippedUntil = 0;
 
   constructor(
     private readonly directory: string,
@@ -138,30 +152,68 @@ class LogSink {
     } else {
       this.size = onDisk.size;
     }
-    if (this.size > 0 && this.size + nextBytes > this.maxBytes) this.rotate();
+    if (this.size > 0 && this.size + nextBytes > this.maxBytes) this.rotate(open.ino);
   }
 
-  private rotate(): void {
+  /**
+   * Rotates the file this sink has open (`openIno`). Two processes can decide to rotate at the
+   * same instant; rotating twice would shift a full generation out for a nearly empty one. So the
+   * rotation runs under a lock file, and whoever gets it second finds the path already points at a
+   * new file and only follows it.
+   */
+  private rotate(openIno: number): void {
+    const lock = `${this.path}.rotating`;
+    if (!this.waitForRotationLock(lock)) {
+      // Another process holds the lock for longer than any rotation takes: this line goes to the
+      // file still open, and a later check follows the new one or takes over a stale lock.
+      return;
+    }
+    try {
+      let onDisk: { ino: number } | undefined;
+      try {
+        onDisk = statSync(this.path);
+      } catch {
+        onDisk = undefined;
+      }
+      if (onDisk !== undefined && onDisk.ino === openIno) this.shiftGenerations();
+    } finally {
+      rmSync(lock, { force: true });
+    }
     this.close();
+    this.ensureOpen();
+  }
+
+  private waitForRotationLock(lock: string): boolean {
+    const now = Date.now();
+    const deadline = now < this.lockWaitSkippedUntil ? now : now + ROTATION_WAIT_MS;
+    for (;;) {
+      if (takeRotationLock(lock)) return true;
+      if (Date.now() >= deadline) break;
+      Atomics.wait(sleepCell, 0, 0, 1);
+    }
+    this.lockWaitSkippedUntil = Date.now() + STALE_ROTATION_LOCK_MS;
+    return false;
+  }
+
+  private shiftGenerations(): void {
     if (this.generations <= 0) {
       rmSync(this.path, { force: true });
-    } else {
-      rmSync(`${this.path}.${this.generations}`, { force: true });
-      for (let generation = this.generations - 1; generation >= 1; generation -= 1) {
-        try {
-          renameSync(`${this.path}.${generation}`, `${this.path}.${generation + 1}`);
-        } catch {
-          // That generation does not exist yet.
-        }
-      }
+      return;
+    }
+    rmSync(`${this.path}.${this.generations}`, { force: true });
+    for (let generation = this.generations - 1; generation >= 1; generation -= 1) {
       try {
-        renameSync(this.path, `${this.path}.1`);
-      } catch (error) {
-        // Another process rotated it a moment ago; start the new file all the same.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        renameSync(`${this.path}.${generation}`, `${this.path}.${generation + 1}`);
+      } catch {
+        // That generation does not exist yet.
       }
     }
-    this.ensureOpen();
+    try {
+      renameSync(this.path, `${this.path}.1`);
+    } catch (error) {
+      // Removed by hand a moment ago: the new file starts all the same.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 
   close(): void {
@@ -173,6 +225,27 @@ class LogSink {
     }
     this.fd = undefined;
   }
+}
+
+/** Creates the lock file exclusively; false when another live process holds it. */
+function takeRotationLock(lock: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let age: number;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // Released between the two calls: try again.
+      }
+      if (age < STALE_ROTATION_LOCK_MS) return false;
+      rmSync(lock, { force: true });
+    }
+  }
+  return false;
 }
 
 const sinks = new Map<string, LogSink>();

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +121,26 @@ describe('file logger', () => {
     expect(all).toEqual(Array.from({ length: 60 - first }, (_, i) => `line ${first + i}`));
   });
 
+  it('leaves rotation to the process holding the rotation lock, and takes over a stale lock', () => {
+    const write = (count: number) => {
+      const logger = createLogger({ home, level: 'info', component: 'x', maxBytes: 1000 });
+      for (let i = 0; i < count; i += 1) logger.info(`line ${i}`, { padding: 'x'.repeat(40) });
+      closeLogFiles();
+    };
+    const lock = join(logDirectory(home), 'companion.log.rotating');
+    mkdirSync(logDirectory(home), { recursive: true });
+    writeFileSync(lock, '');
+    write(30);
+    // Another process "is rotating": this one appends and never rotates under it.
+    expect(listLogFiles(home)).toHaveLength(1);
+    // A lock left by a process that died mid-rotation is taken over.
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    write(30);
+    expect(listLogFiles(home).length).toBeGreaterThan(1);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('shares one file between loggers of different components in a process', () => {
     createLogger({ home, level: 'info', component: 'a' }).info('one');
     createLogger({ home, level: 'info', component: 'b' }).info('two');
@@ -178,13 +207,16 @@ describe('CLI wiring', () => {
 });
 
 describe('two processes writing one log', () => {
-  it('keeps every file made of whole JSON lines while both append and rotate', async () => {
+  it('rotates each full file exactly once while both append, losing and repeating no line', async () => {
     const { spawn } = await import('node:child_process');
     const { repoRoot } = await import('../../helpers/cli-harness.js');
+    const maxBytes = 4000;
+    const linesPerWriter = 800;
+    // Generations enough to keep everything, so a lost line or a doubled rotation shows.
     const script = [
       `import { createLogger } from ${JSON.stringify(join(repoRoot, 'core/logging/file-logger.ts'))};`,
-      `const logger = createLogger({ home: process.env.LOG_HOME, level: 'info', component: process.env.WHO, maxBytes: 20000, generations: 3 });`,
-      `for (let i = 0; i < 400; i += 1) logger.info('line ' + i, { pad: 'p'.repeat(30) });`,
+      `const logger = createLogger({ home: process.env.LOG_HOME, level: 'info', component: process.env.WHO, maxBytes: ${maxBytes}, generations: 200 });`,
+      `for (let i = 0; i < ${linesPerWriter}; i += 1) logger.info('line ' + i, { pad: 'p'.repeat(30) });`,
     ].join('\n');
     const run = (who: string) =>
       new Promise<number>((resolve, reject) => {
@@ -202,22 +234,22 @@ describe('two processes writing one log', () => {
       });
     expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
     const files = listLogFiles(home);
-    expect(files.length).toBeGreaterThan(1);
-    expect(files.length).toBeLessThanOrEqual(4);
-    const components = new Set<string>();
-    let kept = 0;
-    for (const file of files) {
+    // 1,600 lines of ~120 bytes in 4 kB files: dozens of rotations, many of them contended.
+    expect(files.length).toBeGreaterThan(30);
+    const seen: string[] = [];
+    for (const [index, file] of files.entries()) {
+      const size = statSync(file).size;
       // At most a line or two over the limit, from two writers appending at the same instant.
-      expect(statSync(file).size).toBeLessThanOrEqual(20000 + 2 * 200);
-      for (const line of lines(file)) {
-        components.add(line.component);
-        kept += 1;
-      }
+      expect(size, file).toBeLessThanOrEqual(maxBytes + 2 * 200);
+      // Rotated when full, and only once: two processes rotating the same file would turn the
+      // new, nearly empty file into a generation of its own.
+      if (index > 0) expect(size, file).toBeGreaterThan(maxBytes - 2 * 200);
+      // lines() parses every line, so each one is whole.
+      for (const line of lines(file)) seen.push(`${line.component} ${line.message}`);
     }
-    // 800 lines of ~110 bytes cannot fit in 4 × 20 kB: rotation happened, and what is kept is most of it.
-    expect(kept).toBeGreaterThan(500);
-    expect(kept).toBeLessThan(800);
-    // The newest generations hold both writers' lines, each line intact (lines() parses them all).
-    expect([...components].sort()).toEqual(['a', 'b']);
+    const expected = ['a', 'b'].flatMap((who) =>
+      Array.from({ length: linesPerWriter }, (_, i) => `${who} line ${i}`),
+    );
+    expect(seen.sort()).toEqual(expected.sort());
   });
 });
