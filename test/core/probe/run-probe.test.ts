@@ -137,7 +137,8 @@ describe('runProbe against the simulator', () => {
         deadlineMs: 1500,
         stepTimeoutMs: 60_000,
       });
-      expect(Date.now() - started).toBeLessThan(2500);
+      // Well under the 60 s step timeout it would otherwise wait for (room left for a loaded machine).
+      expect(Date.now() - started).toBeLessThan(8000);
       expect(result.steps.at(-1)).toMatchObject({
         name: 'tls',
         ok: false,
@@ -425,7 +426,8 @@ describe('runProbe against hand-made servers', () => {
         env: noProxy,
         signal: controller.signal,
       });
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Before the 5 s step timeout the stalled handshake would otherwise end in.
+      expect(Date.now() - started).toBeLessThan(4000);
       expect(result.error?.code).toBe('OPERATION_CANCELLED');
     } finally {
       sim.faults.stallHandshakes(false);
@@ -497,7 +499,7 @@ describe('runProbe against hand-made servers', () => {
       resolver: () => new Promise(() => undefined),
     });
     expect(stepNames(hanging.steps)).toBe('url:ok dns:DNS_FAILED');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it.each([

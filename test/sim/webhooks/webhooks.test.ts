@@ -222,7 +222,8 @@ describe('shutdown', () => {
       expect((await git(['push', '--quiet', 'origin', 'main'], { cwd: dir, env })).code).toBe(0);
       const started = performance.now();
       await other.close();
-      expect(performance.now() - started).toBeLessThan(3000);
+      // Well under the 10 s delivery timeout it would otherwise wait for.
+      expect(performance.now() - started).toBeLessThan(6000);
       expect(other.webhooks.invocations().at(-1)).toMatchObject({ outcome: 'ERROR' });
     } finally {
       hanging.closeAllConnections();
