@@ -9,26 +9,10 @@ import type { Installation, PlatformLink } from '../../common/models/installatio
 import { runProbe } from '../probe/run-probe.js';
 import { validateInstallationName } from '../settings/installation-name.js';
 import { newInstallation, normaliseBaseUrl } from '../settings/new-installation.js';
-import { validateCaPem, type ValidatedCa } from '../trust/validate-ca.js';
+import { validateCaPem } from '../trust/validate-ca.js';
+import { validateCaSet } from '../trust/validate-ca-set.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
-
-/** Validates every pasted CA text and merges them into one set of PEMs. */
-function validateAll(
-  texts: readonly string[] | undefined,
-  now: Date,
-  allowIntermediate = false,
-): ValidatedCa | undefined {
-  if (!texts || texts.length === 0) return undefined;
-  const validated = texts.map((text) => validateCaPem(text, { now, allowIntermediate }));
-  return {
-    kind: 'validated-ca',
-    certificates: validated.flatMap((each) => each.certificates),
-    pems: [...new Set(validated.flatMap((each) => each.pems))],
-    warnings: validated.flatMap((each) => each.warnings),
-    intermediateOnly: validated.every((each) => each.intermediateOnly),
-  };
-}
 
 /** The probe (with live step events), CA validation, and adding an installation (probe first). */
 export function probeHandlers(ports: ServicePorts): OperationHandlers {
@@ -36,7 +20,7 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
   return {
     async probe(request: ProbeRequest) {
       const allowPartialChain = request.allowPartialChain === true;
-      const ca = validateAll(request.caPems, ports.now(), allowPartialChain);
+      const ca = validateCaSet(request.caPems, ports.now(), allowPartialChain);
       const runId = request.runId;
       return runProbe(request.url, {
         ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
@@ -78,8 +62,8 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
       // An intermediate-only CA is refused (TRUST_INTERMEDIATE_ONLY) unless the caller made the
       // explicit partial-chain choice; the installation keeps that choice for every connection.
       const allowPartialChain = request.allowPartialChain === true;
-      const ca = validateAll(request.caPems, ports.now(), allowPartialChain);
-      const platformCa = validateAll(request.platform?.caPems, ports.now());
+      const ca = validateCaSet(request.caPems, ports.now(), allowPartialChain);
+      const platformCa = validateCaSet(request.platform?.caPems, ports.now());
       const platform: PlatformLink | undefined = request.platform
         ? {
             baseUrl: normaliseBaseUrl(request.platform.baseUrl, 'platform URL'),

@@ -21,15 +21,23 @@ export interface NewInstallation {
  * slash, so `${baseUrl}/rest/...` is always right. Credentials, queries and fragments in the URL
  * are refused: a user:password in a stored URL would be a secret in the settings file.
  */
-export function normaliseBaseUrl(text: string, what = 'base URL'): string {
+/**
+ * A base URL as stored: origin and path, no trailing slash, no credentials, query or fragment.
+ * Only https unless `allowHttp` (the relay's own URL as BDC calls it may be plain http inside the
+ * network; BDC and the platform are always https).
+ */
+export function normaliseBaseUrl(text: string, what = 'base URL', allowHttp = false): string {
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
     throw new CompanionError('INPUT_INVALID', `The ${what} "${text.slice(0, 200)}" is not a URL.`);
   }
-  if (url.protocol !== 'https:') {
-    throw new CompanionError('INPUT_INVALID', `The ${what} must use https://, not ${url.protocol}`);
+  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) {
+    throw new CompanionError(
+      'INPUT_INVALID',
+      `The ${what} must use https://${allowHttp ? ' or http://' : ''}, not ${url.protocol}`,
+    );
   }
   if (url.username || url.password) {
     throw new CompanionError(
