@@ -5,6 +5,7 @@ import type {
   DeliveryAttempt,
   DeliveryState,
   RelayDelivery,
+  RelayLiveness,
   RelayStatus as RelayQueueStatus,
 } from '../models/relay.js';
 
@@ -253,9 +254,12 @@ export interface HistoryPage {
  * The relay's end-to-end status (the relay capability's model) plus whether this process runs it.
  */
 export interface RelayStatus extends RelayQueueStatus {
+  /** This process runs the relay (the desktop app or `serve`); `liveness` tells about others. */
   readonly running: boolean;
-  /** `host:port` the running relay listens on. */
+  /** `host:port` the relay of this process listens on. */
   readonly listen: string | undefined;
+  /** Every process running it (from their heartbeats), and how the last run ended if none does. */
+  readonly liveness: RelayLiveness;
 }
 
 export type { DeliveryState, RelayDelivery, DeliveryAttempt };

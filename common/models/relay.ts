@@ -50,6 +50,34 @@ export interface RelayLastError {
   readonly deliveryId: number | undefined;
 }
 
+/** One relay process as its heartbeat in the shared database describes it. */
+export interface RelayRun {
+  readonly pid: number;
+  /** The machine's host name: a home on a shared disk can be used from more than one. */
+  readonly host: string;
+  /** `http(s)://host:port` the relay listens on. */
+  readonly url: string;
+  readonly startedAt: string;
+  readonly lastBeatAt: string;
+}
+
+/** A relay run that is over, and how it ended. */
+export interface EndedRelayRun extends RelayRun {
+  /**
+   * `stopped`: it closed cleanly. `vanished`: its heartbeat stopped without a clean close — the
+   * process was killed, crashed, or its machine sleeps.
+   */
+  readonly ended: 'stopped' | 'vanished';
+  readonly endedAt: string;
+}
+
+/** Whether a relay runs for an installation — in any process sharing the config home. */
+export interface RelayLiveness {
+  readonly running: readonly RelayRun[];
+  /** The most recent run that is over, when no relay runs. */
+  readonly lastRun: EndedRelayRun | undefined;
+}
+
 /**
  * End-to-end status: not "the socket is open" but what was received from BDC and what the
  * platform acknowledged, so drift between the two is visible.

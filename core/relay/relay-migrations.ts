@@ -80,4 +80,23 @@ export const relayMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'relay/002-relay-runs',
+    up(database) {
+      // One row per relay process: its heartbeat tells `relay status` in any other process
+      // whether a relay really runs, instead of guessing from the queue.
+      database.exec(`
+        CREATE TABLE relay_runs (
+          installation_id TEXT NOT NULL,
+          host TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          beat_at INTEGER NOT NULL,
+          stopped_at INTEGER,
+          PRIMARY KEY (installation_id, host, pid)
+        );
+      `);
+    },
+  },
 ];

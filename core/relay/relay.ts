@@ -18,6 +18,7 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   WEBHOOK_PATH_PREFIX,
 } from './webhook-listener.js';
+import { startRelayHeartbeat } from './relay-heartbeat.js';
 
 export const DEFAULT_RETENTION_DAYS = 7;
 
@@ -56,6 +57,8 @@ export interface StartRelayOptions {
   readonly retentionDays?: number;
   /** How often secrets are re-read even without a failed signature. */
   readonly secretRefreshMs?: number;
+  /** How often the relay records in the database that it is alive (`relay status` reads it). */
+  readonly heartbeatMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly logger?: Logger;
@@ -196,6 +199,16 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   secretTimer.unref();
 
   forwarder.start();
+  const heartbeat = startRelayHeartbeat(
+    options.database,
+    commits,
+    { installationId: installation.id, url },
+    {
+      now,
+      logger,
+      ...(options.heartbeatMs === undefined ? {} : { intervalMs: options.heartbeatMs }),
+    },
+  );
   logger.info('relay listening', { url: webhookUrl, target: targetUrl });
   events.emit({ kind: 'listening', url: webhookUrl });
 
@@ -221,6 +234,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
           server.closeIdleConnections();
         });
         await forwarder.stop();
+        await heartbeat.stop();
         // Writes already queued (acknowledged or not) are committed before the caller closes
         // the database.
         await commits.run(() => undefined);

@@ -9,6 +9,7 @@ import type {
 } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { RelayEvent } from '../../common/models/relay.js';
+import { relayLiveness } from '../relay/relay-heartbeat.js';
 import { formatListenAddress } from '../relay/listen-address.js';
 import {
   deliveryDetail,
@@ -53,10 +54,13 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
 
   function overview(installation: Installation): RelayStatus {
     const current = running.get(installation.id);
+    const now = ports.now().getTime();
+    const liveness = relayLiveness(database, installation.id, { now });
     return {
-      ...relayStatus(database, installation.id, ports.now().getTime()),
+      ...relayStatus(database, installation.id, now),
       running: current !== undefined,
       listen: current ? formatListenAddress(current.relay.listen) : undefined,
+      liveness,
     };
   }
 

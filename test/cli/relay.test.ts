@@ -75,6 +75,9 @@ describe('relay commands', () => {
     }
     expect(status).toMatchObject({
       ok: true,
+      running: true,
+      processes: [{ pid: relay.child.pid, url: `http://${String(ready['listen'])}` }],
+      lastRun: null,
       pending: 0,
       dead: 0,
       lastError: null,
@@ -117,6 +120,32 @@ describe('relay commands', () => {
 
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
+    const after = await runCliInProcess(['relay', 'status', 'corp', '--json'], { env: home.env });
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      running: false,
+      processes: [],
+      lastRun: { pid: relay.child.pid, ended: 'stopped' },
+    });
+  });
+
+  it('relay status tells a killed relay from a running one', async () => {
+    const { home } = await platformAndHome();
+    const never = await runCliInProcess(['relay', 'status', 'corp'], { env: home.env });
+    expect(never.stdout).toMatch(/relay\s+not running \(never started here\)/);
+    const relay = spawnRelay(['corp', '--listen', '127.0.0.1:0'], home.env);
+    stopLater(relay);
+    await relay.ready;
+    const running = await runCliInProcess(['relay', 'status', 'corp'], { env: home.env });
+    expect(running.stdout).toContain(`running (pid ${relay.child.pid} on `);
+    relay.child.kill('SIGKILL');
+    await relay.exited;
+    const killed = await runCliInProcess(['relay', 'status', 'corp', '--json'], { env: home.env });
+    expect(JSON.parse(killed.stdout)).toMatchObject({
+      running: false,
+      lastRun: { pid: relay.child.pid, ended: 'vanished' },
+    });
+    const human = await runCliInProcess(['relay', 'status', 'corp'], { env: home.env });
+    expect(human.stdout).toMatch(/went silent at .* without stopping/);
   });
 
   it('usage and configuration errors have their codes', async () => {

@@ -18,6 +18,7 @@ function status(patch: Partial<RelayStatus>): RelayStatus {
     duplicates: 0,
     dropped: 0,
     lastError: undefined,
+    liveness: { running: [], lastRun: undefined },
     ...patch,
   };
 }

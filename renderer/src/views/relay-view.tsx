@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Delivery, DeliveryState, RelayStatus } from '../../../common/api/models.js';
+import { describeRelayLiveness } from '../../../common/relay/relay-liveness-text.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useAction, useApi, useCan, useCompanionEvents } from '../app-context.js';
@@ -100,11 +101,7 @@ export function RelayView() {
       {error ? <ErrorNotice error={error} /> : null}
       {status ? (
         <div className="tiles" aria-label="Relay status">
-          <Tile
-            label="Relay"
-            value={status.running ? `listening on ${status.listen ?? '?'}` : 'stopped'}
-            tone={status.running ? 'ok' : 'warn'}
-          />
+          <RelayProcessTile status={status} />
           <Tile label="Last received from BDC" value={ago(status.lastReceivedAt)} />
           <Tile label="Last acknowledged by the platform" value={ago(status.lastDeliveredAt)} />
           <Tile label="Last BDC ping" value={ago(status.lastPingAt)} />
@@ -213,6 +210,15 @@ export function RelayView() {
       {deliveries.length === 0 ? <p className="muted">No deliveries yet.</p> : null}
     </section>
   );
+}
+
+/** Whether a relay runs — here, or in another process sharing the home (the daemon). */
+function RelayProcessTile(props: { status: RelayStatus }) {
+  const { text, tone } = describeRelayLiveness(
+    props.status.liveness,
+    props.status.running ? (props.status.listen ?? '?') : undefined,
+  );
+  return <Tile label="Relay" value={text} tone={tone} />;
 }
 
 function Tile(props: {

@@ -142,7 +142,12 @@ describe('CompanionService against the simulator', () => {
 
   it('reports relay status from the queue', async () => {
     const status = keep(await service.invoke('getRelayStatus', [{ installation: 'sim' }]));
-    expect(status).toMatchObject({ running: false, pending: 0, dead: 0 });
+    expect(status).toMatchObject({
+      running: false,
+      liveness: { running: [], lastRun: undefined },
+      pending: 0,
+      dead: 0,
+    });
   });
 
   it('reads and saves the cache settings, and shows no proxy credential', async () => {
