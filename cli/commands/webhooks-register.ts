@@ -2,11 +2,6 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import { WEBHOOK_PATH_PREFIX } from '../../core/relay/webhook-listener.js';
 import { assessRelayUrl } from '../../core/webhooks/relay-url-check.js';
 import { registerWebhooks } from '../../core/webhooks/webhook-operations.js';
-import {
-  parseProjectTarget,
-  parseRepositoryTarget,
-  type WebhookTarget,
-} from '../../core/webhooks/webhook-target.js';
 import type { Command } from '../command.js';
 import {
   openSecrets,
@@ -14,14 +9,7 @@ import {
   requirePlatform,
   withDatabase,
 } from './relay-support.js';
-import { localInterfaces, openWebhooks } from './webhooks-support.js';
-
-function list(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value])
-    .flatMap((item) => String(item).split(','))
-    .filter((item) => item !== '');
-}
+import { localInterfaces, openWebhooks, webhookTargetsFromFlags } from './webhooks-support.js';
 
 /**
  * `webhooks register <name> --repo P/slug... [--project P] --url URL`: the BDC webhook named
@@ -50,10 +38,7 @@ export const webhooksRegisterCommand: Command = {
   ],
   async run(context) {
     const { flags } = context;
-    const targets: WebhookTarget[] = [
-      ...list(flags['repo']).map(parseRepositoryTarget),
-      ...list(flags['project']).map(parseProjectTarget),
-    ];
+    const targets = webhookTargetsFromFlags(flags);
     if (targets.length === 0) {
       throw new CompanionError(
         'USAGE_INVALID',

@@ -5,7 +5,27 @@ import { installationNetworkOptions } from '../../core/net/installation-network.
 import { createDispatcher } from '../../core/net/network-factory.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
+import {
+  parseProjectTarget,
+  parseRepositoryTarget,
+  type WebhookTarget,
+} from '../../core/webhooks/webhook-target.js';
 import type { CommandContext } from '../command.js';
+
+function listFlag(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((item) => String(item).split(','))
+    .filter((item) => item !== '');
+}
+
+/** The targets of `--repo PROJECT/slug` (repeated or comma-separated) and `--project KEY`. */
+export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>): WebhookTarget[] {
+  return [
+    ...listFlag(flags['repo']).map(parseRepositoryTarget),
+    ...listFlag(flags['project']).map(parseProjectTarget),
+  ];
+}
 
 /** The signed-in REST client of an installation, through the one network factory. */
 export async function openWebhooks(

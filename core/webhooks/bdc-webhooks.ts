@@ -1,6 +1,12 @@
 import { CompanionError, isCompanionError } from '../../common/errors/companion-error.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
-import { describeTarget, manualSteps, webhooksPath, type WebhookTarget } from './webhook-target.js';
+import {
+  describeTarget,
+  manualRemovalSteps,
+  manualSteps,
+  webhooksPath,
+  type WebhookTarget,
+} from './webhook-target.js';
 
 /** A webhook as BDC lists it; `configuration` (which holds the secret) is never kept. */
 export interface BdcWebhook {
@@ -46,7 +52,12 @@ function toWebhook(raw: unknown): BdcWebhook {
  */
 async function guarded<T>(
   target: WebhookTarget,
-  context: { readonly baseUrl: string; readonly relayUrl: string | undefined },
+  context: {
+    readonly baseUrl: string;
+    readonly relayUrl: string | undefined;
+    /** Deleting: the manual steps say how to delete the webhook, not how to create it. */
+    readonly removing?: boolean;
+  },
   work: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -58,11 +69,14 @@ async function guarded<T>(
         `BDC does not let ${String((error.data?.['user'] as string | undefined) ?? 'the signed-in user')} manage the webhooks of ${describeTarget(target)} (REPO_ADMIN${target.kind === 'project' ? ' / PROJECT_ADMIN' : ''} is needed).`,
         {
           cause: error,
-          hint: manualSteps(
-            context.baseUrl,
-            target,
-            context.relayUrl ?? '<the relay URL BDC can reach>',
-          ),
+          hint:
+            context.removing === true
+              ? manualRemovalSteps(context.baseUrl, target)
+              : manualSteps(
+                  context.baseUrl,
+                  target,
+                  context.relayUrl ?? '<the relay URL BDC can reach>',
+                ),
           data: { target: describeTarget(target) },
         },
       );
@@ -92,8 +106,9 @@ export class BdcWebhooks {
     return { baseUrl: this.client.baseUrl, relayUrl: this.relayUrl };
   }
 
-  async list(target: WebhookTarget): Promise<BdcWebhook[]> {
-    return guarded(target, this.context(), async () => {
+  /** `removing`: a refusal's manual steps say how to delete the webhook. */
+  async list(target: WebhookTarget, removing = false): Promise<BdcWebhook[]> {
+    return guarded(target, { ...this.context(), removing }, async () => {
       const hooks: BdcWebhook[] = [];
       for await (const raw of this.client.paged<unknown>(webhooksPath(target)))
         hooks.push(toWebhook(raw));
@@ -140,7 +155,7 @@ export class BdcWebhooks {
   }
 
   async remove(target: WebhookTarget, id: number): Promise<boolean> {
-    return guarded(target, this.context(), async () => {
+    return guarded(target, { ...this.context(), removing: true }, async () => {
       const response = await this.client.request<unknown>({
         method: 'DELETE',
         path: `${webhooksPath(target)}/${id}`,

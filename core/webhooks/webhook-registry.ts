@@ -91,4 +91,18 @@ export class WebhookRegistry {
         rotated: rotated ? 1 : 0,
       });
   }
+
+  /** Forgets the registration of one target (after BDC deleted the webhook). */
+  remove(installationId: string, target: WebhookTarget): void {
+    this.database
+      .prepare(
+        'DELETE FROM webhook_registrations WHERE installation_id = ? AND scope = ? AND project = ? AND slug = ?',
+      )
+      .run(
+        installationId,
+        target.kind,
+        target.project,
+        target.kind === 'repository' ? target.slug : '',
+      );
+  }
 }

@@ -57,11 +57,14 @@ export function describeTarget(target: WebhookTarget): string {
  * What a repository admin does by hand when the signed-in user may not manage webhooks. The
  * secret is named, never printed: it is the one the platform was given.
  */
+function settingsPage(baseUrl: string, target: WebhookTarget): string {
+  return target.kind === 'project'
+    ? `${baseUrl}/projects/${encodeURIComponent(target.project)}/settings (Project settings → Webhooks)`
+    : `${baseUrl}/projects/${encodeURIComponent(target.project)}/repos/${encodeURIComponent(target.slug)}/settings (Repository settings → Webhooks)`;
+}
+
 export function manualSteps(baseUrl: string, target: WebhookTarget, url: string): string {
-  const where =
-    target.kind === 'project'
-      ? `${baseUrl}/projects/${encodeURIComponent(target.project)}/settings (Project settings → Webhooks)`
-      : `${baseUrl}/projects/${encodeURIComponent(target.project)}/repos/${encodeURIComponent(target.slug)}/settings (Repository settings → Webhooks)`;
+  const where = settingsPage(baseUrl, target);
   return [
     `Ask a ${target.kind === 'project' ? 'project' : 'repository'} admin to open ${where} and choose "Create webhook":`,
     `  Name: ${WEBHOOK_NAME}`,
@@ -70,4 +73,9 @@ export function manualSteps(baseUrl: string, target: WebhookTarget, url: string)
     '  Events: Repository → Push (repo:refs_changed)',
     'then "Test connection" and Save. Or sign in as such an admin and run `webhooks register` again.',
   ].join('\n');
+}
+
+/** What to do by hand when the signed-in user may not delete a webhook. */
+export function manualRemovalSteps(baseUrl: string, target: WebhookTarget): string {
+  return `Ask a ${target.kind === 'project' ? 'project' : 'repository'} admin to open ${settingsPage(baseUrl, target)} and delete the webhook named "${WEBHOOK_NAME}". Or sign in as such an admin and run \`webhooks unregister\` again.`;
 }

@@ -7,6 +7,7 @@ import { openDatabase } from '../../core/storage/database.js';
 import { startSimulator } from '../../sim/index.js';
 import type { RunningSimulator } from '../../sim/simulator-api.js';
 import { runCliInProcess } from '../helpers/cli-harness.js';
+import { simRequest } from '../helpers/sim.js';
 import { postDelivery, refsChangedBody, waitFor } from '../core/relay/relay-fixture.js';
 import { makeSimHome, pushCommit, tempDir, type SimHome } from './webhooks-fixture.js';
 
@@ -171,7 +172,7 @@ describe('webhooks against the simulator', () => {
     expect(arrived).toEqual(sent);
   }, 60_000);
 
-  it('without REPO_ADMIN, register fails with WEBHOOK_PERMISSION_DENIED and the manual steps', async () => {
+  it('without REPO_ADMIN, register and unregister fail with WEBHOOK_PERMISSION_DENIED and the manual steps', async () => {
     const reader = sim.addToken({
       user: 'other',
       projectPermission: 'PROJECT_READ',
@@ -199,6 +200,14 @@ describe('webhooks against the simulator', () => {
       expect(error.hint).toContain('Create webhook');
       expect(error.hint).toContain(relay.webhookUrl);
       expect(error.hint).toContain('repo:refs_changed');
+      const unregister = await runCliInProcess(
+        ['webhooks', 'unregister', 'reader', '--repo', `${sim.project}/${sim.repo}`, '--json'],
+        { env: readerHome.env },
+      );
+      expect(unregister.code).toBe(1);
+      const refused = JSON.parse(unregister.stdout).error;
+      expect(refused.code).toBe('WEBHOOK_PERMISSION_DENIED');
+      expect(refused.hint).toContain('delete the webhook named "Ankra"');
     } finally {
       readerHome.cleanup();
     }
@@ -334,4 +343,60 @@ describe('webhooks against the simulator', () => {
     );
     expect(JSON.parse(repaired.stdout)).toMatchObject({ ok: true, reached: true });
   }, 30_000);
+
+  it('unregister deletes the webhooks from BDC and forgets them; one deleted by hand is forgotten too', async () => {
+    const hooksPath = (slug: string) =>
+      `/rest/api/1.0/projects/${sim.project}/repos/${slug}/webhooks`;
+    const ankraIds = async (slug: string) =>
+      (await simRequest(sim, hooksPath(slug), { bearer: sim.pat }))
+        .json<{ values: { id: number; name: string }[] }>()
+        .values.filter((hook) => hook.name === 'Ankra')
+        .map((hook) => hook.id);
+    const [secondId] = await ankraIds('second');
+    expect(secondId).toBeDefined();
+    const usage = await runCliInProcess(['webhooks', 'unregister', 'corp'], { env: home.env });
+    expect(usage.code).toBe(2);
+    const both = await runCliInProcess(
+      ['webhooks', 'unregister', 'corp', '--all', '--project', sim.project],
+      { env: home.env },
+    );
+    expect(both.code).toBe(2);
+
+    const one = await runCliInProcess(
+      ['webhooks', 'unregister', 'corp', '--repo', `${sim.project}/second`, '--json'],
+      { env: home.env },
+    );
+    expect(one.code, one.stdout + one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).removed).toEqual([
+      { target: 'DEMO/second', webhookId: secondId, bdc: 'deleted' },
+    ]);
+    expect(await ankraIds('second')).toEqual([]);
+
+    // Someone deletes the repository webhook in BDC's UI; unregister still forgets it.
+    const [gitopsId] = await ankraIds(sim.repo);
+    expect(
+      (
+        await simRequest(sim, `${hooksPath(sim.repo)}/${gitopsId}`, {
+          method: 'DELETE',
+          bearer: sim.pat,
+        })
+      ).status,
+    ).toBe(204);
+    const all = await runCliInProcess(['webhooks', 'unregister', 'corp', '--all', '--json'], {
+      env: home.env,
+    });
+    expect(all.code, all.stdout + all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout).removed).toEqual(
+      expect.arrayContaining([
+        { target: 'DEMO/gitops', webhookId: gitopsId, bdc: 'already-gone' },
+        expect.objectContaining({ target: 'project DEMO', bdc: 'deleted' }),
+      ]),
+    );
+    const listed = await runCliInProcess(['webhooks', 'list', 'corp', '--json'], { env: home.env });
+    expect(JSON.parse(listed.stdout).webhooks).toEqual([]);
+    const again = await runCliInProcess(['webhooks', 'unregister', 'corp', '--all'], {
+      env: home.env,
+    });
+    expect(again.stdout).toContain('no "Ankra" webhooks to remove');
+  });
 });

@@ -190,6 +190,7 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
       shownOnce.set('rotatedWebhookSecret', outputs.length - 1);
     }
     await both(['webhooks', 'list', 'red']);
+    await both(['webhooks', 'unregister', 'red', '--all']);
 
     // Diagnostics while signed in, with a webhook secret and a delivery history: the bundle is
     // printed and written into the config home, so both are scanned.

@@ -1,0 +1,62 @@
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { unregisterWebhooks } from '../../core/webhooks/unregister-webhooks.js';
+import type { WebhookTarget } from '../../core/webhooks/webhook-target.js';
+import type { Command } from '../command.js';
+import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
+import { openWebhooks, webhookTargetsFromFlags } from './webhooks-support.js';
+
+/**
+ * `webhooks unregister <name> (--repo P/slug... | --project KEY... | --all)`: deletes the "Ankra"
+ * webhooks from BDC and forgets them, for a relay being retired or moved.
+ */
+export const webhooksUnregisterCommand: Command = {
+  path: ['webhooks', 'unregister'],
+  summary: 'delete the "Ankra" BDC webhooks from repositories or projects, or all registered ones',
+  args: '<name>',
+  minPositionals: 1,
+  maxPositionals: 1,
+  options: {
+    repo: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true },
+    all: { type: 'boolean' },
+  },
+  optionHelp: [
+    ['--repo PROJECT/slug', 'a repository (repeat, or separate with commas)'],
+    ['--project KEY', 'a project-level webhook (repeatable)'],
+    ['--all', 'every webhook `webhooks list` shows for the installation'],
+  ],
+  async run(context) {
+    const named = webhookTargetsFromFlags(context.flags);
+    const all = context.flags['all'] === true;
+    if (all === named.length > 0) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'Name --repo PROJECT/slug or --project KEY targets, or give --all (not both).',
+      );
+    }
+    const targets: readonly WebhookTarget[] | 'all' = all ? 'all' : named;
+    const { settings, installation } = requireInstallation(
+      context,
+      context.positionals[0] as string,
+    );
+    const secrets = await openSecrets(context, settings);
+    const { webhooks, client } = await openWebhooks(context, installation, secrets);
+    try {
+      const removed = await withDatabase(context, (database) =>
+        unregisterWebhooks({ webhooks, database, installationId: installation.id }, targets),
+      );
+      context.output.success({ removed }, () =>
+        removed.length === 0
+          ? 'no "Ankra" webhooks to remove'
+          : removed
+              .map(
+                (each) =>
+                  `${each.target}: webhook ${each.webhookId} ${each.bdc === 'deleted' ? 'deleted' : 'was already gone in BDC; forgotten'}`,
+              )
+              .join('\n'),
+      );
+    } finally {
+      await client.close();
+    }
+  },
+};
