@@ -9,7 +9,13 @@ import {
   requirePlatform,
   withDatabase,
 } from './relay-support.js';
-import { localInterfaces, openWebhooks, webhookTargetsFromFlags } from './webhooks-support.js';
+import {
+  localInterfaces,
+  openWebhooks,
+  WEBHOOK_TARGET_OPTION_HELP,
+  WEBHOOK_TARGET_OPTIONS,
+  webhookTargetsFromFlags,
+} from './webhooks-support.js';
 
 /**
  * `webhooks register <name> --repo P/slug... [--project P] --url URL`: the BDC webhook named
@@ -23,14 +29,9 @@ export const webhooksRegisterCommand: Command = {
   args: '<name>',
   minPositionals: 1,
   maxPositionals: 1,
-  options: {
-    repo: { type: 'string', multiple: true },
-    project: { type: 'string', multiple: true },
-    url: { type: 'string' },
-  },
+  options: { ...WEBHOOK_TARGET_OPTIONS, url: { type: 'string' } },
   optionHelp: [
-    ['--repo PROJECT/slug', 'a repository (repeat, or separate with commas)'],
-    ['--project KEY', 'a project-level webhook, inherited by all its repositories (repeatable)'],
+    ...WEBHOOK_TARGET_OPTION_HELP,
     [
       '--url URL',
       'the relay URL as BDC reaches it: https://host:port/webhooks/bitbucket-dc/{installation id}',

@@ -1,7 +1,6 @@
 import { rotateWebhookSecret } from '../../core/webhooks/webhook-operations.js';
 import type { Command } from '../command.js';
-import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
-import { openWebhooks } from './webhooks-support.js';
+import { withInstallationWebhooks } from './webhooks-support.js';
 
 /**
  * `webhooks rotate-secret <name>`: a new webhook secret on every registered webhook; the relay
@@ -15,38 +14,31 @@ export const webhooksRotateSecretCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const { settings, installation } = requireInstallation(
+    const result = await withInstallationWebhooks(
       context,
       context.positionals[0] as string,
-    );
-    const secrets = await openSecrets(context, settings);
-    const { webhooks, client } = await openWebhooks(context, installation, secrets);
-    try {
-      const result = await withDatabase(context, (database) =>
+      ({ installation, secrets, webhooks, database }) =>
         rotateWebhookSecret({ webhooks, database, installationId: installation.id }, secrets),
+    );
+    const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
+    for (const failure of result.failed) {
+      context.output.note(
+        `${context.output.paint('warning', 33)} ${failure.target}: webhook ${failure.webhookId} still uses the previous secret (${failure.error})`,
       );
-      const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
-      for (const failure of result.failed) {
-        context.output.note(
-          `${context.output.paint('warning', 33)} ${failure.target}: webhook ${failure.webhookId} still uses the previous secret (${failure.error})`,
-        );
-      }
-      context.output.success({ ...result, maxSwapMs }, () =>
-        [
-          `New webhook secret (shown once; enter it in the Ankra platform for this installation now):`,
-          '',
-          `  ${result.secret}`,
-          '',
-          ...result.webhooks.map(
-            (webhook) =>
-              `${webhook.target}: webhook ${webhook.webhookId} ${webhook.method} in ${webhook.swapMs} ms`,
-          ),
-          `The relay accepts the previous secret until ${result.previousAcceptedUntil}.`,
-          'Deliveries the platform refuses before it has the new secret are dead-lettered: `relay replay <name> --dead` sends them again.',
-        ].join('\n'),
-      );
-    } finally {
-      await client.close();
     }
+    context.output.success({ ...result, maxSwapMs }, () =>
+      [
+        `New webhook secret (shown once; enter it in the Ankra platform for this installation now):`,
+        '',
+        `  ${result.secret}`,
+        '',
+        ...result.webhooks.map(
+          (webhook) =>
+            `${webhook.target}: webhook ${webhook.webhookId} ${webhook.method} in ${webhook.swapMs} ms`,
+        ),
+        `The relay accepts the previous secret until ${result.previousAcceptedUntil}.`,
+        'Deliveries the platform refuses before it has the new secret are dead-lettered: `relay replay <name> --dead` sends them again.',
+      ].join('\n'),
+    );
   },
 };

@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
 import type { Installation } from '../../common/models/installation.js';
@@ -11,6 +12,7 @@ import {
   type WebhookTarget,
 } from '../../core/webhooks/webhook-target.js';
 import type { CommandContext } from '../command.js';
+import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
 
 function listFlag(value: unknown): string[] {
   if (value === undefined) return [];
@@ -50,6 +52,43 @@ export async function openWebhooks(
   } catch (error) {
     await dispatcher.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/** The `--repo` and `--project` options of the commands that act on webhook targets. */
+export const WEBHOOK_TARGET_OPTIONS = {
+  repo: { type: 'string', multiple: true },
+  project: { type: 'string', multiple: true },
+} as const;
+
+export const WEBHOOK_TARGET_OPTION_HELP: readonly (readonly [string, string])[] = [
+  ['--repo PROJECT/slug', 'a repository (repeat, or separate with commas)'],
+  ['--project KEY', 'a project-level webhook, inherited by all its repositories (repeatable)'],
+];
+
+/**
+ * Runs `work` with the installation's webhook client and the shared database, and closes the
+ * client's connections whatever happens.
+ */
+export async function withInstallationWebhooks<T>(
+  context: CommandContext,
+  name: string,
+  work: (opened: {
+    readonly installation: Installation;
+    readonly secrets: SecretStore;
+    readonly webhooks: BdcWebhooks;
+    readonly database: Database;
+  }) => Promise<T>,
+): Promise<T> {
+  const { settings, installation } = requireInstallation(context, name);
+  const secrets = await openSecrets(context, settings);
+  const { webhooks, client } = await openWebhooks(context, installation, secrets);
+  try {
+    return await withDatabase(context, (database) =>
+      work({ installation, secrets, webhooks, database }),
+    );
+  } finally {
+    await client.close();
   }
 }
 

@@ -2,8 +2,12 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import { unregisterWebhooks } from '../../core/webhooks/unregister-webhooks.js';
 import type { WebhookTarget } from '../../core/webhooks/webhook-target.js';
 import type { Command } from '../command.js';
-import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
-import { openWebhooks, webhookTargetsFromFlags } from './webhooks-support.js';
+import {
+  WEBHOOK_TARGET_OPTION_HELP,
+  WEBHOOK_TARGET_OPTIONS,
+  webhookTargetsFromFlags,
+  withInstallationWebhooks,
+} from './webhooks-support.js';
 
 /**
  * `webhooks unregister <name> (--repo P/slug... | --project KEY... | --all)`: deletes the "Ankra"
@@ -15,14 +19,9 @@ export const webhooksUnregisterCommand: Command = {
   args: '<name>',
   minPositionals: 1,
   maxPositionals: 1,
-  options: {
-    repo: { type: 'string', multiple: true },
-    project: { type: 'string', multiple: true },
-    all: { type: 'boolean' },
-  },
+  options: { ...WEBHOOK_TARGET_OPTIONS, all: { type: 'boolean' } },
   optionHelp: [
-    ['--repo PROJECT/slug', 'a repository (repeat, or separate with commas)'],
-    ['--project KEY', 'a project-level webhook (repeatable)'],
+    ...WEBHOOK_TARGET_OPTION_HELP,
     ['--all', 'every webhook `webhooks list` shows for the installation'],
   ],
   async run(context) {
@@ -35,28 +34,21 @@ export const webhooksUnregisterCommand: Command = {
       );
     }
     const targets: readonly WebhookTarget[] | 'all' = all ? 'all' : named;
-    const { settings, installation } = requireInstallation(
+    const removed = await withInstallationWebhooks(
       context,
       context.positionals[0] as string,
-    );
-    const secrets = await openSecrets(context, settings);
-    const { webhooks, client } = await openWebhooks(context, installation, secrets);
-    try {
-      const removed = await withDatabase(context, (database) =>
+      ({ installation, webhooks, database }) =>
         unregisterWebhooks({ webhooks, database, installationId: installation.id }, targets),
-      );
-      context.output.success({ removed }, () =>
-        removed.length === 0
-          ? 'no "Ankra" webhooks to remove'
-          : removed
-              .map(
-                (each) =>
-                  `${each.target}: webhook ${each.webhookId} ${each.bdc === 'deleted' ? 'deleted' : 'was already gone in BDC; forgotten'}`,
-              )
-              .join('\n'),
-      );
-    } finally {
-      await client.close();
-    }
+    );
+    context.output.success({ removed }, () =>
+      removed.length === 0
+        ? 'no "Ankra" webhooks to remove'
+        : removed
+            .map(
+              (each) =>
+                `${each.target}: webhook ${each.webhookId} ${each.bdc === 'deleted' ? 'deleted' : 'was already gone in BDC; forgotten'}`,
+            )
+            .join('\n'),
+    );
   },
 };
