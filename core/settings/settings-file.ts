@@ -106,17 +106,17 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     );
   };
 
-  withFileLock(path, () => {
+  // conf's constructor writes the defaults into a new or incomplete file: under the lock, or it
+  // could write back what it read over an installation another process saved in between.
+  const conf = withFileLock(path, (): Conf<SettingsData> => {
     unmigrated = migrateFile(path, now, quarantine);
+    try {
+      return new Conf<SettingsData>(settingsConfOptions(home));
+    } catch (error) {
+      if (isInvalidContent(error)) return quarantine(describe(error), error);
+      throw writeFailed(path, error);
+    }
   });
-
-  let conf: Conf<SettingsData>;
-  try {
-    conf = new Conf<SettingsData>(settingsConfOptions(home));
-  } catch (error) {
-    if (isInvalidContent(error)) return quarantine(describe(error), error);
-    throw writeFailed(path, error);
-  }
   unmigrated = undefined;
 
   const readAll = (): Json[] => {

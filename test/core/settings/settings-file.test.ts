@@ -224,9 +224,13 @@ describe('settings file', () => {
 
 describe('settings shared by several processes', () => {
   it('loses no installation when four processes add at the same time', async () => {
+    // Every process waits for the same instant before it opens the (not yet existing) file, so
+    // one opening while another saves — the moment a lost update would happen — is the rule.
+    const startAt = Date.now() + 2500;
     const script = `
       import { openSettings } from './core/settings/settings-file.ts';
       import { newInstallation } from './core/settings/new-installation.ts';
+      while (Date.now() < Number(process.argv[3])) {}
       const settings = openSettings(process.argv[1]);
       for (let index = 0; index < 10; index += 1) {
         settings.saveInstallation(newInstallation({ name: process.argv[2] + '-' + index, baseUrl: 'https://bdc.corp' }));
@@ -236,7 +240,7 @@ describe('settings shared by several processes', () => {
         new Promise<number>((resolve) => {
           const child = spawn(
             process.execPath,
-            ['--import', 'tsx', '--input-type=module', '-e', script, home, prefix],
+            ['--import', 'tsx', '--input-type=module', '-e', script, home, prefix, String(startAt)],
             { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
           );
           child.on('close', (code) => resolve(code ?? -1));
