@@ -8,17 +8,14 @@ import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import {
   installationView,
+  probeRefusal,
   readCaFile,
   readSecretFromFile,
   readSecretFromStdin,
   secretsFor,
   settingsFor,
 } from './installation-support.js';
-
-function listFlag(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
+import { listFlag } from '../flag-values.js';
 
 /**
  * `installation add <name> --url U …`: probes the instance first and refuses what the probe
@@ -135,26 +132,7 @@ export const installationAddCommand: Command = {
       env: io.env,
       signal: io.stopSignal,
     });
-    if (!probe.ok || probe.baseUrl === undefined) {
-      const failed = probe.steps.find((step) => !step.ok);
-      const cause = probe.error ?? { code: 'INTERNAL_ERROR', message: 'The probe failed.' };
-      const error = CompanionError.fromShape(cause);
-      throw new CompanionError(
-        error.code,
-        `Not added: the probe of ${url} failed at the ${failed?.name ?? 'last'} step. ${error.message}`,
-        {
-          hint: error.hint,
-          data: {
-            steps: probe.steps.map(({ name: step, ok, ms, code }) => ({
-              name: step,
-              ok,
-              ms,
-              code,
-            })),
-          },
-        },
-      );
-    }
+    if (!probe.ok || probe.baseUrl === undefined) throw probeRefusal(probe, url, 'Not added');
 
     const installation = newInstallation({
       name,

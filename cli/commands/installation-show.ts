@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { authSummary, installationView, settingsFor } from './installation-support.js';
+import { installationRows, installationView, settingsFor } from './installation-support.js';
 
 /** `installation show <name>`: one installation's settings (there are no secrets in them). */
 export const installationShowCommand: Command = {
@@ -12,24 +12,7 @@ export const installationShowCommand: Command = {
   async run(context) {
     const installation = settingsFor(context).requireInstallation(context.positionals[0] as string);
     context.output.success({ installation: installationView(installation) }, () =>
-      formatRows([
-        ['name', installation.name],
-        ['id', installation.id],
-        ['url', installation.baseUrl],
-        ['CAs', String(installation.caPems.length)],
-        ...(installation.allowPartialChain === true
-          ? [['partial chain', 'an intermediate CA may anchor the chain'] as [string, string]]
-          : []),
-        ['loopback', installation.allowLoopback ? 'allowed (development setting)' : 'refused'],
-        [
-          'platform',
-          installation.platform
-            ? `${installation.platform.baseUrl} (installation ${installation.platform.installationId})`
-            : 'not linked',
-        ],
-        ['sign-in', authSummary(installation)],
-        ['created', installation.createdAt],
-      ]),
+      formatRows(installationRows(installation)),
     );
   },
 };

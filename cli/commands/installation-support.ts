@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
+import type { ProbeResult } from '../../common/models/probe.js';
 import {
   describeSecretStore,
   type SecretStoreConfig,
@@ -120,6 +121,26 @@ export function readCaFile(
   }
 }
 
+/**
+ * Turns a failed probe into the error `installation add` and `update` refuse with: the probe's
+ * own code and hint, the step it failed at, and every step's outcome in `data`.
+ */
+export function probeRefusal(probe: ProbeResult, url: string, refused: string): CompanionError {
+  const failed = probe.steps.find((step) => !step.ok);
+  const cause = probe.error ?? { code: 'INTERNAL_ERROR', message: 'The probe failed.' };
+  const error = CompanionError.fromShape(cause);
+  return new CompanionError(
+    error.code,
+    `${refused}: the probe of ${url} failed at the ${failed?.name ?? 'last'} step. ${error.message}`,
+    {
+      hint: error.hint,
+      data: {
+        steps: probe.steps.map(({ name: step, ok, ms, code }) => ({ name: step, ok, ms, code })),
+      },
+    },
+  );
+}
+
 /** What `installation show/list` print: everything in settings, which holds no secret. */
 export function installationView(installation: Installation): Record<string, unknown> {
   return {
@@ -140,6 +161,34 @@ export function installationView(installation: Installation): Record<string, unk
     relay: installation.relay,
     createdAt: installation.createdAt,
   };
+}
+
+/** The human rows of `installation show` and `update`. */
+export function installationRows(installation: Installation): [string, string][] {
+  const relay = installation.relay;
+  return [
+    ['name', installation.name],
+    ['id', installation.id],
+    ['url', installation.baseUrl],
+    ['CAs', String(installation.caPems.length)],
+    ...(installation.allowPartialChain === true
+      ? [['partial chain', 'an intermediate CA may anchor the chain'] as [string, string]]
+      : []),
+    ['loopback', installation.allowLoopback ? 'allowed (development setting)' : 'refused'],
+    [
+      'platform',
+      installation.platform
+        ? `${installation.platform.baseUrl} (installation ${installation.platform.installationId})`
+        : 'not linked',
+    ],
+    ['sign-in', authSummary(installation)],
+    [
+      'relay',
+      `${relay.enabled ? 'started by the app' : 'not started by the app'}, listens on ${relay.listen} (${relay.tls ? `HTTPS, ${relay.tls.certFile}` : 'HTTP'})`,
+    ],
+    ['relay URL', relay.publicUrl ?? 'not set (webhooks register --url)'],
+    ['created', installation.createdAt],
+  ];
 }
 
 export function secretStoreView(store: SecretStore): Record<string, unknown> {

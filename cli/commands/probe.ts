@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import type { CertificateSummary } from '../../common/api/models.js';
 import type { ProbeResult, ProbeStepResult } from '../../common/models/probe.js';
 import type { Output } from '../output.js';
+import { listFlag } from '../flag-values.js';
 
 /** One aligned line per step: mark, name, time, then the detail or the failure code and message. */
 export function formatStep(step: ProbeStepResult, output: Output): string {
@@ -50,11 +51,6 @@ export function probeJson(result: ProbeResult): Record<string, unknown> {
             verification: result.tls.verification,
           },
   };
-}
-
-function listFlag(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
 }
 
 /** `probe <url>`: the step-by-step connection check, as the wizard's first page runs it. */

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { startInstallationRelay } from '../../core/relay/installation-relay.js';
 import { formatListenAddress, parseListenAddress } from '../../core/relay/listen-address.js';
 import type { RelayTls } from '../../core/relay/relay.js';
+import { loadRelayTls } from '../../core/relay/relay-tls.js';
 import { openDatabase } from '../../core/storage/database.js';
 import type { Command } from '../command.js';
 import {
@@ -13,22 +14,12 @@ import {
   stderrLogger,
 } from './relay-support.js';
 
-function readTls(certFile: unknown, keyFile: unknown): RelayTls | undefined {
+function tlsFromFlags(certFile: unknown, keyFile: unknown, cwd: string): RelayTls | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (typeof certFile !== 'string' || typeof keyFile !== 'string') {
     throw new CompanionError('USAGE_INVALID', '--tls-cert and --tls-key go together.');
   }
-  try {
-    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
-  } catch (error) {
-    throw new CompanionError(
-      'RELAY_TLS_INVALID',
-      `The relay certificate or key cannot be read: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  return loadRelayTls({ certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) });
 }
 
 /** `relay run <name>`: the webhook relay as a daemon, until SIGTERM or SIGINT. */
@@ -51,7 +42,10 @@ export const relayRunCommand: Command = {
       '--listen HOST:PORT',
       'where BDC posts (default: the installation relay setting, 127.0.0.1:8787)',
     ],
-    ['--tls-cert FILE', 'serve HTTPS with this PEM certificate chain (with --tls-key)'],
+    [
+      '--tls-cert FILE',
+      'serve HTTPS with this PEM certificate chain (with --tls-key; default: the installation relay setting)',
+    ],
     ['--tls-key FILE', 'the PEM private key of --tls-cert'],
     ['--body-limit-mb N', 'largest delivery accepted, in MiB (default 10); larger ones get 413'],
     ['--concurrency N', 'repositories forwarded in parallel (default 8)'],
@@ -64,7 +58,7 @@ export const relayRunCommand: Command = {
     const listen = parseListenAddress(
       typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
     );
-    const tls = readTls(flags['tls-cert'], flags['tls-key']);
+    const tls = tlsFromFlags(flags['tls-cert'], flags['tls-key'], process.cwd());
     const bodyLimitMb = positiveInteger(flags['body-limit-mb'], '--body-limit-mb');
     const concurrency = positiveInteger(flags['concurrency'], '--concurrency');
     const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');

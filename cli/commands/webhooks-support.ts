@@ -13,19 +13,13 @@ import {
 } from '../../core/webhooks/webhook-target.js';
 import type { CommandContext } from '../command.js';
 import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
-
-function listFlag(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value])
-    .flatMap((item) => String(item).split(','))
-    .filter((item) => item !== '');
-}
+import { listFlag } from '../flag-values.js';
 
 /** The targets of `--repo PROJECT/slug` (repeated or comma-separated) and `--project KEY`. */
 export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>): WebhookTarget[] {
   return [
-    ...listFlag(flags['repo']).map(parseRepositoryTarget),
-    ...listFlag(flags['project']).map(parseProjectTarget),
+    ...listFlag(flags['repo'], true).map(parseRepositoryTarget),
+    ...listFlag(flags['project'], true).map(parseProjectTarget),
   ];
 }
 

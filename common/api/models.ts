@@ -119,12 +119,20 @@ export interface InstallationRef {
 }
 
 export interface InstallationUpdate extends InstallationRef {
+  /** Replaces the instance CAs (an empty list trusts the public roots only). */
   readonly caPems?: readonly string[];
+  /** Whether an intermediate CA alone may anchor the chain; unchanged when absent. */
+  readonly allowPartialChain?: boolean;
   readonly platform?: InstallationDraft['platform'];
   readonly relay?: {
     readonly enabled?: boolean;
     readonly listen?: string;
+    /** The relay URL as BDC reaches it; empty forgets it. */
     readonly publicUrl?: string;
+    /** Serve BDC over HTTPS with these files (absolute paths), or `none` for plain HTTP again. */
+    readonly tls?:
+      | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string }
+      | { readonly kind: 'none' };
   };
 }
 

@@ -1,6 +1,7 @@
 import { CompanionError } from '../errors/companion-error.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
-import { arr, bool, int, literal, num, obj, opt, str, type Schema } from './schema.js';
+import { arr, bool, int, literal, num, obj, opt, str, tagged, type Schema } from './schema.js';
+import type { InstallationUpdate } from './models.js';
 
 const PEM_MAX = 64 * 1024;
 const pem = str({ max: PEM_MAX, min: 1 });
@@ -59,12 +60,23 @@ const ARGS: ArgsSchemas = {
     obj({
       ...ref,
       caPems: opt(arr(pem, { max: 10 })),
+      allowPartialChain: opt(bool),
       platform: opt(platform),
       relay: opt(
         obj({
           enabled: opt(bool),
           listen: opt(str({ max: 300, min: 1 })),
-          publicUrl: opt(url),
+          publicUrl: opt(str({ max: 2048 })),
+          tls: opt(
+            tagged<NonNullable<NonNullable<InstallationUpdate['relay']>['tls']>>({
+              files: obj({
+                kind: literal('files'),
+                certFile: str({ max: 4096, min: 1 }),
+                keyFile: str({ max: 4096, min: 1 }),
+              }),
+              none: obj({ kind: literal('none') }),
+            }),
+          ),
         }),
       ),
     }),

@@ -52,6 +52,16 @@ export interface RelaySettings {
   /** The relay URL as BDC sees it, registered in BDC's webhooks. */
   readonly publicUrl: string | undefined;
   readonly allowedEvents: readonly string[];
+  /**
+   * Serve HTTPS to BDC with this certificate: paths of a PEM chain and its unencrypted PEM key,
+   * read at each start (so a renewed certificate needs only a restart). Absent: plain HTTP.
+   */
+  readonly tls?: RelayTlsFiles;
+}
+
+export interface RelayTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {

@@ -4,6 +4,7 @@ import { createDispatcher } from '../net/network-factory.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { createHttpTransport } from './forward-transport.js';
 import { parseListenAddress } from './listen-address.js';
+import { loadRelayTls } from './relay-tls.js';
 import { startRelay, type RunningRelay, type StartRelayOptions } from './relay.js';
 import { loadWebhookSecrets } from './webhook-secrets.js';
 
@@ -27,6 +28,8 @@ export type InstallationRelayOptions = Omit<
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Overrides the installation's listen setting (`relay run --listen`). */
   readonly listen?: StartRelayOptions['listen'];
+  /** Overrides the installation's TLS files (`relay run --tls-cert/--tls-key`). */
+  readonly tls?: StartRelayOptions['tls'];
 };
 
 /**
@@ -40,7 +43,9 @@ export async function startInstallationRelay(
   options: InstallationRelayOptions,
 ): Promise<RunningRelay> {
   const platform = requirePlatform(installation);
-  const { secrets, env, listen, ...rest } = options;
+  const { secrets, env, listen, tls, ...rest } = options;
+  // Read at every start, so a renewed certificate takes effect with a restart.
+  const served = tls ?? (installation.relay.tls ? loadRelayTls(installation.relay.tls) : undefined);
   const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env });
   const closeDispatcher = (): Promise<void> => dispatcher.close().catch(() => undefined);
   let relay: RunningRelay;
@@ -56,6 +61,7 @@ export async function startInstallationRelay(
       loadSecrets: () => loadWebhookSecrets(secrets, installation.id),
       transport: createHttpTransport(dispatcher),
       listen: listen ?? parseListenAddress(installation.relay.listen),
+      ...(served ? { tls: served } : {}),
     });
   } catch (error) {
     await closeDispatcher();

@@ -1,9 +1,7 @@
 import type { InstallationRef, InstallationUpdate } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import { removeInstallationWithSecrets } from '../settings/remove-installation.js';
-import { normaliseBaseUrl } from '../settings/new-installation.js';
-import { formatListenAddress, parseListenAddress } from '../relay/listen-address.js';
-import { validateCaSet } from '../trust/validate-ca-set.js';
+import { applyInstallationChanges } from '../settings/installation-changes.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -17,43 +15,12 @@ export function installationHandlers(ports: ServicePorts): OperationHandlers {
       return settings.listInstallations();
     },
     async updateInstallation(request: InstallationUpdate): Promise<Installation> {
-      const current = settings.requireInstallation(request.installation);
-      // Replaced CAs meet the same checks as when the installation was added: only real CA
-      // certificates reach the trust store, whichever way they come in.
-      const caPems =
-        request.caPems === undefined
-          ? current.caPems
-          : [
-              ...(validateCaSet(request.caPems, ports.now(), current.allowPartialChain)?.pems ??
-                []),
-            ];
-      const platformCaPems =
-        request.platform?.caPems === undefined
-          ? (current.platform?.caPems ?? [])
-          : [...(validateCaSet(request.platform.caPems, ports.now())?.pems ?? [])];
-      const next: Installation = {
-        ...current,
-        caPems,
-        platform: request.platform
-          ? {
-              baseUrl: normaliseBaseUrl(request.platform.baseUrl, 'platform URL'),
-              installationId: request.platform.installationId,
-              caPems: platformCaPems,
-            }
-          : current.platform,
-        relay: request.relay
-          ? {
-              ...current.relay,
-              ...(request.relay.enabled === undefined ? {} : { enabled: request.relay.enabled }),
-              ...(request.relay.listen === undefined
-                ? {}
-                : { listen: formatListenAddress(parseListenAddress(request.relay.listen)) }),
-              ...(request.relay.publicUrl === undefined
-                ? {}
-                : { publicUrl: normaliseBaseUrl(request.relay.publicUrl, 'relay URL', true) }),
-            }
-          : current.relay,
-      };
+      const { installation, ...changes } = request;
+      const next = applyInstallationChanges(
+        settings.requireInstallation(installation),
+        changes,
+        ports.now(),
+      );
       settings.saveInstallation(next);
       events.emit({ kind: 'installations-changed' });
       return next;

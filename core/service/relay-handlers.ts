@@ -32,7 +32,9 @@ export function relayCallbackUrl(
 ): string | undefined {
   const platformId = installation.platform?.installationId;
   if (!platformId) return undefined;
-  const base = installation.relay.publicUrl ?? `http://${boundListen ?? installation.relay.listen}`;
+  const scheme = installation.relay.tls ? 'https' : 'http';
+  const base =
+    installation.relay.publicUrl ?? `${scheme}://${boundListen ?? installation.relay.listen}`;
   return `${base.replace(/\/+$/, '')}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(platformId)}`;
 }
 

@@ -79,6 +79,15 @@ export const installationSchema = {
         listen: { type: 'string', minLength: 3, maxLength: 300 },
         publicUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\s]+$' },
         allowedEvents: { type: 'array', items: { type: 'string', maxLength: 100 } },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['certFile', 'keyFile'],
+          properties: {
+            certFile: { type: 'string', minLength: 1, maxLength: 4096 },
+            keyFile: { type: 'string', minLength: 1, maxLength: 4096 },
+          },
+        },
       },
     },
     createdAt: { type: 'string', minLength: 1 },

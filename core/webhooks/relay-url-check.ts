@@ -50,7 +50,7 @@ export function assessRelayUrl(
   const warnings: string[] = [];
   if (url.protocol === 'http:') {
     warnings.push(
-      'BDC would send deliveries unencrypted over http://; run the relay with --tls-cert and --tls-key and use https://.',
+      'BDC would send deliveries unencrypted over http://; give the relay a certificate (the HTTPS fields of the relay setup, or `installation update <name> --relay-tls-cert F --relay-tls-key F`) and use https://.',
     );
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../core/relay/signature.js';
 import { runCliInProcess } from '../helpers/cli-harness.js';
@@ -146,6 +150,76 @@ describe('relay commands', () => {
     });
     const human = await runCliInProcess(['relay', 'status', 'corp'], { env: home.env });
     expect(human.stdout).toMatch(/went silent at .* without stopping/);
+  });
+
+  it('serves BDC over HTTPS with the certificate set by installation update, and refuses a bad pair', async () => {
+    const { receiver, home } = await platformAndHome();
+    const relayPki = makePki('Relay Listener');
+    const dir = mkdtempSync(join(tmpdir(), 'relay-tls-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const files = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text, { mode: 0o600 });
+      return join(dir, name);
+    };
+    const cert = files('relay.crt', relayPki.chainPem);
+    const key = files('relay.key', relayPki.leaf.keyPem);
+    const otherKey = files('other.key', pki.leaf.keyPem);
+    const mismatched = await runCliInProcess(
+      [
+        'installation',
+        'update',
+        'corp',
+        '--relay-tls-cert',
+        cert,
+        '--relay-tls-key',
+        otherKey,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(mismatched.code).toBe(1);
+    expect(JSON.parse(mismatched.stdout).error.code).toBe('RELAY_TLS_INVALID');
+    expect(mismatched.stdout).not.toContain('PRIVATE KEY');
+    const half = await runCliInProcess(
+      ['installation', 'update', 'corp', '--relay-tls-cert', cert, '--json'],
+      { env: home.env },
+    );
+    expect(half.code).toBe(2);
+    const set = await runCliInProcess(
+      [
+        'installation',
+        'update',
+        'corp',
+        '--relay-tls-cert',
+        cert,
+        '--relay-tls-key',
+        key,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(set.code, set.stdout).toBe(0);
+    expect(JSON.parse(set.stdout).installation.relay.tls).toEqual({ certFile: cert, keyFile: key });
+
+    const relay = spawnRelay(['corp', '--listen', '127.0.0.1:0'], home.env);
+    stopLater(relay);
+    const url = String((await relay.ready)['url']);
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/webhooks\/bitbucket-dc\/plat-7$/);
+    const agent = new Agent({ connect: { ca: relayPki.root.certPem } });
+    cleanups.push(() => agent.close());
+    const body = refsChangedBody('PRJ', 'repo', '2'.repeat(40));
+    const posted = await postDelivery(url, body, { secret: SECRET, dispatcher: agent });
+    expect(posted.status).toBe(200);
+    await waitFor(() => receiver.received.length === 1, 10_000, 'the forwarded delivery');
+    expect(receiver.received[0]?.body.equals(body)).toBe(true);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+
+    const cleared = await runCliInProcess(
+      ['installation', 'update', 'corp', '--relay-no-tls', '--json'],
+      { env: home.env },
+    );
+    expect(JSON.parse(cleared.stdout).installation.relay).not.toHaveProperty('tls');
   });
 
   it('usage and configuration errors have their codes', async () => {

@@ -113,6 +113,7 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     expect(add.code, add.stdout + add.stderr).toBe(0);
     await both(['installation', 'list']);
     await both(['installation', 'show', 'red']);
+    await both(['installation', 'update', 'red', '--relay-listen', '127.0.0.1:0']);
 
     // A refused token must not come back in the error either.
     const refused = await cli(

@@ -7,12 +7,14 @@ import { installationAddCommand } from '../installation-add.js';
 import { installationListCommand } from '../installation-list.js';
 import { installationRemoveCommand } from '../installation-remove.js';
 import { installationShowCommand } from '../installation-show.js';
+import { installationUpdateCommand } from '../installation-update.js';
 
 /** The identity commands: installations and sign-in. */
 export const identityCommands: readonly Command[] = [
   installationAddCommand,
   installationListCommand,
   installationShowCommand,
+  installationUpdateCommand,
   installationRemoveCommand,
   authPatCommand,
   authOAuthCommand,

@@ -38,7 +38,7 @@ export const netCodes = {
   },
   TLS_UNTRUSTED: {
     cause: 'The server certificate is issued by a CA this machine does not trust (a private CA).',
-    fix: 'Paste the root CA certificate of the issuer named in the message (ask the Bitbucket administrator).',
+    fix: 'Paste the root CA certificate of the issuer named in the message (ask the Bitbucket administrator); for an existing installation whose CA was renewed: `installation update <name> --ca-file F`.',
   },
   TLS_EXPIRED: {
     cause: 'A certificate in the server chain has expired (or is not valid yet: check the clock).',

@@ -18,7 +18,7 @@ export const relayCodes = {
   RELAY_TLS_INVALID: {
     cause:
       'The relay certificate or key could not be read, is not PEM, or the key does not match the certificate.',
-    fix: 'Pass a PEM certificate chain with --tls-cert and its unencrypted PEM private key with --tls-key.',
+    fix: 'Give a PEM certificate chain and its unencrypted PEM private key, readable by the user the relay runs as: `relay run --tls-cert F --tls-key F`, or `installation update <name> --relay-tls-cert F --relay-tls-key F`.',
   },
   RELAY_DELIVERY_NOT_FOUND: {
     cause:

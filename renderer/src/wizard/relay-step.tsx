@@ -1,9 +1,34 @@
 import { useEffect, useState } from 'react';
-import type { ProjectRef, RelayEndpoint, RepositoryRef } from '../../../common/api/models.js';
+import type {
+  InstallationUpdate,
+  ProjectRef,
+  RelayEndpoint,
+  RepositoryRef,
+} from '../../../common/api/models.js';
+import { CompanionError } from '../../../common/errors/companion-error.js';
 import { useAction, useApi, useCompanionEvents } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Checkbox, Field } from '../components/field.js';
 import type { WizardState } from './wizard-model.js';
+
+/**
+ * The TLS part of the relay settings from the two path fields: both set serves HTTPS, both
+ * cleared goes back to HTTP, one alone is a mistake the user must see.
+ */
+export function relayTlsChange(
+  certFile: string,
+  keyFile: string,
+  hadTls: boolean,
+): NonNullable<NonNullable<InstallationUpdate['relay']>['tls']> | undefined {
+  const cert = certFile.trim();
+  const key = keyFile.trim();
+  if (cert !== '' && key !== '') return { kind: 'files', certFile: cert, keyFile: key };
+  if (cert === '' && key === '') return hadTls ? { kind: 'none' } : undefined;
+  throw new CompanionError(
+    'INPUT_INVALID',
+    'Give both the certificate file and the key file for HTTPS, or neither for plain HTTP.',
+  );
+}
 
 /**
  * Step 4: where the relay listens, the URL BDC should call, the webhook secret (stored, never
@@ -17,6 +42,8 @@ export function RelayStep(props: {
   const installation = props.state.installation;
   const [listen, setListen] = useState(installation?.relay.listen ?? '127.0.0.1:8787');
   const [publicUrl, setPublicUrl] = useState(installation?.relay.publicUrl ?? '');
+  const [certFile, setCertFile] = useState(installation?.relay.tls?.certFile ?? '');
+  const [keyFile, setKeyFile] = useState(installation?.relay.tls?.keyFile ?? '');
   const [endpoint, setEndpoint] = useState<RelayEndpoint | undefined>(undefined);
   const [projects, setProjects] = useState<readonly ProjectRef[]>([]);
   const [project, setProject] = useState('');
@@ -27,14 +54,18 @@ export function RelayStep(props: {
   const name = installation?.name ?? '';
 
   const [saveRelay, savedRelay] = useAction(async () => {
+    const tls = relayTlsChange(certFile, keyFile, installation?.relay.tls !== undefined);
     await api.updateInstallation({
       installation: name,
       relay: {
         enabled: true,
         listen: listen.trim(),
         ...(publicUrl.trim() ? { publicUrl: publicUrl.trim() } : {}),
+        ...(tls ? { tls } : {}),
       },
     });
+    // A relay already running keeps its old address and certificate until it restarts.
+    await api.stopRelay({ installation: name });
     const started = await api.startRelay({ installation: name });
     const next = await api.getRelayEndpoint({ installation: name });
     setEndpoint(next);
@@ -164,6 +195,23 @@ export function RelayStep(props: {
           placeholder="http://companion.corp.example:8787"
           help="How BDC reaches this machine: its host name or address and the port above."
         />
+        <details>
+          <summary>HTTPS between BDC and the relay (optional)</summary>
+          <Field
+            label="Certificate file"
+            value={certFile}
+            onChange={setCertFile}
+            placeholder="/etc/bdc-companion/relay.crt"
+            help="Absolute path of a PEM certificate chain for the relay's host name, issued by a CA BDC trusts."
+          />
+          <Field
+            label="Key file"
+            value={keyFile}
+            onChange={setKeyFile}
+            placeholder="/etc/bdc-companion/relay.key"
+            help="Absolute path of its unencrypted PEM private key. Leave both empty for plain HTTP."
+          />
+        </details>
         <div className="actions">
           <button type="submit" className="primary" disabled={savedRelay.kind === 'running'}>
             Save and start the relay

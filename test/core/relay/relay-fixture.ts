@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../../../core/storage/database.js';
 import { signBody } from '../../../core/relay/signature.js';
@@ -93,6 +93,8 @@ export interface PostOptions {
   readonly signature?: string | null;
   readonly eventKey?: string;
   readonly requestId?: string;
+  /** For a relay serving HTTPS: an agent trusting its CA. */
+  readonly dispatcher?: Dispatcher;
 }
 
 /** Posts a delivery the way BDC does (headers of bdc-facts §4.2). */
@@ -113,7 +115,12 @@ export async function postDelivery(
   if (options.signature !== null) {
     headers['x-hub-signature'] = options.signature ?? signBody(options.secret ?? 'unused', body);
   }
-  const response = await request(url, { method: 'POST', headers, body });
+  const response = await request(url, {
+    method: 'POST',
+    headers,
+    body,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
   return { status: response.statusCode, text: await response.body.text() };
 }
 

@@ -11,7 +11,7 @@ import { openCompanionService } from '../../../core/service/open-service.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
 import { openSettings } from '../../../core/settings/settings-file.js';
 import { AppProvider } from '../../../renderer/src/app-context.js';
-import { RelayStep } from '../../../renderer/src/wizard/relay-step.js';
+import { RelayStep, relayTlsChange } from '../../../renderer/src/wizard/relay-step.js';
 import { INITIAL_WIZARD } from '../../../renderer/src/wizard/wizard-model.js';
 
 // The real engine facade on a temp home; the instance address is a closed loopback port, so the
@@ -66,5 +66,18 @@ describe('RelayStep', () => {
     expect(screen.getByLabelText('Relay endpoint').textContent).toContain(
       'https://127.0.0.1:8787/webhooks/bitbucket-dc/plat-1',
     );
+  });
+});
+
+describe('relay TLS fields', () => {
+  it('serves HTTPS with both files, goes back to HTTP with neither, refuses one alone', () => {
+    expect(relayTlsChange(' /etc/r.crt ', '/etc/r.key', false)).toEqual({
+      kind: 'files',
+      certFile: '/etc/r.crt',
+      keyFile: '/etc/r.key',
+    });
+    expect(relayTlsChange('', '', true)).toEqual({ kind: 'none' });
+    expect(relayTlsChange('', ' ', false)).toBeUndefined();
+    expect(() => relayTlsChange('/etc/r.crt', '', false)).toThrow(/both the certificate/);
   });
 });
