@@ -148,6 +148,7 @@ export const serviceInstallCommand: Command = {
       caCounts: { bdc: installation.caPems.length, platform: installation.platform.caPems.length },
       logLevel: context.logLevel,
       companionVersion: COMPANION_VERSION,
+      ...(installation.relay.tls ? { relayTls: installation.relay.tls } : {}),
     });
     context.output.success(
       { format, unitName: systemdUnitName(installation.name), unit },

@@ -1,5 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { ProxySettings } from '../net/proxy-settings.js';
+import type { RelayTlsFiles } from '../../common/models/installation.js';
 
 /** The headless secret stores a service can use (the OS keychain needs a desktop session). */
 export type ServiceSecretStore = 'credentials-dir' | 'encrypted-file';
@@ -27,6 +28,8 @@ export interface SystemdUnitSpec {
   readonly caCounts: { readonly bdc: number; readonly platform: number };
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly companionVersion: string;
+  /** The relay's HTTPS certificate and key files, when it serves BDC over HTTPS. */
+  readonly relayTls?: RelayTlsFiles;
 }
 
 export function systemdUnitName(installationName: string): string {
@@ -167,6 +170,27 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     `# are read from the settings in ${home}; NODE_EXTRA_CA_CERTS is not used, and TLS`,
     '# verification is never turned off.',
   );
+
+  if (spec.relayTls !== undefined) {
+    const certFile = refuseControlCharacters(spec.relayTls.certFile, 'relay certificate path');
+    const keyFile = refuseControlCharacters(spec.relayTls.keyFile, 'relay key path');
+    notes.push(
+      `# Relay HTTPS: ${certFile} and ${keyFile} are read at every`,
+      `# start (restart after renewing them); ${user} must be able to read both.`,
+    );
+    // PrivateTmp hides /tmp always; ProtectHome=yes hides the user homes unless the config home
+    // is in one (then they are read-only, still readable).
+    const hidden = [certFile, keyFile].filter(
+      (file) =>
+        `${file}/`.startsWith('/tmp/') || (isUnderUserHomes(file) && !isUnderUserHomes(home)),
+    );
+    if (hidden.length > 0) {
+      notes.push(
+        `# Warning: ${hidden.join(' and ')} cannot be read under ProtectHome=yes / PrivateTmp=yes;`,
+        '# move them, e.g. to /etc/bdc-companion/, and run `installation update` with the new paths.',
+      );
+    }
+  }
 
   const lowPort = spec.listenPort > 0 && spec.listenPort < 1024;
   const execStart = [nodePath, binPath, 'relay', 'run', name, '--log-level', spec.logLevel]

@@ -193,6 +193,41 @@ describe('service install --print', () => {
     expect(high.get('AmbientCapabilities')).toEqual(['']);
   });
 
+  it('notes the relay certificate files, and warns when the confinement hides them', () => {
+    const base = {
+      installationName: 'x',
+      nodePath: '/usr/bin/node',
+      binPath: '/opt/bdc/bin/bdc-companion.js',
+      user: 'bdc-companion',
+      group: 'bdc-companion',
+      secretStore: 'credentials-dir' as const,
+      credentialsSource: '/etc/c',
+      proxy: { httpsProxy: '', httpProxy: '', noProxy: '' },
+      caCounts: { bdc: 0, platform: 0 },
+      logLevel: 'info' as const,
+      companionVersion: 't',
+      home: '/var/lib/bdc',
+      listenPort: 8443,
+    };
+    const readable = renderSystemdUnit({
+      ...base,
+      relayTls: { certFile: '/etc/bdc/relay.crt', keyFile: '/etc/bdc/relay.key' },
+    });
+    expect(readable).toContain('# Relay HTTPS: /etc/bdc/relay.crt and /etc/bdc/relay.key');
+    expect(readable).not.toContain('# Warning:');
+    const hidden = renderSystemdUnit({
+      ...base,
+      relayTls: { certFile: '/home/ops/relay.crt', keyFile: '/tmp/relay.key' },
+    });
+    expect(hidden).toContain('# Warning: /home/ops/relay.crt and /tmp/relay.key cannot be read');
+    expect(() =>
+      renderSystemdUnit({
+        ...base,
+        relayTls: { certFile: '/etc/r.crt\nExecStartPre=/bin/evil', keyFile: '/etc/r.key' },
+      }),
+    ).toThrow();
+  });
+
   it('quotes and escapes unit words', () => {
     expect(quoteUnitWord('/plain/path')).toBe('/plain/path');
     expect(quoteUnitWord('/a b/c')).toBe('"/a b/c"');
