@@ -1,6 +1,7 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PlatformLink } from '../../common/models/installation.js';
 import { registerSecret } from '../../core/logging/redact.js';
+import { probeRefusal } from '../../core/probe/probe-refusal.js';
 import { runProbe } from '../../core/probe/run-probe.js';
 import { newInstallation, normaliseBaseUrl } from '../../core/settings/new-installation.js';
 import { validateInstallationName } from '../../core/settings/installation-name.js';
@@ -8,7 +9,6 @@ import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import {
   installationView,
-  probeRefusal,
   readCaFile,
   readSecretFromFile,
   readSecretFromStdin,

@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import type { ProbeResult } from '../../common/models/probe.js';
 import {
   describeSecretStore,
   type SecretStoreConfig,
@@ -119,26 +118,6 @@ export function readCaFile(
     if (error instanceof Error) error.message = `${path}: ${error.message}`;
     throw error;
   }
-}
-
-/**
- * Turns a failed probe into the error `installation add` and `update` refuse with: the probe's
- * own code and hint, the step it failed at, and every step's outcome in `data`.
- */
-export function probeRefusal(probe: ProbeResult, url: string, refused: string): CompanionError {
-  const failed = probe.steps.find((step) => !step.ok);
-  const cause = probe.error ?? { code: 'INTERNAL_ERROR', message: 'The probe failed.' };
-  const error = CompanionError.fromShape(cause);
-  return new CompanionError(
-    error.code,
-    `${refused}: the probe of ${url} failed at the ${failed?.name ?? 'last'} step. ${error.message}`,
-    {
-      hint: error.hint,
-      data: {
-        steps: probe.steps.map(({ name: step, ok, ms, code }) => ({ name: step, ok, ms, code })),
-      },
-    },
-  );
 }
 
 /** What `installation show/list` print: everything in settings, which holds no secret. */

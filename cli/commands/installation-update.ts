@@ -1,16 +1,12 @@
 import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { runProbe } from '../../core/probe/run-probe.js';
-import {
-  applyInstallationChanges,
-  type InstallationChanges,
-} from '../../core/settings/installation-changes.js';
+import type { InstallationChanges } from '../../core/settings/installation-changes.js';
+import { updateInstallation } from '../../core/settings/update-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 import {
   installationRows,
   installationView,
-  probeRefusal,
   readCaFile,
   settingsFor,
 } from './installation-support.js';
@@ -159,20 +155,13 @@ export const installationUpdateCommand: Command = {
     if (Object.keys(all).length === 0) {
       throw new CompanionError('USAGE_INVALID', 'Nothing to change: give at least one option.');
     }
-    const next = applyInstallationChanges(current, all, new Date());
-
-    if (trustChanged && flags['skip-probe'] !== true) {
-      output.note(`Probing ${next.baseUrl} with the new trust …`);
-      const probe = await runProbe(next.baseUrl, {
-        caPems: next.caPems,
-        allowLoopback: next.allowLoopback,
-        allowPartialChain: next.allowPartialChain === true,
-        env: io.env,
-        signal: io.stopSignal,
-      });
-      if (!probe.ok) throw probeRefusal(probe, next.baseUrl, 'Not updated');
-    }
-    settings.saveInstallation(next);
+    const next = await updateInstallation(settings, current.id, all, {
+      now: new Date(),
+      env: io.env,
+      signal: io.stopSignal,
+      skipProbe: flags['skip-probe'] === true,
+      onProbe: (url) => output.note(`Probing ${url} with the new trust …`),
+    });
     context.logger.info('installation updated', {
       installation: next.name,
       changed: Object.keys(all),

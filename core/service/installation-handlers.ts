@@ -1,7 +1,7 @@
 import type { InstallationRef, InstallationUpdate } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import { removeInstallationWithSecrets } from '../settings/remove-installation.js';
-import { applyInstallationChanges } from '../settings/installation-changes.js';
+import { updateInstallation } from '../settings/update-installation.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -16,12 +16,10 @@ export function installationHandlers(ports: ServicePorts): OperationHandlers {
     },
     async updateInstallation(request: InstallationUpdate): Promise<Installation> {
       const { installation, ...changes } = request;
-      const next = applyInstallationChanges(
-        settings.requireInstallation(installation),
-        changes,
-        ports.now(),
-      );
-      settings.saveInstallation(next);
+      const next = await updateInstallation(settings, installation, changes, {
+        now: ports.now(),
+        env: ports.env,
+      });
       events.emit({ kind: 'installations-changed' });
       return next;
     },

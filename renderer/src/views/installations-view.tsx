@@ -5,6 +5,7 @@ import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useApi, useCan } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { useInstallations } from '../components/installation-picker.js';
+import { ReplaceCaForm } from '../components/replace-ca-form.js';
 
 /** The configured installations with their auth state; sign out and remove. */
 export function InstallationsView(props: {
@@ -111,6 +112,7 @@ function InstallationCard(props: {
           </>
         ) : null}
       </dl>
+      {can('updateInstallation') ? <ReplaceCaForm installation={installation} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
       <div className="actions">
         {can('signInWithPat') || can('startOAuth') ? (

@@ -60,6 +60,17 @@ describe('updateInstallation', () => {
     expect(settingsText()).toBe(before);
   });
 
+  it('probes new trust first: a real CA that does not complete the chain is not saved', async () => {
+    const before = settingsText();
+    await expect(
+      service.invoke('updateInstallation', [{ installation: 'sim', caPems: [pki.root.certPem] }]),
+    ).rejects.toMatchObject({
+      code: 'TLS_UNTRUSTED',
+      message: expect.stringContaining('Not updated'),
+    });
+    expect(settingsText()).toBe(before);
+  });
+
   it('stores a real CA, and platform CAs, in their PEM form', async () => {
     const updated = await service.invoke('updateInstallation', [
       {
