@@ -149,7 +149,11 @@ export async function runIsoAttempt(
         gitdir,
         url,
         remote: 'origin',
-        ref: sourceBranch,
+        // With singleBranch, isomorphic-git offers as `have` only the local ref named by `ref`.
+        // The cache's tip lives in the tracking ref: naming the branch (which a bare cache does
+        // not have) would offer nothing, and the server would resend the whole tip tree on every
+        // fetch after someone else pushed.
+        ref: TRACKING_REF,
         remoteRef: sourceBranch,
         singleBranch: true,
         tags: false,

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { push } from '../../../core/git/push-operation.js';
 import { startPushFixture, text, type PushFixture } from './push-fixture.js';
@@ -44,5 +46,45 @@ describe.each(['isomorphic-git', 'git'] as const)('push with %s', (engine) => {
         .split('\n'),
     ).toHaveLength(50);
     fixture.serverGit(['fsck', '--strict', '--no-dangling']);
+  });
+});
+
+describe('warm isomorphic-git push after another writer', () => {
+  it('fetches only what is new, not the whole tip tree again', async () => {
+    const { sim } = fixture;
+    await sim.addRepository(sim.project, 'incremental', { files: 400, bytes: 2 * 1024 * 1024 });
+    const repo = `${sim.project}/incremental`;
+    const server = (args: readonly string[]) =>
+      fixture.serverGit(args, sim.project, 'incremental').trim();
+    const pushOne = (index: number) =>
+      push(
+        fixture.installation,
+        {
+          repo,
+          branch: 'main',
+          message: `change ${index}`,
+          changes: [{ path: `notes/${index}.txt`, content: text(`note ${index}\n`) }],
+          engine: 'isomorphic-git',
+        },
+        fixture.deps(),
+      );
+    const packBytes = async () => {
+      const files = await readdir(path.join(fixture.dir, 'cache'), { recursive: true });
+      let total = 0;
+      for (const file of files.filter((name) => name.endsWith('.pack')))
+        total += (await stat(path.join(fixture.dir, 'cache', file))).size;
+      return total;
+    };
+    expect((await pushOne(1)).kind).toBe('committed');
+    const afterClone = await packBytes();
+    expect(afterClone).toBeGreaterThan(200_000);
+    // Another writer lands a commit: the cache no longer holds the tip.
+    const tip = server(['rev-parse', 'refs/heads/main']);
+    const other = server(['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'other writer']);
+    server(['update-ref', 'refs/heads/main', other, tip]);
+    const second = await pushOne(2);
+    expect(second.kind === 'committed' ? second.parent : undefined).toBe(other);
+    // Offering the cached tip as a `have`, the fetch brings one commit, a few hundred bytes.
+    expect((await packBytes()) - afterClone).toBeLessThan(afterClone / 20);
   });
 });
