@@ -30,9 +30,9 @@ const ENGINES = (
 ).split(',');
 /** The scripts retry until they land (a script would loop); ours keeps its 5 attempts. */
 const BASELINE_ATTEMPTS = 10;
-const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'warm-1,warm-100,cold-1,competitor').split(
-  ',',
-);
+const SCENARIOS = (
+  process.env['BENCH_SCENARIOS'] ?? 'warm-1,warm-100,moved-1,cold-1,competitor'
+).split(',');
 
 interface Run {
   readonly ms: number;
@@ -244,30 +244,32 @@ async function main(): Promise<void> {
     idleLag[repo.name] = idle.max / 1e6;
     process.stdout.write(`  idle event-loop lag max ${(idle.max / 1e6).toFixed(1)} ms over 3 s\n`);
 
-    // A competitor pushing an empty commit every 200 ms, straight into the server repository
+    // Another writer landing an empty commit straight into the server repository
     // (compare-and-swap on the old tip, like receive-pack).
+    const otherWriter = {
+      args: [
+        '-c',
+        'tip=$(git rev-parse refs/heads/main) && c=$(git commit-tree "$tip^{tree}" -p "$tip" -m other) && git update-ref refs/heads/main "$c" "$tip"',
+      ],
+      env: {
+        ...baseEnv,
+        GIT_DIR: bare,
+        GIT_AUTHOR_NAME: 'other',
+        GIT_AUTHOR_EMAIL: 'o@example.com',
+        GIT_COMMITTER_NAME: 'other',
+        GIT_COMMITTER_EMAIL: 'o@example.com',
+      },
+    };
+    const landOtherCommit = (): void => {
+      execFileSync('sh', otherWriter.args, { env: otherWriter.env, stdio: 'ignore' });
+    };
+
+    // A competitor landing such a commit every 200 ms, without blocking this process.
     let competing = false;
     const competitor = async (): Promise<void> => {
       while (competing) {
         await new Promise<void>((resolve) => {
-          const child = spawn(
-            'sh',
-            [
-              '-c',
-              'tip=$(git rev-parse refs/heads/main) && c=$(git commit-tree "$tip^{tree}" -p "$tip" -m competitor) && git update-ref refs/heads/main "$c" "$tip"',
-            ],
-            {
-              env: {
-                ...baseEnv,
-                GIT_DIR: bare,
-                GIT_AUTHOR_NAME: 'other',
-                GIT_AUTHOR_EMAIL: 'o@example.com',
-                GIT_COMMITTER_NAME: 'other',
-                GIT_COMMITTER_EMAIL: 'o@example.com',
-              },
-              stdio: 'ignore',
-            },
-          );
+          const child = spawn('sh', otherWriter.args, { env: otherWriter.env, stdio: 'ignore' });
           child.on('close', () => resolve());
         });
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -283,7 +285,13 @@ async function main(): Promise<void> {
           return await attempt(scenario, cacheDir, fileCount);
         } catch (error) {
           const message = (error as Error).message;
-          process.stdout.write(`    failed: ${message.slice(0, 200)}\n`);
+          // The first line says which tool failed, the last one why (a traceback ends with it).
+          const lines = message
+            .split('\n')
+            .filter((line) => line.trim() !== '' && !/^(__RSS__|Command exited)/.test(line));
+          process.stdout.write(
+            `    failed: ${lines[0]?.slice(0, 200)}${lines.length > 1 ? ` … ${lines.at(-1)?.slice(0, 200)}` : ''}\n`,
+          );
           return {
             ms: performance.now() - started,
             rssKb: undefined,
@@ -406,6 +414,19 @@ async function main(): Promise<void> {
                     cache: new CloneCache({ root: cacheDir }),
                     isoRunner,
                     env: baseEnv,
+                    // BENCH_TRACE=1 prints each progress event with its time, to see where a push spends it.
+                    ...(process.env['BENCH_TRACE'] === '1'
+                      ? {
+                          onProgress: (event: {
+                            phase: string;
+                            attempt: number;
+                            detail?: string;
+                          }) =>
+                            process.stdout.write(
+                              `    ${(performance.now() - started).toFixed(0)} ms ${event.phase} #${event.attempt} ${event.detail ?? ''}\n`,
+                            ),
+                        }
+                      : {}),
                   },
                 );
               } finally {
@@ -448,8 +469,12 @@ async function main(): Promise<void> {
             competing = true;
             void competitor();
           }
-          for (let run = 0; run < RUNS; run += 1)
+          for (let run = 0; run < RUNS; run += 1) {
+            // Moved: another writer landed a commit since this tool's last push, so the cache
+            // must fetch it first — the usual case on a shared branch.
+            if (scenario === 'moved-1') landOtherCommit();
             runs.push(await once(scenario, warmDir, fileCount));
+          }
           competing = false;
           await new Promise((resolve) => setTimeout(resolve, 300));
         }
@@ -507,7 +532,7 @@ async function writeResults(
       '"ours (op)" is the push operation inside a running companion (worker thread warm, event-loop lag measured on the main thread); ' +
       '"ours (cli)" is a whole `bdc-companion push` process (Node start, settings, secret store, database). ' +
       "Peak RSS: of the process tree via `/usr/bin/time` for processes; for the in-process operation the companion process's sampled RSS, which includes the benchmark harness itself. " +
-      "Warm = the tool's cache holds the current tip; cold = empty cache; competitor = another writer lands a commit every 200 ms during the push.",
+      "Warm = the tool's cache holds the current tip; moved = another writer landed one commit since the tool's last push, so it must fetch first; cold = empty cache; competitor = another writer lands a commit every 200 ms during the push.",
     '',
   ];
   const names: Record<string, string> = {
