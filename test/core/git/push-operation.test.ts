@@ -80,7 +80,19 @@ describe('warm isomorphic-git push after another writer', () => {
     expect(afterClone).toBeGreaterThan(200_000);
     // Another writer lands a commit: the cache no longer holds the tip.
     const tip = server(['rev-parse', 'refs/heads/main']);
-    const other = server(['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'other writer']);
+    // An identity of its own: a fresh CI machine has none configured.
+    const other = server([
+      '-c',
+      'user.name=Other Writer',
+      '-c',
+      'user.email=other@example.com',
+      'commit-tree',
+      `${tip}^{tree}`,
+      '-p',
+      tip,
+      '-m',
+      'other writer',
+    ]);
     server(['update-ref', 'refs/heads/main', other, tip]);
     const second = await pushOne(2);
     expect(second.kind === 'committed' ? second.parent : undefined).toBe(other);
