@@ -18,7 +18,7 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   WEBHOOK_PATH_PREFIX,
 } from './webhook-listener.js';
-import { startRelayHeartbeat } from './relay-heartbeat.js';
+import { startRelayHeartbeat, type RelayHeartbeat } from './relay-heartbeat.js';
 
 export const DEFAULT_RETENTION_DAYS = 7;
 
@@ -199,16 +199,22 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   secretTimer.unref();
 
   forwarder.start();
-  const heartbeat = startRelayHeartbeat(
-    options.database,
-    commits,
-    { installationId: installation.id, url },
-    {
-      now,
-      logger,
-      ...(options.heartbeatMs === undefined ? {} : { intervalMs: options.heartbeatMs }),
-    },
-  );
+  let heartbeat: RelayHeartbeat | undefined;
+  try {
+    heartbeat = startRelayHeartbeat(
+      options.database,
+      commits,
+      { installationId: installation.id, url },
+      {
+        now,
+        logger,
+        ...(options.heartbeatMs === undefined ? {} : { intervalMs: options.heartbeatMs }),
+      },
+    );
+  } catch (error) {
+    // Bookkeeping for `relay status` must not stop a relay that already listens and forwards.
+    logger.warn('relay heartbeat could not start', { error: String(error) });
+  }
   logger.info('relay listening', { url: webhookUrl, target: targetUrl });
   events.emit({ kind: 'listening', url: webhookUrl });
 
@@ -234,7 +240,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
           server.closeIdleConnections();
         });
         await forwarder.stop();
-        await heartbeat.stop();
+        await heartbeat?.stop().catch(() => undefined);
         // Writes already queued (acknowledged or not) are committed before the caller closes
         // the database.
         await commits.run(() => undefined);

@@ -30,12 +30,19 @@ afterEach(async () => {
 });
 
 async function setup(
-  options: { bodyLimitBytes?: number; allowedEvents?: string[]; secrets?: () => string[] } = {},
+  options: {
+    bodyLimitBytes?: number;
+    allowedEvents?: string[];
+    secrets?: () => string[];
+    /** Changes the database before the relay starts (to break its bookkeeping). */
+    prepare?: (database: ReturnType<typeof tempHome>['database']) => void;
+  } = {},
 ) {
   const receiver = await startReceiver();
   cleanups.push(() => receiver.close());
   const home = tempHome();
   cleanups.push(() => home.cleanup());
+  options.prepare?.(home.database);
   const agent = new Agent();
   cleanups.push(() => agent.close());
   const events: RelayEvent[] = [];
@@ -60,6 +67,16 @@ async function setup(
 }
 
 describe('relay', () => {
+  it('keeps relaying when its heartbeat cannot be recorded', async () => {
+    const { receiver, url, relay } = await setup({
+      prepare: (database) => database.exec('DROP TABLE relay_runs'),
+    });
+    const body = refsChangedBody('PRJ', 'repo', 'b'.repeat(40));
+    expect((await postDelivery(url, body, { secret: SECRET })).status).toBe(200);
+    await waitFor(() => receiver.received.length === 1, 10_000, 'the forwarded delivery');
+    await relay.close();
+  });
+
   it('forwards a verified delivery byte-exact with its headers', async () => {
     const { receiver, url, relay, home } = await setup();
     const body = refsChangedBody('PRJ', 'repo', 'a'.repeat(40));
