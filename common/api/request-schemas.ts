@@ -137,6 +137,7 @@ const ARGS: ArgsSchemas = {
   listProjects: one(obj(ref)),
   listRepositories: one(obj({ ...ref, project: opt(str({ max: 128, min: 1 })) })),
   registerWebhooks: one(obj({ ...ref, repos: arr(repoPath, { min: 1, max: 200 }), url })),
+  unregisterWebhooks: one(obj({ ...ref, repos: arr(repoPath, { min: 1, max: 200 }) })),
   setWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
   rotateWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
   getSettings: none,
