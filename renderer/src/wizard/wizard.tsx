@@ -8,7 +8,10 @@ import { TrustStep } from './trust-step.js';
 import { INITIAL_WIZARD, WIZARD_STEPS, type WizardState } from './wizard-model.js';
 
 /** The setup wizard: instance → trust → sign in → relay → summary. */
-export function Wizard(props: { onFinished: () => void; initial?: Partial<WizardState> }) {
+export function Wizard(props: {
+  onFinished: () => void;
+  initial?: Partial<WizardState> | undefined;
+}) {
   const can = useCan();
   const [state, setState] = useState<WizardState>({ ...INITIAL_WIZARD, ...props.initial });
   const change = (next: Partial<WizardState>) => setState((current) => ({ ...current, ...next }));
