@@ -21,7 +21,7 @@ vi.mock('electron', () => ({
 describe('main window', () => {
   it('is sandboxed, isolated, has no Node or webviews, and loads app://', async () => {
     const { createMainWindow } = await import('../../main/main-window.js');
-    createMainWindow('/x/preload.cjs');
+    createMainWindow('/x/preload.cjs', () => undefined);
     const [options, loaded] = constructed as [
       { webPreferences: Record<string, unknown>; minWidth: number; minHeight: number },
       { loaded: string },
