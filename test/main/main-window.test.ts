@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../helpers/cli-harness.js';
 
 // The Electron binary cannot run here, so `electron` is replaced by a recorder of what main asks
-// of it (research §9: inject a fake electron module for the shell's wiring).
+// of it (docs/testing.md: the desktop shell without the Electron binary).
 const constructed: unknown[] = [];
 vi.mock('electron', () => ({
   BrowserWindow: class {
