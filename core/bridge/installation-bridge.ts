@@ -10,11 +10,11 @@ import { DEFAULT_BRIDGE_POLICY } from '../../common/models/bridge.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import type { Authorization } from '../auth/authorization.js';
 import { createAuthorization } from '../auth/installation-authorization.js';
-import type { PushService } from '../git/push-service.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
 import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
+import { pushForInstallation, type PushPorts } from '../use-cases/push-for-installation.js';
 import { startBridgeClient, type BridgeClient, type BridgeClientOptions } from './bridge-client.js';
 import { startBridgeHeartbeat } from './bridge-heartbeat.js';
 import { BridgePushRunner, type BranchTipReader, type BridgePushPort } from './bridge-push.js';
@@ -45,9 +45,8 @@ export interface InstallationBridgeOptions {
   readonly database: Database;
   readonly secrets: SecretStore;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly pushService: PushService;
-  /** Read at every request, so an edited policy applies without a restart. */
-  readonly policy: () => BridgePolicySettings | undefined;
+  /** The push use case's ports; its settings also give the policy, re-read every second. */
+  readonly pushPorts: PushPorts;
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly onState?: (status: BridgeStatus) => void;
@@ -122,9 +121,26 @@ export function startInstallationBridge(
     return page.values?.find((entry) => entry.displayId === branch)?.latestCommit;
   };
 
-  const port: BridgePushPort = async (pushRequest, call) => {
-    const bdc = await access();
-    return options.pushService.push(installation, bdc.authorization, pushRequest, call);
+  const port: BridgePushPort = async (pushRequest, call) =>
+    (
+      await pushForInstallation(options.pushPorts, {
+        installation: installation.id,
+        request: pushRequest,
+        signal: call.signal,
+        onProgress: call.onProgress,
+        origin: call.origin,
+      })
+    ).result;
+
+  // An edited policy (`bridge policy`, the Bridge view) applies within a second, without a restart
+  // and without reading the settings file on every request.
+  let policyCache: { readonly at: number; readonly policy: BridgePolicySettings } | undefined;
+  const policy = (): BridgePolicySettings => {
+    if (policyCache === undefined || now() - policyCache.at > 1_000) {
+      const stored = options.pushPorts.settings.findInstallation(installation.id)?.bridge;
+      policyCache = { at: now(), policy: stored ?? DEFAULT_BRIDGE_POLICY };
+    }
+    return policyCache.policy;
   };
 
   const heartbeat = startBridgeHeartbeat(
@@ -140,7 +156,7 @@ export function startInstallationBridge(
     bdcBaseUrl: installation.baseUrl,
     token: () => options.secrets.get(bridgeTokenKey(installation.id)),
     access,
-    policy: () => options.policy() ?? DEFAULT_BRIDGE_POLICY,
+    policy,
     pushes: new BridgePushRunner(
       installation.id,
       new BridgePushStore(options.database),

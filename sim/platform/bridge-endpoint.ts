@@ -13,6 +13,7 @@ import { readBody, sendJson } from '../http/respond.js';
  *   (an arbitrary text frame) → `{status, headers, bodyBase64, bodyBytes, truncated}` or `{error}`
  * - `POST /_sim/bridge/{id}/push` (the push frame's fields) → the `push.result` or `error` frame
  * - `GET /_sim/bridge` → the connections, with each one's hello
+ * - `POST /_sim/bridge/{id}/send` `{frame}` → sends a text frame without waiting (a `cancel`)
  * - `POST /_sim/bridge/{id}/fault` `{kind: 'drop'|'refuse-token'|'stall-pongs'|'ok'}`
  * - `POST /_sim/bridge/{id}/rotate-token` → `{bridgeToken}` (the old one is refused from then on)
  */
@@ -22,6 +23,8 @@ export interface BridgeEndpoint {
   /** Every frame the platform received, raw (text as string, binary as bytes), capped. */
   receivedFrames(): readonly (string | Buffer)[];
   connections(): readonly BridgeConnectionInfo[];
+  /** Upgrade requests seen per installation, accepted or refused. */
+  upgradeAttempts(installationId: string): number;
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   handleHttp(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   close(): void;
@@ -52,7 +55,7 @@ interface Connection {
 }
 
 const PATH = /^\/bridge\/bitbucket-dc\/([^/]+)$/;
-const SIM_PATH = /^\/_sim\/bridge\/([^/]+)\/(http|push|fault|rotate-token)$/;
+const SIM_PATH = /^\/_sim\/bridge\/([^/]+)\/(http|push|send|fault|rotate-token)$/;
 const SUBPROTOCOL = 'ankra-bdc-bridge.v1';
 const MAX_RECORDED_BYTES = 32 * 1024 * 1024;
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -64,6 +67,7 @@ export function createBridgeEndpoint(options: { readonly now: () => number }): B
   const received: (string | Buffer)[] = [];
   let recordedBytes = 0;
   let counter = 0;
+  const attempts = new Map<string, number>();
   const server = new WebSocketServer({
     noServer: true,
     autoPong: false,
@@ -204,6 +208,7 @@ export function createBridgeEndpoint(options: { readonly now: () => number }): B
     },
     token: (installationId) => tokens.get(installationId),
     receivedFrames: () => received,
+    upgradeAttempts: (installationId) => attempts.get(installationId) ?? 0,
     connections: () =>
       [...live.values()].map((connection) => ({
         installationId: connection.installationId,
@@ -221,6 +226,7 @@ export function createBridgeEndpoint(options: { readonly now: () => number }): B
       };
       if (!match) return reject(404, 'Not Found');
       const installationId = decodeURIComponent(match[1]!);
+      attempts.set(installationId, (attempts.get(installationId) ?? 0) + 1);
       if (!tokens.has(installationId)) return reject(404, 'Not Found');
       if (
         faults.get(installationId) === 'refuse-token' ||
@@ -288,6 +294,12 @@ export function createBridgeEndpoint(options: { readonly now: () => number }): B
           return true;
         }
         sendJson(response, 200, { ok: true });
+        return true;
+      }
+      if (action === 'send') {
+        const connection = live.get(installationId);
+        connection?.socket.send(JSON.stringify(body['frame']));
+        sendJson(response, connection ? 200 : 409, { ok: connection !== undefined });
         return true;
       }
       if (action === 'rotate-token') {

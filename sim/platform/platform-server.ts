@@ -8,7 +8,7 @@ import { readBody, sendJson } from '../http/respond.js';
 import { generateServerPkiAsync } from '../pki.js';
 import type { PlatformBehaviour, PlatformDelivery, RunningPlatform } from '../simulator-api.js';
 import { hubSignature } from '../webhooks/payloads.js';
-import { createBridgeEndpoint, type BridgeEndpoint } from './bridge-endpoint.js';
+import { createBridgeEndpoint } from './bridge-endpoint.js';
 
 export interface PlatformOptions {
   readonly dataDir: string;
