@@ -7,6 +7,7 @@ import {
   type TreeEntryMode,
   type TreeReader,
 } from './git-objects.js';
+import { entryNameProblem } from './git-path-rules.js';
 
 /** What one changed path becomes in the new commit. */
 export type PlannedFile =
@@ -37,10 +38,25 @@ function invalid(path: string, reason: string): CompanionError {
 }
 
 /**
+ * The branch already holds an entry git refuses (pushed by an older companion or another tool).
+ * Rewriting its folder would publish a new tree with it — which a server checking objects
+ * refuses, and which no checkout on Windows or macOS survives — so the push stops here, with the
+ * entry named, and no retry.
+ */
+export function branchHasInvalidPath(path: string, problem: string): CompanionError {
+  const shown = JSON.stringify(path).slice(1, -1);
+  return new CompanionError(
+    'BRANCH_HAS_INVALID_PATH',
+    `The branch already contains "${shown}", a name git refuses (it ${problem}); nothing can be committed in its folder until it is removed.`,
+    { data: { path: shown, reason: problem } },
+  );
+}
+
+/**
  * Lays the change set over the base tree: the one place both engines decide what a commit
  * contains, so they cannot disagree. Reads only the folders the changes touch. A put with the
  * bytes already there and a delete of an absent path change nothing; modes of existing files
- * (executable, symlink) are kept.
+ * (executable, symlink) are kept. Every entry of a touched folder must pass git's name rules.
  */
 export async function planChanges(
   baseTree: string,
@@ -56,6 +72,10 @@ export async function planChanges(
     oid: string | undefined,
   ): Promise<void> {
     const entries = oid === undefined ? [] : await readTree(oid);
+    for (const entry of entries) {
+      const problem = entryNameProblem(entry.name, entry.mode);
+      if (problem !== undefined) throw branchHasInvalidPath(`${prefix}${entry.name}`, problem);
+    }
     baseDirectories.set(prefix, entries);
     const byName = new Map(entries.map((entry) => [entry.name, entry]));
     const byLowerName = new Map(entries.map((entry) => [entry.name.toLowerCase(), entry.name]));
