@@ -28,21 +28,23 @@ export interface AddInstallationInput {
   readonly name: string;
   readonly baseUrl: string;
   /** Private CA texts (PEM) to trust for this instance. */
-  readonly caPems?: readonly string[];
+  readonly caPems?: readonly string[] | undefined;
   /** What each CA text is called in messages (the CLI's file paths); by position. */
-  readonly caNames?: readonly string[];
-  readonly allowLoopback?: boolean;
+  readonly caNames?: readonly string[] | undefined;
+  readonly allowLoopback?: boolean | undefined;
   /** The explicit choice to let an intermediate CA in `caPems` anchor the chain on its own. */
-  readonly allowPartialChain?: boolean;
-  readonly platform?: {
-    readonly baseUrl: string;
-    readonly installationId: string;
-    readonly caPems?: readonly string[];
-  };
-  readonly webhookSecret?: string;
-  readonly signal?: AbortSignal;
+  readonly allowPartialChain?: boolean | undefined;
+  readonly platform?:
+    | {
+        readonly baseUrl: string;
+        readonly installationId: string;
+        readonly caPems?: readonly string[] | undefined;
+      }
+    | undefined;
+  readonly webhookSecret?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** Told before the probe starts (the CLI prints "Probing …"). */
-  readonly onProbing?: (url: string) => void;
+  readonly onProbing?: ((url: string) => void) | undefined;
 }
 
 export interface AddInstallationResult {
