@@ -314,6 +314,21 @@ export interface WebhookRegistration {
   readonly warnings: readonly string[];
 }
 
+export interface WebhookUnregisterRequest extends InstallationRef {
+  /** `PROJECT/slug` */
+  readonly repos: readonly string[];
+}
+
+export interface WebhookRemoval {
+  readonly removed: readonly {
+    /** `PROJECT/slug` */
+    readonly target: string;
+    readonly webhookId: number;
+    /** `already-gone`: BDC no longer had it. */
+    readonly bdc: 'deleted' | 'already-gone';
+  }[];
+}
+
 export interface WebhookSecretRequest extends InstallationRef {
   /** The secret the platform shows for this installation; stored, never returned. */
   readonly secret: string;

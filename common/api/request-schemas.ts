@@ -126,6 +126,9 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
       url: UrlTextSchema,
     }),
   ),
+  unregisterWebhooks: one(
+    object({ ...ref, repos: Type.Array(repoPath, { minItems: 1, maxItems: 200 }) }),
+  ),
   setWebhookSecret: one(webhookSecret),
   rotateWebhookSecret: one(webhookSecret),
   getSettings: none,

@@ -55,8 +55,8 @@ export function branchHasInvalidPath(path: string, problem: string): CompanionEr
 /**
  * Lays the change set over the base tree: the one place both engines decide what a commit
  * contains, so they cannot disagree. Reads only the folders the changes touch. A put with the
- * bytes already there and a delete of an absent path change nothing; modes of existing files
- * (executable, symlink) are kept. Every entry of a touched folder must pass git's name rules.
+ * bytes already there and a delete of an absent path change nothing; an executable file keeps
+ * its mode, a symbolic link written to becomes a regular file. Every entry of a touched folder must pass git's name rules.
  */
 export async function planChanges(
   baseTree: string,
@@ -105,6 +105,15 @@ export async function planChanges(
   return { files, baseDirectories };
 }
 
+/**
+ * The mode a put writes: an executable file stays executable; anything else — a new path, a
+ * regular file, a symbolic link — becomes a regular file. Keeping a link's mode would store the
+ * new content as the link's target (docs/git-path-rules.md, "Writing onto a symbolic link").
+ */
+function writtenMode(existing: TreeEntry | undefined): TreeEntryMode {
+  return existing?.mode === '100755' ? '100755' : '100644';
+}
+
 function planFile(change: FileChange, existing: TreeEntry | undefined): PlannedFile[] {
   if (existing !== undefined && isTree(existing)) {
     throw invalid(change.path, 'is a folder in the repository; change the files inside it instead');
@@ -116,12 +125,13 @@ function planFile(change: FileChange, existing: TreeEntry | undefined): PlannedF
     return existing === undefined ? [] : [{ action: 'delete', path: change.path }];
   }
   const oid = blobOid(change.content);
-  if (existing?.oid === oid) return [];
+  const mode = writtenMode(existing);
+  if (existing?.oid === oid && existing.mode === mode) return [];
   return [
     {
       action: existing === undefined ? 'add' : 'modify',
       path: change.path,
-      mode: existing?.mode ?? '100644',
+      mode,
       oid,
       content: change.content,
     },
