@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   app,
@@ -27,6 +26,7 @@ import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/extern
 import { isAllowedNavigation } from './security/navigation.js';
 import { relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
+import { readBoundedFile } from '../core/storage/bounded-file.js';
 
 // The desktop shell's composition root. It stays thin: every decision worth testing is a pure
 // function in main/security or main/ipc, because the Electron binary cannot run in CI.
@@ -135,7 +135,7 @@ async function serveBundle(request: Request): Promise<Response> {
   const relative = appRequestPath(request.url);
   if (relative === undefined) return new Response('not found', { status: 404 });
   try {
-    const body = await readFile(join(bundleDir, relative));
+    const body = await readBoundedFile(join(bundleDir, relative), 'uiAsset');
     return new Response(body, {
       status: 200,
       headers: appResponseHeaders(contentTypeFor(relative)),

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readBoundedFileSync } from '../../core/storage/bounded-file.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import {
@@ -66,27 +67,15 @@ export function readSecretFromFile(
   what: string,
   note: (text: string) => void,
 ): string {
-  try {
-    const stat = statSync(path);
-    if (stat.size > MAX_STDIN_SECRET) {
-      throw new CompanionError('INPUT_INVALID', `The ${what} file ${path} is larger than 64 KiB.`);
-    }
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      note(
-        `warning: ${path} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it.`,
-      );
-    }
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      `The ${what} file ${path} cannot be read: ${(error as Error).message}`,
+  const text = readBoundedFileSync(path, 'token').toString('utf8');
+  const mode = statSync(path).mode;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    note(
+      `warning: the ${what} file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it.`,
     );
   }
+  return text;
 }
-
-const MAX_CA_FILE = 64 * 1024;
 
 /**
  * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
@@ -96,22 +85,7 @@ export function readCaFile(
   path: string,
   options: { readonly allowIntermediate?: boolean } = {},
 ): string[] {
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_CA_FILE) {
-      throw new CompanionError(
-        'INPUT_INVALID',
-        `${path} is larger than 64 KiB; a CA file holds a few certificates.`,
-      );
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      `${path} cannot be read: ${(error as Error).message}`,
-    );
-  }
+  const text = readBoundedFileSync(path, 'caFile').toString('utf8');
   try {
     return [...validateCaPem(text, options).pems];
   } catch (error) {

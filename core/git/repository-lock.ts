@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { readBoundedFile } from '../storage/bounded-file.js';
 
 interface LockOwner {
   readonly pid: number;
@@ -102,7 +103,7 @@ function cancelled(): CompanionError {
 
 async function readOwner(file: string): Promise<LockOwner | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    return JSON.parse((await readBoundedFile(file, 'internal')).toString('utf8')) as LockOwner;
   } catch {
     return undefined;
   }
