@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { sleep } from '../io/sleep.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { WebhookRegistration } from '../../common/models/relay.js';
 import { relayStatus } from '../relay/relay-queries.js';
@@ -88,7 +89,7 @@ async function waitForPing(
     const last = relayStatus(context.database, context.installationId).lastPingAt;
     if (last !== undefined && Date.parse(last) >= since - 1_000) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
