@@ -26,7 +26,7 @@ import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/extern
 import { isAllowedNavigation } from './security/navigation.js';
 import { relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
-import { readBoundedFile } from '../core/storage/bounded-file.js';
+import { readBoundedFile } from '../core/io/bounded-file.js';
 
 // The desktop shell's composition root. It stays thin: every decision worth testing is a pure
 // function in main/security or main/ipc, because the Electron binary cannot run in CI.

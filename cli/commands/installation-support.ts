@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readBoundedFileSync } from '../../core/storage/bounded-file.js';
+import { readBoundedFileSync } from '../../core/io/bounded-file.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import {
@@ -77,6 +77,11 @@ export function readSecretFromFile(
   return text;
 }
 
+/** Reads a CA file's text, bounded (a CA file holds a few certificates); validation is the caller's. */
+export function readCaText(path: string): string {
+  return readBoundedFileSync(path, 'caFile').toString('utf8');
+}
+
 /**
  * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
  * CA:TRUE, keyCertSign, currently valid; a private key is refused loudly and never echoed.
@@ -85,7 +90,7 @@ export function readCaFile(
   path: string,
   options: { readonly allowIntermediate?: boolean } = {},
 ): string[] {
-  const text = readBoundedFileSync(path, 'caFile').toString('utf8');
+  const text = readCaText(path);
   try {
     return [...validateCaPem(text, options).pems];
   } catch (error) {

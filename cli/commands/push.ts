@@ -8,7 +8,8 @@ import type {
 import { parseAuthor } from '../../core/git/push-operation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { openPushEngine } from '../../core/use-cases/push-engine.js';
-import { FILE_LIMITS, readBoundedFile } from '../../core/storage/bounded-file.js';
+import { FILE_LIMITS, readBoundedFile } from '../../core/io/bounded-file.js';
+import { readBounded } from '../../core/io/bounded-read.js';
 import { pushForInstallation } from '../../core/use-cases/push-for-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
@@ -29,22 +30,17 @@ function required(context: CommandContext, flag: string): string {
 }
 
 /** Standard input as one pushed file, under the same per-file limit as a named file. */
-async function readStdin(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    length += bytes.length;
-    if (length > FILE_LIMITS.pushedFile) {
-      throw new CompanionError(
+function readStdin(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  return readBounded(
+    stream as AsyncIterable<Uint8Array | string>,
+    FILE_LIMITS.pushedFile,
+    () =>
+      new CompanionError(
         'FILE_READ_FAILED',
         `Standard input is larger than ${FILE_LIMITS.pushedFile / (1024 * 1024)} MiB, the limit for one pushed file.`,
         { data: { kind: 'pushedFile', reason: 'too large' } },
-      );
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks);
+      ),
+  );
 }
 
 /** `--put PATH=LOCALFILE` (`-` reads stdin, once) and `--delete PATH` → changes. */

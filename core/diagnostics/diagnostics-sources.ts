@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DATABASE_FILE } from '../storage/database.js';
 import { listLogFiles } from '../logging/file-logger.js';
-import { readFileTailSync } from '../storage/bounded-file.js';
+import { readFileTailSync } from '../io/bounded-file.js';
 
 /** Rows of the push history, newest first, as stored (attempts and paths parsed back from JSON). */
 export type HistoryRow = Readonly<Record<string, unknown>>;

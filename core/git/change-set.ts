@@ -1,6 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChange } from '../../common/models/push.js';
-import { FILE_LIMITS } from '../storage/bounded-file.js';
+import { FILE_LIMITS } from '../io/bounded-file.js';
 import type { TreeEntryMode } from './git-objects.js';
 import { writtenNameProblem } from './git-path-rules.js';
 

@@ -28,7 +28,7 @@ import {
   failure,
   type AttemptFailure,
 } from './push-failure.js';
-import { readBoundedFile } from '../storage/bounded-file.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 const TRACKING_REF = 'refs/companion/tip';
 

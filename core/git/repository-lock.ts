@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { readBoundedFile } from '../storage/bounded-file.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 interface LockOwner {
   readonly pid: number;

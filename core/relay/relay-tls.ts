@@ -3,7 +3,7 @@ import { createSecureContext } from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayTlsFiles } from '../../common/models/installation.js';
 import type { RelayTls } from './relay.js';
-import { readBoundedFileSync } from '../storage/bounded-file.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 /**
  * Reads the relay's certificate and key and checks they form a usable pair, so a wrong file is

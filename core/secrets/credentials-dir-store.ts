@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';
-import { readBoundedFileSync } from '../storage/bounded-file.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export interface CredentialsDirStoreOptions {
   /** systemd sets `$CREDENTIALS_DIRECTORY` for units with `LoadCredential=`. */

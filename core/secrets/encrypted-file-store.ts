@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { writeFileAtomic } from '../settings/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLockAsync } from '../settings/file-lock.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';
-import { readBoundedFileSync } from '../storage/bounded-file.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export const ENCRYPTED_SECRETS_FORMAT = 'bdc-companion-secrets';
 

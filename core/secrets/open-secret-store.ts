@@ -6,7 +6,7 @@ import { createEncryptedFileStore, type ScryptParameters } from './encrypted-fil
 import { createKeytarStore, type KeytarModule } from './keytar-store.js';
 import type { SecretStore, SecretStoreBackend } from './secret-store.js';
 import { errorDetail, secretStoreError } from './secret-store-errors.js';
-import { readBoundedFileSync } from '../storage/bounded-file.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export const SECRET_STORE_ENV = 'BDC_COMPANION_SECRET_STORE';
 export const PASSPHRASE_ENV = 'BDC_COMPANION_SECRETS_PASSPHRASE';

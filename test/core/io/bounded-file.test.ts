@@ -10,7 +10,7 @@ import {
   readBoundedFile,
   readBoundedFileSync,
   readFileTailSync,
-} from '../../../core/storage/bounded-file.js';
+} from '../../../core/io/bounded-file.js';
 import { collectChanges } from '../../../cli/commands/push.js';
 import { readCaFile, readSecretFromFile } from '../../../cli/commands/installation-support.js';
 import type { CommandContext } from '../../../cli/command.js';
