@@ -17,13 +17,13 @@ export const WEBHOOK_PATH_PREFIX = '/webhooks/bitbucket-dc/';
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 export const PING_EVENT = 'diagnostics:ping';
 /**
- * Body bytes held in memory at once, across all requests being read: 48 MiB for bodies of any
- * size plus 16 MiB only for bodies up to 256 KiB (BDC's deliveries are a few KiB). See
- * `IntakeBudget` and docs/security.md.
+ * Body bytes held in memory at once, across all requests being read: 24 MiB for bodies of any
+ * size (two of the largest accepted) plus 8 MiB only for bodies up to 256 KiB (BDC's deliveries
+ * are a few KiB, so that is room for dozens at once). See `IntakeBudget` and docs/security.md.
  */
 export const DEFAULT_INTAKE_BUDGET = {
-  sharedBytes: 48 * 1024 * 1024,
-  smallReserveBytes: 16 * 1024 * 1024,
+  sharedBytes: 24 * 1024 * 1024,
+  smallReserveBytes: 8 * 1024 * 1024,
   smallBodyBytes: 256 * 1024,
 } as const;
 /** A body that stops arriving for this long is cut off (a slow-body attack holds memory). */
@@ -171,7 +171,7 @@ export function createWebhookHandler(
         const reloaded = await installation.secrets.loadedSince(arrived);
         if (!sameSecrets(reloaded, read.signature.secrets)) {
           const again = new StreamingSignature(reloaded);
-          for (const chunk of read.chunks) again.update(chunk);
+          again.update(read.body);
           valid = again.matches(digest);
         }
       }
@@ -183,7 +183,7 @@ export function createWebhookHandler(
         options,
         request,
         response,
-        Buffer.concat(read.chunks, read.size),
+        read.body,
         eventKey,
         signature as string,
         receivedAt,
@@ -363,8 +363,7 @@ function discard(request: IncomingMessage): void {
 type SignedBody =
   | {
       readonly kind: 'read';
-      readonly chunks: readonly Buffer[];
-      readonly size: number;
+      readonly body: Buffer;
       readonly signature: StreamingSignature;
       /** Gives the body's bytes back to the intake budget (when the delivery is answered). */
       readonly release: () => void;
@@ -373,7 +372,9 @@ type SignedBody =
   | { readonly kind: 'busy' };
 
 /**
- * The raw body as chunks, with its HMAC computed as it arrived. Every byte held is taken from the
+ * The raw body, with its HMAC computed as it arrived. Bytes are copied into one buffer of the
+ * declared length (grown by doubling when no length is declared), so no socket read buffer is
+ * kept alive and the heap is not left fragmented by thousands of small chunks after a flood. Every byte held is taken from the
  * intake budget and given back when the request is done (answered, refused or dropped). Rejects
  * when the client goes away or sends nothing for `idleTimeoutMs`.
  */
@@ -389,7 +390,7 @@ function readSignedBody(
   const { budget } = options;
   const signature = new StreamingSignature(options.secrets);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let body: Buffer | undefined;
     let size = 0;
     // Bytes taken from the budget: the declared length at once (so a request that cannot fit is
     // refused before its body is read), or chunk by chunk for a body sent without a length.
@@ -408,7 +409,7 @@ function readSignedBody(
       settled = true;
       stop();
       if (result.kind !== 'read') {
-        chunks.length = 0;
+        body = undefined;
         release();
       }
       resolve(result);
@@ -417,7 +418,7 @@ function readSignedBody(
       if (settled) return;
       settled = true;
       stop();
-      chunks.length = 0;
+      body = undefined;
       release();
       reject(error);
     };
@@ -434,9 +435,16 @@ function readSignedBody(
         }
         reserved += needed;
       }
-      size += chunk.length;
       signature.update(chunk);
-      chunks.push(chunk);
+      if (body === undefined || body.length < size + chunk.length) {
+        const grown = Buffer.allocUnsafe(
+          Math.max(reserved, Math.min(options.limit, 2 * (size + chunk.length))),
+        );
+        body?.copy(grown, 0, 0, size);
+        body = grown;
+      }
+      chunk.copy(body, size);
+      size += chunk.length;
     };
     const declared = Number(request.headers['content-length']);
     if (Number.isSafeInteger(declared) && declared > 0) {
@@ -447,7 +455,14 @@ function readSignedBody(
       reserved = declared;
     }
     request.on('data', onData);
-    request.once('end', () => finish({ kind: 'read', chunks, size, signature, release }));
+    request.once('end', () =>
+      finish({
+        kind: 'read',
+        body: body === undefined ? Buffer.alloc(0) : body.subarray(0, size),
+        signature,
+        release,
+      }),
+    );
     request.once('error', fail);
     request.once('aborted', () => fail(new Error('aborted')));
     request.once('close', () => {
