@@ -154,6 +154,11 @@ export interface OAuthStartRequest extends InstallationRef {
   readonly clientId: string;
   /** Goes in, is stored in the secret store; never returned. */
   readonly clientSecret: string;
+  /**
+   * Also request REPO_ADMIN, which registering webhooks needs (common/auth/permission-needs.ts);
+   * without it the companion asks only for what pushing needs.
+   */
+  readonly withWebhooks?: boolean;
 }
 
 export interface OAuthStart {
@@ -312,6 +317,21 @@ export interface WebhookRegistration {
   readonly relayRecordedPing: boolean;
   /** Why BDC may not reach the URL (see `RelayEndpoint.warnings`). */
   readonly warnings: readonly string[];
+}
+
+export interface WebhookUnregisterRequest extends InstallationRef {
+  /** `PROJECT/slug` */
+  readonly repos: readonly string[];
+}
+
+export interface WebhookRemoval {
+  readonly removed: readonly {
+    /** `PROJECT/slug` */
+    readonly target: string;
+    readonly webhookId: number;
+    /** `already-gone`: BDC no longer had it. */
+    readonly bdc: 'deleted' | 'already-gone';
+  }[];
 }
 
 export interface WebhookSecretRequest extends InstallationRef {

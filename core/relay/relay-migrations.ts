@@ -100,7 +100,23 @@ export const relayMigrations: readonly Migration[] = [
     },
   },
   {
-    name: 'relay/003-delivery-signature',
+    name: 'relay/003-reach-nonces',
+    up(database) {
+      // One-time nonces proving that BDC's test ping reached this relay (proof-of-reach.ts).
+      database.exec(`
+        CREATE TABLE relay_reach_nonces (
+          installation_id TEXT NOT NULL,
+          nonce_hash TEXT NOT NULL,
+          issued_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          proven_at INTEGER,
+          PRIMARY KEY (installation_id, nonce_hash)
+        );
+      `);
+    },
+  },
+  {
+    name: 'relay/004-delivery-signature',
     up(database) {
       // A replayed delivery is found by its signature (the HMAC of its body), whatever request
       // id it carries; hex may come in either case, so the index is on the lower-cased value.

@@ -9,6 +9,7 @@ import {
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
 import { repositoryKey } from './repository-key.js';
+import { claimReachNonce, reachNonceOf } from './proof-of-reach.js';
 import type { SecretCache } from './secret-cache.js';
 import { IntakeBudget } from './intake-budget.js';
 import { presentedDigest, StreamingSignature } from './signature.js';
@@ -71,7 +72,8 @@ export interface ListenerOptions {
  * the signature header (missing or malformed: 401 — except BDC's unsigned test ping, answered
  * without reading its body) and the declared size (413); then the body is read within the
  * intake budget (503 when the relay already holds too many bytes) while its HMAC is computed;
- * a wrong signature is refused (401, never stored or forwarded); then ping (200), allowlist
+ * a wrong signature is refused (401, never stored or forwarded); then ping (200; recorded as
+ * "BDC reached the relay" only with a live one-time nonce, see proof-of-reach.ts), allowlist
  * (200 and dropped), and persist-then-acknowledge: the 200 is written only after the transaction
  * holding the delivery has committed. Nothing here waits for the platform, so acknowledgements
  * stay fast during a platform outage and BDC's circuit breaker never trips because of it.
@@ -256,16 +258,27 @@ async function accept(
   events.emit({ kind: 'received', delivery: outcome.delivery });
 }
 
-/** A ping (BDC's "Test connection"): answered 200, recorded as "BDC reached the relay". */
+/**
+ * A ping is answered 200 either way (BDC's "Test connection" should succeed), but it is recorded
+ * as "BDC reached the relay" only when it burns a live one-time nonce (proof-of-reach.ts): an
+ * unsigned request from anyone, or a replayed ping, proves nothing and stores nothing.
+ */
 async function answerPing(
   options: ListenerOptions,
-  _request: IncomingMessage,
+  request: IncomingMessage,
   response: ServerResponse,
   receivedAt: number,
 ): Promise<void> {
   const id = options.installation.installationId;
-  await options.commits.run(() => options.store.bump(id, 'ping', receivedAt));
-  options.events.emit({ kind: 'ping', at: new Date(receivedAt).toISOString() });
+  const nonce = reachNonceOf(request.url);
+  const proven =
+    nonce !== undefined &&
+    (await options.commits.run(() => {
+      const claimed = claimReachNonce(options.store.database, id, nonce, receivedAt);
+      if (claimed) options.store.bump(id, 'ping', receivedAt);
+      return claimed;
+    }));
+  if (proven) options.events.emit({ kind: 'ping', at: new Date(receivedAt).toISOString() });
   reply(response, 200, { ok: true, ping: true });
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf from 'conf';
+import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { isInstallationId, validateInstallationName } from './installation-name.js';
 import {
@@ -40,7 +40,9 @@ export function settingsConfOptions(home: string) {
     cwd: home,
     configName: SETTINGS_FILE_NAME,
     fileExtension: SETTINGS_FILE_EXTENSION,
-    schema: settingsSchema,
+    // TypeBox's schema types mark absent keywords `| undefined`, which conf's JSON-schema type
+    // (under exactOptionalPropertyTypes) does not: the objects themselves are plain JSON schema.
+    schema: settingsSchema as unknown as ConfSchema<SettingsData>,
     rootSchema: settingsRootSchema,
     defaults: emptySettingsDocument() as SettingsData,
     configFileMode: 0o600,

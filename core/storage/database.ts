@@ -1,13 +1,18 @@
 import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { bridgeMigrations } from '../bridge/bridge-migrations.js';
 import { historyMigrations } from '../history/history-migrations.js';
 import { relayMigrations } from '../relay/relay-migrations.js';
 import type { Migration } from './migration.js';
 
 export const DATABASE_FILE = 'companion.db';
 
-const ALL_MIGRATIONS: readonly Migration[] = [...historyMigrations, ...relayMigrations];
+const ALL_MIGRATIONS: readonly Migration[] = [
+  ...historyMigrations,
+  ...relayMigrations,
+  ...bridgeMigrations,
+];
 
 /**
  * Opens the one SQLite database of the config home (push history and relay queue).

@@ -200,30 +200,61 @@ describe('the UI over serve, as a new user', () => {
     await expect(
       page.getByLabel('Personal Access Token', { exact: true }).inputValue(),
     ).resolves.toBe('');
+    // The help names exactly what the permission test proves against the simulator.
+    await expect(
+      page.getByRole('table', { name: 'Permissions each feature needs' }).textContent(),
+    ).resolves.toContain('push commitsRepositories: Write');
     await screenshotBothThemes(page, '04-wizard-sign-in-pat');
     await page.getByRole('button', { name: 'Continue' }).click();
   });
 
-  it('step 4: starts the relay, stores the secret, registers a webhook and sees the test delivery', async () => {
+  it('step 4: a relay URL BDC cannot reach ends red, with the next step, within 15 s', async () => {
     await page.getByRole('heading', { name: "Relay BDC's webhooks to the platform" }).waitFor();
     await page.getByLabel('Webhook secret').fill(sim.platform?.webhookSecret ?? '');
     await page.getByRole('button', { name: 'Store secret' }).click();
     await page.getByText('stored in the keychain (never shown)').waitFor();
     await expect(page.getByLabel('Webhook secret').inputValue()).resolves.toBe('');
     await page.getByLabel('Listen address').fill(`127.0.0.1:${relayPort}`);
+    // Nothing listens there: as BDC sees it, the address of a laptop behind a VPN.
+    const deadPort = await freePort();
+    await page.getByLabel('Relay URL as BDC sees it').fill(`http://127.0.0.1:${deadPort}`);
+    await page.getByRole('button', { name: 'Save and start the relay' }).click();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: `:${deadPort}/webhooks/` })
+      .waitFor();
+    await page.getByLabel('Project').selectOption(sim.project);
+    await page.getByLabel(`${sim.project}/${sim.repo}`, { exact: false }).check();
+    const clicked = Date.now();
+    await page.getByRole('button', { name: 'Register webhooks' }).click();
+    const failure = page.getByRole('alert', { name: 'BDC cannot reach the relay' });
+    await failure.waitFor({ timeout: 15_000 });
+    expect(Date.now() - clicked).toBeLessThan(15_000);
+    const text = (await failure.textContent()) ?? '';
+    expect(text).toContain('connection was refused');
+    expect(text).toContain('run the relay as a service on a server next to BDC');
+    expect(text).toContain('relay-and-services.md');
+    expect(text).toContain('watch mode');
+    await expect(page.getByText('Registered 1 webhook').count()).resolves.toBe(0);
+    await screenshotBothThemes(page, '05a-wizard-relay-unreachable');
+    await failure.getByRole('button', { name: 'Remove the 1 webhook just registered' }).click();
+    await failure.getByText('Removed 1 webhook from BDC').waitFor();
+  });
+
+  it('step 4: starts the relay, stores the secret, registers a webhook and sees the test delivery', async () => {
+    await page.getByLabel('Relay URL as BDC sees it').fill(`http://127.0.0.1:${relayPort}`);
     await page.getByRole('button', { name: 'Save and start the relay' }).click();
     const endpoint = page.getByRole('definition').filter({ hasText: `:${relayPort}/webhooks/` });
     await endpoint.waitFor();
     await expect(endpoint.textContent()).resolves.toBe(
       `http://127.0.0.1:${relayPort}/webhooks/bitbucket-dc/${sim.platform?.installationId ?? ''}`,
     );
-    await page.getByLabel('Project').selectOption(sim.project);
-    await page.getByLabel(`${sim.project}/${sim.repo}`, { exact: false }).check();
     await page.getByRole('button', { name: 'Register webhooks' }).click();
     await page.getByText("BDC's test delivery arrived").waitFor({ timeout: 20_000 });
+    // The webhook of the failed attempt was removed, so this one is created anew.
     await expect(
       page.getByRole('list', { name: 'Registered webhooks' }).textContent(),
-    ).resolves.toContain('reached the relay');
+    ).resolves.toMatch(/created; BDC's test call reached the relay/);
     await screenshotBothThemes(page, '05-wizard-relay');
     await page.getByRole('button', { name: 'Continue' }).click();
   });
@@ -335,6 +366,35 @@ describe('the UI over serve, as a new user', () => {
     expect(text).not.toContain(sim.pat);
     expect(text).not.toContain(sim.platform?.webhookSecret ?? 'never');
     await screenshotBothThemes(page, '12-diagnostics');
+  });
+
+  it('with one permission less (a read-only token), a push names the missing permission', async () => {
+    const readOnly = sim.addToken({
+      user: sim.user.name,
+      projectPermission: 'PROJECT_READ',
+      repoPermission: 'REPO_READ',
+    });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Installations' }).click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByRole('button', { name: 'Sign in…' })
+      .click();
+    await page.getByRole('table', { name: 'Permissions each feature needs' }).waitFor();
+    await page.getByLabel('Personal Access Token', { exact: true }).fill(readOnly);
+    await page.getByRole('button', { name: 'Verify and save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Signed in as' }).waitFor();
+    await nav.getByRole('button', { name: 'Test push' }).click();
+    await page.getByLabel('Repository (PROJECT/slug)').fill(`${sim.project}/${sim.repo}`);
+    await page.getByLabel('File path').fill('e2e/denied.txt');
+    await page.getByLabel('File content').fill('no write\n');
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'PUSH_PERMISSION_DENIED' });
+    await refused.waitFor({ timeout: 30_000 });
+    await expect(refused.textContent()).resolves.toContain(
+      'Missing permission: Repositories: Write on the token',
+    );
+    await screenshotBothThemes(page, '14-test-push-missing-permission');
   });
 
   it('can be driven from the keyboard alone', async () => {
