@@ -22,6 +22,16 @@ export interface IncomingDelivery {
   readonly receivedAt: number;
 }
 
+/**
+ * A signed delivery whose body and signature the relay already received within this window is
+ * a replay, whatever its `X-Request-Id`: it is recorded as a duplicate and not forwarded again.
+ * The signature is the HMAC of the body under the installation's secret, so only BDC (or someone
+ * replaying what BDC sent) can produce it; two different events never share a body, since BDC's
+ * payload carries the event's date and the refs' hashes. Rows delivered longer ago than the
+ * retention are pruned, so the window is effectively the shorter of the two (docs/security.md).
+ */
+export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export type InsertOutcome =
   | { readonly kind: 'stored'; readonly delivery: RelayDelivery }
   | { readonly kind: 'duplicate'; readonly requestId: string };
@@ -67,6 +77,7 @@ export interface AttemptRecord {
 export class DeliveryStore {
   private readonly statements: {
     insert: Statement;
+    findBySignature: Statement;
     findByRequest: Statement;
     bump: Statement;
     heads: Statement;
@@ -94,6 +105,12 @@ export class DeliveryStore {
            (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries),
            'pending', @receivedAt, @receivedAt)
          ON CONFLICT DO NOTHING`,
+      ),
+      findBySignature: db.prepare(
+        `SELECT request_id FROM relay_deliveries
+         WHERE installation_id = ? AND lower(signature) = ? AND signature IS NOT NULL
+           AND received_at >= ?
+         LIMIT 1`,
       ),
       findByRequest: db.prepare(
         'SELECT id FROM relay_deliveries WHERE installation_id = ? AND request_id = ?',
@@ -176,6 +193,18 @@ export class DeliveryStore {
   insertMany(deliveries: readonly IncomingDelivery[]): InsertOutcome[] {
     return this.database.transaction(() =>
       deliveries.map((delivery): InsertOutcome => {
+        const replayOf =
+          delivery.signature === undefined
+            ? undefined
+            : (this.statements.findBySignature.get(
+                delivery.installationId,
+                delivery.signature.toLowerCase(),
+                delivery.receivedAt - REPLAY_WINDOW_MS,
+              ) as { request_id: string | null } | undefined);
+        if (replayOf !== undefined) {
+          this.bumpInTransaction(delivery.installationId, 'duplicate', delivery.receivedAt);
+          return { kind: 'duplicate', requestId: delivery.requestId ?? replayOf.request_id ?? '' };
+        }
         const result = this.statements.insert.run({
           installationId: delivery.installationId,
           requestId: delivery.requestId ?? null,

@@ -156,4 +156,16 @@ export const relayMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'relay/005-delivery-signature',
+    up(database) {
+      // A replayed delivery is found by its signature (the HMAC of its body), whatever request
+      // id it carries; hex may come in either case, so the index is on the lower-cased value.
+      database.exec(`
+        CREATE INDEX relay_deliveries_signature
+          ON relay_deliveries (installation_id, lower(signature), received_at)
+          WHERE signature IS NOT NULL;
+      `);
+    },
+  },
 ];
