@@ -12,6 +12,7 @@ import { relayCodes } from './catalogue/relay.js';
 import { secretsCodes } from './catalogue/secrets.js';
 import { settingsCodes } from './catalogue/settings.js';
 import { trustCodes } from './catalogue/trust.js';
+import { watchCodes } from './catalogue/watch.js';
 import { webhooksCodes } from './catalogue/webhooks.js';
 
 /**
@@ -35,6 +36,7 @@ export const catalogue = {
   ...historyCodes,
   ...relayCodes,
   ...webhooksCodes,
+  ...watchCodes,
   ...appCodes,
 } as const;
 

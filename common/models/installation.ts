@@ -1,3 +1,5 @@
+import type { WatchSettings } from './watch.js';
+
 /**
  * One Bitbucket Data Center instance the companion serves, as stored in settings.
  *
@@ -57,6 +59,11 @@ export interface RelaySettings {
    * read at each start (so a renewed certificate needs only a restart). Absent: plain HTTP.
    */
   readonly tls?: RelayTlsFiles;
+  /**
+   * Watch mode (`relay watch`): the companion polls these repositories' refs and sends the
+   * events itself, for a BDC that cannot reach the relay. Absent: off.
+   */
+  readonly watch?: WatchSettings;
 }
 
 export interface RelayTlsFiles {

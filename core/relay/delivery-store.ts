@@ -19,7 +19,13 @@ export interface IncomingDelivery {
   readonly signature: string | undefined;
   readonly body: Buffer;
   readonly receivedAt: number;
+  /** Who produced it when not BDC's webhook (`companion-watch`); sent as X-Ankra-Event-Source. */
+  readonly source?: EventSource;
 }
+
+/** The `X-Ankra-Event-Source` of an event the companion built itself instead of BDC. */
+export type EventSource = 'companion-watch';
+export const EVENT_SOURCE_HEADER = 'X-Ankra-Event-Source';
 
 export type InsertOutcome =
   | { readonly kind: 'stored'; readonly delivery: RelayDelivery }
@@ -121,18 +127,23 @@ function toAttempt(row: AttemptRow): DeliveryAttempt {
   };
 }
 
-/** Forwarded headers in their canonical spelling; only those BDC actually sent are forwarded. */
+/**
+ * Forwarded headers in their canonical spelling; only those BDC actually sent are forwarded, plus
+ * `X-Ankra-Event-Source` on an event the companion built itself.
+ */
 export function forwardedHeaders(row: {
   readonly content_type: string | null;
   readonly event_key: string;
   readonly request_id: string | null;
   readonly signature: string | null;
+  readonly source?: string | null;
 }): Record<string, string> {
   const headers: Record<string, string> = {};
   if (row.content_type !== null) headers['Content-Type'] = row.content_type;
   if (row.event_key !== '') headers['X-Event-Key'] = row.event_key;
   if (row.request_id !== null) headers['X-Request-Id'] = row.request_id;
   if (row.signature !== null) headers['X-Hub-Signature'] = row.signature;
+  if (row.source !== undefined && row.source !== null) headers[EVENT_SOURCE_HEADER] = row.source;
   return headers;
 }
 
@@ -168,11 +179,12 @@ export class DeliveryStore {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO relay_deliveries (installation_id, request_id, event_key, repository,
-           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at)
+           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at,
+           source)
          VALUES (@installationId, @requestId, @eventKey, @repository, @contentType, @signature,
            @body, @receivedAt,
            (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries),
-           'pending', @receivedAt, @receivedAt)
+           'pending', @receivedAt, @receivedAt, @source)
          ON CONFLICT DO NOTHING`,
       ),
       findByRequest: db.prepare(
@@ -198,7 +210,7 @@ export class DeliveryStore {
       ),
       loadOutgoing: db.prepare(
         `SELECT id, repository, queued_at, attempts, body, content_type, event_key, request_id,
-           signature FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
+           signature, source FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
       ),
       attemptInsert: db.prepare(
         `INSERT INTO relay_attempts (delivery_id, number, at, status, latency_ms, outcome, error,
@@ -238,7 +250,7 @@ export class DeliveryStore {
          AND repository = ? LIMIT 1`,
       ),
       byId: db.prepare(
-        `SELECT ${DELIVERY_COLUMNS}, content_type, signature FROM relay_deliveries
+        `SELECT ${DELIVERY_COLUMNS}, content_type, signature, source FROM relay_deliveries
          WHERE installation_id = ? AND id = ?`,
       ),
     };
@@ -261,6 +273,7 @@ export class DeliveryStore {
           signature: delivery.signature ?? null,
           body: delivery.body,
           receivedAt: delivery.receivedAt,
+          source: delivery.source ?? null,
         });
         if (result.changes === 0 && delivery.requestId !== undefined) {
           this.bumpInTransaction(delivery.installationId, 'duplicate', delivery.receivedAt);
@@ -339,6 +352,7 @@ export class DeliveryStore {
           event_key: string;
           request_id: string | null;
           signature: string | null;
+          source: string | null;
         }
       | undefined;
     if (row === undefined) return undefined;
@@ -483,7 +497,12 @@ export class DeliveryStore {
 
   detail(installationId: string, id: number): RelayDeliveryDetail {
     const row = this.statements.byId.get(installationId, id) as
-      (DeliveryRow & { content_type: string | null; signature: string | null }) | undefined;
+      | (DeliveryRow & {
+          content_type: string | null;
+          signature: string | null;
+          source: string | null;
+        })
+      | undefined;
     if (row === undefined) throw notFound(id);
     const attempts = (
       this.database

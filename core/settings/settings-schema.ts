@@ -1,4 +1,8 @@
 import { DEFAULT_RELAY_SETTINGS } from '../../common/models/installation.js';
+import {
+  MAX_WATCH_INTERVAL_SECONDS,
+  MIN_WATCH_INTERVAL_SECONDS,
+} from '../../common/models/watch.js';
 import { INSTALLATION_NAME_PATTERN } from './installation-name.js';
 
 /**
@@ -86,6 +90,28 @@ export const installationSchema = {
           properties: {
             certFile: { type: 'string', minLength: 1, maxLength: 4096 },
             keyFile: { type: 'string', minLength: 1, maxLength: 4096 },
+          },
+        },
+        watch: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['repositories', 'projects', 'intervalSeconds'],
+          properties: {
+            repositories: {
+              type: 'array',
+              maxItems: 10_000,
+              items: { type: 'string', maxLength: 300, pattern: '^[^/\\s]+/[^/\\s]+$' },
+            },
+            projects: {
+              type: 'array',
+              maxItems: 1_000,
+              items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\s]+$' },
+            },
+            intervalSeconds: {
+              type: 'integer',
+              minimum: MIN_WATCH_INTERVAL_SECONDS,
+              maximum: MAX_WATCH_INTERVAL_SECONDS,
+            },
           },
         },
       },

@@ -3,11 +3,16 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { historyMigrations } from '../history/history-migrations.js';
 import { relayMigrations } from '../relay/relay-migrations.js';
+import { watchMigrations } from '../watch/watch-migrations.js';
 import type { Migration } from './migration.js';
 
 export const DATABASE_FILE = 'companion.db';
 
-const ALL_MIGRATIONS: readonly Migration[] = [...historyMigrations, ...relayMigrations];
+const ALL_MIGRATIONS: readonly Migration[] = [
+  ...historyMigrations,
+  ...relayMigrations,
+  ...watchMigrations,
+];
 
 /**
  * Opens the one SQLite database of the config home (push history and relay queue).
