@@ -323,8 +323,16 @@ export function startRefWatcher(options: RefWatcherOptions): RunningWatcher {
   }
 
   const loop = (async () => {
+    let last: WatchSettings | undefined;
     while (!controller.signal.aborted) {
-      const settings = options.settings();
+      let settings = last;
+      try {
+        settings = options.settings();
+      } catch (error) {
+        // A settings file being rewritten by another process: keep what was read before.
+        logger.warn('watch could not read its settings', { error: message(error) });
+      }
+      last = settings;
       const intervalMs = settings === undefined ? 15_000 : intervalOf(options, settings);
       const started = now();
       if (settings !== undefined) {

@@ -251,7 +251,9 @@ export class WatchStore {
           last_error_at: number | null;
         }
       | undefined;
-    const watched = (this.statements.watched.all(installationId) as unknown[]).length;
+    const watched = settings.enabled
+      ? (this.statements.watched.all(installationId) as unknown[]).length
+      : 0;
     return {
       enabled: settings.enabled,
       intervalSeconds: settings.intervalSeconds,

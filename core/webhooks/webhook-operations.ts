@@ -6,6 +6,7 @@ import { relayStatus } from '../relay/relay-queries.js';
 import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
+import { recordReachEvidence } from '../watch/reach-evidence.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
 import {
   describeTarget,
@@ -75,6 +76,19 @@ export async function registerWebhooks(
     started,
     results.some((result) => result.test.reached),
   );
+  // The evidence that decides between webhooks and watch mode (docs/watch-mode.md).
+  const failed = results.find((result) => !result.test.reached);
+  recordReachEvidence(context.database, context.installationId, {
+    at: now(),
+    reached: failed === undefined && results.length > 0,
+    ...(failed === undefined
+      ? {}
+      : {
+          reason:
+            failed.test.error ??
+            (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`),
+        }),
+  });
   return { url, webhooks: results, relayRecordedPing };
 }
 
