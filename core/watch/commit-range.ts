@@ -18,8 +18,9 @@ function repoPath(repository: string): string {
 
 /**
  * The commit data of one change through BDC's REST (docs/watch-mode.md): the range with
- * `GET …/commits?since=FROM&until=TO&limit=5` (newest first, `since` exclusive; without `since`
- * for a new ref — BDC's payload for a new branch lists its most recent history), the pushed commit
+ * `GET …/commits?since=FROM&until=TO&limit=5` (newest first, `since` exclusive; for a new ref
+ * `since` is the default branch, so a branch or tag made at an existing commit brings none, and
+ * the first branch of an empty repository brings its history), the pushed commit
  * from that page or `GET …/commits/{id}` (a ref moved backwards has an empty range), and its
  * parents' details as BDC expands them. A DELETE has no commits. Typically two requests.
  */
@@ -27,8 +28,13 @@ export async function fetchCommitRange(
   client: BdcClient,
   repository: string,
   change: RefChange,
-  signal?: AbortSignal,
+  options: {
+    /** For a new ref: the default branch's commit, whose history the new ref did not bring. */
+    readonly excludeForNewRef?: string | undefined;
+    readonly signal?: AbortSignal;
+  } = {},
 ): Promise<CommitRange> {
+  const { signal } = options;
   const target = change.toCommit;
   if (change.type === 'DELETE' || target === undefined) {
     return { toCommit: undefined, toCommitParents: [], commits: [] };
@@ -39,7 +45,11 @@ export async function fetchCommitRange(
     {
       until: target,
       limit: MAX_PAYLOAD_COMMITS,
-      ...(change.type === 'ADD' ? {} : { since: change.fromHash }),
+      ...(change.type !== 'ADD'
+        ? { since: change.fromHash }
+        : options.excludeForNewRef === undefined
+          ? {}
+          : { since: options.excludeForNewRef }),
     },
     signal,
   );

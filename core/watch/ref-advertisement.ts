@@ -16,6 +16,12 @@ export interface RefState {
 
 export type RefSnapshot = ReadonlyMap<string, RefState>;
 
+/** A repository's refs, and the branch HEAD names (the default branch) when advertised. */
+export interface AdvertisedRefs {
+  readonly refs: Map<string, RefState>;
+  readonly head: string | undefined;
+}
+
 /**
  * A repository with thousands of refs advertises a few hundred KiB; 32 MiB bounds a misbehaving
  * server or proxy without refusing any real repository (about 500 000 refs).
@@ -32,14 +38,19 @@ export function isWatchedRef(ref: string): boolean {
  * then `<oid> <ref>` lines, the first carrying capabilities after a NUL, annotated tags followed
  * by `<commit> <ref>^{}`). Only branches and tags are kept.
  */
-export function parseRefAdvertisement(body: Buffer): Map<string, RefState> {
+export function parseRefAdvertisement(body: Buffer): AdvertisedRefs {
   const refs = new Map<string, { hash: string; peeled?: string }>();
+  let head: string | undefined;
   for (const packet of parsePktLines(body)) {
     if (packet === null) continue;
     let line = packet.toString('utf8').replace(/\n$/, '');
     if (line.startsWith('# service=')) continue;
     const nul = line.indexOf('\u0000');
-    if (nul >= 0) line = line.slice(0, nul);
+    if (nul >= 0) {
+      const symref = /(?:^| )symref=HEAD:(\S+)/.exec(line.slice(nul + 1));
+      if (symref !== null) head = symref[1];
+      line = line.slice(0, nul);
+    }
     const space = line.indexOf(' ');
     if (space !== 40) continue;
     const hash = line.slice(0, 40);
@@ -52,7 +63,7 @@ export function parseRefAdvertisement(body: Buffer): Map<string, RefState> {
     }
     if (isWatchedRef(name)) refs.set(name, { hash });
   }
-  return refs;
+  return { refs, head };
 }
 
 export interface RefReader {
@@ -70,7 +81,7 @@ export async function readRefs(
   reader: RefReader,
   cloneUrl: string,
   signal?: AbortSignal,
-): Promise<Map<string, RefState>> {
+): Promise<AdvertisedRefs> {
   const url = `${cloneUrl.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`;
   const where = `GET ${cloneUrl}/info/refs`;
   let status: number;

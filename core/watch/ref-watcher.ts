@@ -208,8 +208,12 @@ export function startRefWatcher(options: RefWatcherOptions): RunningWatcher {
     repository: Repository,
     change: RefChange,
     secret: string,
+    excludeForNewRef: string | undefined,
   ): Promise<IncomingDelivery> {
-    const range = await fetchCommitRange(options.bdc, repository.key, change, controller.signal);
+    const range = await fetchCommitRange(options.bdc, repository.key, change, {
+      excludeForNewRef,
+      signal: controller.signal,
+    });
     const at = now();
     const body = refsChangedBody({
       at,
@@ -237,7 +241,9 @@ export function startRefWatcher(options: RefWatcherOptions): RunningWatcher {
     windowMs: number,
     counts: { events: number; deduplicated: number },
   ): Promise<void> {
-    const current = await readRefs(options.refs, repository.cloneUrl, controller.signal);
+    const advertised = await readRefs(options.refs, repository.cloneUrl, controller.signal);
+    const current = advertised.refs;
+    const head = advertised.head === undefined ? undefined : current.get(advertised.head);
     const stored = store.storedRefs(installationId, repository.key);
     if (stored === undefined) {
       await options.enqueue(() => {
@@ -255,7 +261,8 @@ export function startRefWatcher(options: RefWatcherOptions): RunningWatcher {
     for (const change of changes) {
       if (store.seenBy(installationId, repository.key, change, 'webhook', since)) continue;
       secret ??= await options.secret();
-      built.set(change, await buildDelivery(repository, change, secret));
+      const exclude = change.ref === advertised.head ? undefined : head?.hash;
+      built.set(change, await buildDelivery(repository, change, secret, exclude));
     }
     await options.enqueue(() => {
       const at = now();

@@ -86,22 +86,12 @@ export function repositoryJson(repository: Json): Json {
   return ordered(withProject, REPOSITORY_KEYS);
 }
 
-function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
-}
-
-/** A commit in the payload: REST's fields, timestamps as ISO strings (the 10.x payload's form). */
+/**
+ * A commit in the payload: BDC's REST commit as REST returns it (same fields, same order, epoch-ms
+ * timestamps — the payload documentation's form), with the parents given.
+ */
 function commitJson(commit: RestCommit, parents: Json[]): Json {
-  const out: Json = { id: commit.id, displayId: commit.displayId };
-  if (commit.author !== undefined) out['author'] = commit.author;
-  if (commit.authorTimestamp !== undefined) out['authorTimestamp'] = iso(commit.authorTimestamp);
-  if (commit.committer !== undefined) out['committer'] = commit.committer;
-  if (commit.committerTimestamp !== undefined) {
-    out['committerTimestamp'] = iso(commit.committerTimestamp);
-  }
-  if (commit.message !== undefined) out['message'] = commit.message;
-  out['parents'] = parents;
-  return out;
+  return { ...(commit as unknown as Json), parents };
 }
 
 function minimalParents(commit: RestCommit): Json[] {
@@ -129,8 +119,9 @@ export function changeJson(change: RefChange): Json {
 
 /**
  * The compact JSON body of `repo:refs_changed` for one ref, in the shape BDC sends: eventKey,
- * date, actor, repository, changes (the keys and order of BDC's recorded delivery), then
- * toCommit (with its parents expanded one level) and the range's most recent commits.
+ * date, actor, repository, changes (the keys and order of BDC's recorded delivery), then the
+ * range's most recent commits and toCommit with its parents expanded one level (no toCommit for a
+ * deletion). docs/watch-mode.md lists what is recorded and what is inferred.
  */
 export function refsChangedBody(event: RefsChangedEvent): Buffer {
   const { change } = event;
@@ -140,6 +131,9 @@ export function refsChangedBody(event: RefsChangedEvent): Buffer {
     actor: actorJson(event.actor),
     repository: repositoryJson(event.repository),
     changes: [changeJson(change)],
+    commits: event.commits
+      .slice(0, MAX_PAYLOAD_COMMITS)
+      .map((commit) => commitJson(commit, minimalParents(commit))),
   };
   if (change.toHash !== ZERO_OID && event.toCommit !== undefined) {
     const details = new Map(event.toCommitParents.map((parent) => [parent.id, parent]));
@@ -151,8 +145,5 @@ export function refsChangedBody(event: RefsChangedEvent): Buffer {
     });
     body['toCommit'] = commitJson(event.toCommit, parents);
   }
-  body['commits'] = event.commits
-    .slice(0, MAX_PAYLOAD_COMMITS)
-    .map((commit) => commitJson(commit, minimalParents(commit)));
   return Buffer.from(JSON.stringify(body), 'utf8');
 }
