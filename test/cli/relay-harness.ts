@@ -11,22 +11,29 @@ import { openSettings } from '../../core/settings/settings-file.js';
 const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-let bundled: string | undefined;
+const bundled = new Map<string, string>();
 
 /**
  * Bundles the CLI from the sources once per test file (esbuild, as `npm run build` does) into a
  * folder under node_modules, so npm packages resolve and a restart costs a plain `node` start
  * instead of a TypeScript loader's: the crash test restarts the relay several times.
  */
-function childBundle(): string {
-  if (bundled !== undefined) return bundled;
-  const out = join(repoRoot, 'node_modules', '.cache', 'relay-tests', `child-${process.pid}.mjs`);
+function childBundle(entry: string = childEntry): string {
+  const done = bundled.get(entry);
+  if (done !== undefined) return done;
+  const out = join(
+    repoRoot,
+    'node_modules',
+    '.cache',
+    'relay-tests',
+    `child-${process.pid}-${bundled.size}.mjs`,
+  );
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
   buildSync({
     absWorkingDir: repoRoot,
-    entryPoints: [childEntry],
+    entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
@@ -36,7 +43,7 @@ function childBundle(): string {
     logLevel: 'silent',
     define: { __COMPANION_VERSION__: JSON.stringify(version) },
   });
-  bundled = out;
+  bundled.set(entry, out);
   process.once('exit', () => rmSync(out, { force: true }));
   return out;
 }
@@ -102,8 +109,12 @@ export interface RelayProcess {
 }
 
 /** Starts `bdc-companion relay run …` as a real child process and resolves its ready line. */
-export function spawnRelay(args: readonly string[], env: Record<string, string>): RelayProcess {
-  const child = spawn(process.execPath, [childBundle(), 'relay', 'run', ...args, '--json'], {
+export function spawnRelay(
+  args: readonly string[],
+  env: Record<string, string>,
+  entry: string = childEntry,
+): RelayProcess {
+  const child = spawn(process.execPath, [childBundle(entry), 'relay', 'run', ...args, '--json'], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
