@@ -24,6 +24,10 @@ const why = {
     'preload/ must not import Node built-ins: it runs with sandbox: true and exposes the contract only.',
   reactInCommon: 'common/ must not import React: it holds the contract and models, not UI.',
   simInProduct: 'product code must never import sim/: the simulator is a test and demo stand-in.',
+  ipcMain:
+    'ipcMain is imported only by main/main.ts, which hands it to main/ipc/register-ipc.ts: one place registers every channel, each checking its sender.',
+  ipcRenderer:
+    'ipcRenderer is imported only by preload/preload.ts, which wraps it in createBridge: the page never gets ipcRenderer itself.',
 };
 
 function restrict({ paths = [], patterns = [] }) {
@@ -35,6 +39,13 @@ const layerPattern = (from, to, message) => ({
   regex: layer(to),
   message: message ?? `${from}/ must not import ${to}/: see the layer table in DESIGN.md.`,
 });
+
+const mainPatterns = ['renderer', 'cli']
+  .map((to) => layerPattern('main', to))
+  .concat(layerPattern('main', 'sim', why.simInProduct));
+const preloadPatterns = ['core', 'main', 'renderer', 'cli']
+  .map((to) => layerPattern('preload', to))
+  .concat(layerPattern('preload', 'sim', why.simInProduct));
 
 export default tseslint.config(
   {
@@ -103,19 +114,29 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     rules: restrict({
-      patterns: ['renderer', 'cli']
-        .map((to) => layerPattern('main', to))
-        .concat(layerPattern('main', 'sim', why.simInProduct)),
+      paths: [{ name: 'electron', importNames: ['ipcMain'], message: why.ipcMain }],
+      patterns: mainPatterns,
     }),
+  },
+  {
+    // The composition root: the one file that takes ipcMain from electron.
+    files: ['main/main.ts'],
+    rules: restrict({ patterns: mainPatterns }),
   },
   {
     files: ['preload/**/*.ts'],
     rules: restrict({
-      paths: builtinsWith(why.nodeInPreload),
-      patterns: ['core', 'main', 'renderer', 'cli']
-        .map((to) => layerPattern('preload', to))
-        .concat(layerPattern('preload', 'sim', why.simInProduct)),
+      paths: [
+        ...builtinsWith(why.nodeInPreload),
+        { name: 'electron', importNames: ['ipcRenderer'], message: why.ipcRenderer },
+      ],
+      patterns: preloadPatterns,
     }),
+  },
+  {
+    // The preload entry: the one file that takes ipcRenderer from electron.
+    files: ['preload/preload.ts'],
+    rules: restrict({ paths: builtinsWith(why.nodeInPreload), patterns: preloadPatterns }),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],

@@ -15,6 +15,7 @@ import type { PushChange, PushEngineChoice } from '../common/models/push.js';
 import { CloneCache } from '../core/git/clone-cache.js';
 import { createIsoRunner } from '../core/git/iso-runner.js';
 import { push } from '../core/git/push-operation.js';
+import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../core/git/push-config.js';
 import { openSettings } from '../core/settings/settings-file.js';
 import { startSimulator } from '../sim/index.js';
 
@@ -414,6 +415,10 @@ async function main(): Promise<void> {
                     cache: new CloneCache({ root: cacheDir }),
                     isoRunner,
                     env: baseEnv,
+                    config: {
+                      fallbackThresholdMb: DEFAULT_FALLBACK_THRESHOLD_MB,
+                      coldCloneWithGit: true,
+                    },
                     // BENCH_TRACE=1 prints each progress event with its time, to see where a push spends it.
                     ...(process.env['BENCH_TRACE'] === '1'
                       ? {

@@ -6,7 +6,10 @@ import { APP_ENTRY_URL } from './security/app-protocol.js';
  * even where it is the default, so a future default change or a copy-paste cannot weaken it. The
  * options are written inline so the static scan (electronegativity) sees them.
  */
-export function createMainWindow(preloadPath: string): BrowserWindow {
+export function createMainWindow(
+  preloadPath: string,
+  onLoadFailed: (error: unknown) => void,
+): BrowserWindow {
   const window = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -34,6 +37,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     },
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(APP_ENTRY_URL);
+  // loadURL rejects when the load fails or is aborted (the window closed while loading): an
+  // unhandled rejection in main would be reported as a crash.
+  window.loadURL(APP_ENTRY_URL).catch(onLoadFailed);
   return window;
 }

@@ -17,6 +17,7 @@ import { CompanionError } from '../common/errors/companion-error.js';
 import { contentTypeFor } from '../core/serve/bundle-path.js';
 import { createLogger } from '../core/logging/file-logger.js';
 import { openSecretStore } from '../core/secrets/open-secret-store.js';
+import type { Logger } from '../core/logging/logger.js';
 import type { CompanionService } from '../core/service/companion-service.js';
 import { openCompanionService } from '../core/service/open-service.js';
 import { registerIpc } from './ipc/register-ipc.js';
@@ -43,21 +44,47 @@ app.enableSandbox();
 let service: CompanionService | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
+let logger: Logger | undefined;
+let closing = false;
 const pendingLinks: string[] = [];
+
+/**
+ * Brings the UI to the front, opening a new window when the user had closed it (the relay keeps
+ * running in the tray without one): a closed window is destroyed, and any call on it would throw.
+ */
+function showWindow(): void {
+  if (!app.isReady()) return;
+  if (!window || window.isDestroyed()) {
+    window = createMainWindow(preloadPath, (error) =>
+      logger?.warn('the window could not load the UI', { error: String(error) }),
+    );
+    watchRenderer(window);
+    return;
+  }
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
+/** A crashed or killed renderer is reloaded rather than leaving a blank window. */
+function watchRenderer(target: BrowserWindow): void {
+  target.webContents.on('render-process-gone', (_event, details) => {
+    logger?.warn('renderer process gone', { reason: details.reason });
+    if (details.reason !== 'clean-exit' && !target.isDestroyed()) target.webContents.reload();
+  });
+}
 
 async function deliverDeepLink(link: string): Promise<void> {
   const callback = parseOAuthCallback(link);
-  // Logged without the query: it carries the authorization code.
   if (!callback) return;
   if (!service) {
     pendingLinks.push(link);
     return;
   }
-  await service.deliverOAuthCallback?.(callback.url);
-  if (window) {
-    if (window.isMinimized()) window.restore();
-    window.focus();
-  }
+  const taken = (await service.deliverOAuthCallback?.(callback.url)) ?? false;
+  // Logged without the URL: its query carries the authorization code.
+  if (!taken) logger?.warn('a sign-in link arrived, but no sign-in was waiting for it');
+  showWindow();
 }
 
 // Windows and Linux: a second launch carries the callback URL in its argv.
@@ -67,7 +94,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', (_event, argv) => {
     const link = findDeepLink(argv);
     if (link) void deliverDeepLink(link);
-    else if (window) window.focus();
+    else showWindow();
   });
   // macOS: registered before `ready`, or the URL that launched the app is missed.
   app.on('open-url', (event, url) => {
@@ -145,7 +172,7 @@ async function refreshTray(): Promise<void> {
     Menu.buildFromTemplate([
       { label, enabled: false },
       { type: 'separator' },
-      { label: 'Open', click: () => window?.show() },
+      { label: 'Open', click: () => showWindow() },
       { label: 'Quit', click: () => app.quit() },
     ]),
   );
@@ -158,7 +185,7 @@ void app.whenReady().then(async () => {
   deny.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, serveBundle);
 
-  const logger = createLogger({ home, level: 'info', component: 'main' });
+  logger = createLogger({ home, level: 'info', component: 'main' });
   const secretStore = await openSecretStore({ home, env: process.env, backend: 'keytar' });
   service = await openCompanionService({
     home,
@@ -169,8 +196,9 @@ void app.whenReady().then(async () => {
     oauthRedirect: 'custom',
     openBrowser,
   });
-  window = createMainWindow(preloadPath);
+  // Handlers first: the window's first script may call the API before this function returns.
   registerIpc(ipcMain, service, () => window?.webContents);
+  showWindow();
 
   tray = new Tray(nativeImage.createEmpty());
   void refreshTray();
@@ -186,6 +214,18 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin' && !tray) app.quit();
 });
 
-app.on('before-quit', () => {
-  void service?.close();
+// Quitting waits for the service to close (the relay stops taking deliveries and records a clean
+// stop, the database closes); Electron would otherwise end the process half-way through.
+app.on('before-quit', (event) => {
+  if (!service || closing) return;
+  event.preventDefault();
+  closing = true;
+  const closed = service;
+  service = undefined;
+  void closed
+    .close()
+    .catch((error: unknown) =>
+      logger?.error('closing the service failed', { error: String(error) }),
+    )
+    .finally(() => app.quit());
 });

@@ -2,12 +2,42 @@
 // Electron main, the single-file preload (it must be one file to run with `sandbox: true`) and
 // the renderer (Vite + React). Nothing here needs the Electron binary.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
 const root = new URL('..', import.meta.url).pathname;
-const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const { version } = manifest;
 const define = { __COMPANION_VERSION__: JSON.stringify(version) };
+
+/**
+ * Whether `require(name)` from our code would load an ES module. Electron main is CommonJS, and
+ * esbuild's interop for a required ES module makes its `default` export the whole namespace: a
+ * default import of an ESM-only package (conf, electron-store) is then "not a constructor" and the
+ * desktop app dies at start. Such packages are bundled into main.cjs instead, converted to CJS.
+ */
+function loadsAsEsm(name) {
+  const require = createRequire(`${root}package.json`);
+  let file;
+  try {
+    file = require.resolve(name);
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let folder = dirname(file); folder !== dirname(folder); folder = dirname(folder)) {
+    const candidate = join(folder, 'package.json');
+    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')).type === 'module';
+  }
+  return false;
+}
+
+const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
+/** main.cjs: CommonJS packages stay external; ESM-only ones are bundled (see loadsAsEsm). */
+const mainExternal = ['electron', ...dependencies.filter((name) => !loadsAsEsm(name))];
 
 /** Node-side bundles: our code bundled, npm packages resolved from node_modules at run time. */
 const nodeBundles = [
@@ -19,7 +49,7 @@ const nodeBundles = [
     format: 'esm',
     optional: true,
   },
-  { entry: 'main/main.ts', out: 'dist/main/main.cjs', format: 'cjs' },
+  { entry: 'main/main.ts', out: 'dist/main/main.cjs', format: 'cjs', external: mainExternal },
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });
@@ -27,7 +57,7 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 await Promise.all(
   nodeBundles
     .filter(({ entry, optional }) => !optional || existsSync(`${root}${entry}`))
-    .map(({ entry, out, format }) =>
+    .map(({ entry, out, format, external }) =>
       esbuild({
         absWorkingDir: root,
         entryPoints: [entry],
@@ -36,8 +66,7 @@ await Promise.all(
         platform: 'node',
         target: 'node20',
         format,
-        packages: 'external',
-        external: ['electron'],
+        ...(external ? { external } : { packages: 'external', external: ['electron'] }),
         sourcemap: true,
         define,
         logLevel: 'warning',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command inside a private D-Bus session with an unlocked gnome-keyring, so keychain tests
-# talk to a real Secret Service (research: security-auth.md §4). A throw-away HOME gives a fresh
-# login keyring; --daemonize and a non-empty password are both required for an unlocked collection.
+# talk to a real Secret Service (docs/testing.md). A throw-away HOME gives a fresh login keyring;
+# --daemonize and a non-empty password are both required for an unlocked collection.
 set -euo pipefail
 if [ -z "${BDC_KEYRING_READY:-}" ]; then
   export BDC_KEYRING_READY=1

@@ -125,6 +125,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     version: () => version,
     buildNumber: () => buildNumber(version),
     paging: () => paging,
+    repositoryPath: repoPathOf,
     ...(options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {}),
     ...(options.webhookBreaker !== undefined ? { breaker: options.webhookBreaker } : {}),
   });
@@ -132,7 +133,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     repo: SimRepo,
     actor: string | undefined,
     updates: readonly RefUpdate[],
-  ): void => webhooks.refsChanged(repo, actor, updates);
+  ): Promise<void> => webhooks.refsChanged(repo, actor, updates);
 
   const restEnv: RestEnvironment = {
     state,
@@ -143,6 +144,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
     startedAt,
     webhooks,
+    repositoryPath: repoPathOf,
     branches: async (repo) => {
       const out = await gitOk(
         ['for-each-ref', '--format=%(refname:strip=2) %(objectname)', 'refs/heads'],
@@ -230,14 +232,18 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     }
   };
 
-  state.addProject(READY_PROJECT, 'Demo');
+  state.addProject(READY_PROJECT, 'Demo', { description: 'Demo project of the BDC simulator' });
   await addRepository(READY_PROJECT, READY_REPO, 'ready');
+  state.findRepo(READY_PROJECT, READY_REPO)!.description = 'Demo GitOps repository';
 
   const applySeed = async (input: string | SimSeed): Promise<SeedResult> => {
     const seed = typeof input === 'string' ? await readSeedFile(input) : validateSeed(input);
     for (const seedUser of seed.users ?? []) state.addUser(seedUser);
     for (const project of seed.projects ?? []) {
-      state.addProject(project.key, project.name, { public: project.public ?? false });
+      state.addProject(project.key, project.name, {
+        public: project.public ?? false,
+        ...(project.description !== undefined ? { description: project.description } : {}),
+      });
     }
     for (const repository of seed.repositories ?? []) {
       const content =
@@ -245,6 +251,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
           ? { files: repository.files, bytes: repository.bytes ?? repository.files * 1024 }
           : undefined;
       await addRepository(repository.project, repository.slug, content);
+      const added = state.findRepo(repository.project, repository.slug);
+      if (added && repository.description !== undefined) {
+        added.description = repository.description;
+      }
       for (const branch of repository.pullRequestOnly ?? []) {
         restrictBranch(repository.project, repository.slug, branch);
       }

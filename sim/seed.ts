@@ -112,9 +112,11 @@ export function validateSeed(raw: unknown): SimSeed {
     if (!/^~?[A-Za-z][A-Za-z0-9_]{0,127}$/.test(key))
       fail(`${where}.key`, 'must be a BDC project key');
     const name = text(item, 'name', where, false);
+    const description = text(item, 'description', where, false);
     return {
       key,
       ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
       ...(item['public'] !== undefined ? { public: item['public'] === true } : {}),
     };
   });
@@ -131,9 +133,11 @@ export function validateSeed(raw: unknown): SimSeed {
     ) {
       fail(`${where}.pullRequestOnly`, 'must be a list of branch names');
     }
+    const description = text(item, 'description', where, false);
     return {
       project: text(item, 'project', where, true)!,
       slug,
+      ...(description !== undefined ? { description } : {}),
       ...(files !== undefined ? { files } : {}),
       ...(bytes !== undefined ? { bytes } : {}),
       ...(prOnly !== undefined ? { pullRequestOnly: prOnly as string[] } : {}),

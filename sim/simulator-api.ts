@@ -58,11 +58,13 @@ export interface SimSeed {
   readonly projects?: readonly {
     readonly key: string;
     readonly name?: string;
+    readonly description?: string;
     readonly public?: boolean;
   }[];
   readonly repositories?: readonly {
     readonly project: string;
     readonly slug: string;
+    readonly description?: string;
     /** Generated content; omitted = an empty repository. */
     readonly files?: number;
     readonly bytes?: number;
@@ -175,7 +177,11 @@ export interface RunningSimulator {
   ): string;
   /** Revokes a PAT: from now on it is an unknown Bearer token (served as anonymous). */
   revokeToken(token: string): void;
-  addProject(key: string, name?: string, options?: { readonly public?: boolean }): void;
+  addProject(
+    key: string,
+    name?: string,
+    options?: { readonly public?: boolean; readonly description?: string },
+  ): void;
   /** Creates a bare repository, optionally with generated content. */
   addRepository(
     project: string,

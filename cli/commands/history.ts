@@ -1,7 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { PushHistory } from '../../core/history/push-history.js';
-import { openSettings } from '../../core/settings/settings-file.js';
-import { openDatabase } from '../../core/storage/database.js';
+import { listPushHistory } from '../../core/use-cases/list-push-history.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import type { Command } from '../command.js';
 
 /** `history [--installation name] [--limit N]`: the push history, newest first. */
@@ -35,20 +34,20 @@ export const historyCommand: Command = {
     }
     const name = context.flags['installation'];
     const repo = context.flags['repo'];
-    let installationId: string | undefined;
-    if (typeof name === 'string')
-      installationId = openSettings(context.home).requireInstallation(name).id;
-    const database = openDatabase(context.home);
+    const ports = openLocalPorts(context.home, context.io.env);
     try {
-      const page = new PushHistory(database).query({
-        ...(installationId === undefined ? {} : { installationId }),
-        ...(typeof repo === 'string' ? { repo } : {}),
-        ...(limit === undefined ? {} : { limit }),
-      });
-      context.output.success({ entries: page.entries }, () =>
-        page.entries.length === 0
+      const entries = listPushHistory(
+        { settings: ports.settings, database: ports.database() },
+        {
+          ...(typeof name === 'string' ? { installation: name } : {}),
+          ...(typeof repo === 'string' ? { repo } : {}),
+          ...(limit === undefined ? {} : { limit }),
+        },
+      );
+      context.output.success({ entries }, () =>
+        entries.length === 0
           ? 'No pushes recorded yet.'
-          : page.entries
+          : entries
               .map((entry) => {
                 const what =
                   entry.result === 'committed'
@@ -61,7 +60,7 @@ export const historyCommand: Command = {
               .join('\n'),
       );
     } finally {
-      database.close();
+      ports.close();
     }
   },
 };

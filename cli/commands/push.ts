@@ -6,12 +6,10 @@ import type {
   PushProgress,
   PushResult,
 } from '../../common/models/push.js';
-import { createAuthorization } from '../../core/auth/installation-authorization.js';
 import { parseAuthor } from '../../core/git/push-operation.js';
-import { createPushService } from '../../core/git/push-service.js';
-import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
-import { openSettings } from '../../core/settings/settings-file.js';
-import { openDatabase } from '../../core/storage/database.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { openPushEngine } from '../../core/use-cases/push-engine.js';
+import { pushForInstallation } from '../../core/use-cases/push-for-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 
@@ -156,8 +154,8 @@ export const pushCommand: Command = {
   ],
   async run(context) {
     const name = context.positionals[0] as string;
-    const engine = (context.flags['engine'] ?? 'auto') as PushEngineChoice;
-    if (!ENGINES.includes(engine)) {
+    const engineChoice = (context.flags['engine'] ?? 'auto') as PushEngineChoice;
+    if (!ENGINES.includes(engineChoice)) {
       throw new CompanionError('USAGE_INVALID', `--engine must be one of ${ENGINES.join(', ')}.`);
     }
     const repo = required(context, 'repo');
@@ -167,30 +165,37 @@ export const pushCommand: Command = {
     const createFrom = context.flags['create-from'];
     const changes = await collectChanges(context);
 
-    const settings = openSettings(context.home);
-    const installation = settings.requireInstallation(name);
-    const secrets = await openPinnedSecretStore(settings, {
-      home: context.home,
-      env: context.io.env,
-    });
-    const authorization = await createAuthorization(installation, secrets);
-    const database = openDatabase(context.home);
-    const service = createPushService({ database, env: context.io.env });
+    const ports = openLocalPorts(context.home, context.io.env);
     const progress = progressPrinter(context);
+    let engine: ReturnType<typeof openPushEngine> | undefined;
     try {
-      const result = await service.push(
-        installation,
-        authorization,
+      engine = openPushEngine({
+        database: ports.database(),
+        settings: ports.settings,
+        env: ports.env,
+        logger: context.logger,
+      });
+      const { result } = await pushForInstallation(
         {
-          repo,
-          branch,
-          message,
-          changes,
+          settings: ports.settings,
+          secretStore: ports.secretStore,
           engine,
-          ...(typeof authorText === 'string' ? { author: parseAuthor(authorText) } : {}),
-          ...(typeof createFrom === 'string' ? { createFrom } : {}),
+          logger: context.logger,
         },
-        { onProgress: progress, signal: context.io.stopSignal },
+        {
+          installation: name,
+          request: {
+            repo,
+            branch,
+            message,
+            changes,
+            engine: engineChoice,
+            ...(typeof authorText === 'string' ? { author: parseAuthor(authorText) } : {}),
+            ...(typeof createFrom === 'string' ? { createFrom } : {}),
+          },
+          onProgress: progress,
+          signal: context.io.stopSignal,
+        },
       );
       progress.end();
       const data = resultData(result);
@@ -208,8 +213,8 @@ export const pushCommand: Command = {
       );
     } finally {
       progress.end();
-      await service.close();
-      database.close();
+      await engine?.close();
+      ports.close();
     }
   },
 };

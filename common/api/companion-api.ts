@@ -34,7 +34,9 @@ import type {
   TestPushRequest,
   WebhookRegisterRequest,
   WebhookRegistration,
+  WebhookRemoval,
   WebhookSecretRequest,
+  WebhookUnregisterRequest,
 } from './models.js';
 
 /**
@@ -83,6 +85,11 @@ export interface CompanionOperations {
   listProjects(request: InstallationRef): Promise<readonly ProjectRef[]>;
   listRepositories(request: RepositoryQuery): Promise<readonly RepositoryRef[]>;
   registerWebhooks(request: WebhookRegisterRequest): Promise<WebhookRegistration>;
+  /**
+   * Deletes the "Ankra" webhooks on these repositories from BDC and forgets them: the way back
+   * when the relay URL just registered turned out unreachable from BDC.
+   */
+  unregisterWebhooks(request: WebhookUnregisterRequest): Promise<WebhookRemoval>;
   /** Stores the webhook secret the platform gave (BDC signs with it, the relay verifies it). */
   setWebhookSecret(request: WebhookSecretRequest): Promise<void>;
   /**

@@ -1,4 +1,9 @@
 import type { ErrorShape } from '../errors/error-shape.js';
+import type {
+  InstallationDraft,
+  InstallationRef,
+  InstallationUpdate,
+} from './installation-requests.js';
 import type { Installation } from '../models/installation.js';
 import type { PushHistoryEntry, PushProgress } from '../models/push.js';
 import type {
@@ -99,42 +104,7 @@ export interface CaCheckResult {
 
 // ---- installations ---------------------------------------------------------------------------
 
-export interface InstallationDraft {
-  readonly name: string;
-  readonly baseUrl: string;
-  readonly caPems?: readonly string[];
-  readonly allowLoopback?: boolean;
-  /** The explicit choice to let an intermediate-only CA in `caPems` anchor the chain. */
-  readonly allowPartialChain?: boolean;
-  readonly platform?: {
-    readonly baseUrl: string;
-    readonly installationId: string;
-    readonly caPems?: readonly string[];
-  };
-}
-
-export interface InstallationRef {
-  /** Id or name. */
-  readonly installation: string;
-}
-
-export interface InstallationUpdate extends InstallationRef {
-  /** Replaces the instance CAs (an empty list trusts the public roots only). */
-  readonly caPems?: readonly string[];
-  /** Whether an intermediate CA alone may anchor the chain; unchanged when absent. */
-  readonly allowPartialChain?: boolean;
-  readonly platform?: InstallationDraft['platform'];
-  readonly relay?: {
-    readonly enabled?: boolean;
-    readonly listen?: string;
-    /** The relay URL as BDC reaches it; empty forgets it. */
-    readonly publicUrl?: string;
-    /** Serve BDC over HTTPS with these files (absolute paths), or `none` for plain HTTP again. */
-    readonly tls?:
-      | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string }
-      | { readonly kind: 'none' };
-  };
-}
+export type { InstallationDraft, InstallationRef, InstallationUpdate };
 
 export type { Installation };
 
@@ -342,6 +312,21 @@ export interface WebhookRegistration {
   readonly relayRecordedPing: boolean;
   /** Why BDC may not reach the URL (see `RelayEndpoint.warnings`). */
   readonly warnings: readonly string[];
+}
+
+export interface WebhookUnregisterRequest extends InstallationRef {
+  /** `PROJECT/slug` */
+  readonly repos: readonly string[];
+}
+
+export interface WebhookRemoval {
+  readonly removed: readonly {
+    /** `PROJECT/slug` */
+    readonly target: string;
+    readonly webhookId: number;
+    /** `already-gone`: BDC no longer had it. */
+    readonly bdc: 'deleted' | 'already-gone';
+  }[];
 }
 
 export interface WebhookSecretRequest extends InstallationRef {

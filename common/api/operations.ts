@@ -31,6 +31,7 @@ export const OPERATION_NAMES = [
   'listProjects',
   'listRepositories',
   'registerWebhooks',
+  'unregisterWebhooks',
   'setWebhookSecret',
   'rotateWebhookSecret',
   'getSettings',

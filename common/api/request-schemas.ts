@@ -1,150 +1,142 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
+import { PemTextSchema } from '../models/installation.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
-import { arr, bool, int, literal, num, obj, opt, str, tagged, type Schema } from './schema.js';
-import type { InstallationUpdate } from './models.js';
+import {
+  InstallationDraftSchema,
+  InstallationRefSchema,
+  InstallationUpdateSchema,
+  PemListRequestSchema,
+  UrlTextSchema,
+} from './installation-requests.js';
 
-const PEM_MAX = 64 * 1024;
-const pem = str({ max: PEM_MAX, min: 1 });
-const url = str({ max: 2048, min: 1 });
-const name = str({ max: 200, min: 1 });
-const ref = { installation: name };
-const repoPath = str({ max: 300, pattern: /^[^/\s]+\/[^/\s]+$/ });
-const flowId = { flowId: str({ max: 200, min: 1 }) };
+/**
+ * The argument schema of every operation, as JSON schemas (TypeBox). Main (IPC) and `serve`
+ * (HTTP) run these on every call before the service sees the request, so a compromised renderer
+ * or a cross-site page can only send well-formed, bounded input: every string, list and number is
+ * bounded and unknown keys are refused, not ignored.
+ *
+ * Each entry is typed against the operation's request in `CompanionOperations`, so a schema that
+ * lets through something the handler does not expect fails to compile.
+ */
 
-const platform = obj({
-  baseUrl: url,
-  installationId: str({ max: 200, min: 1 }),
-  caPems: opt(arr(pem, { max: 10 })),
-});
+const text = (maxLength: number, minLength = 1) => Type.String({ minLength, maxLength });
+const object = <P extends Parameters<typeof Type.Object>[0]>(properties: P) =>
+  Type.Object(properties, { additionalProperties: false });
+const ref = InstallationRefSchema.properties;
+const repoPath = Type.String({ maxLength: 300, pattern: '^[^/\\s]+/[^/\\s]+$' });
+const flowId = object({ flowId: text(200) });
+const limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }));
+const webhookSecret = object({ ...ref, secret: text(1024, 16) });
 
-type ArgsSchemas = { readonly [K in OperationName]: Schema<OperationRequest<K>> };
+/** Checks the positional arguments of one operation and returns them as the handler takes them. */
+type ArgumentsCheck<T> = (args: readonly unknown[], operation: string) => T;
 
-const none: Schema<[]> = (value, path) => {
-  if (value !== undefined) throw new CompanionError('INPUT_INVALID', `${path} takes no request`);
+const none: ArgumentsCheck<[]> = (args, operation) => {
+  if (args[0] !== undefined)
+    throw new CompanionError('INPUT_INVALID', `${operation} takes no request`);
   return [];
 };
 
-function one<T>(schema: Schema<T>): Schema<[T]> {
-  return (value, path) => [schema(value, path)];
+function one<S extends TSchema>(schema: S): ArgumentsCheck<[Static<S>]> {
+  return (args, operation) => [checked(schema, args[0], operation)];
 }
 
-/**
- * The argument schema of every operation. Main (IPC) and `serve` (HTTP) run these on every call
- * before the service sees the request, so a compromised renderer or a cross-site page can only
- * send well-formed, bounded input.
- */
-const ARGS: ArgsSchemas = {
+const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>> } = {
   getAppInfo: none,
   probe: one(
-    obj({
-      url,
-      caPems: opt(arr(pem, { max: 10 })),
-      allowLoopback: opt(bool),
-      allowPartialChain: opt(bool),
-      runId: opt(str({ max: 100 })),
+    object({
+      url: UrlTextSchema,
+      caPems: Type.Optional(PemListRequestSchema),
+      allowLoopback: Type.Optional(Type.Boolean()),
+      allowPartialChain: Type.Optional(Type.Boolean()),
+      runId: Type.Optional(text(100, 0)),
     }),
   ),
-  checkCa: one(obj({ pem, allowIntermediate: opt(bool) })),
+  checkCa: one(object({ pem: PemTextSchema, allowIntermediate: Type.Optional(Type.Boolean()) })),
   listInstallations: none,
-  addInstallation: one(
-    obj({
-      name: str({ max: 64, min: 1 }),
-      baseUrl: url,
-      caPems: opt(arr(pem, { max: 10 })),
-      allowLoopback: opt(bool),
-      allowPartialChain: opt(bool),
-      platform: opt(platform),
-    }),
-  ),
-  updateInstallation: one(
-    obj({
-      ...ref,
-      caPems: opt(arr(pem, { max: 10 })),
-      allowPartialChain: opt(bool),
-      platform: opt(platform),
-      relay: opt(
-        obj({
-          enabled: opt(bool),
-          listen: opt(str({ max: 300, min: 1 })),
-          publicUrl: opt(str({ max: 2048 })),
-          tls: opt(
-            tagged<NonNullable<NonNullable<InstallationUpdate['relay']>['tls']>>({
-              files: obj({
-                kind: literal('files'),
-                certFile: str({ max: 4096, min: 1 }),
-                keyFile: str({ max: 4096, min: 1 }),
-              }),
-              none: obj({ kind: literal('none') }),
-            }),
-          ),
-        }),
-      ),
-    }),
-  ),
-  removeInstallation: one(obj(ref)),
-  getAuthStatus: one(obj(ref)),
+  addInstallation: one(InstallationDraftSchema),
+  updateInstallation: one(InstallationUpdateSchema),
+  removeInstallation: one(InstallationRefSchema),
+  getAuthStatus: one(InstallationRefSchema),
   signInWithPat: one(
-    obj({
+    object({
       ...ref,
-      token: str({ max: 4096, min: 1 }),
-      requireProjects: opt(arr(str({ max: 128, min: 1 }), { max: 100 })),
+      token: text(4096),
+      requireProjects: Type.Optional(Type.Array(text(128), { maxItems: 100 })),
     }),
   ),
-  getOAuthRedirectUris: one(obj(ref)),
-  startOAuth: one(
-    obj({ ...ref, clientId: str({ max: 512, min: 1 }), clientSecret: str({ max: 4096, min: 1 }) }),
-  ),
-  awaitOAuth: one(obj(flowId)),
-  cancelOAuth: one(obj(flowId)),
-  signOut: one(obj(ref)),
+  getOAuthRedirectUris: one(InstallationRefSchema),
+  startOAuth: one(object({ ...ref, clientId: text(512), clientSecret: text(4096) })),
+  awaitOAuth: one(flowId),
+  cancelOAuth: one(flowId),
+  signOut: one(InstallationRefSchema),
   testPush: one(
-    obj({
+    object({
       ...ref,
       repo: repoPath,
-      branch: str({ max: 250, min: 1 }),
-      message: str({ max: 10_000, min: 1 }),
-      author: opt(obj({ name: str({ max: 200, min: 1 }), email: str({ max: 320, min: 1 }) })),
-      put: arr(obj({ path: str({ max: 1024, min: 1 }), content: str({ max: 1024 * 1024 }) }), {
-        max: 200,
+      branch: text(250),
+      message: text(10_000),
+      author: Type.Optional(object({ name: text(200), email: text(320) })),
+      put: Type.Array(object({ path: text(1024), content: text(1024 * 1024, 0) }), {
+        maxItems: 200,
       }),
-      delete: arr(str({ max: 1024, min: 1 }), { max: 200 }),
-      engine: opt(literal('auto', 'isomorphic-git', 'git')),
-      runId: opt(str({ max: 100 })),
+      delete: Type.Array(text(1024), { maxItems: 200 }),
+      engine: Type.Optional(
+        Type.Union([Type.Literal('auto'), Type.Literal('isomorphic-git'), Type.Literal('git')]),
+      ),
+      runId: Type.Optional(text(100, 0)),
     }),
   ),
   queryHistory: one(
-    obj({
-      installation: opt(name),
-      repo: opt(str({ max: 300 })),
-      result: opt(literal('ok', 'failed')),
-      limit: opt(int({ min: 1, max: 1000 })),
+    object({
+      installation: Type.Optional(ref.installation),
+      repo: Type.Optional(text(300, 0)),
+      result: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('failed')])),
+      limit,
     }),
   ),
-  getRelayStatus: one(obj(ref)),
-  getRelayEndpoint: one(obj(ref)),
-  startRelay: one(obj(ref)),
-  stopRelay: one(obj(ref)),
+  getRelayStatus: one(InstallationRefSchema),
+  getRelayEndpoint: one(InstallationRefSchema),
+  startRelay: one(InstallationRefSchema),
+  stopRelay: one(InstallationRefSchema),
   listDeliveries: one(
-    obj({
+    object({
       ...ref,
-      state: opt(literal('pending', 'delivered', 'dead')),
-      limit: opt(int({ min: 1, max: 1000 })),
+      state: Type.Optional(
+        Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')]),
+      ),
+      limit,
     }),
   ),
   replayDeliveries: one(
-    obj({ ...ref, ids: opt(arr(int({ min: 1 }), { max: 1000 })), dead: opt(bool) }),
+    object({
+      ...ref,
+      ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })),
+      dead: Type.Optional(Type.Boolean()),
+    }),
   ),
-  listProjects: one(obj(ref)),
-  listRepositories: one(obj({ ...ref, project: opt(str({ max: 128, min: 1 })) })),
-  registerWebhooks: one(obj({ ...ref, repos: arr(repoPath, { min: 1, max: 200 }), url })),
-  setWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
-  rotateWebhookSecret: one(obj({ ...ref, secret: str({ max: 1024, min: 16 }) })),
+  listProjects: one(InstallationRefSchema),
+  listRepositories: one(object({ ...ref, project: Type.Optional(text(128)) })),
+  registerWebhooks: one(
+    object({
+      ...ref,
+      repos: Type.Array(repoPath, { minItems: 1, maxItems: 200 }),
+      url: UrlTextSchema,
+    }),
+  ),
+  unregisterWebhooks: one(
+    object({ ...ref, repos: Type.Array(repoPath, { minItems: 1, maxItems: 200 }) }),
+  ),
+  setWebhookSecret: one(webhookSecret),
+  rotateWebhookSecret: one(webhookSecret),
   getSettings: none,
   updateSettings: one(
-    obj({
-      cacheExpiryMinutes: opt(num({ min: 1, max: 24 * 60 })),
-      cacheMaxGiB: opt(num({ min: 0.1, max: 1024 })),
-      fallbackThresholdMb: opt(num({ min: 1, max: 100_000 })),
+    object({
+      cacheExpiryMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 60 })),
+      cacheMaxGiB: Type.Optional(Type.Number({ minimum: 0.1, maximum: 1024 })),
+      fallbackThresholdMb: Type.Optional(Type.Number({ minimum: 1, maximum: 100_000 })),
     }),
   ),
   runDiagnostics: none,
@@ -161,6 +153,52 @@ export function validateArguments<K extends OperationName>(
   if (args.length > 1) {
     throw new CompanionError('INPUT_INVALID', `${operation} takes at most one request object`);
   }
-  const schema = ARGS[operation] as Schema<OperationRequest<K>>;
-  return schema(args[0], operation);
+  return ARGS[operation](args, operation);
+}
+
+/**
+ * The value if it matches, without keys set to `undefined` (IPC's structured clone keeps them,
+ * JSON does not: both transports must hand the handler the same request). The error names the
+ * path, never the value: it may be a secret.
+ */
+function checked<S extends TSchema>(schema: S, value: unknown, path: string): Static<S> {
+  const cleaned = withoutUndefined(value);
+  if (Value.Check(schema, cleaned)) return cleaned;
+  const [first] = Value.Errors(schema, cleaned).filter((error) => error.keyword !== 'boolean');
+  if (first === undefined) throw new CompanionError('INPUT_INVALID', `${path} is not valid`);
+  const at = `${path}${toPropertyPath(first.instancePath)}`;
+  const extra = (first.params as { additionalProperties?: unknown }).additionalProperties;
+  if (first.keyword === 'additionalProperties' && Array.isArray(extra)) {
+    const field = `${at}.${String(extra[0]).slice(0, 100)}`;
+    throw new CompanionError('INPUT_INVALID', `${field} must be absent`, { data: { path: field } });
+  }
+  throw new CompanionError('INPUT_INVALID', `${at} ${first.message}`, { data: { path: at } });
+}
+
+/** `/put/0/path` → `.put[0].path` */
+function toPropertyPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.slice(0, 100)}`))
+    .join('');
+}
+
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    // defineProperty: a `__proto__` key from JSON stays a key (and is refused as unknown).
+    if (entry !== undefined) {
+      Object.defineProperty(out, key, {
+        value: withoutUndefined(entry),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { CatalogueEntry } from './catalogue-entry.js';
 import { appCodes } from './catalogue/app.js';
 import { authCodes } from './catalogue/auth.js';
+import { bridgeCodes } from './catalogue/bridge.js';
 import { generalCodes } from './catalogue/general.js';
 import { historyCodes } from './catalogue/history.js';
 import { netCodes } from './catalogue/net.js';
@@ -37,6 +38,7 @@ export const catalogue = {
   ...relayCodes,
   ...webhooksCodes,
   ...watchCodes,
+  ...bridgeCodes,
   ...appCodes,
 } as const;
 

@@ -1,3 +1,6 @@
+import Type, { type Static } from 'typebox';
+import type { Immutable } from './immutable.js';
+
 /**
  * Watch mode: for a BDC that cannot reach the relay (an admin's laptop on a VPN), the companion
  * reads the refs of the watched repositories itself and sends the platform the `repo:refs_changed`
@@ -12,13 +15,31 @@ export const MIN_WATCH_INTERVAL_SECONDS = 5;
 /** The longest interval accepted (an hour): beyond it the events are too late to be useful. */
 export const MAX_WATCH_INTERVAL_SECONDS = 3600;
 
-export interface WatchSettings {
-  /** Repositories as `PROJECT/slug`. */
-  readonly repositories: readonly string[];
-  /** Project keys: every repository of the project, re-listed as repositories come and go. */
-  readonly projects: readonly string[];
-  readonly intervalSeconds: number;
-}
+/** A project key or repository slug as it appears in a BDC URL path. */
+const PATH_PART = '[^/\\s?#%\\\\]{1,255}';
+
+export const WatchSettingsSchema = Type.Object(
+  {
+    /** Repositories as `PROJECT/slug`. */
+    repositories: Type.Array(
+      Type.String({ maxLength: 511, pattern: `^${PATH_PART}/${PATH_PART}$` }),
+      {
+        maxItems: 10_000,
+      },
+    ),
+    /** Project keys: every repository of the project, re-listed as repositories come and go. */
+    projects: Type.Array(Type.String({ maxLength: 255, pattern: `^${PATH_PART}$` }), {
+      maxItems: 1_000,
+    }),
+    intervalSeconds: Type.Integer({
+      minimum: MIN_WATCH_INTERVAL_SECONDS,
+      maximum: MAX_WATCH_INTERVAL_SECONDS,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type WatchSettings = Immutable<Static<typeof WatchSettingsSchema>>;
 
 /**
  * Which way change events reach the platform, and the evidence for it.

@@ -7,6 +7,7 @@ import {
   type TreeEntryMode,
   type TreeReader,
 } from './git-objects.js';
+import { entryNameProblem } from './git-path-rules.js';
 
 /** What one changed path becomes in the new commit. */
 export type PlannedFile =
@@ -37,10 +38,25 @@ function invalid(path: string, reason: string): CompanionError {
 }
 
 /**
+ * The branch already holds an entry git refuses (pushed by an older companion or another tool).
+ * Rewriting its folder would publish a new tree with it — which a server checking objects
+ * refuses, and which no checkout on Windows or macOS survives — so the push stops here, with the
+ * entry named, and no retry.
+ */
+export function branchHasInvalidPath(path: string, problem: string): CompanionError {
+  const shown = JSON.stringify(path).slice(1, -1);
+  return new CompanionError(
+    'BRANCH_HAS_INVALID_PATH',
+    `The branch already contains "${shown}", a name git refuses (it ${problem}); nothing can be committed in its folder until it is removed.`,
+    { data: { path: shown, reason: problem } },
+  );
+}
+
+/**
  * Lays the change set over the base tree: the one place both engines decide what a commit
  * contains, so they cannot disagree. Reads only the folders the changes touch. A put with the
- * bytes already there and a delete of an absent path change nothing; modes of existing files
- * (executable, symlink) are kept.
+ * bytes already there and a delete of an absent path change nothing; an executable file keeps
+ * its mode, a symbolic link written to becomes a regular file. Every entry of a touched folder must pass git's name rules.
  */
 export async function planChanges(
   baseTree: string,
@@ -56,6 +72,10 @@ export async function planChanges(
     oid: string | undefined,
   ): Promise<void> {
     const entries = oid === undefined ? [] : await readTree(oid);
+    for (const entry of entries) {
+      const problem = entryNameProblem(entry.name, entry.mode);
+      if (problem !== undefined) throw branchHasInvalidPath(`${prefix}${entry.name}`, problem);
+    }
     baseDirectories.set(prefix, entries);
     const byName = new Map(entries.map((entry) => [entry.name, entry]));
     const byLowerName = new Map(entries.map((entry) => [entry.name.toLowerCase(), entry.name]));
@@ -85,6 +105,15 @@ export async function planChanges(
   return { files, baseDirectories };
 }
 
+/**
+ * The mode a put writes: an executable file stays executable; anything else — a new path, a
+ * regular file, a symbolic link — becomes a regular file. Keeping a link's mode would store the
+ * new content as the link's target (docs/git-path-rules.md, "Writing onto a symbolic link").
+ */
+function writtenMode(existing: TreeEntry | undefined): TreeEntryMode {
+  return existing?.mode === '100755' ? '100755' : '100644';
+}
+
 function planFile(change: FileChange, existing: TreeEntry | undefined): PlannedFile[] {
   if (existing !== undefined && isTree(existing)) {
     throw invalid(change.path, 'is a folder in the repository; change the files inside it instead');
@@ -96,12 +125,13 @@ function planFile(change: FileChange, existing: TreeEntry | undefined): PlannedF
     return existing === undefined ? [] : [{ action: 'delete', path: change.path }];
   }
   const oid = blobOid(change.content);
-  if (existing?.oid === oid) return [];
+  const mode = writtenMode(existing);
+  if (existing?.oid === oid && existing.mode === mode) return [];
   return [
     {
       action: existing === undefined ? 'add' : 'modify',
       path: change.path,
-      mode: existing?.mode ?? '100644',
+      mode,
       oid,
       content: change.content,
     },

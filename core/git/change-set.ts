@@ -1,5 +1,7 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChange } from '../../common/models/push.js';
+import type { TreeEntryMode } from './git-objects.js';
+import { writtenNameProblem } from './git-path-rules.js';
 
 /** One validated change: a file's new bytes, or its removal. */
 export type FileChange =
@@ -18,29 +20,33 @@ function invalid(path: string, reason: string): CompanionError {
   });
 }
 
+/** With the u flag only an unpaired surrogate matches: a pair is one code point. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 /** Paths go into messages; NUL and control characters are shown escaped, never raw. */
 function printable(path: string): string {
   return JSON.stringify(path).slice(1, -1);
 }
 
 /**
- * Checks one path and returns its canonical (NFC) form. The rules are what `git fsck --strict`
- * and every checkout accept: relative, forward slashes, no empty, `.` or `..` segment, no `.git`
- * segment in any case (a `.GIT` folder is the repository on case-insensitive disks).
+ * Checks one path and returns its canonical (NFC) form. The rules are git's own for every
+ * segment (see git-path-rules.ts and docs/git-path-rules.md: no empty, `.`, `..` or `.git`
+ * segment in any spelling Windows or macOS resolves to it), plus the companion's: relative,
+ * forward slashes, well-formed Unicode, no control characters, at most 4096 bytes.
  */
-export function normalisePath(raw: string): string {
+export function normalisePath(raw: string, mode: TreeEntryMode = '100644'): string {
   if (typeof raw !== 'string' || raw.length === 0) throw invalid(String(raw), 'is empty');
   if (raw.includes('\u0000')) throw invalid(raw, 'contains a NUL character');
   if (raw.includes('\\')) throw invalid(raw, 'contains a backslash; use forward slashes');
   if (raw.startsWith('/'))
     throw invalid(raw, 'is absolute; give it relative to the repository root');
+  // A lone surrogate has no UTF-8 form: git would store U+FFFD instead of what was asked.
+  if (LONE_SURROGATE.test(raw)) throw invalid(raw, 'is not valid Unicode (a lone surrogate)');
   if (Buffer.byteLength(raw) > 4096) throw invalid(raw, 'is longer than 4096 bytes');
   const path = raw.normalize('NFC');
   for (const segment of path.split('/')) {
-    if (segment === '')
-      throw invalid(raw, 'has an empty segment (a leading, trailing or double slash)');
-    if (segment === '.' || segment === '..') throw invalid(raw, `has a "${segment}" segment`);
-    if (segment.toLowerCase() === '.git') throw invalid(raw, 'has a ".git" segment');
+    const problem = writtenNameProblem(segment, mode);
+    if (problem !== undefined) throw invalid(raw, problem);
     if ([...segment].some((char) => char.charCodeAt(0) < 0x20))
       throw invalid(raw, 'contains a control character');
   }

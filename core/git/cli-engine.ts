@@ -6,7 +6,7 @@ import type { PushChangeKind } from '../../common/models/push.js';
 import { writeTrustBundle } from '../net/git-tls.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
-import { planChanges } from './change-plan.js';
+import { branchHasInvalidPath, planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
   normaliseMessage,
@@ -206,7 +206,7 @@ export async function runCliAttempt(
       });
     }
     const indexEnv = { ...localEnv, GIT_INDEX_FILE: path.join(work, 'index') };
-    await git(['read-tree', base], indexEnv);
+    await readBaseIntoIndex(gitdir, base, { cwd: input.scratchDir, env: indexEnv });
     const indexInfo = plan.files
       .map((file) =>
         file.action === 'delete'
@@ -214,7 +214,7 @@ export async function runCliAttempt(
           : `${file.mode} ${file.oid}\t${file.path}`,
       )
       .join('\u0000');
-    await git(['update-index', '-z', '--index-info'], indexEnv, `${indexInfo}\u0000`);
+    await updateIndex(gitdir, `${indexInfo}\u0000`, { cwd: input.scratchDir, env: indexEnv });
     const tree = (await git(['write-tree'], indexEnv)).toString('utf8').trim();
     const commitEnv = {
       ...localEnv,
@@ -248,6 +248,58 @@ export async function runCliAttempt(
     };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Loads the base tree into the temporary index. The index never reaches a working tree, so
+ * git's checkout protections (core.protectNTFS/HFS) are off here: an entry the branch already
+ * holds in a folder this push does not touch is carried over unchanged, as the isomorphic-git
+ * engine does; touched folders were checked by planChanges. What git still refuses (an exact
+ * `.git`, `.`, `..`) is named with its own code.
+ */
+async function readBaseIntoIndex(
+  gitdir: string,
+  base: string,
+  options: { readonly cwd: string; readonly env: Record<string, string> },
+): Promise<void> {
+  const args = ['-c', 'core.protectNTFS=false', '-c', 'core.protectHFS=false', 'read-tree', base];
+  const result = await runGit(['--git-dir', gitdir, ...args], options);
+  if (result.code === 0) return;
+  const invalidPath = /invalid path '(.*)'/u.exec(result.stderr)?.[1];
+  if (invalidPath !== undefined) {
+    throw branchHasInvalidPath(invalidPath, 'is a name git refuses in any tree');
+  }
+  throw new CompanionError('GIT_ENGINE_FAILED', `git read-tree failed: ${lastLine(result.stderr)}`);
+}
+
+/**
+ * `update-index --index-info` skips a path it refuses with "Ignoring path" and still exits 0: the
+ * commit would silently lack that file. The paths were checked against git's rules before, so
+ * this only fires if those rules and the installed git disagree — and then nothing is pushed.
+ */
+async function updateIndex(
+  gitdir: string,
+  indexInfo: string,
+  options: { readonly cwd: string; readonly env: Record<string, string> },
+): Promise<void> {
+  const result = await runGit(['--git-dir', gitdir, 'update-index', '-z', '--index-info'], {
+    ...options,
+    stdin: indexInfo,
+  });
+  const ignored = /Ignoring path (.*)/u.exec(result.stderr)?.[1];
+  if (ignored !== undefined) {
+    throw new CompanionError(
+      'PATH_INVALID',
+      `Path "${JSON.stringify(ignored).slice(1, -1)}" is refused by the installed git.`,
+      { data: { path: JSON.stringify(ignored).slice(1, -1), reason: 'refused by git' } },
+    );
+  }
+  if (result.code !== 0) {
+    throw new CompanionError(
+      'GIT_ENGINE_FAILED',
+      `git update-index failed: ${lastLine(result.stderr)}`,
+    );
   }
 }
 

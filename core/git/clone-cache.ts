@@ -48,9 +48,7 @@ export interface CacheLease {
 }
 
 /** The OS cache folder for the clone cache: `$XDG_CACHE_HOME/bdc-companion/git` on Linux. */
-export function defaultCacheRoot(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
+export function defaultCacheRoot(env: Readonly<Record<string, string | undefined>>): string {
   if (process.platform === 'darwin')
     return path.join(homedir(), 'Library', 'Caches', 'bdc-companion', 'git');
   if (process.platform === 'win32') {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
+import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { planChanges, type ChangePlan } from './change-plan.js';
@@ -11,7 +12,7 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { ZERO_OID, type TreeEntry, type TreeEntryMode } from './git-objects.js';
+import { parseTree, ZERO_OID, type TreeEntry } from './git-objects.js';
 import {
   blobObject,
   buildPack,
@@ -188,13 +189,14 @@ export async function runIsoAttempt(
 
   progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
   const baseCommit = await git.readCommit({ fs, gitdir, oid: base, cache });
+  // Trees are read raw and parsed here, as the git CLI engine does: isomorphic-git's own parser
+  // throws on a name it deems unsafe, and planChanges refuses those names with a clear code.
   const plan = await planChanges(baseCommit.commit.tree, root, async (oid) => {
-    const { tree } = await git.readTree({ fs, gitdir, oid, cache });
-    return tree.map((entry) => ({
-      mode: entry.mode as TreeEntryMode,
-      name: entry.path,
-      oid: entry.oid,
-    }));
+    const { object, type } = await git.readObject({ fs, gitdir, oid, format: 'content', cache });
+    if (type !== 'tree' || !(object instanceof Uint8Array)) {
+      throw new CompanionError('GIT_ENGINE_FAILED', `Object ${oid} of the base is not a tree.`);
+    }
+    return parseTree(object);
   });
   if (plan.files.length === 0) {
     await setTrackingRef(gitdir, base);

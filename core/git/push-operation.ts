@@ -26,9 +26,9 @@ import type {
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
 import { AttemptFailure, asAttemptFailure } from './push-failure.js';
+import type { PushConfig } from './push-config.js';
 
 export const MAX_ATTEMPTS = 5;
-export const DEFAULT_FALLBACK_THRESHOLD_MB = 50;
 
 export interface PushDependencies {
   readonly authorization: Authorization;
@@ -36,8 +36,10 @@ export interface PushDependencies {
   readonly isoRunner: IsoAttemptRunner;
   /** Overrides for the author/committer of the signed-in user (display name and e-mail). */
   readonly signedInAuthor?: PushAuthor;
-  /** `BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB` and proxy variables are read from here. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Proxy variables and the git CLI's parent environment are read from here. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The engine threshold and cold-clone choice, resolved by `resolvePushConfig`. */
+  readonly config: Pick<PushConfig, 'fallbackThresholdMb' | 'coldCloneWithGit'>;
   readonly backoff?: BackoffOptions;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Clock for commit timestamps and durations. */
@@ -129,12 +131,9 @@ export function parseAuthor(text: string): PushAuthor {
 export function chooseEngine(
   choice: PushRequest['engine'],
   knownSizeBytes: number | undefined,
-  env: Readonly<Record<string, string | undefined>>,
+  thresholdMb: number,
 ): PushEngineName {
   if (choice === 'git' || choice === 'isomorphic-git') return choice;
-  const configured = Number(env['BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB']);
-  const thresholdMb =
-    Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_FALLBACK_THRESHOLD_MB;
   return knownSizeBytes !== undefined && knownSizeBytes > thresholdMb * 1024 * 1024
     ? 'git'
     : 'isomorphic-git';
@@ -187,7 +186,6 @@ export async function push(
     validateRequest(request);
     buildChangeSet(request.changes);
     const url = cloneUrl(installation.baseUrl, request.repo);
-    const env = deps.env ?? process.env;
     const known = (await deps.cache.list())
       .filter(
         (entry) =>
@@ -195,7 +193,11 @@ export async function push(
           entry.meta.repo.toLowerCase() === request.repo.toLowerCase(),
       )
       .map((entry) => entry.sizeBytes);
-    engine = chooseEngine(request.engine, known.length > 0 ? Math.max(...known) : undefined, env);
+    engine = chooseEngine(
+      request.engine,
+      known.length > 0 ? Math.max(...known) : undefined,
+      deps.config.fallbackThresholdMb,
+    );
     const chosen = engine;
 
     emit({ phase: 'lock', attempt: 0 });
@@ -316,14 +318,14 @@ async function attemptLoop(
       authorization: await deps.authorization.header(),
       network: {
         ...installationNetworkOptions(installation),
-        ...(deps.env === undefined ? {} : { env: { ...deps.env } }),
+        env: { ...deps.env },
         ...deps.networkOverrides,
       },
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
-      // `BDC_COMPANION_COLD_CLONE=isomorphic-git` keeps git out entirely (machines without git).
-      coldCloneWithGit: (deps.env ?? process.env)['BDC_COMPANION_COLD_CLONE'] !== 'isomorphic-git',
+      // False keeps git out entirely (machines without git).
+      coldCloneWithGit: deps.config.coldCloneWithGit,
       scratchDir: lease.scratchDir,
     };
     try {

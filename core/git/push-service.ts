@@ -13,18 +13,18 @@ import { bdcClientForInstallation } from '../bdc/bdc-client.js';
 import { PushHistory } from '../history/push-history.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { BackoffOptions } from './backoff.js';
-import { CloneCache, defaultCacheRoot } from './clone-cache.js';
+import { CloneCache } from './clone-cache.js';
+import type { PushConfig } from './push-config.js';
 import { createIsoRunner, type IsoAttemptRunner } from './iso-runner.js';
 import { push, type PushRecord } from './push-operation.js';
 
 export interface PushServiceOptions {
   readonly database: Database;
+  /** Proxy variables and the git CLI's parent environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Cache folder, expiry, size cap and engine threshold, from `resolvePushConfig`. */
+  readonly config: PushConfig;
   readonly logger?: Logger;
-  /** The clone cache folder; `BDC_COMPANION_CACHE_DIR`, else the OS cache folder. */
-  readonly cacheRoot?: string;
-  readonly cacheTtlMs?: number;
-  readonly cacheMaxBytes?: number;
   readonly now?: () => number;
   readonly backoff?: BackoffOptions;
   readonly isoRunner?: IsoAttemptRunner;
@@ -49,37 +49,19 @@ export interface PushService {
   close(): Promise<void>;
 }
 
-function numberFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-): number | undefined {
-  const value = Number(env[name]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-}
-
 /**
  * The push capability as a long-lived service (one per companion process): one clone cache, one
  * isomorphic-git worker, the history. Each push is recorded, whether it landed or not.
  */
 export function createPushService(options: PushServiceOptions): PushService {
-  const env = options.env;
+  const { env, config } = options;
   const logger = options.logger ?? silentLogger;
-  const maxMb = numberFromEnv(env, 'BDC_COMPANION_CACHE_MAX_MB');
-  const ttlSeconds = numberFromEnv(env, 'BDC_COMPANION_CACHE_TTL_SECONDS');
   const cache = new CloneCache({
-    root: options.cacheRoot ?? env['BDC_COMPANION_CACHE_DIR'] ?? defaultCacheRoot(env),
+    root: config.cacheRoot,
+    ttlMs: config.cacheTtlMs,
+    maxBytes: config.cacheMaxBytes,
     logger: logger.child({ component: 'clone-cache' }),
     ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.cacheTtlMs !== undefined
-      ? { ttlMs: options.cacheTtlMs }
-      : ttlSeconds !== undefined
-        ? { ttlMs: ttlSeconds * 1000 }
-        : {}),
-    ...(options.cacheMaxBytes !== undefined
-      ? { maxBytes: options.cacheMaxBytes }
-      : maxMb !== undefined
-        ? { maxBytes: maxMb * 1024 * 1024 }
-        : {}),
   });
   const isoRunner = options.isoRunner ?? createIsoRunner();
   const history = new PushHistory(options.database);
@@ -132,6 +114,7 @@ export function createPushService(options: PushServiceOptions): PushService {
         cache,
         isoRunner,
         env,
+        config,
         logger,
         ...(options.now === undefined ? {} : { now: options.now }),
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),

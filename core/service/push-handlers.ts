@@ -1,23 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import type {
-  HistoryEntry,
-  HistoryQuery,
-  PushOutcome,
-  TestPushRequest,
-} from '../../common/api/models.js';
-import type { Installation } from '../../common/models/installation.js';
-import type { PushChange, PushHistoryEntry } from '../../common/models/push.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
-import { createPushService, type PushService } from '../git/push-service.js';
+import type { HistoryQuery, PushOutcome, TestPushRequest } from '../../common/api/models.js';
+import type { PushChange } from '../../common/models/push.js';
+import type { PushService } from '../git/push-service.js';
+import { listPushHistory, withCommitLink } from '../use-cases/list-push-history.js';
+import { openPushEngine } from '../use-cases/push-engine.js';
+import { pushForInstallation } from '../use-cases/push-for-installation.js';
 import type { OperationHandlers } from './companion-service.js';
 import { pushProgressEmitter } from './push-progress-events.js';
 import type { ServicePorts } from './service-ports.js';
-
-/** `{base}/projects/P/repos/slug/commits/SHA`: where BDC shows a commit. */
-export function commitUrl(baseUrl: string, repo: string, commit: string): string {
-  const [project = '', slug = ''] = repo.split('/');
-  return `${baseUrl}/projects/${encodeURIComponent(project)}/repos/${encodeURIComponent(slug)}/commits/${commit}`;
-}
 
 export interface PushHandlers {
   readonly handlers: OperationHandlers;
@@ -26,126 +16,94 @@ export interface PushHandlers {
   close(): Promise<void>;
 }
 
-/** The test push through the real push engine, and the push history. */
+/** The test-push view's files (text) as the engine's changes. */
+function changesOf(request: TestPushRequest): PushChange[] {
+  const encoder = new TextEncoder();
+  return [
+    ...request.put.map((file) => ({ path: file.path, content: encoder.encode(file.content) })),
+    ...request.delete.map((path) => ({ path, delete: true as const })),
+  ];
+}
+
+/** The test push and the push history, adapting the push use cases to the UI contract. */
 export function pushHandlers(ports: ServicePorts, database: Database): PushHandlers {
-  const { settings, secretStore, events, logger } = ports;
+  const { settings, secretStore, events, logger, env } = ports;
 
-  function withLink(entry: PushHistoryEntry): HistoryEntry {
-    const installation = settings.findInstallation(entry.installationId);
-    return {
-      ...entry,
-      commitUrl:
-        installation && entry.commit
-          ? commitUrl(installation.baseUrl, entry.repo, entry.commit)
-          : undefined,
-    };
-  }
-
-  /**
-   * Built from the settings file's cache settings, overriding the environment; rebuilt when the
-   * settings change, so the clone cache and the engine threshold follow the settings view.
-   */
-  function build(): PushService {
-    const cache = settings.cacheSettings?.() ?? {};
-    const created: PushService = createPushService({
+  // Rebuilt when the settings change, so the clone cache and engine threshold follow the view.
+  function open(): PushService {
+    const engine: PushService = openPushEngine({
       database,
-      env:
-        cache.gitFallbackThresholdMb === undefined
-          ? ports.env
-          : {
-              ...ports.env,
-              BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB: String(cache.gitFallbackThresholdMb),
-            },
-      logger: logger.child({ component: 'push' }),
-      ...(cache.directory === undefined ? {} : { cacheRoot: cache.directory }),
-      ...(cache.idleExpiryMs === undefined ? {} : { cacheTtlMs: cache.idleExpiryMs }),
-      ...(cache.maxBytes === undefined ? {} : { cacheMaxBytes: cache.maxBytes }),
+      settings,
+      env,
+      logger,
       onRecorded: (id) => {
-        const [entry] = created.history({ before: id + 1, limit: 1 }).entries;
-        if (entry && entry.id === id) events.emit({ kind: 'history', entry: withLink(entry) });
+        const [entry] = engine.history({ before: id + 1, limit: 1 }).entries;
+        if (entry && entry.id === id)
+          events.emit({ kind: 'history', entry: withCommitLink(settings, entry) });
       },
     });
-    return created;
+    return engine;
   }
-  let service = build();
-
-  async function push(installation: Installation, request: TestPushRequest): Promise<PushOutcome> {
-    const authorization = await createAuthorization(installation, secretStore, { logger });
-    const encoder = new TextEncoder();
-    const changes: PushChange[] = [
-      ...request.put.map((file) => ({
-        kind: 'put' as const,
-        path: file.path,
-        content: encoder.encode(file.content),
-      })),
-      ...request.delete.map((path) => ({ kind: 'delete' as const, path, delete: true as const })),
-    ];
-    const result = await service.push(
-      installation,
-      authorization,
-      {
-        repo: request.repo,
-        branch: request.branch,
-        message: request.message,
-        changes,
-        ...(request.author ? { author: request.author } : {}),
-        ...(request.engine ? { engine: request.engine } : {}),
-      },
-      request.runId === undefined
-        ? {}
-        : {
-            onProgress: pushProgressEmitter(request.runId, (event) => events.emit(event)),
-          },
-    );
-    if (result.kind === 'noop') {
-      return {
-        kind: 'noop',
-        parent: result.parent,
-        engine: result.engine,
-        durationMs: result.durationMs,
-      };
-    }
-    return {
-      kind: 'pushed',
-      commit: result.commit,
-      parent: result.parent,
-      engine: result.engine,
-      attempts: result.attempts,
-      durationMs: result.durationMs,
-      changed: result.changed,
-      commitUrl: commitUrl(installation.baseUrl, request.repo, result.commit),
-    };
-  }
+  let engine = open();
 
   return {
     handlers: {
-      async testPush(request: TestPushRequest) {
-        return push(settings.requireInstallation(request.installation), request);
+      async testPush(request: TestPushRequest): Promise<PushOutcome> {
+        const { result, commitUrl } = await pushForInstallation(
+          { settings, secretStore, engine, logger },
+          {
+            installation: request.installation,
+            request: {
+              repo: request.repo,
+              branch: request.branch,
+              message: request.message,
+              changes: changesOf(request),
+              ...(request.author ? { author: request.author } : {}),
+              ...(request.engine ? { engine: request.engine } : {}),
+            },
+            ...(request.runId === undefined
+              ? {}
+              : { onProgress: pushProgressEmitter(request.runId, (event) => events.emit(event)) }),
+          },
+        );
+        if (result.kind === 'noop') {
+          return {
+            kind: 'noop',
+            parent: result.parent,
+            engine: result.engine,
+            durationMs: result.durationMs,
+          };
+        }
+        return {
+          kind: 'pushed',
+          commit: result.commit,
+          parent: result.parent,
+          engine: result.engine,
+          attempts: result.attempts,
+          durationMs: result.durationMs,
+          changed: result.changed,
+          commitUrl,
+        };
       },
       async queryHistory(request: HistoryQuery) {
-        const installation = request.installation
-          ? settings.requireInstallation(request.installation)
-          : undefined;
-        const page = service.history({
-          ...(installation ? { installationId: installation.id } : {}),
-          ...(request.repo ? { repo: request.repo } : {}),
-          ...(request.result === 'failed' ? { result: 'failed' as const } : {}),
-          limit: request.limit ?? 200,
-        });
-        const entries = page.entries.map(withLink);
         return {
-          entries:
-            request.result === 'ok'
-              ? entries.filter((entry) => entry.result !== 'failed')
-              : entries,
+          entries: listPushHistory(
+            { settings, database },
+            {
+              ...(request.installation ? { installation: request.installation } : {}),
+              ...(request.repo ? { repo: request.repo } : {}),
+              ...(request.result ? { result: request.result } : {}),
+              limit: request.limit ?? 200,
+            },
+          ),
         };
       },
     },
     async reconfigure() {
-      const previous = service;
-      service = build();
+      const previous = engine;
+      engine = open();
       await previous.close();
     },
-    close: () => service.close(),
+    close: () => engine.close(),
   };
 }

@@ -1,8 +1,6 @@
 import type { AppSettings, AppSettingsUpdate } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_TTL_MS } from '../git/clone-cache.js';
-import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../git/push-operation.js';
-import type { CacheSettings } from '../settings/settings-store.js';
+import { resolvePushConfig } from '../git/push-config.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -33,17 +31,13 @@ export function settingsHandlers(
 ): OperationHandlers {
   const { settings, env } = ports;
   const read = (): AppSettings => {
-    const cache: CacheSettings = settings.cacheSettings?.() ?? {};
-    const envThreshold = Number(env['BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB']);
+    // What a push would use now: the same resolution as the engine's (push-config.ts).
+    const config = resolvePushConfig({ env, settings: settings.cacheSettings?.() ?? {} });
     return {
-      cacheExpiryMinutes: (cache.idleExpiryMs ?? DEFAULT_CACHE_TTL_MS) / MINUTE,
-      cacheMaxGiB: Math.round(((cache.maxBytes ?? DEFAULT_CACHE_MAX_BYTES) / GIB) * 100) / 100,
-      fallbackThresholdMb:
-        cache.gitFallbackThresholdMb ??
-        (Number.isFinite(envThreshold) && envThreshold > 0
-          ? envThreshold
-          : DEFAULT_FALLBACK_THRESHOLD_MB),
-      cacheDirectory: cache.directory ?? env['BDC_COMPANION_CACHE_DIR'],
+      cacheExpiryMinutes: config.cacheTtlMs / MINUTE,
+      cacheMaxGiB: Math.round((config.cacheMaxBytes / GIB) * 100) / 100,
+      fallbackThresholdMb: config.fallbackThresholdMb,
+      cacheDirectory: config.sources.cacheRoot === 'default' ? undefined : config.cacheRoot,
       proxy: {
         httpsProxy: displayProxy(envValue(env, 'HTTPS_PROXY') ?? envValue(env, 'HTTP_PROXY')),
         noProxy: envValue(env, 'NO_PROXY'),

@@ -6,6 +6,7 @@ import type {
   RepositoryRef,
   WebhookRegisterRequest,
   WebhookSecretRequest,
+  WebhookUnregisterRequest,
 } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
@@ -16,6 +17,7 @@ import { createDispatcher } from '../net/network-factory.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
 import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
+import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
 import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
 import type { OperationHandlers } from './companion-service.js';
@@ -158,6 +160,19 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
       );
       events.emit({ kind: 'installations-changed' });
       return { ...result, warnings };
+    },
+
+    async unregisterWebhooks(request: WebhookUnregisterRequest) {
+      const installation = settings.requireInstallation(request.installation);
+      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
+      const removed = await withClient(installation, (client) =>
+        unregisterWebhooks(
+          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
+          targets,
+        ),
+      );
+      events.emit({ kind: 'installations-changed' });
+      return { removed };
     },
   };
 }

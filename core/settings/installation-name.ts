@@ -1,13 +1,12 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-
-/**
- * Names are typed on command lines and shown in service units, so they are short and shell-safe.
- * They must not look like an id, or `show <name-or-id>` would be ambiguous.
- */
-export const INSTALLATION_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+import {
+  INSTALLATION_ID_PATTERN,
+  INSTALLATION_NAME_PATTERN,
+} from '../../common/models/installation.js';
 
 const NAME = new RegExp(INSTALLATION_NAME_PATTERN);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Ids are looked up case-insensitively (`show <ID>` typed in capitals finds it too).
+const UUID = new RegExp(INSTALLATION_ID_PATTERN, 'i');
 
 export function isInstallationId(value: string): boolean {
   return UUID.test(value);

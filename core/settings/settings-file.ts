@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf from 'conf';
+import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -15,18 +15,14 @@ import {
   migrateSettingsDocument,
   settingsRootSchema,
   settingsSchema,
+  type SettingsDocument,
 } from './settings-schema.js';
 import type { CacheSettings, SettingsStore } from './settings-store.js';
-import type { SecretStoreBackend } from '../secrets/secret-store.js';
 
 type Json = Record<string, unknown>;
 
-interface SettingsData extends Record<string, unknown> {
-  schemaVersion: number;
-  installations: Json[];
-  secretStore?: { backend: SecretStoreBackend; since: string };
-  cache?: CacheSettings;
-}
+type SettingsData = SettingsDocument & Record<string, unknown>;
+type StoredInstallation = SettingsDocument['installations'][number];
 
 export interface OpenSettingsOptions {
   /** Injectable clock for migration and quarantine time stamps. */
@@ -44,7 +40,9 @@ export function settingsConfOptions(home: string) {
     cwd: home,
     configName: SETTINGS_FILE_NAME,
     fileExtension: SETTINGS_FILE_EXTENSION,
-    schema: settingsSchema,
+    // TypeBox's schema types mark absent keywords `| undefined`, which conf's JSON-schema type
+    // (under exactOptionalPropertyTypes) does not: the objects themselves are plain JSON schema.
+    schema: settingsSchema as unknown as ConfSchema<SettingsData>,
     rootSchema: settingsRootSchema,
     defaults: emptySettingsDocument() as SettingsData,
     configFileMode: 0o600,
@@ -119,8 +117,8 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
   });
   unmigrated = undefined;
 
-  const readAll = (): Json[] => {
-    let installations: Json[];
+  const readAll = (): StoredInstallation[] => {
+    let installations: StoredInstallation[];
     try {
       installations = conf.get('installations');
     } catch (error) {
@@ -149,7 +147,7 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     }
   };
 
-  const list = (): Installation[] => readAll().map(fromStored);
+  const list = (): Installation[] => readAll();
 
   const find = (nameOrId: string): Installation | undefined => {
     const all = list();
@@ -267,13 +265,13 @@ function writeFailed(path: string, error: unknown): CompanionError {
   );
 }
 
-function duplicateProblem(installations: readonly Json[]): string | undefined {
+function duplicateProblem(installations: readonly StoredInstallation[]): string | undefined {
   const names = new Set<string>();
   const ids = new Set<string>();
   for (const installation of installations) {
-    const name = String(installation['name']).toLowerCase();
-    const id = String(installation['id']);
-    if (names.has(name)) return `two installations are named "${String(installation['name'])}"`;
+    const name = installation.name.toLowerCase();
+    const id = installation.id;
+    if (names.has(name)) return `two installations are named "${installation.name}"`;
     if (ids.has(id)) return `two installations have the id ${id}`;
     names.add(name);
     ids.add(id);
@@ -327,21 +325,9 @@ function migrateFile(
   return text;
 }
 
-/** JSON has no `undefined`: optional fields are left out of the file and restored on read. */
-function toStored(installation: Installation): Json {
-  return JSON.parse(JSON.stringify(installation)) as Json;
-}
-
-function fromStored(stored: Json): Installation {
-  const installation = stored as unknown as Installation;
-  const relay = installation.relay;
-  const auth = installation.auth;
-  return {
-    ...installation,
-    platform: installation.platform,
-    auth: auth.kind === 'oauth' ? { ...auth, user: auth.user } : auth,
-    relay: { ...relay, publicUrl: relay.publicUrl },
-  };
+/** JSON has no `undefined`: a field set to it is left out of the file (the schema's "absent"). */
+function toStored(installation: Installation): StoredInstallation {
+  return JSON.parse(JSON.stringify(installation)) as StoredInstallation;
 }
 
 export interface RecoveredSettings {

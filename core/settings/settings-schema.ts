@@ -1,157 +1,75 @@
-import { DEFAULT_RELAY_SETTINGS } from '../../common/models/installation.js';
-import {
-  MAX_WATCH_INTERVAL_SECONDS,
-  MIN_WATCH_INTERVAL_SECONDS,
-} from '../../common/models/watch.js';
-import { INSTALLATION_NAME_PATTERN } from './installation-name.js';
+import Type, { type Static } from 'typebox';
+import { DEFAULT_RELAY_SETTINGS, InstallationSchema } from '../../common/models/installation.js';
+import type { Immutable } from '../../common/models/immutable.js';
 
 /**
  * The one JSON schema of the settings file, shared by the headless `conf` store
  * (`settings-file.ts`) and the desktop shell (electron-store is a thin subclass of conf and takes
  * the same `schema`, `rootSchema` and migrations). Secrets never appear here: the schema has no
  * field that could hold one, and `additionalProperties: false` keeps it that way.
+ *
+ * Written with TypeBox, so the types of what the file holds are inferred from the schema itself;
+ * the installation's part is the model's own definition (`common/models/installation.ts`). A new
+ * settings field is added here once, as a schema, and its type follows.
  */
 export const SETTINGS_SCHEMA_VERSION = 2;
 
 export const SETTINGS_FILE_NAME = 'settings';
 export const SETTINGS_FILE_EXTENSION = 'json';
 
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-const PEM = { type: 'string', maxLength: 65_536, pattern: '-----BEGIN CERTIFICATE-----' };
-const HTTPS_URL = { type: 'string', maxLength: 2048, pattern: '^https://[^\\s]+$' };
-
-const authSchema = {
-  oneOf: [
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kind'],
-      properties: { kind: { const: 'none' } },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kind', 'user', 'verifiedAt'],
-      properties: {
-        kind: { const: 'pat' },
-        user: { type: 'string', minLength: 1, maxLength: 255 },
-        verifiedAt: { type: 'string', minLength: 1 },
-      },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kind', 'clientId', 'redirect'],
-      properties: {
-        kind: { const: 'oauth' },
-        clientId: { type: 'string', minLength: 1, maxLength: 255 },
-        redirect: { enum: ['custom', 'localhost'] },
-        user: { type: 'string', maxLength: 255 },
-      },
-    },
-  ],
-} as const;
-
-export const installationSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'name', 'baseUrl', 'caPems', 'allowLoopback', 'auth', 'relay', 'createdAt'],
-  properties: {
-    id: { type: 'string', pattern: UUID_PATTERN },
-    name: { type: 'string', pattern: INSTALLATION_NAME_PATTERN },
-    baseUrl: HTTPS_URL,
-    caPems: { type: 'array', maxItems: 16, items: PEM },
-    allowLoopback: { type: 'boolean' },
-    allowPartialChain: { type: 'boolean' },
-    platform: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['baseUrl', 'installationId', 'caPems'],
-      properties: {
-        baseUrl: HTTPS_URL,
-        installationId: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/?#\\s]+$' },
-        caPems: { type: 'array', maxItems: 16, items: PEM },
-      },
-    },
-    auth: authSchema,
-    relay: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['enabled', 'listen', 'allowedEvents'],
-      properties: {
-        enabled: { type: 'boolean' },
-        listen: { type: 'string', minLength: 3, maxLength: 300 },
-        publicUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\s]+$' },
-        allowedEvents: { type: 'array', items: { type: 'string', maxLength: 100 } },
-        tls: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['certFile', 'keyFile'],
-          properties: {
-            certFile: { type: 'string', minLength: 1, maxLength: 4096 },
-            keyFile: { type: 'string', minLength: 1, maxLength: 4096 },
-          },
-        },
-        watch: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['repositories', 'projects', 'intervalSeconds'],
-          properties: {
-            repositories: {
-              type: 'array',
-              maxItems: 10_000,
-              items: { type: 'string', maxLength: 300, pattern: '^[^/\\s]+/[^/\\s]+$' },
-            },
-            projects: {
-              type: 'array',
-              maxItems: 1_000,
-              items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\s]+$' },
-            },
-            intervalSeconds: {
-              type: 'integer',
-              minimum: MIN_WATCH_INTERVAL_SECONDS,
-              maximum: MAX_WATCH_INTERVAL_SECONDS,
-            },
-          },
-        },
-      },
-    },
-    createdAt: { type: 'string', minLength: 1 },
+/**
+ * The push engine's clone cache and engine choice, shared by every installation (one cache folder,
+ * one size cap). Absent fields mean the engine's defaults (5 min idle expiry, 10 GiB, 50 MiB).
+ */
+export const CacheSettingsSchema = Type.Object(
+  {
+    /** Folder of the clone cache; the OS cache folder by default. */
+    directory: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    maxBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Entries expire this long after their last use. */
+    idleExpiryMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Repositories above this size are pushed with the git CLI (BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB). */
+    gitFallbackThresholdMb: Type.Optional(Type.Number({ minimum: 0 })),
   },
-} as const;
+  { additionalProperties: false },
+);
+
+/** Which secret store received this home's first secret; later runs must use the same. */
+export const SecretStorePinSchema = Type.Object(
+  {
+    backend: Type.Union([
+      Type.Literal('keytar'),
+      Type.Literal('credentials-dir'),
+      Type.Literal('encrypted-file'),
+    ]),
+    since: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SettingsDocumentSchema = Type.Object(
+  {
+    schemaVersion: Type.Integer({ minimum: 1 }),
+    installations: Type.Array(InstallationSchema),
+    cache: Type.Optional(CacheSettingsSchema),
+    secretStore: Type.Optional(SecretStorePinSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type CacheSettings = Immutable<Static<typeof CacheSettingsSchema>>;
+export type SecretStorePin = Static<typeof SecretStorePinSchema>;
+/** What the settings file holds once migrated (conf's and electron-store's type parameter). */
+export type SettingsDocument = Static<typeof SettingsDocumentSchema>;
 
 /** conf's `schema` option: the `properties` of the root object. */
-export const settingsSchema = {
-  schemaVersion: { type: 'integer', minimum: 1 },
-  installations: { type: 'array', items: installationSchema },
-  /** The push engine's clone cache; absent fields take the engine's defaults. */
-  cache: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      directory: { type: 'string', minLength: 1, maxLength: 4096 },
-      maxBytes: { type: 'integer', minimum: 0 },
-      idleExpiryMs: { type: 'integer', minimum: 0 },
-      gitFallbackThresholdMb: { type: 'number', minimum: 0 },
-    },
-  },
-  /** Which secret store received this home's first secret; later runs must use the same. */
-  secretStore: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['backend', 'since'],
-    properties: {
-      backend: { enum: ['keytar', 'credentials-dir', 'encrypted-file'] },
-      since: { type: 'string', minLength: 1 },
-    },
-  },
-} as const;
+export const settingsSchema = SettingsDocumentSchema.properties;
 
 /** conf's `rootSchema` option. */
 export const settingsRootSchema = {
   additionalProperties: false,
-  required: ['schemaVersion', 'installations'],
-} as const;
+  required: SettingsDocumentSchema.required,
+};
 
 type Json = Record<string, unknown>;
 

@@ -1,19 +1,8 @@
 import type { Installation } from '../../common/models/installation.js';
 import type { SecretStoreBackend } from '../secrets/secret-store.js';
+import type { CacheSettings } from './settings-schema.js';
 
-/**
- * The push engine's clone cache and engine choice, shared by every installation (one cache folder,
- * one size cap). Absent fields mean the engine's defaults (5 min idle expiry, 10 GiB, 50 MiB).
- */
-export interface CacheSettings {
-  /** Folder of the clone cache; the OS cache folder by default. */
-  readonly directory?: string;
-  readonly maxBytes?: number;
-  /** Entries expire this long after their last use. */
-  readonly idleExpiryMs?: number;
-  /** Repositories above this size are pushed with the git CLI (BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB). */
-  readonly gitFallbackThresholdMb?: number;
-}
+export type { CacheSettings };
 
 /**
  * Installations and app settings, persisted in the config home (`conf`; electron-store in

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { historyMigrations } from '../history/history-migrations.js';
@@ -26,13 +26,32 @@ export function openDatabase(
   migrations: readonly Migration[] = ALL_MIGRATIONS,
 ): Database {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const database = new BetterSqlite3(join(home, DATABASE_FILE));
+  const path = join(home, DATABASE_FILE);
+  ownerOnly(path);
+  const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   applyMigrations(database, migrations);
   return database;
+}
+
+/**
+ * The database holds push history and queued webhook bodies (repository names, authors, commit
+ * messages): only its owner may read it. SQLite creates `-wal` and `-shm` with the mode of the
+ * database file, so creating that file 0600 covers all three; files left by an older version
+ * (created under the umask, usually 0644) are tightened here, before anything is written to them.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW, 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 export function applyMigrations(database: Database, migrations: readonly Migration[]): void {

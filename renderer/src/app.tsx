@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { OperationName } from '../../common/api/companion-api.js';
 import type { Installation } from '../../common/api/models.js';
 import { PRODUCT_NAME } from '../../common/version.js';
-import { useCan, useInfo } from './app-context.js';
+import { useApi, useCan, useInfo } from './app-context.js';
 import { ErrorNotice } from './components/error-notice.js';
 import { DiagnosticsView } from './views/diagnostics-view.js';
 import { HistoryView } from './views/history-view.js';
@@ -11,7 +11,7 @@ import { RelayView } from './views/relay-view.js';
 import { SettingsView } from './views/settings-view.js';
 import { TestPushView } from './views/test-push-view.js';
 import { Wizard } from './wizard/wizard.js';
-import { INITIAL_WIZARD } from './wizard/wizard-model.js';
+import type { WizardStepId } from './wizard/wizard-model.js';
 
 export type ViewId =
   'setup' | 'history' | 'relay' | 'installations' | 'test-push' | 'settings' | 'diagnostics';
@@ -32,32 +32,46 @@ export const VIEWS: readonly {
 ];
 
 export function App(props: { initialView?: ViewId }) {
+  const api = useApi();
   const can = useCan();
   const info = useInfo();
   const available = VIEWS.filter((view) => view.needs.every((operation) => can(operation)));
-  const [view, setView] = useState<ViewId>(props.initialView ?? available[0]?.id ?? 'diagnostics');
-  // Signing in again (expired token, switch to OAuth) reuses the wizard's sign-in step.
-  const [signIn, setSignIn] = useState<Installation | undefined>(undefined);
+  const fallback = available[0]?.id ?? 'diagnostics';
+  // Without a given view: the installations overview when one exists, the wizard otherwise.
+  const canList = can('listInstallations');
+  const [view, setView] = useState<ViewId | undefined>(
+    props.initialView ?? (canList ? undefined : fallback),
+  );
+  const canSetUp = available.some((each) => each.id === 'setup');
+  useEffect(() => {
+    if (view !== undefined || !canList) return;
+    void api.listInstallations().then(
+      (installations) =>
+        setView(
+          (current) =>
+            current ?? (installations.length > 0 || !canSetUp ? 'installations' : 'setup'),
+        ),
+      () => setView((current) => current ?? fallback),
+    );
+  }, [api, view, canList, canSetUp, fallback]);
+  // Continuing an installation's setup (sign in, relay) reuses the wizard at that step.
+  const [resume, setResume] = useState<
+    { readonly installation: Installation; readonly step?: WizardStepId } | undefined
+  >(undefined);
   const open = (next: ViewId) => {
-    setSignIn(undefined);
+    setResume(undefined);
     setView(next);
   };
 
   function body() {
     switch (view) {
+      case undefined:
+        return <p className="muted">Loading…</p>;
       case 'setup':
         return (
           <Wizard
-            key={signIn?.id ?? 'new'}
-            initial={
-              signIn
-                ? {
-                    step: 'sign-in',
-                    installation: signIn,
-                    draft: { ...INITIAL_WIZARD.draft, name: signIn.name },
-                  }
-                : undefined
-            }
+            key={resume ? `${resume.installation.id}-${resume.step ?? ''}` : 'draft'}
+            {...(resume ? { resume } : {})}
             onFinished={() => open(can('queryHistory') ? 'history' : 'installations')}
           />
         );
@@ -69,8 +83,8 @@ export function App(props: { initialView?: ViewId }) {
         return (
           <InstallationsView
             onAdd={() => open('setup')}
-            onSignIn={(installation) => {
-              setSignIn(installation);
+            onContinue={(installation, step) => {
+              setResume({ installation, ...(step ? { step } : {}) });
               setView('setup');
             }}
           />

@@ -79,3 +79,50 @@ export async function gitOk(
   }
   return result.stdout;
 }
+
+/**
+ * Runs git and returns stdout as bytes, failing once it exceeds `maxBytes` (the simulator reads
+ * what clients ask for, so every read is bounded).
+ */
+export function gitBytes(
+  args: readonly string[],
+  options: {
+    readonly cwd: string;
+    readonly maxBytes: number;
+    readonly env?: Readonly<Record<string, string>>;
+  },
+): Promise<{ readonly code: number; readonly stdout: Buffer; readonly stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...args], {
+      cwd: options.cwd,
+      env: gitEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.maxBytes) {
+        over = true;
+        child.kill();
+        return;
+      }
+      out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (over) {
+        reject(new Error(`git ${args[0] ?? ''} produced more than ${options.maxBytes} bytes`));
+        return;
+      }
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}

@@ -23,7 +23,11 @@ export interface ScmDependencies {
   readonly now: () => number;
   repositoryPath(repo: SimRepo): string;
   /** Called after receive-pack accepted ref updates (webhooks fire from here). */
-  onRefsChanged(repo: SimRepo, actor: string | undefined, updates: readonly RefUpdate[]): void;
+  onRefsChanged(
+    repo: SimRepo,
+    actor: string | undefined,
+    updates: readonly RefUpdate[],
+  ): Promise<void>;
 }
 
 const SCM_PATH = /^\/scm\/([^/]+)\/([^/]+?)(?:\.git)?(\/.*)?$/;
@@ -91,7 +95,7 @@ export async function handleScm(
       if (deps.faults.takeRace(repo.projectKey, repo.slug, branch)) {
         try {
           const after = await addForeignCommit(repoPath, branch, deps.now());
-          deps.onRefsChanged(repo, 'other', [
+          await deps.onRefsChanged(repo, 'other', [
             { oldId: command.oldId, newId: after, ref: command.ref },
           ]);
         } catch {
@@ -117,7 +121,7 @@ export async function handleScm(
         // No log: nothing was accepted.
       }
       await rm(log, { force: true });
-      if (updates.length) deps.onRefsChanged(repo, principal.user?.name, updates);
+      if (updates.length) await deps.onRefsChanged(repo, principal.user?.name, updates);
     },
   });
 }

@@ -63,6 +63,19 @@ export const bdcErrors = {
       `No webhook with id '${id}' exists.`,
       'com.atlassian.webhooks.NoSuchWebhookException',
     ),
+  /** Exception names from BDC's Java API (docs/bdc-rest-reference.md). */
+  noSuchCommit: (revision: string, slug: string): BdcError =>
+    error(
+      404,
+      `Commit '${revision}' does not exist in repository '${slug}'.`,
+      'com.atlassian.bitbucket.commit.NoSuchCommitException',
+    ),
+  noSuchPath: (path: string, revision: string): BdcError =>
+    error(
+      404,
+      `The path "${path}" does not exist at revision "${revision}"`,
+      'com.atlassian.bitbucket.content.NoSuchPathException',
+    ),
   validation: (context: string | null, message: string): BdcError =>
     error(400, message, 'com.atlassian.bitbucket.validation.ArgumentValidationException', context),
   badPermission: (permission: string): BdcError =>

@@ -27,12 +27,20 @@ export interface PageRequest {
   readonly limit: number;
 }
 
-export function parsePageRequest(query: URLSearchParams): PageRequest {
+/** `bounds` differ per resource (a file's lines page larger than a list of projects). */
+export function parsePageRequest(
+  query: URLSearchParams,
+  bounds: { readonly defaultLimit: number; readonly maxLimit: number } = {
+    defaultLimit: DEFAULT_LIMIT,
+    maxLimit: MAX_LIMIT,
+  },
+): PageRequest {
   const start = Number.parseInt(query.get('start') ?? '0', 10);
-  const limit = Number.parseInt(query.get('limit') ?? `${DEFAULT_LIMIT}`, 10);
+  const limit = Number.parseInt(query.get('limit') ?? `${bounds.defaultLimit}`, 10);
   return {
     start: Number.isFinite(start) && start > 0 ? start : 0,
-    limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_LIMIT) : DEFAULT_LIMIT,
+    limit:
+      Number.isFinite(limit) && limit > 0 ? Math.min(limit, bounds.maxLimit) : bounds.defaultLimit,
   };
 }
 

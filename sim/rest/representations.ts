@@ -1,8 +1,13 @@
 import type { SimUser } from '../simulator-api.js';
 import type { SimProject, SimRepo } from '../state/sim-state.js';
+import { userAvatarUrl } from './avatars.js';
 
 /** BDC's JSON shapes (bdc-facts.md §2.3, §2.4, §4.3), in BDC's key order. */
-export function userJson(user: SimUser, baseUrl: string): Record<string, unknown> {
+export function userJson(
+  user: SimUser,
+  baseUrl: string,
+  avatarSize?: number,
+): Record<string, unknown> {
   return {
     name: user.name,
     emailAddress: user.emailAddress,
@@ -11,6 +16,7 @@ export function userJson(user: SimUser, baseUrl: string): Record<string, unknown
     id: user.id,
     slug: user.name,
     type: 'NORMAL',
+    ...(avatarSize !== undefined ? { avatarUrl: userAvatarUrl(baseUrl, user, avatarSize) } : {}),
     links: { self: [{ href: `${baseUrl}/users/${encodeURIComponent(user.name)}` }] },
   };
 }
@@ -41,6 +47,7 @@ export function repoJson(
     slug: repo.slug,
     id: repo.id,
     name: repo.name,
+    ...(repo.description ? { description: repo.description } : {}),
     hierarchyId: repo.hierarchyId,
     scmId: 'git',
     state: 'AVAILABLE',

@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bdcErrors, type BdcError } from '../http/bdc-errors.js';
+import { avatarSize } from './avatars.js';
+import { contentRoutes } from './content-routes.js';
+import { historyRoutes } from './history-routes.js';
+import { API, denied, PROJECT, REPO, resolveRepo, route, type Route } from './routing.js';
 import { readBody, sendEmpty, sendError, sendJson } from '../http/respond.js';
 import type { Principal, SimProject, SimRepo, SimState } from '../state/sim-state.js';
 import {
@@ -22,6 +26,8 @@ export interface RestEnvironment {
   branchTip(repo: SimRepo, branch: string): Promise<string | undefined>;
   /** Every branch with its tip, by name. */
   branches(repo: SimRepo): Promise<readonly { readonly name: string; readonly tip: string }[]>;
+  /** The bare repository on disk (content and history are read from it with git). */
+  repositoryPath(repo: SimRepo): string;
   readonly webhooks?: WebhookRoutes;
 }
 
@@ -72,51 +78,6 @@ export function makeCall(
   };
 }
 
-/** 401 with the right exception: nobody signed in vs. signed in without the permission. */
-export function denied(principal: Principal): BdcError {
-  return principal.user ? bdcErrors.authorisation() : bdcErrors.authenticationRequired();
-}
-
-type Handler = (call: RestCall, params: readonly string[]) => Promise<void> | void;
-interface Route {
-  readonly method: string;
-  readonly pattern: RegExp;
-  readonly handler: Handler;
-}
-
-const API = '/rest/api/(?:1\\.0|latest)';
-const PROJECT = '/projects/([^/]+)';
-const REPO = `${PROJECT}/repos/([^/]+)`;
-
-function route(method: string, path: string, handler: Handler): Route {
-  return { method, pattern: new RegExp(`^${path}$`), handler };
-}
-
-/** Resolves project + repository with BDC's precedence: 404 project, 404 repo, 401 access. */
-function resolveRepo(
-  call: RestCall,
-  projectKey: string,
-  slug: string,
-  level: number,
-): { project: SimProject; repo: SimRepo } | undefined {
-  const { state } = call.env;
-  const project = state.findProject(projectKey);
-  if (!project) {
-    call.fail(bdcErrors.noSuchProject(projectKey));
-    return undefined;
-  }
-  const repo = state.findRepo(project.key, slug);
-  if (!repo) {
-    call.fail(bdcErrors.noSuchRepository(project.key, slug));
-    return undefined;
-  }
-  if (call.principal.repoLevel(project, repo) < level) {
-    call.fail(denied(call.principal));
-    return undefined;
-  }
-  return { project, repo };
-}
-
 function visibleRepos(call: RestCall, minimum: number): { project: SimProject; repo: SimRepo }[] {
   const { state } = call.env;
   const result: { project: SimProject; repo: SimRepo }[] = [];
@@ -132,6 +93,8 @@ function visibleRepos(call: RestCall, minimum: number): { project: SimProject; r
 }
 
 const routes: readonly Route[] = [
+  ...contentRoutes,
+  ...historyRoutes,
   route('GET', `${API}/application-properties`, (call) => {
     const version = call.env.version();
     call.json(200, {
@@ -157,7 +120,7 @@ const routes: readonly Route[] = [
     const users = [...call.env.state.users.values()]
       .filter((user) => !filter || user.name.toLowerCase().includes(filter))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((user) => userJson(user, call.env.baseUrl));
+      .map((user) => userJson(user, call.env.baseUrl, avatarSize(call.query)));
     call.json(200, paginate(users, parsePageRequest(call.query), call.env.paging()));
   }),
 
@@ -165,7 +128,7 @@ const routes: readonly Route[] = [
     if (!call.principal.user) return call.fail(bdcErrors.authenticationRequired());
     const user = call.env.state.users.get(decodeURIComponent(slug!));
     if (!user) return call.fail(bdcErrors.noSuchUser(slug!));
-    call.json(200, userJson(user, call.env.baseUrl));
+    call.json(200, userJson(user, call.env.baseUrl, avatarSize(call.query)));
   }),
 
   route('GET', `${API}/projects`, (call) => {

@@ -16,6 +16,8 @@ export interface SimRepo {
   readonly id: number;
   readonly name: string;
   readonly hierarchyId: string;
+  /** Empty = BDC leaves `description` out of the JSON. */
+  description: string;
   defaultBranch: string;
   readonly prOnlyBranches: Set<string>;
 }
@@ -96,7 +98,11 @@ export class SimState {
     return token;
   }
 
-  addProject(key: string, name?: string, options: { readonly public?: boolean } = {}): SimProject {
+  addProject(
+    key: string,
+    name?: string,
+    options: { readonly public?: boolean; readonly description?: string } = {},
+  ): SimProject {
     const upper = key.toUpperCase();
     const existing = this.projects.get(upper);
     if (existing) return existing;
@@ -104,7 +110,7 @@ export class SimState {
       key: upper,
       id: this.nextProjectId++,
       name: name ?? key.toLowerCase(),
-      description: '',
+      description: options.description ?? '',
       public: options.public ?? false,
     };
     this.projects.set(upper, project);
@@ -122,6 +128,7 @@ export class SimState {
       id: this.nextRepoId++,
       name: slug,
       hierarchyId: randomBytes(10).toString('hex'),
+      description: '',
       defaultBranch,
       prOnlyBranches: new Set(),
     };

@@ -32,12 +32,20 @@ export function changeJson(change: RefChange): Record<string, unknown> {
   };
 }
 
-/** The compact JSON body of `repo:refs_changed` (bdc-facts.md §4.3 key order). */
+/**
+ * The compact JSON body of `repo:refs_changed`: the recorded 9.x key order for the fields it has,
+ * then `commits` and `toCommit` (BDC 9.x/10.x; docs/bdc-rest-reference.md). A deletion-only push
+ * has no `toCommit`.
+ */
 export function refsChangedBody(
   epochMs: number,
   actor: Record<string, unknown>,
   repository: Record<string, unknown>,
   changes: readonly RefChange[],
+  pushed: {
+    readonly toCommit: Record<string, unknown> | undefined;
+    readonly commits: readonly Record<string, unknown>[];
+  },
 ): string {
   return JSON.stringify({
     eventKey: 'repo:refs_changed',
@@ -45,6 +53,8 @@ export function refsChangedBody(
     actor,
     repository,
     changes: changes.map(changeJson),
+    commits: pushed.commits,
+    ...(pushed.toCommit !== undefined ? { toCommit: pushed.toCommit } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import {
 } from './circuit-breaker.js';
 import { postOnce } from './deliver.js';
 import { hubSignature, PING_BODY, refsChangedBody, type RefChange } from './payloads.js';
+import { pushCommits } from './push-commits.js';
 
 export const KNOWN_EVENTS = [
   'repo:refs_changed',
@@ -83,6 +84,8 @@ export interface WebhookServiceOptions {
   readonly version: () => string;
   readonly buildNumber: () => string;
   readonly paging: () => PagingMode;
+  /** The bare repository on disk (the payload's commits are read from it). */
+  readonly repositoryPath: (repo: SimRepo) => string;
   readonly timeoutMs?: number;
   readonly breaker?: BreakerSettings;
 }
@@ -153,8 +156,15 @@ export class WebhookService implements WebhookRoutes {
     return call.fail(bdcErrors.methodNotAllowed());
   }
 
-  /** Fires `repo:refs_changed` to every active webhook of the repository and its project. */
-  refsChanged(repo: SimRepo, actorName: string | undefined, changes: readonly RefChange[]): void {
+  /**
+   * Fires `repo:refs_changed` to every active webhook of the repository and its project; resolves
+   * once the deliveries have started (they are tracked by `idle()`).
+   */
+  async refsChanged(
+    repo: SimRepo,
+    actorName: string | undefined,
+    changes: readonly RefChange[],
+  ): Promise<void> {
     const { state } = this.options;
     const project = state.findProject(repo.projectKey);
     const actor = state.users.get(actorName ?? '') ?? state.users.values().next().value;
@@ -167,11 +177,20 @@ export class WebhookService implements WebhookRoutes {
         (hook.repoSlug === undefined || hook.repoSlug === repo.slug),
     );
     if (!targets.length) return;
+    const date = this.options.now();
+    const pushed = pushCommits(this.options.repositoryPath(repo), changes);
+    this.track(
+      pushed.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     const body = refsChangedBody(
-      this.options.now(),
+      date,
       userJson(actor, this.options.baseUrl()),
       repoJson(repo, project, this.options.baseUrl()),
       changes,
+      await pushed,
     );
     for (const hook of targets) this.track(this.deliver(hook, 'repo:refs_changed', body));
   }

@@ -82,4 +82,42 @@ describe('the CompanionApi contract', () => {
       expect(JSON.stringify(error)).not.toContain('xxxxxxxx');
     }
   });
+
+  it('hands the handler the same request whether the transport kept undefined keys or not', () => {
+    expect(validateArguments('probe', [{ url: 'https://bdc.example', runId: undefined }])).toEqual([
+      { url: 'https://bdc.example' },
+    ]);
+    expect(
+      Object.keys(validateArguments('probe', [{ url: 'https://x', caPems: undefined }])[0]),
+    ).toEqual(['url']);
+  });
+
+  it('refuses a __proto__ key from JSON as an unknown key, without touching any prototype', () => {
+    const request = JSON.parse('{"url":"https://x","__proto__":{"polluted":true}}') as unknown;
+    expect(code(() => validateArguments('probe', [request]))).toBe('INPUT_INVALID');
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('names the nested path of the first problem', () => {
+    const run = () =>
+      validateArguments('testPush', [
+        {
+          installation: 'a',
+          repo: 'P/r',
+          branch: 'b',
+          message: 'm',
+          put: [{ path: '', content: 'y' }],
+          delete: [],
+        },
+      ]);
+    expect(run).toThrow(/testPush\.put\[0\]\.path/);
+    expect(() =>
+      validateArguments('updateInstallation', [
+        {
+          installation: 'a',
+          relay: { tls: { kind: 'files', certFile: '/c', keyFile: '/k', x: 1 } },
+        },
+      ]),
+    ).toThrow(/updateInstallation\.relay\.tls/);
+  });
 });

@@ -65,14 +65,31 @@ export function startServeProcess(
 
 export const SCREENSHOT_DIR = join(repoRoot, 'test-results', 'screenshots');
 
-/** Saves the page in the light and the dark theme (the OS preference the UI follows). */
+/** The window sizes every screen is checked at: a laptop, and a small window. */
+export const SCREENSHOT_VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 800, height: 600 },
+] as const;
+
+/**
+ * Saves the page in the light and the dark theme (the OS preference the UI follows), at each of
+ * SCREENSHOT_VIEWPORTS, then puts the page back as it was.
+ */
 export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${scheme}.png`), fullPage: true });
+  const before = page.viewportSize();
+  for (const viewport of SCREENSHOT_VIEWPORTS) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({
+        path: join(SCREENSHOT_DIR, `${name}-${viewport.width}x${viewport.height}-${scheme}.png`),
+        fullPage: true,
+      });
+    }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  if (before) await page.setViewportSize(before);
 }
 
 /** A port free on 127.0.0.1 right now (for the relay and the OAuth loopback listener). */

@@ -130,7 +130,7 @@ export async function simRequest(
     const response = await request(`${sim.url}${path}`, {
       method: options.method ?? 'GET',
       headers,
-      body,
+      ...(body === undefined ? {} : { body }),
       dispatcher: agent,
     });
     const text = await response.body.text();

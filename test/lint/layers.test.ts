@@ -71,4 +71,25 @@ describe('layer boundaries (DESIGN.md) are enforced by lint', () => {
       ),
     ).toEqual([]);
   });
+
+  it('ipcMain and ipcRenderer are imported by their one file each', async () => {
+    const ipcMain = "import { ipcMain } from 'electron';\nvoid ipcMain;\n";
+    const ipcRenderer = "import { ipcRenderer } from 'electron';\nvoid ipcRenderer;\n";
+    expect(await importErrors('main/main.ts', ipcMain)).toEqual([]);
+    expect((await importErrors('main/ipc/fixture.ts', ipcMain)).join('\n')).toContain(
+      'ipcMain is imported only by main/main.ts',
+    );
+    expect(await importErrors('preload/preload.ts', ipcRenderer)).toEqual([]);
+    expect((await importErrors('preload/fixture.ts', ipcRenderer)).join('\n')).toContain(
+      'ipcRenderer is imported only by preload/preload.ts',
+    );
+    // The rest of electron stays importable in the shell, and the type of ipcMain too.
+    expect(
+      await importErrors('main/ipc/fixture.ts', "import type { IpcMain } from 'electron';\n"),
+    ).toEqual([]);
+    // The exception for the entry files does not lift the layer rules there.
+    expect(
+      await importErrors('preload/preload.ts', "import * as m from 'node:fs';\nvoid m;\n"),
+    ).toHaveLength(1);
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../helpers/cli-harness.js';
 
 // The Electron binary cannot run here, so `electron` is replaced by a recorder of what main asks
-// of it (research §9: inject a fake electron module for the shell's wiring).
+// of it (docs/testing.md: the desktop shell without the Electron binary).
 const constructed: unknown[] = [];
 vi.mock('electron', () => ({
   BrowserWindow: class {
@@ -21,7 +21,7 @@ vi.mock('electron', () => ({
 describe('main window', () => {
   it('is sandboxed, isolated, has no Node or webviews, and loads app://', async () => {
     const { createMainWindow } = await import('../../main/main-window.js');
-    createMainWindow('/x/preload.cjs');
+    createMainWindow('/x/preload.cjs', () => undefined);
     const [options, loaded] = constructed as [
       { webPreferences: Record<string, unknown>; minWidth: number; minHeight: number },
       { loaded: string },

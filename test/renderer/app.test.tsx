@@ -11,6 +11,7 @@ import type { CompanionService } from '../../core/service/companion-service.js';
 import { openCompanionService } from '../../core/service/open-service.js';
 import { App, VIEWS } from '../../renderer/src/app.js';
 import { AppProvider } from '../../renderer/src/app-context.js';
+import { startTestSimulator } from '../helpers/sim.js';
 
 // The real engine facade (temp home, memory secrets) stands behind the components: only the
 // transport is skipped, which the client and serve tests cover.
@@ -72,6 +73,35 @@ describe('App', () => {
       </AppProvider>,
     );
     await waitFor(() => expect(screen.getByText('None yet.')).toBeTruthy());
+  });
+});
+
+describe('App: the view it opens on', () => {
+  it('opens on the wizard while no installation exists, and on Installations once one does', async () => {
+    const info = await service.getAppInfo();
+    const first = render(
+      <AppProvider api={service} info={info}>
+        <App />
+      </AppProvider>,
+    );
+    await screen.findByRole('heading', { name: 'Where is your Bitbucket Data Center?' });
+    first.unmount();
+    const sim = await startTestSimulator({ platform: false });
+    try {
+      await service.invoke('addInstallation', [
+        { name: 'listed', baseUrl: sim.url, allowLoopback: true, caPems: [sim.caPem] },
+      ]);
+    } finally {
+      await sim.close();
+    }
+    render(
+      <AppProvider api={service} info={info}>
+        <App />
+      </AppProvider>,
+    );
+    await screen.findByRole('heading', { name: 'Installations' });
+    await screen.findByRole('listitem', { name: 'listed' });
+    await service.invoke('removeInstallation', [{ installation: 'listed' }]);
   });
 });
 

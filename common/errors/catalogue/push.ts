@@ -4,8 +4,13 @@ import type { CatalogueSection } from '../catalogue-entry.js';
 export const pushCodes = {
   PATH_INVALID: {
     cause:
-      'A path in the change set is not a clean relative path inside the repository (empty segment, `..`, `.git`, NUL, backslash, duplicate, case-only clash, or a file/folder collision).',
-    fix: 'Use forward-slash relative paths such as `apps/web/values.yaml`, each once, matching the case of existing files.',
+      'A path in the change set is not a clean relative path inside the repository, or git itself refuses it: an empty, `.` or `..` segment, `.git` in any spelling Windows or macOS resolves to it (`.git.`, `GIT~1`, `.git::$INDEX_ALLOCATION`, `.git` with invisible Unicode characters), NUL, a control character, a backslash, a duplicate, a case-only clash, or a file/folder collision.',
+    fix: 'Use forward-slash relative paths such as `apps/web/values.yaml`, each once, matching the case of existing files; the rules are in docs/git-path-rules.md.',
+  },
+  BRANCH_HAS_INVALID_PATH: {
+    cause:
+      'The branch already contains an entry git refuses (for example `.git.` or `GIT~1`, written by another tool or an older companion) in a folder this push changes; no commit can be built there, and pushing again fails the same way.',
+    fix: 'Remove or rename that entry on the branch first (docs/git-path-rules.md shows how with git on Linux), then push again.',
   },
   PUSH_REQUEST_INVALID: {
     cause:

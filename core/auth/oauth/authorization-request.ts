@@ -62,15 +62,8 @@ export async function beginAuthorization(
  * Bitbucket into catalogued errors. Pasted text is accepted with surrounding blanks or quotes.
  */
 export function readCallback(pending: PendingAuthorization, callback: string): URLSearchParams {
-  const text = callback.trim().replace(/^["'<]+|["'>]+$/g, '');
-  const base = text.split(/[?#]/, 1)[0];
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || base !== pending.redirectUri) {
+  const url = callbackUrl(pending, callback);
+  if (url === undefined) {
     throw new CompanionError(
       'OAUTH_CALLBACK_INVALID',
       `The callback is not the redirect URI of this sign-in (${pending.redirectUri}).`,
@@ -92,6 +85,27 @@ export function readCallback(pending: PendingAuthorization, callback: string): U
     );
   }
   return params;
+}
+
+/**
+ * True when `callback` is this sign-in's redirect URI carrying its state. Anyone who can reach the
+ * loopback port, or make the OS open the custom scheme, can send a callback; only one that carries
+ * the state (which only Bitbucket and this process know) may complete or fail the sign-in. The
+ * others are answered and otherwise ignored (docs/security.md, "OAuth callback").
+ */
+export function callbackBelongs(pending: PendingAuthorization, callback: string): boolean {
+  return callbackUrl(pending, callback)?.searchParams.get('state') === pending.state;
+}
+
+function callbackUrl(pending: PendingAuthorization, callback: string): URL | undefined {
+  const text = callback.trim().replace(/^["'<]+|["'>]+$/g, '');
+  const base = text.split(/[?#]/, 1)[0];
+  if (base !== pending.redirectUri) return undefined;
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function authorizationError(error: string, description: string | undefined): CompanionError {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { CompanionError } from '../../../common/errors/companion-error.js';
 import {
   CUSTOM_REDIRECT_URI,
@@ -14,8 +14,12 @@ import {
 export interface CallbackReceiver {
   /** The redirect URI to send in the authorization request. */
   readonly redirectUri: string;
-  /** The full callback URL, once. */
-  next(signal: AbortSignal): Promise<string>;
+  /**
+   * The full callback URL, once: the first that `belongs` to the sign-in in progress. Others (a
+   * wrong or missing state, sent by anyone who can reach the port or open the scheme) are answered
+   * with an error page and ignored, so they can neither complete nor cancel the sign-in.
+   */
+  next(signal: AbortSignal, belongs: (url: string) => boolean): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,31 +29,56 @@ const DONE_PAGE = `<!DOCTYPE html>
 <p>The companion received the answer from Bitbucket. You can close this window.</p></body></html>
 `;
 
+const MAX_HELD_CALLBACKS = 8;
+
+const FOREIGN_PAGE = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Ankra BDC Companion</title></head>
+<body><h1>Not the sign-in in progress</h1>
+<p>This answer does not carry the state of the sign-in the companion is waiting for, so it was
+ignored. Finish the sign-in from the window the companion opened, or start it again.</p></body></html>
+`;
+
 /**
  * A one-shot HTTP listener on 127.0.0.1 at a fixed port for `http://localhost:<port>/oauth/callback`
  * (BDC refuses `127.0.0.1` in redirect URIs, so the URI names `localhost` while the socket is
- * bound to the IPv4 loopback only). It answers the first request on the callback path, then closes.
+ * bound to the IPv4 loopback only). It takes the first callback that belongs to the sign-in, answers
+ * any other with an error page, and ignores everything after it.
  */
 export async function startLoopbackReceiver(port: number): Promise<CallbackReceiver> {
   const redirectUri = loopbackRedirectUri(port);
-  let deliver: ((url: string) => void) | undefined;
-  let delivered: string | undefined;
-  const server: Server = createServer((request, response) => {
-    const target = new URL(request.url ?? '/', `http://localhost:${port}`);
-    if (request.method !== 'GET' || target.pathname !== LOOPBACK_CALLBACK_PATH || delivered) {
+  let waiting: { belongs: (url: string) => boolean; resolve: (url: string) => void } | undefined;
+  let delivered = false;
+  // Callbacks that arrive before the sign-in waits (a fast browser) are held, a few only.
+  const held: { url: string; response: ServerResponse }[] = [];
+  const answer = (url: string, response: ServerResponse): void => {
+    if (delivered) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
-    delivered = `${redirectUri}${target.search}`;
+    const ours = waiting?.belongs(url) === true;
     response
-      .writeHead(200, {
+      .writeHead(ours ? 200 : 400, {
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-store',
         // The page must not leak the code in the query to any other site.
         'Referrer-Policy': 'no-referrer',
       })
-      .end(DONE_PAGE);
-    deliver?.(delivered);
+      .end(ours ? DONE_PAGE : FOREIGN_PAGE);
+    if (!ours || waiting === undefined) return;
+    delivered = true;
+    waiting.resolve(url);
+  };
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    const target = new URL(request.url ?? '/', `http://localhost:${port}`);
+    if (request.method !== 'GET' || target.pathname !== LOOPBACK_CALLBACK_PATH || delivered) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      return;
+    }
+    const url = `${redirectUri}${target.search}`;
+    if (waiting !== undefined) answer(url, response);
+    else if (held.length < MAX_HELD_CALLBACKS) held.push({ url, response });
+    else response.writeHead(503, { 'Content-Type': 'text/plain' }).end('Busy');
   });
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
@@ -71,10 +100,10 @@ export async function startLoopbackReceiver(port: number): Promise<CallbackRecei
   });
   return {
     redirectUri,
-    next(signal) {
-      if (delivered !== undefined) return Promise.resolve(delivered);
+    next(signal, belongs) {
       return untilAborted(signal, (resolve) => {
-        deliver = resolve;
+        waiting = { belongs, resolve };
+        for (const { url, response } of held.splice(0)) answer(url, response);
       });
     },
     async close() {
@@ -84,8 +113,8 @@ export async function startLoopbackReceiver(port: number): Promise<CallbackRecei
   };
 }
 
-/** Callbacks the desktop shell received through the custom protocol, waiting for a sign-in. */
-const customSchemeWaiters = new Set<(url: string) => void>();
+/** Sign-ins waiting for a callback through the custom protocol; each takes only its own. */
+const customSchemeWaiters = new Set<(url: string) => boolean>();
 
 /**
  * For the Electron main process: hand it every `io.ankra.bdc-companion:` URL the OS delivers
@@ -93,20 +122,22 @@ const customSchemeWaiters = new Set<(url: string) => void>();
  */
 export function deliverOAuthCallback(url: string): boolean {
   if (!url.startsWith(`${CUSTOM_REDIRECT_URI}?`) && url !== CUSTOM_REDIRECT_URI) return false;
-  if (customSchemeWaiters.size === 0) return false;
-  for (const waiter of customSchemeWaiters) waiter(url);
-  return true;
+  let taken = false;
+  for (const waiter of [...customSchemeWaiters]) taken = waiter(url) || taken;
+  return taken;
 }
 
 export function createCustomSchemeReceiver(): CallbackReceiver {
-  let waiter: ((url: string) => void) | undefined;
+  let waiter: ((url: string) => boolean) | undefined;
   return {
     redirectUri: CUSTOM_REDIRECT_URI,
-    next(signal) {
+    next(signal, belongs) {
       return untilAborted(signal, (resolve) => {
         waiter = (url) => {
+          if (!belongs(url)) return false;
           if (waiter !== undefined) customSchemeWaiters.delete(waiter);
           resolve(url);
+          return true;
         };
         customSchemeWaiters.add(waiter);
       }).finally(() => {
@@ -121,7 +152,8 @@ export function createCustomSchemeReceiver(): CallbackReceiver {
 
 /**
  * The last resort: the user copies the address the browser was sent to (for the custom scheme on a
- * machine where no app handles it) and pastes it; `read` supplies that text.
+ * machine where no app handles it) and pastes it; `read` supplies that text. What the user pasted
+ * is taken as is: a wrong state is then their own mistake, reported as `OAUTH_STATE_MISMATCH`.
  */
 export function createPastedCallbackReceiver(
   redirectUri: string,

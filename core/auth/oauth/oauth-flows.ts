@@ -58,7 +58,8 @@ interface Flow {
   readonly id: string;
   readonly abort: AbortController;
   readonly done: Promise<OAuthFlowState>;
-  deliver(url: string): void;
+  /** False when the URL does not belong to this flow's sign-in (it is then ignored). */
+  deliver(url: string): boolean;
 }
 
 export const DEFAULT_FLOW_TIMEOUT_MS = 10 * 60 * 1000;
@@ -138,7 +139,7 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         const callback = await Promise.race([
           pasted,
           stopped,
-          ...(receiver === undefined ? [] : [receiver.next(signal)]),
+          ...(receiver === undefined ? [] : [receiver.next(signal, signIn.belongs)]),
         ]);
         const result = await Promise.race([signIn.complete(callback), stopped]);
         const latest = options.settings.requireInstallation(installation.id);
@@ -171,7 +172,17 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
           await dispatcher.close();
           return emit(state);
         });
-      const flow: Flow = { id, abort, done, deliver: (url) => delivered?.(url) };
+      const flow: Flow = {
+        id,
+        abort,
+        done,
+        // A link with another state (any web page can open the custom scheme) must not end the flow.
+        deliver: (url) => {
+          if (!signIn.belongs(url)) return false;
+          delivered?.(url);
+          return true;
+        },
+      };
       flows.set(id, flow);
       current = flow;
       emit({ kind: 'waiting', flowId: id });
@@ -211,8 +222,7 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
       if (flow === undefined) return false;
       const text = callbackUrl.trim();
       if (options.redirect === 'custom' && !text.startsWith(CUSTOM_REDIRECT_URI)) return false;
-      flow.deliver(text);
-      return true;
+      return flow.deliver(text);
     },
     async close() {
       await Promise.all([...flows.keys()].map((id) => cancel(id)));

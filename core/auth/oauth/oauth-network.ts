@@ -18,7 +18,7 @@ export function instanceNetworkOptions(
 export function oauthHttpOptions(dispatcher: Dispatcher): { [oauth.customFetch]: typeof fetch } {
   const viaDispatcher = (async (url: string, init: RequestInit) => {
     const response = await undiciFetch(url, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
+      ...(init as unknown as Parameters<typeof undiciFetch>[1]),
       dispatcher,
     });
     // undici's Response is the same class Node's fetch returns; the types differ only by package.

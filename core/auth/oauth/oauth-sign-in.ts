@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../../common/errors/companion-error.js';
 import type { Installation } from '../../../common/models/installation.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
-import { beginAuthorization, readCallback } from './authorization-request.js';
+import { beginAuthorization, callbackBelongs, readCallback } from './authorization-request.js';
 import { preflightAuthorization } from './authorize-preflight.js';
 import type { CallbackReceiver } from './callback-receiver.js';
 import { oauthClientSecretKey, oauthTokensKey } from './oauth-authorization.js';
@@ -37,6 +37,8 @@ export interface OAuthSignInResult {
 export interface OAuthSignIn {
   readonly authorizationUrl: string;
   readonly redirectUri: string;
+  /** True when the callback carries this sign-in's state: only such a callback may end it. */
+  belongs(callbackUrl: string): boolean;
   /** Checks state, redeems the code at once, learns the user and stores the secrets. Once. */
   complete(callbackUrl: string): Promise<OAuthSignInResult>;
 }
@@ -61,6 +63,7 @@ export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<O
   return {
     authorizationUrl: pending.authorizationUrl,
     redirectUri: pending.redirectUri,
+    belongs: (callbackUrl) => callbackBelongs(pending, callbackUrl),
     async complete(callbackUrl) {
       const params = readCallback(pending, callbackUrl);
       if (used) {
@@ -130,15 +133,20 @@ export async function signInWithOAuth(options: BrowserSignInOptions): Promise<OA
   const { receiver } = options;
   try {
     const signIn = await prepareOAuthSignIn({ ...options, redirectUri: receiver.redirectUri });
-    options.onAuthorizationUrl?.(signIn.authorizationUrl);
-    await options.openBrowser(signIn.authorizationUrl);
     const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal =
       options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    options.onAuthorizationUrl?.(signIn.authorizationUrl);
+    const opening = options.openBrowser(signIn.authorizationUrl);
+    // Waiting starts while the browser opens (after the opener has shown the URL): the loopback
+    // answers a callback only once it knows which state is ours, and an opener may wait for that.
+    const arrived = receiver.next(signal, signIn.belongs);
+    arrived.catch(() => undefined);
+    await opening;
     let callback: string;
     try {
-      callback = await receiver.next(signal);
+      callback = await arrived;
     } catch (error) {
       if (timeout.aborted) {
         throw new CompanionError(

@@ -1,17 +1,26 @@
-import { useState } from 'react';
-import type { AuthStatus, Installation } from '../../../common/api/models.js';
+import { useEffect, useState } from 'react';
+import type {
+  AuthStatus,
+  HistoryEntry,
+  Installation,
+  RelayStatus,
+} from '../../../common/api/models.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useApi, useCan } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { useInstallations } from '../components/installation-picker.js';
 import { ReplaceCaForm } from '../components/replace-ca-form.js';
+import { setupGaps } from '../wizard/setup-gaps.js';
+import type { WizardStepId } from '../wizard/wizard-model.js';
 
-/** The configured installations with their auth state; sign out and remove. */
-export function InstallationsView(props: {
-  onAdd: () => void;
-  onSignIn: (installation: Installation) => void;
-}) {
+type ContinueSetup = (installation: Installation, step?: WizardStepId) => void;
+
+/**
+ * The overview of the configured installations (sign-in, relay, last push), what each one's setup
+ * still lacks with "Continue setup", sign out and remove.
+ */
+export function InstallationsView(props: { onAdd: () => void; onContinue: ContinueSetup }) {
   const installations = useInstallations();
   return (
     <section aria-labelledby="installations-title">
@@ -27,7 +36,7 @@ export function InstallationsView(props: {
           <InstallationCard
             key={installation.id}
             installation={installation}
-            onSignIn={props.onSignIn}
+            onContinue={props.onContinue}
           />
         ))}
       </ul>
@@ -51,10 +60,23 @@ function describeAuth(status: AuthStatus | undefined): string {
   }
 }
 
-function InstallationCard(props: {
-  installation: Installation;
-  onSignIn: (installation: Installation) => void;
-}) {
+function describeRelay(installation: Installation, status: RelayStatus | undefined): string {
+  if (!installation.relay.enabled) return 'off';
+  const where = status?.running ? `listening on ${installation.relay.listen}` : 'not running here';
+  const last = status?.lastReceivedAt
+    ? `, last webhook ${new Date(status.lastReceivedAt).toLocaleString()}`
+    : ', no webhook received yet';
+  return `${where}${last}${status?.dead ? `, ${status.dead} dead-lettered` : ''}`;
+}
+
+function describePush(entry: HistoryEntry | undefined | null): string {
+  if (entry === undefined) return '…';
+  if (entry === null) return 'none yet';
+  const when = new Date(entry.at).toLocaleString();
+  return `${entry.result === 'failed' ? 'failed' : entry.result} to ${entry.repo} (${entry.branch}), ${when}`;
+}
+
+function InstallationCard(props: { installation: Installation; onContinue: ContinueSetup }) {
   const api = useApi();
   const can = useCan();
   const { installation } = props;
@@ -67,6 +89,25 @@ function InstallationCard(props: {
       .getAuthStatus({ installation: installation.name })
       .then(setAuth, (caught: unknown) => setError(toErrorShape(caught)));
   }
+  const relayAvailable = can('registerWebhooks') && can('startRelay');
+  const gaps = setupGaps(installation, relayAvailable);
+  const [relay, setRelay] = useState<RelayStatus | undefined>(undefined);
+  // null: looked, no push yet; undefined: still looking.
+  const [lastPush, setLastPush] = useState<HistoryEntry | undefined | null>(undefined);
+  const canRelayStatus = can('getRelayStatus');
+  const canHistory = can('queryHistory');
+  useEffect(() => {
+    const name = installation.name;
+    if (canRelayStatus && installation.relay.enabled) {
+      void api.getRelayStatus({ installation: name }).then(setRelay, () => undefined);
+    }
+    if (canHistory) {
+      void api.queryHistory({ installation: name, limit: 1 }).then(
+        (page) => setLastPush(page.entries[0] ?? null),
+        () => setLastPush(null),
+      );
+    }
+  }, [api, installation.name, installation.relay.enabled, canRelayStatus, canHistory]);
   const act = async (action: () => Promise<void>) => {
     try {
       await action();
@@ -102,9 +143,13 @@ function InstallationCard(props: {
             : 'not linked'}
         </dd>
         <dt>Relay</dt>
-        <dd>
-          {installation.relay.enabled ? `on, listening on ${installation.relay.listen}` : 'off'}
-        </dd>
+        <dd>{describeRelay(installation, relay)}</dd>
+        {canHistory ? (
+          <>
+            <dt>Last push</dt>
+            <dd>{describePush(lastPush)}</dd>
+          </>
+        ) : null}
         {installation.allowLoopback ? (
           <>
             <dt>Development</dt>
@@ -112,11 +157,28 @@ function InstallationCard(props: {
           </>
         ) : null}
       </dl>
+      {gaps.length > 0 ? (
+        <div className="notice notice-warn" role="note" aria-label="Setup incomplete">
+          <p className="notice-title">Setup is not finished:</p>
+          <ul>
+            {gaps.map((gap) => (
+              <li key={gap.what}>{gap.what}</li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => props.onContinue(installation, gaps[0]?.step)}
+          >
+            Continue setup
+          </button>
+        </div>
+      ) : null}
       {can('updateInstallation') ? <ReplaceCaForm installation={installation} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
       <div className="actions">
         {can('signInWithPat') || can('startOAuth') ? (
-          <button type="button" onClick={() => props.onSignIn(installation)}>
+          <button type="button" onClick={() => props.onContinue(installation, 'sign-in')}>
             Sign in…
           </button>
         ) : null}

@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import type { Installation } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
@@ -20,17 +19,19 @@ export function InstanceStep(props: {
 }) {
   const api = useApi();
   const probe = useProbe();
-  const [draft, setDraft] = useState<InstanceDraft>(props.state.draft);
+  // The draft lives in the wizard's state, which keeps it across views and reloads.
+  const draft = props.state.draft;
   const [save, saving] = useAction((installation: Parameters<typeof api.addInstallation>[0]) =>
     api.addInstallation(installation),
   );
   const update = (patch: Partial<InstanceDraft>) =>
-    setDraft((current) => ({ ...current, ...patch }));
-  const report = probe.report;
+    props.onChange({ draft: { ...draft, ...patch } });
+  // After a reload the last probe's report is shown again until the admin probes anew.
+  const report = probe.running ? undefined : (probe.report ?? props.state.report);
 
   async function runProbe(): Promise<void> {
-    props.onChange({ draft });
-    await probe.run({ url: draft.url.trim(), allowLoopback: draft.allowLoopback });
+    const result = await probe.run({ url: draft.url.trim(), allowLoopback: draft.allowLoopback });
+    props.onChange({ report: result });
   }
 
   async function saveAndContinue(): Promise<void> {
@@ -115,7 +116,10 @@ export function InstanceStep(props: {
         </div>
       </form>
 
-      <ProbeSteps steps={probe.steps} running={probe.running} />
+      <ProbeSteps
+        steps={probe.running || probe.report ? probe.steps : (report?.steps ?? [])}
+        running={probe.running}
+      />
       {probe.error ? <ErrorNotice error={probe.error} title="Probe failed" /> : null}
       {report && report.error && !(report.tls && !report.tls.trusted) ? (
         <ErrorNotice error={report.error} title="The instance cannot be used yet" />

@@ -6,9 +6,14 @@ import type {
   RepositoryRef,
 } from '../../../common/api/models.js';
 import { CompanionError } from '../../../common/errors/companion-error.js';
+import {
+  RELAY_TEST_WAIT_MS,
+  relayTestOutcome,
+} from '../../../common/relay/webhook-test-outcome.js';
 import { useAction, useApi, useCompanionEvents } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Checkbox, Field } from '../components/field.js';
+import { RelayTestResult } from './relay-test-result.js';
 import type { WizardState } from './wizard-model.js';
 
 /**
@@ -51,6 +56,8 @@ export function RelayStep(props: {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [registeredAt, setRegisteredAt] = useState<number | undefined>(undefined);
   const [pingAt, setPingAt] = useState<string | undefined>(undefined);
+  // Set RELAY_TEST_WAIT_MS after "Register": the wait for BDC's test delivery is bounded.
+  const [timedOut, setTimedOut] = useState(false);
   const name = installation?.name ?? '';
 
   const [saveRelay, savedRelay] = useAction(async () => {
@@ -80,6 +87,8 @@ export function RelayStep(props: {
   const [register, registered] = useAction(async () => {
     if (!endpoint?.callbackUrl) throw new Error('the relay has no public URL yet');
     setRegisteredAt(Date.now());
+    setPingAt(undefined);
+    setTimedOut(false);
     const result = await api.registerWebhooks({
       installation: name,
       repos: [...selected],
@@ -126,6 +135,12 @@ export function RelayStep(props: {
     }, 1000);
     return () => clearInterval(timer);
   }, [api, name, registered.kind, pingAt, registeredAt]);
+
+  useEffect(() => {
+    if (registeredAt === undefined || pingAt) return undefined;
+    const timer = setTimeout(() => setTimedOut(true), RELAY_TEST_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [registeredAt, pingAt]);
 
   useEffect(() => {
     if (pingAt) {
@@ -291,26 +306,26 @@ export function RelayStep(props: {
       registered.value.warnings.join() !== endpoint?.warnings.join() ? (
         <RelayUrlWarnings warnings={registered.value.warnings} />
       ) : null}
-      {registered.kind === 'done' ? (
-        <div className="notice notice-ok" role="status">
-          Registered {registered.value.webhooks.length} webhook
-          {registered.value.webhooks.length === 1 ? '' : 's'}.{' '}
-          <ul className="registered" aria-label="Registered webhooks">
-            {registered.value.webhooks.map((hook) => (
-              <li key={hook.target}>
-                {hook.target}: {hook.action}; BDC's test call{' '}
-                {hook.test.reached
-                  ? `reached the relay (HTTP ${hook.test.status ?? '?'})`
-                  : `failed: ${hook.test.error ?? hook.test.status ?? 'no answer'}`}
-              </li>
-            ))}
-          </ul>
-          {pingAt ? (
-            <strong>BDC's test delivery arrived at {new Date(pingAt).toLocaleTimeString()}.</strong>
-          ) : (
-            <span>Waiting for BDC's test delivery…</span>
-          )}
+      {registered.kind === 'running' && timedOut ? (
+        <div className="notice notice-error" role="alert" aria-label="BDC cannot reach the relay">
+          <p className="notice-title">
+            BDC's test of the relay URL has not finished after {RELAY_TEST_WAIT_MS / 1000} seconds:
+            BDC most likely cannot reach that address.
+          </p>
+          <p className="notice-hint">
+            Next: run the relay as a service on a server next to BDC and enter that server's URL
+            above, or use watch mode, where the companion asks BDC for new pushes and needs no
+            webhook.
+          </p>
         </div>
+      ) : null}
+      {registered.kind === 'done' ? (
+        <RelayTestResult
+          installation={name}
+          registration={registered.value}
+          outcome={relayTestOutcome(registered.value.webhooks, pingAt !== undefined, timedOut)}
+          pingAt={pingAt}
+        />
       ) : null}
       <div className="actions">
         <button

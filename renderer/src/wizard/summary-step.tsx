@@ -1,24 +1,104 @@
+import { useEffect, useState } from 'react';
+import type { AuthStatus, Installation, RelayEndpoint } from '../../../common/api/models.js';
+import { useApi, useCan } from '../app-context.js';
 import type { WizardState } from './wizard-model.js';
 
-/** Step 5: what was set up, in one place, with where to go next. */
+/** What the engine has saved for the installation, read when the summary opens. */
+interface SavedSetup {
+  readonly installation: Installation | undefined;
+  readonly auth: AuthStatus | undefined;
+  readonly endpoint: RelayEndpoint | undefined;
+  readonly version: string | undefined;
+}
+
+function describeSignIn(auth: AuthStatus | undefined, fallback: string | undefined): string {
+  if (!auth) return fallback ?? 'not signed in';
+  switch (auth.kind) {
+    case 'none':
+      return 'not signed in';
+    case 'pat':
+      return `${auth.user} (Personal Access Token)`;
+    case 'oauth':
+      return `${auth.user ?? '?'} (OAuth 2.0)`;
+    default: {
+      const never: never = auth;
+      return never;
+    }
+  }
+}
+
+/**
+ * Step 5: what was set up, in one place, with where to go next. It reads the saved installation
+ * (its CAs, sign-in and relay) rather than what this session of the wizard did, so a setup resumed
+ * after a reload or from Installations is described as it is.
+ */
 export function SummaryStep(props: {
   state: WizardState;
   onDone: () => void;
   onRestart: () => void;
 }) {
-  const { installation, report, trustedWith, signedInAs, relay } = props.state;
+  const api = useApi();
+  const can = useCan();
+  const { report, relay } = props.state;
+  const name = props.state.installation?.name;
+  const [saved, setSaved] = useState<SavedSetup | undefined>(undefined);
+  const canAuth = can('getAuthStatus');
+  const canEndpoint = can('getRelayEndpoint');
+
+  useEffect(() => {
+    if (!name) return;
+    let live = true;
+    void (async () => {
+      const installation = (await api.listInstallations().catch(() => [])).find(
+        (each) => each.name === name,
+      );
+      const [auth, endpoint] = await Promise.all([
+        canAuth ? api.getAuthStatus({ installation: name }).catch(() => undefined) : undefined,
+        canEndpoint
+          ? api.getRelayEndpoint({ installation: name }).catch(() => undefined)
+          : undefined,
+      ]);
+      // Resumed without this session's probe: ask BDC again (fractions of a second).
+      const version =
+        report?.version ??
+        (installation
+          ? (
+              await api
+                .probe({
+                  url: installation.baseUrl,
+                  caPems: installation.caPems,
+                  allowLoopback: installation.allowLoopback,
+                  ...(installation.allowPartialChain ? { allowPartialChain: true } : {}),
+                })
+                .catch(() => undefined)
+            )?.version
+          : undefined);
+      if (live) setSaved({ installation, auth, endpoint, version });
+    })();
+    return () => {
+      live = false;
+    };
+  }, [api, canAuth, canEndpoint, name, report?.version]);
+
+  const installation = saved?.installation ?? props.state.installation;
+  const cas = installation?.caPems.length ?? 0;
+  const callbackUrl = saved?.endpoint?.callbackUrl ?? relay?.callbackUrl;
   return (
     <section aria-labelledby="summary-title" className="step">
       <h2 id="summary-title">All set</h2>
-      <dl className="facts" aria-label="Summary">
+      <dl className="facts" aria-label="Summary" aria-busy={saved === undefined}>
         <dt>Installation</dt>
         <dd>{installation ? `${installation.name} — ${installation.baseUrl}` : 'not saved'}</dd>
         <dt>BDC version</dt>
-        <dd>{report?.version ?? 'unknown'}</dd>
+        <dd>{saved?.version ?? report?.version ?? (saved ? 'unknown' : '…')}</dd>
         <dt>Trust</dt>
-        <dd>{trustedWith === 'pasted-ca' ? 'your pasted CA' : 'this machine’s trusted roots'}</dd>
+        <dd>
+          {cas > 0
+            ? `your private CA${cas > 1 ? `s (${cas})` : ''}${installation?.allowPartialChain ? ', intermediate alone' : ''}`
+            : 'this machine’s trusted roots'}
+        </dd>
         <dt>Signed in as</dt>
-        <dd>{signedInAs ?? 'not signed in'}</dd>
+        <dd>{describeSignIn(saved?.auth, props.state.signedInAs)}</dd>
         <dt>Platform</dt>
         <dd>
           {installation?.platform
@@ -28,8 +108,10 @@ export function SummaryStep(props: {
         <dt>Relay</dt>
         <dd>
           {relay
-            ? `${relay.registered} webhook(s) → ${relay.callbackUrl ?? ''}${relay.testDelivery ? ', test delivery received' : ''}`
-            : 'not set up'}
+            ? `${relay.registered} webhook(s) → ${callbackUrl ?? ''}${relay.testDelivery ? ', test delivery received' : ''}`
+            : callbackUrl
+              ? `BDC calls ${callbackUrl}${saved?.endpoint?.secretConfigured ? '' : '; no webhook secret stored yet'}`
+              : 'not set up'}
         </dd>
       </dl>
       <div className="actions">

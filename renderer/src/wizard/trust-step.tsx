@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { CaCheckResult } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { CertificateList } from '../components/certificate-list.js';
@@ -20,9 +20,13 @@ export function TrustStep(props: {
 }) {
   const api = useApi();
   const { draft, report } = props.state;
-  const [pem, setPem] = useState('');
+  // The pasted CA and the partial-chain choice live in the draft, kept across views and reloads.
+  const pem = draft.caPem;
+  const setPem = (caPem: string) => props.onChange({ draft: { ...draft, caPem } });
   // The explicit "trust this intermediate alone" choice, offered only when the CA is one.
-  const [partialChain, setPartialChain] = useState(false);
+  const partialChain = draft.allowPartialChain;
+  const setPartialChain = (allowPartialChain: boolean) =>
+    props.onChange({ draft: { ...draft, allowPartialChain } });
   const [check, checked, resetCheck] = useAction((text: string, allowIntermediate: boolean) =>
     api.checkCa({ pem: text, ...(allowIntermediate ? { allowIntermediate } : {}) }),
   );
@@ -60,7 +64,7 @@ export function TrustStep(props: {
         report: probe.report,
         trustedWith: 'pasted-ca',
         step: 'sign-in',
-        draft: { ...draft, name: installation.name },
+        draft: { ...props.state.draft, name: installation.name },
       });
     }
   }

@@ -18,6 +18,10 @@ export interface InstanceDraft {
   /** Extra CA for the platform side: TLS-inspecting corporate proxies, the simulator. */
   readonly platformCaPem: string;
   readonly allowLoopback: boolean;
+  /** The instance CA pasted at the trust step (public material, so it may be kept in the draft). */
+  readonly caPem: string;
+  /** The explicit "trust this intermediate alone" choice of the trust step. */
+  readonly allowPartialChain: boolean;
 }
 
 /** The platform link of a draft, when both its URL and installation id are filled in. */
@@ -57,6 +61,8 @@ export const INITIAL_WIZARD: WizardState = {
     platformInstallationId: '',
     platformCaPem: '',
     allowLoopback: false,
+    caPem: '',
+    allowPartialChain: false,
   },
   report: undefined,
   installation: undefined,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../../common/errors/companion-error.js';
 import type { PushRequest, PushResult } from '../../../common/models/push.js';
 import { CloneCache } from '../../../core/git/clone-cache.js';
+import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../../../core/git/push-config.js';
 import { createIsoRunner } from '../../../core/git/iso-runner.js';
 import { push, type PushRecord } from '../../../core/git/push-operation.js';
 import { patAuthorization, startPushFixture, text, type PushFixture } from './push-fixture.js';
@@ -58,7 +59,7 @@ describe('both engines', () => {
       fixture.deps({
         now: fixedNow,
         offsetMinutes: 90,
-        env: { PATH: process.env['PATH'], BDC_COMPANION_COLD_CLONE: 'isomorphic-git' },
+        config: { fallbackThresholdMb: DEFAULT_FALLBACK_THRESHOLD_MB, coldCloneWithGit: false },
       }),
     );
     const cli = await push(

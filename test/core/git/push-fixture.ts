@@ -6,6 +6,7 @@ import type { Installation } from '../../../common/models/installation.js';
 import { DEFAULT_RELAY_SETTINGS } from '../../../common/models/installation.js';
 import type { Authorization } from '../../../core/auth/authorization.js';
 import { CloneCache } from '../../../core/git/clone-cache.js';
+import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../../../core/git/push-config.js';
 import { createIsoRunner, type IsoAttemptRunner } from '../../../core/git/iso-runner.js';
 import type { PushDependencies } from '../../../core/git/push-operation.js';
 import { startSimulator } from '../../../sim/index.js';
@@ -57,6 +58,7 @@ export async function startPushFixture(
       cache,
       isoRunner,
       env: { PATH: process.env['PATH'] },
+      config: { fallbackThresholdMb: DEFAULT_FALLBACK_THRESHOLD_MB, coldCloneWithGit: true },
       sleep: async () => undefined,
       ...overrides,
     }),

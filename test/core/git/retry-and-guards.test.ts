@@ -145,13 +145,11 @@ describe('request checks', () => {
 
   it('chooses git above the threshold, isomorphic-git below or when unknown, and obeys a forced engine', () => {
     const mb = 1024 * 1024;
-    expect(chooseEngine('auto', 49 * mb, {})).toBe('isomorphic-git');
-    expect(chooseEngine('auto', 51 * mb, {})).toBe('git');
-    expect(chooseEngine('auto', undefined, {})).toBe('isomorphic-git');
-    expect(chooseEngine('auto', 11 * mb, { BITBUCKET_DC_GIT_FALLBACK_THRESHOLD_MB: '10' })).toBe(
-      'git',
-    );
-    expect(chooseEngine('isomorphic-git', 500 * mb, {})).toBe('isomorphic-git');
-    expect(chooseEngine('git', 1, {})).toBe('git');
+    expect(chooseEngine('auto', 49 * mb, 50)).toBe('isomorphic-git');
+    expect(chooseEngine('auto', 51 * mb, 50)).toBe('git');
+    expect(chooseEngine('auto', undefined, 50)).toBe('isomorphic-git');
+    expect(chooseEngine('auto', 11 * mb, 10)).toBe('git');
+    expect(chooseEngine('isomorphic-git', 500 * mb, 50)).toBe('isomorphic-git');
+    expect(chooseEngine('git', 1, 50)).toBe('git');
   });
 });

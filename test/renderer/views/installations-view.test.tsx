@@ -50,7 +50,7 @@ describe('InstallationsView: replacing the private CAs', () => {
     const info = await service.getAppInfo();
     render(
       <AppProvider api={service} info={info}>
-        <InstallationsView onAdd={() => undefined} onSignIn={() => undefined} />
+        <InstallationsView onAdd={() => undefined} onContinue={() => undefined} />
       </AppProvider>,
     );
     const card = within(await screen.findByRole('listitem', { name: 'sim' }));

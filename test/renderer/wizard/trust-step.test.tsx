@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { useState } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/logging/logger.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
@@ -45,16 +46,26 @@ describe('TrustStep with an intermediate-only CA', () => {
   it('offers the partial-chain choice, proves it fixes the chain and saves it', async () => {
     const changes: Partial<WizardState>[] = [];
     const info = await service.getAppInfo();
+    // The step is controlled: its pasted CA lives in the wizard's state, as in the app.
+    function Harness() {
+      const [state, setState] = useState<WizardState>({
+        ...INITIAL_WIZARD,
+        step: 'trust',
+        draft: { ...INITIAL_WIZARD.draft, name: 'inter', url: sim.url, allowLoopback: true },
+      });
+      return (
+        <TrustStep
+          state={state}
+          onChange={(next) => {
+            changes.push(next);
+            setState((current) => ({ ...current, ...next }));
+          }}
+        />
+      );
+    }
     render(
       <AppProvider api={service} info={info}>
-        <TrustStep
-          state={{
-            ...INITIAL_WIZARD,
-            step: 'trust',
-            draft: { ...INITIAL_WIZARD.draft, name: 'inter', url: sim.url, allowLoopback: true },
-          }}
-          onChange={(next) => changes.push(next)}
-        />
+        <Harness />
       </AppProvider>,
     );
     fireEvent.change(screen.getByLabelText(/CA certificate/), {

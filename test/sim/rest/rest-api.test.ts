@@ -280,6 +280,8 @@ describe('repositories', () => {
       'slug',
       'id',
       'name',
+      // The ready repository has a description; BDC leaves the key out when there is none.
+      'description',
       'hierarchyId',
       'scmId',
       'state',

@@ -297,7 +297,15 @@ describe('deliveries', () => {
     );
 
     const payload = JSON.parse(delivery!.body.toString('utf8')) as Record<string, unknown>;
-    expect(Object.keys(payload)).toEqual(['eventKey', 'date', 'actor', 'repository', 'changes']);
+    expect(Object.keys(payload)).toEqual([
+      'eventKey',
+      'date',
+      'actor',
+      'repository',
+      'changes',
+      'commits',
+      'toCommit',
+    ]);
     expect(payload['eventKey']).toBe('repo:refs_changed');
     expect(payload['date']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
     expect(payload['actor']).toMatchObject({

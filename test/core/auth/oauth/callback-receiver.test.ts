@@ -107,21 +107,46 @@ describe('authorization request and callback', () => {
 });
 
 describe('callback receivers', () => {
+  const ourState = (url: string) => new URL(url).searchParams.get('state') === 's';
+
   it('loopback: listens on 127.0.0.1 only, answers once, ignores other paths', async () => {
     const port = await freePort();
     const receiver = await startLoopbackReceiver(port);
     try {
       expect(receiver.redirectUri).toBe(`http://localhost:${port}/oauth/callback`);
+      const waiting = receiver.next(new AbortController().signal, ourState);
       const favicon = await fetch(`http://127.0.0.1:${port}/favicon.ico`);
       expect(favicon.status).toBe(404);
       const hit = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
       expect(hit.status).toBe(200);
       expect(hit.headers.get('referrer-policy')).toBe('no-referrer');
-      expect(await receiver.next(new AbortController().signal)).toBe(
-        `http://localhost:${port}/oauth/callback?code=abc&state=s`,
-      );
+      expect(await waiting).toBe(`http://localhost:${port}/oauth/callback?code=abc&state=s`);
       const again = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=def&state=s`);
       expect(again.status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  // Regression (issue 15 item 6): one request with a wrong state failed the pending sign-in and
+  // the real callback was then refused.
+  it('loopback: a callback with a wrong or missing state gets an error page and changes nothing', async () => {
+    const port = await freePort();
+    const receiver = await startLoopbackReceiver(port);
+    try {
+      let settled = false;
+      const waiting = receiver.next(new AbortController().signal, ourState);
+      void waiting.finally(() => (settled = true));
+      for (const query of ['code=forged&state=wrong', 'error=access_denied', 'code=x']) {
+        const foreign = await fetch(`http://127.0.0.1:${port}/oauth/callback?${query}`);
+        expect(foreign.status).toBe(400);
+        expect(await foreign.text()).toContain('Not the sign-in in progress');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBe(false);
+      const real = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
+      expect(real.status).toBe(200);
+      expect(await waiting).toBe(`http://localhost:${port}/oauth/callback?code=abc&state=s`);
     } finally {
       await receiver.close();
     }
@@ -142,26 +167,28 @@ describe('callback receivers', () => {
   it('loopback: waiting stops when the signal aborts', async () => {
     const receiver = await startLoopbackReceiver(await freePort());
     const controller = new AbortController();
-    const waiting = receiver.next(controller.signal);
+    const waiting = receiver.next(controller.signal, ourState);
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
     await receiver.close();
   });
 
   it('custom scheme: main delivers the URL to the waiting sign-in, and only ours', async () => {
-    expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=2`)).toBe(false);
+    expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=s`)).toBe(false);
     const receiver = createCustomSchemeReceiver();
-    const waiting = receiver.next(new AbortController().signal);
+    const waiting = receiver.next(new AbortController().signal, ourState);
     expect(deliverOAuthCallback('https://evil.example/?code=1')).toBe(false);
-    expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=2`)).toBe(true);
-    expect(await waiting).toBe(`${CUSTOM_REDIRECT_URI}?code=1&state=2`);
+    // Any web page can open the scheme: a foreign state is not taken and the sign-in still waits.
     expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=2`)).toBe(false);
+    expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=s`)).toBe(true);
+    expect(await waiting).toBe(`${CUSTOM_REDIRECT_URI}?code=1&state=s`);
+    expect(deliverOAuthCallback(`${CUSTOM_REDIRECT_URI}?code=1&state=s`)).toBe(false);
     await receiver.close();
   });
 
   it('paste: returns what the user pasted', async () => {
     const receiver = createPastedCallbackReceiver(CUSTOM_REDIRECT_URI, async () => 'pasted');
-    expect(await receiver.next(new AbortController().signal)).toBe('pasted');
+    expect(await receiver.next(new AbortController().signal, () => false)).toBe('pasted');
   });
 });
 

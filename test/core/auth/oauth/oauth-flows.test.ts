@@ -106,6 +106,11 @@ describe('OAuth flows for the UI (start / wait / deliver / cancel)', () => {
     expect(start).toMatchObject({ redirectUri: CUSTOM_REDIRECT_URI, opened: false });
     const location = await consent(start.authorizeUrl);
     expect(await flows.deliver('https://elsewhere.example/oauth/callback?code=x')).toBe(false);
+    // Regression (issue 15 item 6): a link with another state, which any page can make the OS
+    // open, neither completes nor fails the flow.
+    expect(await flows.deliver(`${CUSTOM_REDIRECT_URI}?error=access_denied&state=forged`)).toBe(
+      false,
+    );
     expect(await flows.deliver(location)).toBe(true);
     const final = await flows.wait(start.flowId);
     expect(final).toEqual({
@@ -133,6 +138,20 @@ describe('OAuth flows for the UI (start / wait / deliver / cancel)', () => {
     expect((await flows.wait(start.flowId)).kind).toBe('signed-in');
   });
 
+  // Regression (issue 15 item 6): anyone on this machine could cancel a sign-in with one request.
+  it('headless serve: a forged callback to the listener does not cancel the sign-in', async () => {
+    const states: OAuthFlowState[] = [];
+    const flows = flowsWith({ redirect: 'localhost' }, states);
+    const start = await flows.start(request());
+    const forged = await fetch(
+      `http://127.0.0.1:${port}/oauth/callback?error=access_denied&state=forged`,
+    );
+    expect(forged.status).toBe(400);
+    await consent(start.authorizeUrl);
+    expect((await flows.wait(start.flowId)).kind).toBe('signed-in');
+    expect(states.map((state) => state.kind)).toEqual(['waiting', 'signed-in']);
+  });
+
   it('a new sign-in cancels the previous one, whose link can then never complete', async () => {
     const states: OAuthFlowState[] = [];
     const flows = flowsWith({}, states);
@@ -143,10 +162,12 @@ describe('OAuth flows for the UI (start / wait / deliver / cancel)', () => {
       (state) => state.flowId === first.flowId && state.kind === 'failed',
     );
     expect(firstFinal).toMatchObject({ error: { code: 'OPERATION_CANCELLED' } });
-    await flows.deliver(firstLocation);
+    // The old link carries the first flow's state: the second flow ignores it and keeps waiting.
+    expect(await flows.deliver(firstLocation)).toBe(false);
+    await flows.cancel(second.flowId);
     expect(await flows.wait(second.flowId)).toMatchObject({
       kind: 'failed',
-      error: { code: 'OAUTH_STATE_MISMATCH' },
+      error: { code: 'OPERATION_CANCELLED' },
     });
     expect((await flows.wait(first.flowId)).kind).toBe('failed');
     await expect(flows.wait('no-such-flow')).rejects.toMatchObject({
