@@ -16,6 +16,7 @@ import {
 } from './git/repositories.js';
 import type { RefUpdate } from './git/scm-handler.js';
 import { createBdcRouter, type StatusState } from './http/bdc-router.js';
+import { RequestLog } from './http/request-log.js';
 import { bdcRateLimitDefaults, RateLimiter } from './http/rate-limiter.js';
 import { TlsFront } from './http/tls-front.js';
 import type { OAuthClientRegistration, OAuthProvider, OAuthProviderFactory } from './oauth-port.js';
@@ -170,8 +171,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
   };
 
+  const requestLog = new RequestLog();
   const router = createBdcRouter({
     contextPath,
+    requestLog,
     rest: restEnv,
     faults,
     oauth: () => oauth,
@@ -310,6 +313,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     oauthClientId,
     oauthClientSecret,
     platform,
+    requests: () => requestLog.list(),
+    clearRequests: () => requestLog.clear(),
     addUser: (partial) => state.addUser(partial),
     addToken: (spec) => state.addToken(spec),
     revokeToken: (token) => {

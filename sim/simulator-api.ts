@@ -2,6 +2,9 @@
  * The simulator's public handle, as tests, benchmarks and `bdc-companion sim` use it.
  * Implemented by `startSimulator` in `sim/index.ts`.
  */
+import type { SimRequestRecord } from './http/request-log.js';
+import type { BridgeEndpoint } from './platform/bridge-endpoint.js';
+
 export type SimKeyType = 'rsa' | 'ec';
 export type SimCertificateMode = 'valid' | 'expired' | 'wrong-host';
 export type ProjectPermission = 'PROJECT_READ' | 'PROJECT_WRITE' | 'PROJECT_ADMIN';
@@ -128,7 +131,11 @@ export interface RunningPlatform {
   deliveries(): readonly PlatformDelivery[];
   /** Make the receiver fail: 'ok' | { status } | 'timeout' | { delayMs }. */
   setBehaviour(behaviour: PlatformBehaviour): void;
-  /** Registers another installation and its webhook secret. */
+  /** The bridge side of the platform (`docs/bridge.md`): tokens, test calls, faults. */
+  readonly bridge: BridgeEndpoint;
+  /** The bridge token issued for the ready installation. */
+  readonly bridgeToken: string;
+  /** Registers another installation and its webhook secret (and issues it a bridge token). */
   addInstallation(installationId: string, webhookSecret: string): void;
   clearDeliveries(): void;
   /** Resolves once `count` deliveries have arrived (rejects after `timeoutMs`, default 10 s). */
@@ -170,6 +177,9 @@ export interface RunningSimulator {
   readonly oauthClientId: string;
   readonly oauthClientSecret: string;
   readonly platform: RunningPlatform | undefined;
+  /** Every request BDC received (admin calls excluded), oldest first. */
+  requests(): readonly SimRequestRecord[];
+  clearRequests(): void;
   addUser(user: Partial<SimUser> & { readonly name: string }): SimUser;
   /** Creates a PAT (`BBDC-…`, may contain `/` and `+`) with the given permissions. */
   addToken(

@@ -1,14 +1,9 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { normalisePat, patAuthorization, savePatSignIn, verifyPat } from '../../core/auth/pat.js';
-import { bdcClientForInstallation } from '../../core/bdc/bdc-client.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { signInWithPat } from '../../core/use-cases/sign-in-with-pat.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import {
-  readSecretFromFile,
-  readSecretFromStdin,
-  secretsFor,
-  settingsFor,
-} from './installation-support.js';
+import { readSecretFromFile, readSecretFromStdin } from './installation-support.js';
 
 /**
  * `auth pat <name> --token-stdin [--require-projects A,B]`: verifies a personal access token with
@@ -46,42 +41,33 @@ export const authPatCommand: Command = {
       .split(',')
       .map((key) => key.trim())
       .filter(Boolean);
-    const settings = settingsFor(context);
-    const installation = settings.requireInstallation(context.positionals[0] as string);
-    const token = normalisePat(
+    const token =
       typeof tokenFile === 'string'
         ? readSecretFromFile(tokenFile, 'token', (text) => context.output.note(text))
-        : await readSecretFromStdin(context.io, 'token'),
-    );
-    // Open (and canary-check) the store first: no point verifying a token that cannot be kept.
-    const secrets = await secretsFor(context, settings);
-    const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), {
-      env: context.io.env,
-      logger: context.logger,
-    });
-    let verification;
-    try {
-      verification = await verifyPat(client, {
+        : await readSecretFromStdin(context.io, 'token');
+    const ports = openLocalPorts(context.home, context.io.env);
+    const { installation, verification, secretStore } = await signInWithPat(
+      {
+        settings: ports.settings,
+        secretStore: ports.secretStore,
+        env: ports.env,
+        now: () => new Date(),
+        logger: context.logger,
+      },
+      {
+        installation: context.positionals[0] as string,
+        token,
         requireProjects: required,
         signal: context.io.stopSignal,
-      });
-    } finally {
-      await client.close();
-    }
-    await savePatSignIn(settings, secrets, installation, token, verification);
-    context.logger.info('signed in with an access token', {
-      installation: installation.name,
-      user: verification.user,
-      projects: verification.projects,
-      secretStore: secrets.backend,
-    });
+      },
+    );
     context.output.success(
       {
         installation: installation.name,
         user: verification.user,
         displayName: verification.displayName ?? null,
         projects: verification.projects,
-        secretStore: secrets.backend,
+        secretStore,
       },
       () =>
         formatRows([
@@ -90,7 +76,7 @@ export const authPatCommand: Command = {
             `${verification.user}${verification.displayName ? ` (${verification.displayName})` : ''}`,
           ],
           ['projects', `${verification.projects} readable`],
-          ['stored in', secrets.backend],
+          ['stored in', secretStore],
         ]),
     );
   },

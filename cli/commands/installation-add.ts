@@ -1,19 +1,13 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import type { PlatformLink } from '../../common/models/installation.js';
-import { registerSecret } from '../../core/logging/redact.js';
-import { probeRefusal } from '../../core/probe/probe-refusal.js';
-import { runProbe } from '../../core/probe/run-probe.js';
-import { newInstallation, normaliseBaseUrl } from '../../core/settings/new-installation.js';
-import { validateInstallationName } from '../../core/settings/installation-name.js';
+import { addInstallation } from '../../core/use-cases/add-installation.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import {
   installationView,
-  readCaFile,
+  readCaText,
   readSecretFromFile,
   readSecretFromStdin,
-  secretsFor,
-  settingsFor,
 } from './installation-support.js';
 import { listFlag } from '../flag-values.js';
 
@@ -55,7 +49,7 @@ export const installationAddCommand: Command = {
   ],
   async run(context) {
     const { flags, io, output } = context;
-    const name = validateInstallationName(context.positionals[0] as string);
+    const name = context.positionals[0] as string;
     const url = flags['url'];
     if (typeof url !== 'string' || url.trim() === '') {
       throw new CompanionError(
@@ -76,33 +70,8 @@ export const installationAddCommand: Command = {
       throw new CompanionError('USAGE_INVALID', '--platform-ca-file needs --platform-url.');
     }
 
-    const settings = settingsFor(context);
-    const existing = settings.findInstallation(name);
-    if (existing) {
-      throw new CompanionError(
-        'INSTALLATION_EXISTS',
-        `An installation named "${existing.name}" already exists (${existing.baseUrl}).`,
-      );
-    }
     const allowPartialChain = flags['partial-chain'] === true;
-    const caPems = listFlag(flags['ca-file']).flatMap((file) =>
-      readCaFile(file, { allowIntermediate: allowPartialChain }),
-    );
-    const platform: PlatformLink | undefined =
-      typeof platformUrl === 'string' && typeof platformId === 'string'
-        ? {
-            baseUrl: normaliseBaseUrl(platformUrl, 'platform URL'),
-            installationId: platformId,
-            caPems: platformCaFiles.flatMap((file) => readCaFile(file)),
-          }
-        : undefined;
-    const allowLoopback = flags['allow-loopback'] === true;
-    if (allowPartialChain && caPems.length === 0) {
-      throw new CompanionError(
-        'USAGE_INVALID',
-        '--partial-chain lets a --ca-file intermediate anchor the chain: give the --ca-file too.',
-      );
-    }
+    const caFiles = listFlag(flags['ca-file']);
     const secretFile = flags['webhook-secret-file'];
     if (flags['webhook-secret-stdin'] === true && typeof secretFile === 'string') {
       throw new CompanionError(
@@ -112,52 +81,41 @@ export const installationAddCommand: Command = {
     }
     const webhookSecret =
       flags['webhook-secret-stdin'] === true
-        ? (await readSecretFromStdin(io, 'webhook secret')).trim()
+        ? await readSecretFromStdin(io, 'webhook secret')
         : typeof secretFile === 'string'
-          ? readSecretFromFile(secretFile, 'webhook secret', (text) => output.note(text)).trim()
+          ? readSecretFromFile(secretFile, 'webhook secret', (text) => output.note(text))
           : undefined;
-    registerSecret(webhookSecret);
-    if (webhookSecret !== undefined && webhookSecret.length < 16) {
-      throw new CompanionError(
-        'INPUT_INVALID',
-        'The webhook secret on standard input is shorter than 16 characters (or empty).',
-      );
-    }
 
-    output.note(`Probing ${url} …`);
-    const probe = await runProbe(url, {
-      caPems,
-      allowLoopback,
-      allowPartialChain,
-      env: io.env,
-      signal: io.stopSignal,
-    });
-    if (!probe.ok || probe.baseUrl === undefined) throw probeRefusal(probe, url, 'Not added');
-
-    const installation = newInstallation({
-      name,
-      baseUrl: probe.baseUrl,
-      caPems,
-      allowLoopback,
-      allowPartialChain,
-      ...(platform ? { platform } : {}),
-    });
-    const secrets = webhookSecret === undefined ? undefined : await secretsFor(context, settings);
-    if (secrets && webhookSecret !== undefined) {
-      await secrets.set({ installationId: installation.id, kind: 'webhook-secret' }, webhookSecret);
-    }
-    try {
-      settings.saveInstallation(installation);
-    } catch (error) {
-      await secrets?.delete({ installationId: installation.id, kind: 'webhook-secret' });
-      throw error;
-    }
-    context.logger.info('installation added', {
-      installation: installation.name,
-      baseUrl: installation.baseUrl,
-      version: probe.version,
-      webhookSecretStored: webhookSecret !== undefined,
-    });
+    const ports = openLocalPorts(context.home, io.env);
+    const { installation, probe, webhookSecretStored } = await addInstallation(
+      {
+        settings: ports.settings,
+        secretStore: ports.secretStore,
+        env: io.env,
+        now: () => new Date(),
+        logger: context.logger,
+      },
+      {
+        name,
+        baseUrl: url,
+        caPems: caFiles.map(readCaText),
+        caNames: caFiles,
+        allowLoopback: flags['allow-loopback'] === true,
+        allowPartialChain,
+        ...(typeof platformUrl === 'string' && typeof platformId === 'string'
+          ? {
+              platform: {
+                baseUrl: platformUrl,
+                installationId: platformId,
+                caPems: platformCaFiles.map(readCaText),
+              },
+            }
+          : {}),
+        ...(webhookSecret === undefined ? {} : { webhookSecret }),
+        signal: io.stopSignal,
+        onProbing: (probed) => output.note(`Probing ${probed} …`),
+      },
+    );
     output.success(
       {
         installation: installationView(installation),
@@ -166,7 +124,7 @@ export const installationAddCommand: Command = {
           addressClass: probe.addressClass ?? null,
           relayNeeded: probe.relayNeeded ?? null,
         },
-        webhookSecretStored: webhookSecret !== undefined,
+        webhookSecretStored,
       },
       () =>
         formatRows([

@@ -88,6 +88,25 @@ export function readSecretFromFile(
 
 const MAX_CA_FILE = 64 * 1024;
 
+/** Reads a CA file's text, bounded (a CA file holds a few certificates); validation is the caller's. */
+export function readCaText(path: string): string {
+  try {
+    if (statSync(path).size > MAX_CA_FILE) {
+      throw new CompanionError(
+        'INPUT_INVALID',
+        `${path} is larger than 64 KiB; a CA file holds a few certificates.`,
+      );
+    }
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof CompanionError) throw error;
+    throw new CompanionError(
+      'FILE_READ_FAILED',
+      `${path} cannot be read: ${(error as Error).message}`,
+    );
+  }
+}
+
 /**
  * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
  * CA:TRUE, keyCertSign, currently valid; a private key is refused loudly and never echoed.
@@ -96,22 +115,7 @@ export function readCaFile(
   path: string,
   options: { readonly allowIntermediate?: boolean } = {},
 ): string[] {
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_CA_FILE) {
-      throw new CompanionError(
-        'INPUT_INVALID',
-        `${path} is larger than 64 KiB; a CA file holds a few certificates.`,
-      );
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      `${path} cannot be read: ${(error as Error).message}`,
-    );
-  }
+  const text = readCaText(path);
   try {
     return [...validateCaPem(text, options).pems];
   } catch (error) {

@@ -35,6 +35,7 @@ interface LoadedSimulator {
         readonly caFile: string;
         readonly installationId: string;
         readonly webhookSecret: string;
+        readonly bridgeToken: string;
       }
     | undefined;
   close(): Promise<void>;
@@ -158,6 +159,7 @@ export const simCommand: Command = {
       platformCaFile: sim.platform?.caFile ?? null,
       platformInstallationId: sim.platform?.installationId ?? null,
       webhookSecret: sim.platform?.webhookSecret ?? null,
+      bridgeToken: sim.platform?.bridgeToken ?? null,
     };
     output.ready(
       ready,

@@ -1,15 +1,23 @@
+import Type, { type Static } from 'typebox';
+import type { Immutable } from './immutable.js';
+
 /**
  * The platform bridge's public shapes (`docs/bridge.md`): the policy an admin stores per
  * installation, and the status the CLI, the UI and the tray show.
  */
 
 /** What the platform may do through the bridge; stored in the installation's settings. */
-export interface BridgePolicySettings {
-  /** `PROJECT/repo:branch-glob` rules; empty (the default) means the platform may push nothing. */
-  readonly push: readonly string[];
-  /** Project keys the platform may read; empty means every project the credential can read. */
-  readonly readProjects: readonly string[];
-}
+export const BridgePolicySchema = Type.Object(
+  {
+    /** `PROJECT/repo:branch-glob` rules; empty (the default) means the platform may push nothing. */
+    push: Type.Array(Type.String({ minLength: 3, maxLength: 600 }), { maxItems: 200 }),
+    /** Project keys the platform may read; empty means every project the credential can read. */
+    readProjects: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+export type BridgePolicySettings = Immutable<Static<typeof BridgePolicySchema>>;
 
 export const DEFAULT_BRIDGE_POLICY: BridgePolicySettings = { push: [], readProjects: [] };
 

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { BridgePolicySchema } from './bridge.js';
 import type { Immutable } from './immutable.js';
 import { WatchSettingsSchema } from './watch.js';
 
@@ -127,6 +128,8 @@ export const InstallationSchema = Type.Object(
     platform: Type.Optional(PlatformLinkSchema),
     auth: InstallationAuthSchema,
     relay: RelaySettingsSchema,
+    /** What the platform may read and push through the bridge; absent: reads by the default rules, no pushes. */
+    bridge: Type.Optional(BridgePolicySchema),
     createdAt: Type.String({ minLength: 1 }),
   },
   { additionalProperties: false },

@@ -93,6 +93,18 @@ export interface PushHistoryEntry {
   readonly attempts: readonly PushAttemptRecord[];
   readonly durationMs: number;
   readonly error: { readonly code: string; readonly message: string } | undefined;
+  /** `bridge`: the platform asked through the bridge; `local`: someone at the companion. */
+  readonly source: PushSource;
+  /** The bridge's push id, for `source: 'bridge'`. */
+  readonly requestId: string | undefined;
+}
+
+export type PushSource = 'local' | 'bridge';
+
+/** Who asked for a push, recorded in its history row. */
+export interface PushOrigin {
+  readonly source: PushSource;
+  readonly requestId?: string;
 }
 
 export interface PushHistoryQuery {

@@ -9,6 +9,8 @@ export const SECRET_KINDS = [
    * signed before it switched are still accepted: JSON `{"secret": "…", "expiresAt": "ISO"}`.
    */
   'webhook-secret-previous',
+  /** The platform-issued token the bridge connects with (`docs/bridge.md`). */
+  'bridge-token',
 ] as const;
 
 export type SecretKind = (typeof SECRET_KINDS)[number];

@@ -31,12 +31,12 @@ export function patAuthorization(token: string, user: string): Authorization {
 export function normalisePat(input: string): string {
   const token = input.trim();
   if (token.length === 0) {
-    throw new CompanionError('AUTH_TOKEN_EMPTY', 'No token arrived on standard input.');
+    throw new CompanionError('AUTH_TOKEN_EMPTY', 'The access token is empty.');
   }
   if (token.length > 1024 || !/^[\x21-\x7e]+$/.test(token)) {
     throw new CompanionError(
       'INPUT_INVALID',
-      `The token on standard input is not a single access token (${token.length} characters, with spaces, line breaks or non-ASCII characters).`,
+      `The access token is not a single token (${token.length} characters, with spaces, line breaks or non-ASCII characters).`,
       { hint: 'Pass exactly the token Bitbucket showed, on one line.' },
     );
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
 import { writeTrustBundle } from '../net/git-tls.js';
+import { gitResolvePin } from '../net/git-resolve.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import { branchHasInvalidPath, planChanges } from './change-plan.js';
@@ -23,6 +24,7 @@ import { assertFastForward } from './fast-forward.js';
 import {
   classifyRefRejection,
   classifyStatus,
+  classifyTransportError,
   failure,
   type AttemptFailure,
 } from './push-failure.js';
@@ -305,7 +307,8 @@ async function updateIndex(
 
 /**
  * The hermetic environments every git run of an attempt uses: a private HOME, the trust bundle,
- * and — for the remote one only — the credential through GIT_CONFIG_COUNT, never argv. Checks
+ * and — for the remote one only — the credential through GIT_CONFIG_COUNT, never argv, and the
+ * host pinned to its vetted addresses. Checks
  * the installed git is new enough before anything runs.
  */
 async function prepareGitEnvironments(
@@ -322,9 +325,17 @@ async function prepareGitEnvironments(
   };
   const localEnv = gitEnvironment(envBase);
   await requireGitVersion(localEnv, input.scratchDir);
+  // git resolves the host itself; the pin makes it connect to the addresses vetted here.
+  const resolve = await gitResolvePin(input.url, input.network).catch((error: unknown) => {
+    throw classifyTransportError(error, input.url);
+  });
   return {
     localEnv,
-    remoteEnv: gitEnvironment({ ...envBase, authorization: input.authorization }),
+    remoteEnv: gitEnvironment({
+      ...envBase,
+      authorization: input.authorization,
+      ...(resolve === undefined ? {} : { resolve }),
+    }),
   };
 }
 

@@ -20,6 +20,8 @@ export interface GitEnvironmentOptions {
   readonly caBundle: string;
   /** The Authorization header value, or undefined for local-only commands. */
   readonly authorization?: string;
+  /** `http.curloptResolve` pinning the host to its vetted addresses (core/net/git-resolve.ts). */
+  readonly resolve?: string;
   readonly userAgent: string;
 }
 
@@ -46,6 +48,9 @@ export function gitEnvironment(options: GitEnvironmentOptions): Record<string, s
   ];
   if (options.authorization !== undefined)
     entries.push(['http.extraHeader', `Authorization: ${options.authorization}`]);
+  // An empty value first clears any pin from another config source; then only ours applies.
+  if (options.resolve !== undefined)
+    entries.push(['http.curloptResolve', ''], ['http.curloptResolve', options.resolve]);
   return {
     ...env,
     HOME: options.home,

@@ -65,7 +65,11 @@ export async function runGitChecked(
 
 let versionCheck: Promise<string> | undefined;
 
-/** git ≥ 2.32 is needed: GIT_CONFIG_COUNT (2.31) keeps the token off argv, GIT_CONFIG_GLOBAL (2.32). */
+/**
+ * git ≥ 2.37 is needed: GIT_CONFIG_COUNT (2.31) keeps the token off argv, GIT_CONFIG_GLOBAL
+ * (2.32) keeps the user's config out, http.curloptResolve (2.37) pins the vetted address — an
+ * older git ignores that key silently and would resolve the host again.
+ */
 export function requireGitVersion(
   env: Readonly<Record<string, string>>,
   cwd: string,
@@ -74,10 +78,10 @@ export function requireGitVersion(
     const match = /git version (\d+)\.(\d+)/.exec(result.stdout.toString());
     const major = Number(match?.[1] ?? 0);
     const minor = Number(match?.[2] ?? 0);
-    if (result.code !== 0 || major < 2 || (major === 2 && minor < 32)) {
+    if (result.code !== 0 || major < 2 || (major === 2 && minor < 37)) {
       throw new CompanionError(
         'GIT_UNAVAILABLE',
-        `git 2.32 or newer is needed; found "${result.stdout.toString().trim()}".`,
+        `git 2.37 or newer is needed; found "${result.stdout.toString().trim()}".`,
       );
     }
     return `${major}.${minor}`;

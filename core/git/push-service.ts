@@ -4,6 +4,7 @@ import type {
   PushAuthor,
   PushHistoryPage,
   PushHistoryQuery,
+  PushOrigin,
   PushProgress,
   PushRequest,
   PushResult,
@@ -35,6 +36,8 @@ export interface PushServiceOptions {
 export interface PushCallOptions {
   readonly onProgress?: (progress: PushProgress) => void;
   readonly signal?: AbortSignal;
+  /** Recorded in the history row (`source: bridge` and the push id for the bridge). */
+  readonly origin?: PushOrigin;
 }
 
 export interface PushService {
@@ -122,7 +125,7 @@ export function createPushService(options: PushServiceOptions): PushService {
         ...(call.signal === undefined ? {} : { signal: call.signal }),
         onFinished: (record) => {
           try {
-            const id = history.record(record);
+            const id = history.record(record, call.origin);
             options.onRecorded?.(id, record);
           } catch (error) {
             logger.error('push history write failed', { error: (error as Error).message });

@@ -32,4 +32,14 @@ export const historyMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'history/002-push-source',
+    up(database) {
+      // Which door a push came through: a person at the companion, or the platform (bridge).
+      database.exec(`
+        ALTER TABLE push_history ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'bridge'));
+        ALTER TABLE push_history ADD COLUMN request_id TEXT;
+      `);
+    },
+  },
 ];

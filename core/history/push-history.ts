@@ -7,6 +7,8 @@ import type {
   PushHistoryEntry,
   PushHistoryPage,
   PushHistoryQuery,
+  PushOrigin,
+  PushSource,
 } from '../../common/models/push.js';
 import type { PushRecord } from '../git/push-operation.js';
 
@@ -31,6 +33,8 @@ interface Row {
   duration_ms: number;
   error_code: string | null;
   error_message: string | null;
+  source: PushSource;
+  request_id: string | null;
 }
 
 /** The paths of a push with their change kinds: exact when it landed, as requested otherwise. */
@@ -50,14 +54,16 @@ export function recordPaths(record: PushRecord): { path: string; kind: PushChang
 export class PushHistory {
   constructor(private readonly database: Database) {}
 
-  record(record: PushRecord): number {
+  record(record: PushRecord, origin: PushOrigin = { source: 'local' }): number {
     const result = record.result;
     const info = this.database
       .prepare(
         `INSERT INTO push_history (at, installation_id, installation_name, user, repo, branch, message, paths,
-           result, commit_id, parent, engine, attempts, attempt_count, duration_ms, error_code, error_message)
+           result, commit_id, parent, engine, attempts, attempt_count, duration_ms, error_code, error_message,
+           source, request_id)
          VALUES (@at, @installationId, @installationName, @user, @repo, @branch, @message, @paths,
-           @result, @commit, @parent, @engine, @attempts, @attemptCount, @durationMs, @errorCode, @errorMessage)`,
+           @result, @commit, @parent, @engine, @attempts, @attemptCount, @durationMs, @errorCode, @errorMessage,
+           @source, @requestId)`,
       )
       .run({
         at: record.startedAt,
@@ -77,6 +83,8 @@ export class PushHistory {
         durationMs: Math.round(record.durationMs),
         errorCode: record.error?.code ?? null,
         errorMessage: record.error?.message ?? null,
+        source: origin.source,
+        requestId: origin.requestId ?? null,
       });
     return Number(info.lastInsertRowid);
   }
@@ -146,5 +154,7 @@ function toEntry(row: Row): PushHistoryEntry {
       row.error_code === null
         ? undefined
         : { code: row.error_code, message: row.error_message ?? '' },
+    source: row.source,
+    requestId: row.request_id ?? undefined,
   };
 }

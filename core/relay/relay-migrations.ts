@@ -100,7 +100,23 @@ export const relayMigrations: readonly Migration[] = [
     },
   },
   {
-    name: 'relay/003-delivery-source',
+    name: 'relay/003-reach-nonces',
+    up(database) {
+      // One-time nonces proving that BDC's test ping reached this relay (proof-of-reach.ts).
+      database.exec(`
+        CREATE TABLE relay_reach_nonces (
+          installation_id TEXT NOT NULL,
+          nonce_hash TEXT NOT NULL,
+          issued_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          proven_at INTEGER,
+          PRIMARY KEY (installation_id, nonce_hash)
+        );
+      `);
+    },
+  },
+  {
+    name: 'relay/004-delivery-source',
     up(database) {
       // Who produced a delivery: NULL for BDC's own webhook, 'companion-watch' for an event the
       // watch built; forwarded as X-Ankra-Event-Source so the platform can tell them apart.

@@ -9,6 +9,7 @@ import {
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
 import { repositoryKey } from './repository-key.js';
+import { claimReachNonce, reachNonceOf } from './proof-of-reach.js';
 import type { SecretCache } from './secret-cache.js';
 import { verifySignature } from './signature.js';
 
@@ -56,7 +57,8 @@ export interface ListenerOptions {
  * The HTTP side of the relay: what BDC talks to.
  *
  * Order of checks: route, size (413 before reading more than the limit), signature (401, never
- * stored or forwarded), ping (200, recorded as "BDC reached the relay"), allowlist (200 and
+ * stored or forwarded), ping (200; recorded as "BDC reached the relay" only with a live one-time
+ * nonce, see proof-of-reach.ts), allowlist (200 and
  * dropped), then persist-then-acknowledge: the 200 is written only after the transaction holding
  * the delivery has committed. Nothing here waits for the platform, so acknowledgements stay fast
  * during a platform outage and BDC's circuit breaker never trips because of it.
@@ -120,9 +122,7 @@ async function accept(
 
   // BDC's test call is unsigned ("ping hook is not signed"); a signed one must still verify.
   if (eventKey === PING_EVENT && signature === undefined) {
-    await commits.run(() => store.bump(id, 'ping', receivedAt));
-    events.emit({ kind: 'ping', at });
-    reply(response, 200, { ok: true, ping: true });
+    await answerPing(options, request, response, receivedAt);
     return;
   }
 
@@ -146,9 +146,7 @@ async function accept(
   }
 
   if (eventKey === PING_EVENT) {
-    await commits.run(() => store.bump(id, 'ping', receivedAt));
-    events.emit({ kind: 'ping', at });
-    reply(response, 200, { ok: true, ping: true });
+    await answerPing(options, request, response, receivedAt);
     return;
   }
 
@@ -221,6 +219,30 @@ function answerStored(
   reply(response, 200, { ok: true, id: outcome.delivery.id });
   if (!expedited) options.onStored();
   events.emit({ kind: 'received', delivery: outcome.delivery });
+}
+
+/**
+ * A ping is answered 200 either way (BDC's "Test connection" should succeed), but it is recorded
+ * as "BDC reached the relay" only when it burns a live one-time nonce (proof-of-reach.ts): an
+ * unsigned request from anyone, or a replayed ping, proves nothing and stores nothing.
+ */
+async function answerPing(
+  options: ListenerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  receivedAt: number,
+): Promise<void> {
+  const id = options.installation.installationId;
+  const nonce = reachNonceOf(request.url);
+  const proven =
+    nonce !== undefined &&
+    (await options.commits.run(() => {
+      const claimed = claimReachNonce(options.store.database, id, nonce, receivedAt);
+      if (claimed) options.store.bump(id, 'ping', receivedAt);
+      return claimed;
+    }));
+  if (proven) options.events.emit({ kind: 'ping', at: new Date(receivedAt).toISOString() });
+  reply(response, 200, { ok: true, ping: true });
 }
 
 function healthz(

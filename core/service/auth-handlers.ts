@@ -6,9 +6,8 @@ import type {
   SecretStoreInfo,
 } from '../../common/api/models.js';
 import { oauthSignInSummary } from '../auth/oauth/oauth-sign-out.js';
-import { normalisePat, patAuthorization, savePatSignIn, verifyPat } from '../auth/pat.js';
 import { signOutInstallation } from '../auth/sign-out.js';
-import { bdcClientForInstallation } from '../bdc/bdc-client.js';
+import { signInWithPat } from '../use-cases/sign-in-with-pat.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -23,18 +22,14 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
 
   return {
     async signInWithPat(request: PatSignInRequest): Promise<PatSignInResult> {
-      const installation = settings.requireInstallation(request.installation);
-      const token = normalisePat(request.token);
-      const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), { env });
-      let verification;
-      try {
-        verification = await verifyPat(client, {
+      const { verification } = await signInWithPat(
+        { settings, secretStore, env, now: ports.now, logger: ports.logger },
+        {
+          installation: request.installation,
+          token: request.token,
           ...(request.requireProjects ? { requireProjects: request.requireProjects } : {}),
-        });
-      } finally {
-        await client.close();
-      }
-      await savePatSignIn(settings, secretStore, installation, token, verification, ports.now());
+        },
+      );
       events.emit({ kind: 'installations-changed' });
       return {
         user: { name: verification.user, displayName: verification.displayName },

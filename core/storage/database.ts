@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { bridgeMigrations } from '../bridge/bridge-migrations.js';
 import { historyMigrations } from '../history/history-migrations.js';
 import { relayMigrations } from '../relay/relay-migrations.js';
 import { watchMigrations } from '../watch/watch-migrations.js';
@@ -12,6 +13,7 @@ const ALL_MIGRATIONS: readonly Migration[] = [
   ...historyMigrations,
   ...relayMigrations,
   ...watchMigrations,
+  ...bridgeMigrations,
 ];
 
 /**

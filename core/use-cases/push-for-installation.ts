@@ -1,4 +1,9 @@
-import type { PushProgress, PushRequest, PushResult } from '../../common/models/push.js';
+import type {
+  PushOrigin,
+  PushProgress,
+  PushRequest,
+  PushResult,
+} from '../../common/models/push.js';
 import { createAuthorization } from '../auth/installation-authorization.js';
 import type { PushService } from '../git/push-service.js';
 import type { Logger } from '../logging/logger.js';
@@ -20,6 +25,8 @@ export interface PushForInstallationInput {
   readonly request: PushRequest;
   readonly onProgress?: (progress: PushProgress) => void;
   readonly signal?: AbortSignal;
+  /** Who asked (recorded in the history row); a person at the companion by default. */
+  readonly origin?: PushOrigin;
 }
 
 export interface PushForInstallationResult {
@@ -48,6 +55,7 @@ export async function pushForInstallation(
   const result = await ports.engine.push(installation, authorization, input.request, {
     ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
     ...(input.signal === undefined ? {} : { signal: input.signal }),
+    ...(input.origin === undefined ? {} : { origin: input.origin }),
   });
   return {
     result,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { WebhookRegistration } from '../../common/models/relay.js';
-import { relayStatus } from '../relay/relay-queries.js';
+import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
 import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
@@ -26,8 +26,9 @@ export interface RegisterResult {
   readonly url: string;
   readonly webhooks: readonly RegisteredWebhookResult[];
   /**
-   * Whether the relay running on this config home recorded BDC's test ping during registration:
-   * the proof that BDC reached *this* relay and not something else listening at the URL.
+   * Whether the relay running on this config home received BDC's test ping carrying this
+   * registration's one-time nonce: the proof that BDC reached *this* relay (an unsigned request
+   * from anyone else cannot produce it; core/relay/proof-of-reach.ts).
    */
   readonly relayRecordedPing: boolean;
 }
@@ -56,7 +57,7 @@ export async function registerWebhooks(
   }
   const now = context.now ?? Date.now;
   const registry = new WebhookRegistry(context.database);
-  const started = now();
+  const reach = issueReachNonce(context.database, context.installationId, url, now());
   const results: RegisteredWebhookResult[] = [];
   for (const target of targets) {
     const spec = { name: WEBHOOK_NAME, url, events: WEBHOOK_EVENTS, secret };
@@ -68,39 +69,44 @@ export async function registerWebhooks(
     const action = webhook === undefined ? 'created' : 'updated';
     webhook ??= await context.webhooks.create(target, spec);
     registry.save(context.installationId, target, webhook, now());
-    const test = await context.webhooks.test(target, url, webhook.id);
+    // BDC tests the URL it is given: the relay URL plus the one-time nonce. No webhookId, so BDC
+    // cannot substitute the stored URL (which has no nonce) for it.
+    const test = await context.webhooks.test(target, reach.testUrl, undefined);
     results.push({ target: describeTarget(target), webhookId: webhook.id, action, test });
   }
-  const relayRecordedPing = await waitForPing(
+  const relayRecordedPing = await waitForReach(
     context,
-    started,
+    reach.nonce,
     results.some((result) => result.test.reached),
   );
-  // The evidence that decides between webhooks and watch mode (docs/watch-mode.md).
+  // The evidence that decides between webhooks and watch mode (docs/watch-mode.md): only the
+  // relay burning the nonce proves BDC reached it; BDC's own 2xx may come from anything at the URL.
   const failed = results.find((result) => !result.test.reached);
   recordReachEvidence(context.database, context.installationId, {
     at: now(),
-    reached: failed === undefined && results.length > 0,
-    ...(failed === undefined
+    reached: relayRecordedPing,
+    ...(relayRecordedPing
       ? {}
       : {
           reason:
-            failed.test.error ??
-            (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`),
+            failed === undefined
+              ? 'BDC got an answer at the URL, but no relay of this companion recorded its test'
+              : (failed.test.error ??
+                (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`)),
         }),
   });
   return { url, webhooks: results, relayRecordedPing };
 }
 
-async function waitForPing(
+/** Waits for the relay to burn this registration's nonce (it records the ping asynchronously). */
+async function waitForReach(
   context: WebhookOperationContext,
-  since: number,
+  nonce: string,
   expected: boolean,
 ): Promise<boolean> {
   const deadline = Date.now() + (expected ? (context.pingWaitMs ?? 2_000) : 0);
   for (;;) {
-    const last = relayStatus(context.database, context.installationId).lastPingAt;
-    if (last !== undefined && Date.parse(last) >= since - 1_000) return true;
+    if (reachProven(context.database, context.installationId, nonce)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

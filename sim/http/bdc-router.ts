@@ -7,6 +7,7 @@ import { handleRest, makeCall, type RestEnvironment } from '../rest/rest-api.js'
 import { authenticate, isTokenPath } from './authenticate.js';
 import { bdcErrors } from './bdc-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RequestLog } from './request-log.js';
 import { sendError, sendJson, sendText } from './respond.js';
 
 export type StatusState = 'STARTING' | 'FIRST_RUN' | 'RUNNING' | 'MAINTENANCE' | 'ERROR';
@@ -21,6 +22,8 @@ export interface RouterDependencies {
   readonly now: () => number;
   /** The rate limiter while rate limiting is on. */
   readonly rateLimiter: () => RateLimiter | undefined;
+  /** Records every non-admin request. */
+  readonly requestLog?: RequestLog;
   /** Resets the TCP connection under a request (fault injection). */
   resetConnection(request: IncomingMessage): void;
   /** `/__sim/...` admin requests (not BDC; never faulted). */
@@ -58,6 +61,12 @@ export function createBdcRouter(deps: RouterDependencies) {
       await deps.admin(request, response, rawPath.slice(rawPath.indexOf('/__sim/')));
       return;
     }
+    deps.requestLog?.record({
+      method: request.method ?? 'GET',
+      path: rawPath,
+      query: url.search,
+      at: deps.now(),
+    });
 
     const latency = deps.faults.currentLatency;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));

@@ -8,6 +8,7 @@ import { readBody, sendJson } from '../http/respond.js';
 import { generateServerPkiAsync } from '../pki.js';
 import type { PlatformBehaviour, PlatformDelivery, RunningPlatform } from '../simulator-api.js';
 import { hubSignature } from '../webhooks/payloads.js';
+import { createBridgeEndpoint } from './bridge-endpoint.js';
 
 export interface PlatformOptions {
   readonly dataDir: string;
@@ -55,6 +56,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   let behaviour: PlatformBehaviour = { kind: 'ok' };
+  const bridge = createBridgeEndpoint({ now: options.now });
+  const bridgeToken = bridge.issueToken(installationId);
 
   const notify = (): void => {
     for (const waiter of waiters) waiter();
@@ -168,7 +171,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         return;
       }
       secrets.set(id, secret);
-      sendJson(response, 200, { ok: true });
+      const token = bridge.token(id) ?? bridge.issueToken(id);
+      sendJson(response, 200, { ok: true, bridgeToken: token });
       return;
     }
     if (path === '/admin/clear') {
@@ -189,7 +193,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           ? receive(request, response, decodeURIComponent(match[1]!))
           : path.startsWith('/admin/')
             ? admin(request, response, path)
-            : Promise.resolve(sendJson(response, 404, { error: 'not found' }));
+            : path.startsWith('/_sim/bridge')
+              ? bridge.handleHttp(request, response, path).then((handled) => {
+                  if (!handled) sendJson(response, 404, { error: 'not found' });
+                })
+              : Promise.resolve(sendJson(response, 404, { error: 'not found' }));
       work.catch(() => {
         if (!response.headersSent) sendJson(response, 500, { error: 'stand-in failure' });
       });
@@ -200,6 +208,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('tlsClientError', () => undefined);
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    bridge.handleUpgrade(request, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -215,6 +228,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     installationId,
     webhookSecret,
     deliveries: () => deliveries,
+    bridge,
+    bridgeToken,
     setBehaviour: (next) => {
       behaviour = next;
       if (next.kind !== 'hang') {
@@ -224,6 +239,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     },
     addInstallation: (id, secret) => {
       secrets.set(id, secret);
+      if (bridge.token(id) === undefined) bridge.issueToken(id);
     },
     clearDeliveries: () => {
       deliveries.length = 0;
@@ -247,6 +263,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }),
     close: () =>
       new Promise<void>((resolve) => {
+        bridge.close();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),

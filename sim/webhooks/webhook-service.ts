@@ -375,16 +375,25 @@ export class WebhookService implements WebhookRoutes {
   private async testCall(call: RestCall, scope: WebhookScope): Promise<void> {
     let url = call.query.get('url');
     const webhookId = call.query.get('webhookId');
+    let credentials: { username: string; password: string } | undefined;
     if (webhookId !== null) {
       const hook = this.hooks.get(Number(webhookId));
       if (!hook || !inScope(hook, scope)) return call.fail(bdcErrors.noSuchWebhook(webhookId));
       url ??= hook.url;
+      credentials = hook.credentials;
     }
     if (url === null || !isWebhookUrl(url)) {
       return call.fail(bdcErrors.validation('url', 'A valid URL must be provided.'));
     }
-    // The ping is unsigned (bdc-facts.md §4.4).
+    // The body may carry Basic credentials for the test (the OpenAPI's RestWebhookCredentials).
+    credentials = testCredentials(await call.body()) ?? credentials;
+    // The ping is unsigned: the test takes a URL and credentials, never a secret
+    // (docs/bdc-rest-reference.md, "The webhook test call").
     const headers = this.headersFor('diagnostics:ping', PING_BODY, undefined);
+    if (credentials) {
+      const basic = Buffer.from(`${credentials.username}:${credentials.password}`);
+      headers['Authorization'] = `Basic ${basic.toString('base64')}`;
+    }
     try {
       const result = await postOnce(url, headers, Buffer.from(PING_BODY), {
         timeoutMs: this.options.timeoutMs ?? 10_000,
@@ -402,6 +411,19 @@ export class WebhookService implements WebhookRoutes {
       });
     }
   }
+}
+
+function testCredentials(body: Buffer): { username: string; password: string } | undefined {
+  if (body.length === 0) return undefined;
+  try {
+    const value = JSON.parse(body.toString('utf8')) as Record<string, unknown> | null;
+    if (typeof value?.['username'] === 'string' && typeof value['password'] === 'string') {
+      return { username: value['username'], password: value['password'] };
+    }
+  } catch {
+    // Not JSON: no credentials, as BDC ignores an unreadable optional body.
+  }
+  return undefined;
 }
 
 function inScope(hook: StoredWebhook, scope: WebhookScope): boolean {

@@ -45,7 +45,7 @@ describe('installations that trust an intermediate-only CA', () => {
     const base = ['installation', 'add', 'inter', '--url', sim.url, '--allow-loopback'];
     const plain = await cli([...base, '--ca-file', intermediateFile]);
     expect(plain.document['error'].code).toBe('TRUST_INTERMEDIATE_ONLY');
-    expect((await cli([...base, '--partial-chain'])).document['error'].code).toBe('USAGE_INVALID');
+    expect((await cli([...base, '--partial-chain'])).document['error'].code).toBe('INPUT_INVALID');
 
     const added = await cli([...base, '--ca-file', intermediateFile, '--partial-chain']);
     expect(added.code).toBe(0);

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../core/net/network-factory.js';
 import { createHttpTransport } from '../../core/relay/forward-transport.js';
@@ -106,6 +107,72 @@ describe('webhooks against the simulator', () => {
         url: relay.webhookUrl,
       }),
     ]);
+  });
+
+  it('an unsigned ping from anyone else proves nothing: BDC reaching another server is not the relay', async () => {
+    // A decoy answers BDC's test with 200 where the relay should be; meanwhile a forger posts
+    // BDC's unsigned ping to the relay, with no nonce and with a guessed one. Before nonces, the
+    // forged ping made register report that BDC had reached the relay.
+    const decoy = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.end('{}'));
+    });
+    await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+    const address = decoy.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    // The same path as the relay's, so the companion accepts it as a relay URL.
+    const decoyUrl = `http://127.0.0.1:${port}${new URL(relay.webhookUrl).pathname}`;
+    try {
+      // The forger keeps pinging while register runs.
+      let forging = true;
+      const forger = (async () => {
+        for (let round = 0; forging; round += 1) {
+          const target = round % 2 ? `${relay.webhookUrl}?bdcReach=guessed` : relay.webhookUrl;
+          const forged = await postDelivery(target, Buffer.from('{"test":true}'), {
+            eventKey: 'diagnostics:ping',
+            signature: null,
+          });
+          expect(forged.status).toBe(200);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      const run = await runCliInProcess(
+        [
+          'webhooks',
+          'register',
+          'corp',
+          '--repo',
+          `${sim.project}/${sim.repo}`,
+          '--url',
+          decoyUrl,
+          '--json',
+        ],
+        { env: home.env },
+      );
+      forging = false;
+      await forger;
+      const result = JSON.parse(run.stdout);
+      expect(result, run.stdout + run.stderr).toHaveProperty('webhooks');
+      expect(result.webhooks[0].test).toMatchObject({ reached: true, status: 200 });
+      expect(result.relayRecordedPing).toBe(false);
+    } finally {
+      await new Promise((resolve) => decoy.close(resolve));
+    }
+    // Pointed back at the relay, BDC's ping with the fresh nonce proves it again.
+    const restored = await runCliInProcess(
+      [
+        'webhooks',
+        'register',
+        'corp',
+        '--repo',
+        `${sim.project}/${sim.repo}`,
+        '--url',
+        relay.webhookUrl,
+        '--json',
+      ],
+      { env: home.env },
+    );
+    expect(JSON.parse(restored.stdout)).toMatchObject({ relayRecordedPing: true });
   });
 
   it('a push produces a delivery the platform stand-in verifies: signature intact, bytes identical', async () => {

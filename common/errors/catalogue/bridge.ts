@@ -35,6 +35,11 @@ export const bridgeCodes = {
     cause: 'No bridge token is stored for this installation, so the bridge cannot connect.',
     fix: 'Copy the bridge token from the platform’s setup and store it with `installation update <name> --bridge-token-stdin`.',
   },
+  BRIDGE_NOT_CONFIGURED: {
+    cause:
+      'The installation has no platform link (platform URL and installation id), so the bridge has nowhere to connect.',
+    fix: 'Add the platform link: `installation update <name> --platform-url P --platform-installation-id ID`.',
+  },
   BRIDGE_UNSUPPORTED: {
     cause:
       'The platform does not offer the bridge protocol this companion speaks (HTTP 404 or 426 on the connection, or another WebSocket subprotocol).',

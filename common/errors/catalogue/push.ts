@@ -70,8 +70,8 @@ export const pushCodes = {
     fix: 'Wait for the other push to finish, then try again.',
   },
   GIT_UNAVAILABLE: {
-    cause: 'The git command-line engine was needed but no usable `git` (2.32 or newer) was found.',
-    fix: 'Install git 2.32 or newer and make sure it is on PATH, or force `--engine isomorphic-git`.',
+    cause: 'The git command-line engine was needed but no usable `git` (2.37 or newer, which can be pinned to the vetted address) was found.',
+    fix: 'Install git 2.37 or newer and make sure it is on PATH, or force `--engine isomorphic-git`.',
   },
   GIT_ENGINE_FAILED: {
     cause: 'A local git operation of the push engine failed unexpectedly.',

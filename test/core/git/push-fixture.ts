@@ -10,7 +10,7 @@ import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../../../core/git/push-config.js'
 import { createIsoRunner, type IsoAttemptRunner } from '../../../core/git/iso-runner.js';
 import type { PushDependencies } from '../../../core/git/push-operation.js';
 import { startSimulator } from '../../../sim/index.js';
-import type { RunningSimulator } from '../../../sim/simulator-api.js';
+import type { RunningSimulator, SimCertificateMode } from '../../../sim/simulator-api.js';
 
 export interface PushFixture {
   readonly sim: RunningSimulator;
@@ -29,9 +29,12 @@ export function patAuthorization(user: string, token: string): Authorization {
 }
 
 export async function startPushFixture(
-  options: { readonly inThread?: boolean } = {},
+  options: { readonly inThread?: boolean; readonly certificate?: SimCertificateMode } = {},
 ): Promise<PushFixture> {
-  const sim = await startSimulator({ platform: false });
+  const sim = await startSimulator({
+    platform: false,
+    ...(options.certificate === undefined ? {} : { certificate: options.certificate }),
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'push-test-'));
   const installation: Installation = {
     id: 'inst-test',

@@ -1,3 +1,10 @@
+import {
+  claimReachNonce,
+  issueReachNonce,
+  REACH_PARAMETER,
+  REACH_TTL_MS,
+  reachProven,
+} from '../../../core/relay/proof-of-reach.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import type { RelayEvent } from '../../../common/models/relay.js';
@@ -134,20 +141,52 @@ describe('relay', () => {
     expect((await postDelivery(url, body, { secret: SECRET })).status).toBe(413);
   });
 
-  it('answers the unsigned diagnostics:ping and records that BDC reached the relay', async () => {
+  it('answers every diagnostics:ping, but records "BDC reached the relay" only for a live one-time nonce', async () => {
     const { url, home, receiver } = await setup();
-    const response = await postDelivery(url, Buffer.from('{"test": true}'), {
+    const ping = (target: string, options: { secret?: string } = {}) =>
+      postDelivery(target, Buffer.from('{"test": true}'), {
+        eventKey: 'diagnostics:ping',
+        ...(options.secret !== undefined ? { secret: options.secret } : { signature: null }),
+      });
+    // Anyone can send BDC's unsigned ping; it is answered and proves nothing.
+    expect((await ping(url)).status).toBe(200);
+    expect((await ping(`${url}?${REACH_PARAMETER}=guessed`)).status).toBe(200);
+    // A correctly signed ping is the same bytes every time (replayable): not a proof either.
+    expect((await ping(url, { secret: SECRET })).status).toBe(200);
+    expect(relayStatus(home.database, 'inst-1').lastPingAt).toBeUndefined();
+
+    const other = issueReachNonce(home.database, 'inst-2', url, Date.now());
+    expect((await ping(other.testUrl)).status).toBe(200);
+    expect(relayStatus(home.database, 'inst-1').lastPingAt).toBeUndefined();
+
+    const issued = issueReachNonce(home.database, 'inst-1', url, Date.now());
+    expect(reachProven(home.database, 'inst-1', issued.nonce)).toBe(false);
+    expect((await ping(issued.testUrl)).status).toBe(200);
+    expect(reachProven(home.database, 'inst-1', issued.nonce)).toBe(true);
+    expect(relayStatus(home.database, 'inst-1').lastPingAt).toBeDefined();
+    // Used once: a replay of the same URL is answered and not counted again.
+    expect((await ping(issued.testUrl)).status).toBe(200);
+    const pings = home.database
+      .prepare(
+        `SELECT count FROM relay_counters WHERE installation_id = 'inst-1' AND name = 'ping'`,
+      )
+      .get() as { count: number };
+    expect(pings.count).toBe(1);
+
+    const wronglySigned = await ping(url, { secret: 'wrong' });
+    expect(wronglySigned.status).toBe(401);
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('an expired nonce proves nothing', async () => {
+    const { url, home } = await setup();
+    const issued = issueReachNonce(home.database, 'inst-1', url, Date.now() - REACH_TTL_MS - 1);
+    await postDelivery(issued.testUrl, Buffer.from('{"test": true}'), {
       eventKey: 'diagnostics:ping',
       signature: null,
     });
-    expect(response.status).toBe(200);
-    expect(relayStatus(home.database, 'inst-1').lastPingAt).toBeDefined();
-    const wronglySigned = await postDelivery(url, Buffer.from('{"test": true}'), {
-      eventKey: 'diagnostics:ping',
-      secret: 'wrong',
-    });
-    expect(wronglySigned.status).toBe(401);
-    expect(receiver.received).toHaveLength(0);
+    expect(reachProven(home.database, 'inst-1', issued.nonce)).toBe(false);
+    expect(claimReachNonce(home.database, 'inst-1', undefined, Date.now())).toBe(false);
   });
 
   it('acknowledges and drops events outside the allowlist; the allowlist is configurable', async () => {

@@ -11,7 +11,8 @@ import { openCompanionService } from '../../../core/service/open-service.js';
 import { newInstallation } from '../../../core/settings/new-installation.js';
 import { openSettings } from '../../../core/settings/settings-file.js';
 import { AppProvider } from '../../../renderer/src/app-context.js';
-import { RelayStep, relayTlsChange } from '../../../renderer/src/wizard/relay-step.js';
+import { RelayStep } from '../../../renderer/src/wizard/relay-step.js';
+import { relayTlsChange } from '../../../renderer/src/wizard/relay-tls-change.js';
 import { INITIAL_WIZARD } from '../../../renderer/src/wizard/wizard-model.js';
 
 // The real engine facade on a temp home; the instance address is a closed loopback port, so the

@@ -198,6 +198,32 @@ describe('webhook REST (§9.6)', () => {
     expect(ping.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(ping.body.toString()).toBe('{"test":true}');
   });
+
+  it('keeps the test ping unsigned for a webhook with a secret, with the Basic credentials of the body, to the URL given with a query', async () => {
+    const created = await simRequest(sim, hooksPath(), {
+      method: 'POST',
+      bearer: sim.pat,
+      body: {
+        name: 'signed',
+        url: receiver.url,
+        events: ['repo:refs_changed'],
+        configuration: { secret: 's3cr3t' },
+      },
+    });
+    const id = created.json<{ id: number }>().id;
+    const target = `${receiver.url}?nonce=abc`;
+    const response = await simRequest(
+      sim,
+      `${hooksPath()}/test?webhookId=${id}&url=${encodeURIComponent(target)}`,
+      { method: 'POST', bearer: sim.pat, body: { username: 'bdc', password: 'pw' } },
+    );
+    expect(response.status).toBe(200);
+    const ping = receiver.hits.at(-1)!;
+    expect(ping.headers['x-hub-signature']).toBeUndefined();
+    expect(ping.headers['authorization']).toBe(`Basic ${Buffer.from('bdc:pw').toString('base64')}`);
+    expect(response.json()['request']).toMatchObject({ url: target });
+    await simRequest(sim, `${hooksPath()}/${id}`, { method: 'DELETE', bearer: sim.pat });
+  });
 });
 
 describe('shutdown', () => {

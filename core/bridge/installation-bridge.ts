@@ -1,0 +1,189 @@
+import type { Database } from 'better-sqlite3';
+import { request, type Dispatcher } from 'undici';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import type {
+  BridgePolicySettings,
+  BridgeRequestRecord,
+  BridgeStatus,
+} from '../../common/models/bridge.js';
+import { DEFAULT_BRIDGE_POLICY } from '../../common/models/bridge.js';
+import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import type { Authorization } from '../auth/authorization.js';
+import { createAuthorization } from '../auth/installation-authorization.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
+import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
+import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
+import { pushForInstallation, type PushPorts } from '../use-cases/push-for-installation.js';
+import { startBridgeClient, type BridgeClient, type BridgeClientOptions } from './bridge-client.js';
+import { startBridgeHeartbeat } from './bridge-heartbeat.js';
+import { BridgePushRunner, type BranchTipReader, type BridgePushPort } from './bridge-push.js';
+import { BridgePushStore } from './bridge-push-store.js';
+import type { BridgeBdcAccess } from './bridge-read.js';
+
+export function bridgeTokenKey(installationId: string): SecretKey {
+  return { installationId, kind: 'bridge-token' };
+}
+
+/** The platform link the bridge connects to; the bridge cannot run without it. */
+export function requireBridgePlatform(installation: Installation): PlatformLink {
+  if (installation.platform === undefined) {
+    throw new CompanionError(
+      'BRIDGE_NOT_CONFIGURED',
+      `Installation "${installation.name}" has no platform URL and installation id.`,
+    );
+  }
+  return installation.platform;
+}
+
+/** `{platform}/bridge/bitbucket-dc/{installation id}` (BRIDGE.md, "Connection"). */
+export function bridgeUrl(platform: PlatformLink): string {
+  return `${platform.baseUrl.replace(/\/+$/, '')}/bridge/bitbucket-dc/${encodeURIComponent(platform.installationId)}`;
+}
+
+export interface InstallationBridgeOptions {
+  readonly database: Database;
+  readonly secrets: SecretStore;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The push use case's ports; its settings also give the policy, re-read every second. */
+  readonly pushPorts: PushPorts;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly onState?: (status: BridgeStatus) => void;
+  readonly onRequest?: (record: BridgeRequestRecord) => void;
+  readonly tuning?: Pick<
+    BridgeClientOptions,
+    | 'backoff'
+    | 'maxInFlight'
+    | 'maxBodyBytes'
+    | 'pingIntervalMs'
+    | 'pongTimeoutMs'
+    | 'tokenPollMs'
+    | 'random'
+  >;
+}
+
+export interface RunningBridge extends BridgeClient {
+  readonly url: string;
+}
+
+/**
+ * The bridge of one installation, as `bridge run`, the daemon and the desktop run it: the platform
+ * connection with the platform CAs, BDC reads with the installation's own network options and
+ * credential (never the platform's), pushes through the push service recorded as `source: bridge`,
+ * idempotency and liveness in the shared database.
+ */
+export function startInstallationBridge(
+  installation: Installation,
+  options: InstallationBridgeOptions,
+): RunningBridge {
+  const platform = requireBridgePlatform(installation);
+  const logger = (options.logger ?? silentLogger).child({ component: 'bridge' });
+  const now = options.now ?? Date.now;
+  let dispatcher: Dispatcher | undefined;
+  let authorization: Promise<Authorization> | undefined;
+
+  const access = async (): Promise<BridgeBdcAccess> => {
+    dispatcher ??= createDispatcher({
+      ...installationNetworkOptions(installation),
+      env: options.env,
+    });
+    authorization ??= createAuthorization(installation, options.secrets, { dispatcher, logger });
+    const signedIn = await authorization.catch((error: unknown) => {
+      authorization = undefined;
+      throw error;
+    });
+    return { baseUrl: installation.baseUrl, dispatcher, authorization: signedIn };
+  };
+
+  const getJson = async <T>(path: string): Promise<T> => {
+    const bdc = await access();
+    const response = await request(`${bdc.baseUrl}${path}`, {
+      dispatcher: bdc.dispatcher,
+      headers: {
+        accept: 'application/json',
+        authorization: await bdc.authorization.header(),
+        'user-agent': USER_AGENT,
+      },
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new CompanionError('BDC_REQUEST_FAILED', `BDC answered ${response.statusCode}.`);
+    }
+    return (await response.body.json()) as T;
+  };
+
+  const tipOf: BranchTipReader = async (repo, branch) => {
+    const [project, slug] = repo.split('/');
+    const page = await getJson<{ values?: { displayId?: string; latestCommit?: string }[] }>(
+      `/rest/api/latest/projects/${encodeURIComponent(project ?? '')}/repos/${encodeURIComponent(slug ?? '')}/branches?filterText=${encodeURIComponent(branch)}&limit=100`,
+    );
+    return page.values?.find((entry) => entry.displayId === branch)?.latestCommit;
+  };
+
+  const port: BridgePushPort = async (pushRequest, call) =>
+    (
+      await pushForInstallation(options.pushPorts, {
+        installation: installation.id,
+        request: pushRequest,
+        signal: call.signal,
+        onProgress: call.onProgress,
+        origin: call.origin,
+      })
+    ).result;
+
+  // An edited policy (`bridge policy`, the Bridge view) applies within a second, without a restart
+  // and without reading the settings file on every request.
+  let policyCache: { readonly at: number; readonly policy: BridgePolicySettings } | undefined;
+  const policy = (): BridgePolicySettings => {
+    if (policyCache === undefined || now() - policyCache.at > 1_000) {
+      const stored = options.pushPorts.settings.findInstallation(installation.id)?.bridge;
+      policyCache = { at: now(), policy: stored ?? DEFAULT_BRIDGE_POLICY };
+    }
+    return policyCache.policy;
+  };
+
+  const heartbeat = startBridgeHeartbeat(
+    options.database,
+    { installationId: installation.id, platformUrl: platform.baseUrl },
+    now,
+  );
+  const url = bridgeUrl(platform);
+  const client = startBridgeClient({
+    url,
+    platformInstallationId: platform.installationId,
+    platformCaPems: platform.caPems,
+    bdcBaseUrl: installation.baseUrl,
+    token: () => options.secrets.get(bridgeTokenKey(installation.id)),
+    access,
+    policy,
+    pushes: new BridgePushRunner(
+      installation.id,
+      new BridgePushStore(options.database),
+      port,
+      now,
+      tipOf,
+    ),
+    env: options.env,
+    bdcVersion: async () =>
+      (await getJson<{ version?: string }>('/rest/api/latest/application-properties')).version,
+    logger,
+    now,
+    ...options.tuning,
+    onState: (status) => {
+      heartbeat.update(status);
+      options.onState?.(status);
+    },
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+  });
+  return {
+    ...client,
+    url,
+    async stop() {
+      await client.stop();
+      heartbeat.update(client.status());
+      heartbeat.stop();
+      await dispatcher?.close().catch(() => undefined);
+    },
+  };
+}
