@@ -9,6 +9,7 @@ import { newInstallation } from '../../core/settings/new-installation.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 
 const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
+const isoWorkerEntry = fileURLToPath(new URL('../../core/git/iso-worker.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const bundled = new Map<string, string>();
@@ -21,20 +22,21 @@ const bundled = new Map<string, string>();
 function childBundle(entry: string = childEntry): string {
   const done = bundled.get(entry);
   if (done !== undefined) return done;
-  const out = join(
+  // One folder per test process and entry: the CLI bundle and, beside it, the isomorphic-git
+  // worker the push engine starts from its own folder (as dist/ has it).
+  const folder = join(
     repoRoot,
     'node_modules',
     '.cache',
     'relay-tests',
-    `child-${process.pid}-${bundled.size}.mjs`,
+    `child-${process.pid}-${bundled.size}`,
   );
+  const out = join(folder, 'child.mjs');
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
-  buildSync({
+  const common = {
     absWorkingDir: repoRoot,
-    entryPoints: [entry],
-    outfile: out,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -42,9 +44,11 @@ function childBundle(entry: string = childEntry): string {
     packages: 'external',
     logLevel: 'silent',
     define: { __COMPANION_VERSION__: JSON.stringify(version) },
-  });
+  } as const;
+  buildSync({ ...common, entryPoints: [entry], outfile: out });
+  buildSync({ ...common, entryPoints: [isoWorkerEntry], outfile: join(folder, 'iso-worker.js') });
   bundled.set(entry, out);
-  process.once('exit', () => rmSync(out, { force: true }));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
   return out;
 }
 
@@ -114,7 +118,16 @@ export function spawnRelay(
   env: Record<string, string>,
   entry: string = childEntry,
 ): RelayProcess {
-  const child = spawn(process.execPath, [childBundle(entry), 'relay', 'run', ...args, '--json'], {
+  return spawnCompanion(['relay', 'run', ...args], env, entry);
+}
+
+/** Starts a long-running `bdc-companion … --json` command and resolves its ready line. */
+export function spawnCompanion(
+  argv: readonly string[],
+  env: Record<string, string>,
+  entry: string = childEntry,
+): RelayProcess & { stdout(): string } {
+  const child = spawn(process.execPath, [childBundle(entry), ...argv, '--json'], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -135,12 +148,12 @@ export function spawnRelay(
       }
     });
     child.once('exit', (code) =>
-      reject(new Error(`relay exited (${code}) before ready: ${stdout}${stderr}`)),
+      reject(new Error(`${argv[0] ?? ''} exited (${code}) before ready: ${stdout}${stderr}`)),
     );
   });
   ready.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  return { child, ready, exited, stderr: () => stderr };
+  return { child, ready, exited, stderr: () => stderr, stdout: () => stdout };
 }
