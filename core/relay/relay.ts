@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayEvent, RelayStatus } from '../../common/models/relay.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { DeliveryStore } from './delivery-store.js';
+import { deliveryQueries } from './delivery-queries.js';
+import { deliveryStore } from './delivery-store.js';
 import type { ForwardTransport } from './forward-transport.js';
 import { Forwarder } from './forwarder.js';
 import { GroupCommit } from './group-commit.js';
@@ -14,8 +15,15 @@ import { RelayEvents, type RelayListener } from './relay-events.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { SecretCache } from './secret-cache.js';
 import {
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+  type ConnectionLimits,
+} from './connection-limits.js';
+import { IntakeBudget } from './intake-budget.js';
+import {
   createWebhookHandler,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_INTAKE_BUDGET,
   WEBHOOK_PATH_PREFIX,
 } from './webhook-listener.js';
 import { startRelayHeartbeat, type RelayHeartbeat } from './relay-heartbeat.js';
@@ -49,6 +57,15 @@ export interface StartRelayOptions {
   /** A user-provided certificate: BDC then calls the relay over HTTPS. */
   readonly tls?: RelayTls;
   readonly bodyLimitBytes?: number;
+  /** Body bytes held in memory at once across requests (default `DEFAULT_INTAKE_BUDGET`). */
+  readonly intakeBudget?: {
+    readonly sharedBytes: number;
+    readonly smallReserveBytes: number;
+    readonly smallBodyBytes: number;
+  };
+  readonly connectionLimits?: ConnectionLimits;
+  /** A body that stops arriving for this long is cut off (default 10 s). */
+  readonly bodyIdleTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
   readonly concurrency?: number;
   readonly attemptTimeoutMs?: number;
@@ -91,7 +108,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const { installation } = options;
-  const store = new DeliveryStore(options.database);
+  const store = deliveryStore(options.database);
   const commits = new GroupCommit(options.database);
   const events = new RelayEvents();
   const secrets = new SecretCache(options.loadSecrets);
@@ -123,6 +140,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     ...(options.random === undefined ? {} : { random: options.random }),
     logger,
   });
+  const intake = options.intakeBudget ?? DEFAULT_INTAKE_BUDGET;
   const handler = createWebhookHandler({
     installation: {
       installationId: installation.id,
@@ -134,6 +152,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     commits,
     events,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    budget: new IntakeBudget(intake.sharedBytes, intake.smallReserveBytes, intake.smallBodyBytes),
+    ...(options.bodyIdleTimeoutMs === undefined
+      ? {}
+      : { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs }),
     onStored: () => forwarder.nudge(),
     expedite: (delivery, stored) => forwarder.expedite(delivery, stored),
     now,
@@ -150,9 +172,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       data: { reason: error instanceof Error ? error.message : String(error) },
     });
   }
-  // Slow or stalled clients must not hold sockets forever.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 60_000;
+  // Anyone who can reach the port can connect: sockets are capped before a request is parsed,
+  // and slow or stalled clients are cut off (headers in 10 s, a whole request in 30 s, a body
+  // that stops arriving in 10 s) — docs/security.md, "Relay listener".
+  limitConnections(server, options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -224,7 +249,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     webhookUrl,
     listen,
     targetUrl,
-    status: () => store.status(installation.id, now()),
+    status: () => deliveryQueries(options.database).status(installation.id, now()),
     subscribe: (listener: (event: RelayEvent) => void) => events.subscribe(listener),
     close() {
       closing ??= (async () => {

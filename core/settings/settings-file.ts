@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { isInstallationId, validateInstallationName } from './installation-name.js';
 import {
@@ -105,16 +105,20 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
   };
 
   // conf's constructor writes the defaults into a new or incomplete file: under the lock, or it
-  // could write back what it read over an installation another process saved in between.
-  const conf = withFileLock(path, (): Conf<SettingsData> => {
-    unmigrated = migrateFile(path, now, quarantine);
-    try {
-      return new Conf<SettingsData>(settingsConfOptions(home));
-    } catch (error) {
-      if (isInvalidContent(error)) return quarantine(describe(error), error);
-      throw writeFailed(path, error);
-    }
-  });
+  // could write back what it read over an installation another process saved in between. A file
+  // that is current and complete is not written at all, so opening it (every read-only command)
+  // does not take the lock and never waits for a writer.
+  const conf =
+    openWithoutWriting(home, path, now) ??
+    withFileLock(path, (): Conf<SettingsData> => {
+      unmigrated = migrateFile(path, now, quarantine);
+      try {
+        return new Conf<SettingsData>(settingsConfOptions(home));
+      } catch (error) {
+        if (isInvalidContent(error)) return quarantine(describe(error), error);
+        throw writeFailed(path, error);
+      }
+    });
   unmigrated = undefined;
 
   const readAll = (): StoredInstallation[] => {
@@ -247,6 +251,37 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
       });
     },
   };
+}
+
+/**
+ * conf for a file that needs no migration and already holds every top-level key of the defaults:
+ * conf's constructor then writes nothing, so no lock is needed. Undefined for anything else (no
+ * file, an old schema, missing keys, content conf refuses): the locked path handles those.
+ */
+function openWithoutWriting(
+  home: string,
+  path: string,
+  now: () => Date,
+): Conf<SettingsData> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const document = parsed as Json;
+  const outcome = migrateSettingsDocument(document, {
+    now: now().toISOString(),
+    newId: randomUUID,
+  });
+  if (outcome.kind !== 'current') return undefined;
+  if (!Object.keys(emptySettingsDocument()).every((key) => key in document)) return undefined;
+  try {
+    return new Conf<SettingsData>(settingsConfOptions(home));
+  } catch {
+    return undefined;
+  }
 }
 
 function isInvalidContent(error: unknown): boolean {
