@@ -22,12 +22,22 @@ import { readBoundedFileSync } from '../io/bounded-file.js';
 
 type Json = Record<string, unknown>;
 
-type SettingsData = SettingsDocument & Record<string, unknown>;
+export type SettingsData = SettingsDocument & Record<string, unknown>;
 type StoredInstallation = SettingsDocument['installations'][number];
+
+export type SettingsConfOptions = ReturnType<typeof settingsConfOptions>;
+
+/**
+ * Opens the store over the settings file with these options: conf headless, electron-store (conf's
+ * Electron subclass) on the desktop — the same file, schema, migrations and lock either way.
+ */
+export type SettingsStoreFactory = (options: SettingsConfOptions) => Conf<SettingsData>;
 
 export interface OpenSettingsOptions {
   /** Injectable clock for migration and quarantine time stamps. */
   readonly now?: () => Date;
+  /** conf by default. */
+  readonly createStore?: SettingsStoreFactory;
 }
 
 /**
@@ -74,6 +84,7 @@ function describe(error: unknown): string {
  */
 export function openSettings(home: string, options: OpenSettingsOptions = {}): SettingsStore {
   const now = options.now ?? (() => new Date());
+  const createStore = options.createStore;
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = settingsFilePath(home);
 
@@ -114,7 +125,8 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     withFileLock(path, (): Conf<SettingsData> => {
       unmigrated = migrateFile(path, now, quarantine);
       try {
-        return new Conf<SettingsData>(settingsConfOptions(home));
+        const options = settingsConfOptions(home);
+        return createStore === undefined ? new Conf<SettingsData>(options) : createStore(options);
       } catch (error) {
         if (isInvalidContent(error)) return quarantine(describe(error), error);
         throw writeFailed(path, error);
