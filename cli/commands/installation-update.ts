@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { storeBridgeToken } from '../../core/bridge/bridge-settings.js';
 import type { InstallationChanges } from '../../core/settings/installation-changes.js';
 import { updateInstallation } from '../../core/settings/update-installation.js';
 import type { Command, CommandContext } from '../command.js';
@@ -8,6 +9,8 @@ import {
   installationRows,
   installationView,
   readCaFile,
+  readSecretFromStdin,
+  secretsFor,
   settingsFor,
 } from './installation-support.js';
 import { listFlag } from '../flag-values.js';
@@ -81,6 +84,7 @@ export const installationUpdateCommand: Command = {
     'relay-tls-cert': { type: 'string' },
     'relay-tls-key': { type: 'string' },
     'relay-no-tls': { type: 'boolean' },
+    'bridge-token-stdin': { type: 'boolean' },
   },
   optionHelp: [
     ['--ca-file F', 'replace the private CAs with these (PEM); repeatable; probed before saving'],
@@ -102,6 +106,10 @@ export const installationUpdateCommand: Command = {
     ['--relay-tls-cert F', 'serve BDC over HTTPS with this PEM chain (with --relay-tls-key)'],
     ['--relay-tls-key F', 'the unencrypted PEM private key of --relay-tls-cert'],
     ['--relay-no-tls', 'serve plain HTTP again'],
+    [
+      '--bridge-token-stdin',
+      'read the platform-issued bridge token from standard input (kept in the secret store)',
+    ],
   ],
   async run(context) {
     const { flags, io, output } = context;
@@ -152,6 +160,20 @@ export const installationUpdateCommand: Command = {
     };
     const relay = relayChanges(context);
     const all: InstallationChanges = relay === undefined ? changes : { ...changes, relay };
+    if (flags['bridge-token-stdin'] === true) {
+      const token = await readSecretFromStdin(io, 'bridge token');
+      await storeBridgeToken(await secretsFor(context, settings), current, token);
+      context.logger.info('bridge token stored', { installation: current.name });
+      if (Object.keys(all).length === 0) {
+        output.success({ installation: installationView(current), bridgeToken: 'stored' }, () =>
+          formatRows([
+            ['updated', current.name],
+            ['bridge token', 'stored (a running bridge picks it up within seconds)'],
+          ]),
+        );
+        return;
+      }
+    }
     if (Object.keys(all).length === 0) {
       throw new CompanionError('USAGE_INVALID', 'Nothing to change: give at least one option.');
     }

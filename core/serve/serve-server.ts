@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import type { Envelope } from '../../common/api/envelope.js';
 import { isOperationName } from '../../common/api/operations.js';
 import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../common/errors/error-shape.js';
+import { readBounded } from '../io/bounded-read.js';
 import type { Logger } from '../logging/logger.js';
 import type { CompanionService } from '../service/companion-service.js';
 import { bundleRelativePath, contentSecurityPolicy, contentTypeFor } from './bundle-path.js';
@@ -22,6 +22,7 @@ import {
   tokensEqual,
   type HostPolicy,
 } from './serve-security.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 export interface ServeOptions {
   readonly service: CompanionService;
@@ -90,16 +91,12 @@ function sendError(response: ServerResponse, error: unknown): void {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new CompanionError('INPUT_INVALID', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBounded(
+    request,
+    MAX_BODY_BYTES,
+    () => new CompanionError('INPUT_INVALID', `request body exceeds ${MAX_BODY_BYTES} bytes`),
+  );
+  return body.toString('utf8');
 }
 
 /**
@@ -126,7 +123,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (relative === undefined) throw new CompanionError('SERVE_NOT_FOUND', 'no such page');
     let body: Buffer;
     try {
-      body = await readFile(join(options.bundleDir, relative));
+      body = await readBoundedFile(join(options.bundleDir, relative), 'uiAsset');
     } catch {
       throw new CompanionError('SERVE_NOT_FOUND', `no such page: ${pathname}`);
     }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { sleep } from '../io/sleep.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { WebhookRegistration } from '../../common/models/relay.js';
 import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
 import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
+import { recordReachEvidence } from '../watch/reach-evidence.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
 import {
   describeTarget,
@@ -78,6 +80,22 @@ export async function registerWebhooks(
     reach.nonce,
     results.some((result) => result.test.reached),
   );
+  // The evidence that decides between webhooks and watch mode (docs/watch-mode.md): only the
+  // relay burning the nonce proves BDC reached it; BDC's own 2xx may come from anything at the URL.
+  const failed = results.find((result) => !result.test.reached);
+  recordReachEvidence(context.database, context.installationId, {
+    at: now(),
+    reached: relayRecordedPing,
+    ...(relayRecordedPing
+      ? {}
+      : {
+          reason:
+            failed === undefined
+              ? 'BDC got an answer at the URL, but no relay of this companion recorded its test'
+              : (failed.test.error ??
+                (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`)),
+        }),
+  });
   return { url, webhooks: results, relayRecordedPing };
 }
 
@@ -91,7 +109,7 @@ async function waitForReach(
   for (;;) {
     if (reachProven(context.database, context.installationId, nonce)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
