@@ -5,6 +5,7 @@ import { deliveryNotFound } from './delivery-queries.js';
 import {
   DELIVERY_COLUMNS,
   forwardedHeaders,
+  type EventSource,
   toDelivery,
   type DeliveryRow,
 } from './delivery-rows.js';
@@ -20,6 +21,8 @@ export interface IncomingDelivery {
   readonly signature: string | undefined;
   readonly body: Buffer;
   readonly receivedAt: number;
+  /** Who produced it when not BDC's webhook (`companion-watch`); sent as X-Ankra-Event-Source. */
+  readonly source?: EventSource;
 }
 
 /**
@@ -99,11 +102,12 @@ export class DeliveryStore {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO relay_deliveries (installation_id, request_id, event_key, repository,
-           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at)
+           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at,
+           source)
          VALUES (@installationId, @requestId, @eventKey, @repository, @contentType, @signature,
            @body, @receivedAt,
            (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries),
-           'pending', @receivedAt, @receivedAt)
+           'pending', @receivedAt, @receivedAt, @source)
          ON CONFLICT DO NOTHING`,
       ),
       findBySignature: db.prepare(
@@ -135,7 +139,7 @@ export class DeliveryStore {
       ),
       loadOutgoing: db.prepare(
         `SELECT id, repository, queued_at, attempts, body, content_type, event_key, request_id,
-           signature FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
+           signature, source FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
       ),
       attemptInsert: db.prepare(
         `INSERT INTO relay_attempts (delivery_id, number, at, status, latency_ms, outcome, error,
@@ -214,6 +218,7 @@ export class DeliveryStore {
           signature: delivery.signature ?? null,
           body: delivery.body,
           receivedAt: delivery.receivedAt,
+          source: delivery.source ?? null,
         });
         if (result.changes === 0 && delivery.requestId !== undefined) {
           this.bumpInTransaction(delivery.installationId, 'duplicate', delivery.receivedAt);
@@ -292,6 +297,7 @@ export class DeliveryStore {
           event_key: string;
           request_id: string | null;
           signature: string | null;
+          source: string | null;
         }
       | undefined;
     if (row === undefined) return undefined;

@@ -168,4 +168,12 @@ export const relayMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'relay/006-delivery-source',
+    up(database) {
+      // Who produced a delivery: NULL for BDC's own webhook, 'companion-watch' for an event the
+      // watch built; forwarded as X-Ankra-Event-Source so the platform can tell them apart.
+      database.exec('ALTER TABLE relay_deliveries ADD COLUMN source TEXT');
+    },
+  },
 ];

@@ -6,7 +6,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayEvent, RelayStatus } from '../../common/models/relay.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { deliveryQueries } from './delivery-queries.js';
-import { deliveryStore } from './delivery-store.js';
+import { deliveryStore, type IncomingDelivery, type InsertOutcome } from './delivery-store.js';
 import type { ForwardTransport } from './forward-transport.js';
 import { Forwarder } from './forwarder.js';
 import { GroupCommit } from './group-commit.js';
@@ -25,6 +25,7 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_INTAKE_BUDGET,
   WEBHOOK_PATH_PREFIX,
+  type ListenerOptions,
 } from './webhook-listener.js';
 import { startRelayHeartbeat, type RelayHeartbeat } from './relay-heartbeat.js';
 
@@ -79,6 +80,8 @@ export interface StartRelayOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly logger?: Logger;
+  /** With watch mode on: decides, in the storing transaction, whether a BDC delivery is new. */
+  readonly admitRefsChanged?: ListenerOptions['admitRefsChanged'];
 }
 
 export interface RunningRelay {
@@ -90,6 +93,12 @@ export interface RunningRelay {
   readonly targetUrl: string;
   status(): RelayStatus;
   subscribe(listener: RelayListener): () => void;
+  /**
+   * Queues events the companion built itself (watch mode) in the same durable queue as BDC's
+   * deliveries. `work` runs inside the storing transaction, so the caller's own bookkeeping
+   * (the watch's stored refs) commits together with the events it returns.
+   */
+  enqueue(work: () => readonly IncomingDelivery[]): Promise<InsertOutcome[]>;
   /** Stops listening and forwarding; pending deliveries stay in the queue for the next start. */
   close(): Promise<void>;
 }
@@ -160,6 +169,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     expedite: (delivery, stored) => forwarder.expedite(delivery, stored),
     now,
     logger,
+    ...(options.admitRefsChanged ? { admitRefsChanged: options.admitRefsChanged } : {}),
   });
   let server: Server;
   try {
@@ -251,6 +261,18 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     targetUrl,
     status: () => deliveryQueries(options.database).status(installation.id, now()),
     subscribe: (listener: (event: RelayEvent) => void) => events.subscribe(listener),
+    async enqueue(work) {
+      const outcomes = await commits.run(() => {
+        const deliveries = work();
+        return deliveries.length === 0 ? [] : store.insertMany(deliveries);
+      });
+      if (outcomes.length > 0) forwarder.nudge();
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'stored')
+          events.emit({ kind: 'received', delivery: outcome.delivery });
+      }
+      return outcomes;
+    },
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);

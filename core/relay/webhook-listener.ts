@@ -13,6 +13,7 @@ import { presentedDigest, StreamingSignature } from './signature.js';
 export const WEBHOOK_PATH_PREFIX = '/webhooks/bitbucket-dc/';
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 export const PING_EVENT = 'diagnostics:ping';
+export const REFS_CHANGED_EVENT = 'repo:refs_changed';
 /**
  * Body bytes held in memory at once, across all requests being read: 24 MiB for bodies of any
  * size (two of the largest accepted) plus 8 MiB only for bodies up to 256 KiB (BDC's deliveries
@@ -59,6 +60,11 @@ export interface ListenerOptions {
   ) => boolean;
   readonly now: () => number;
   readonly logger: Logger;
+  /**
+   * With watch mode on: runs in the transaction that would store a `repo:refs_changed` delivery,
+   * records its changes, and says whether to store it (false: the watch already sent them all).
+   */
+  readonly admitRefsChanged?: (repository: string, body: Buffer, at: number) => boolean;
 }
 
 /**
@@ -225,6 +231,21 @@ async function accept(
     body,
     receivedAt,
   };
+  const admit = eventKey === REFS_CHANGED_EVENT ? options.admitRefsChanged : undefined;
+  if (admit !== undefined) {
+    // With the watch on, whether to store is decided in the transaction, so nothing is sent
+    // before it commits (no expedited send): a change the watch already sent is not sent twice.
+    const admitted = await commits.run(() =>
+      admit(incoming.repository, body, receivedAt) ? store.insertMany([incoming])[0] : undefined,
+    );
+    if (admitted === undefined) {
+      events.emit({ kind: 'duplicate', requestId: incoming.requestId ?? '' });
+      reply(response, 200, { ok: true, duplicate: true, sentByWatch: true });
+      return;
+    }
+    answerStored(options, response, admitted, false);
+    return;
+  }
   const stored = commits
     .run(() => store.insertMany([incoming]))
     .then((outcomes) => outcomes[0] as InsertOutcome);
@@ -243,7 +264,17 @@ async function accept(
       },
       stored,
     ) ?? false;
-  const outcome = await stored;
+  answerStored(options, response, await stored, expedited);
+}
+
+function answerStored(
+  options: ListenerOptions,
+  response: ServerResponse,
+  outcome: InsertOutcome | undefined,
+  expedited: boolean,
+): void {
+  const { events } = options;
+  if (outcome === undefined) throw new Error('the delivery was not stored');
   if (outcome.kind === 'duplicate') {
     events.emit({ kind: 'duplicate', requestId: outcome.requestId });
     reply(response, 200, { ok: true, duplicate: true });
