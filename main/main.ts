@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   app,
@@ -29,6 +28,7 @@ import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/extern
 import { isAllowedNavigation } from './security/navigation.js';
 import { relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
+import { readBoundedFile } from '../core/io/bounded-file.js';
 import { desktopSettingsStore } from './settings-store.js';
 
 // The desktop shell's composition root. It stays thin: every decision worth testing is a pure
@@ -138,7 +138,7 @@ async function serveBundle(request: Request): Promise<Response> {
   const relative = appRequestPath(request.url);
   if (relative === undefined) return new Response('not found', { status: 404 });
   try {
-    const body = await readFile(join(bundleDir, relative));
+    const body = await readBoundedFile(join(bundleDir, relative), 'uiAsset');
     return new Response(body, {
       status: 200,
       headers: appResponseHeaders(contentTypeFor(relative)),

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 import type { EngineAttemptInput } from './engine-attempt.js';
 import { runGit } from './git-process.js';
 import { classifyGitTransport } from './git-transport-errors.js';
@@ -29,7 +29,9 @@ export async function fetchBranch(
     if (/couldn't find remote ref/i.test(result.stderr)) return 'missing';
     throw classifyGitTransport(result.stderr, `${input.url} (fetch)`);
   }
-  const head = await readFile(path.join(input.gitdir, 'FETCH_HEAD'), 'utf8');
+  const head = (await readBoundedFile(path.join(input.gitdir, 'FETCH_HEAD'), 'internal')).toString(
+    'utf8',
+  );
   const oid = /^([0-9a-f]{40})/.exec(head)?.[1];
   if (oid === undefined)
     throw new CompanionError('GIT_ENGINE_FAILED', 'git fetch wrote no FETCH_HEAD.');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
@@ -18,6 +18,7 @@ import {
   type SettingsDocument,
 } from './settings-schema.js';
 import type { CacheSettings, SettingsStore } from './settings-store.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 type Json = Record<string, unknown>;
 
@@ -277,7 +278,7 @@ function openWithoutWriting(
 ): Conf<SettingsData> | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readBoundedFileSync(path, 'settings').toString('utf8'));
   } catch {
     return undefined;
   }
@@ -337,9 +338,9 @@ function migrateFile(
 ): string | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFileSync(path, 'settings').toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return undefined;
     throw writeFailed(path, error);
   }
   let parsed: unknown;
