@@ -6,10 +6,9 @@ import type {
   PushProgress,
   PushResult,
 } from '../../common/models/push.js';
-import { parseAuthor } from '../../core/git/push-operation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { openPushEngine } from '../../core/use-cases/push-engine.js';
-import { pushForInstallation } from '../../core/use-cases/push-for-installation.js';
+import { parseAuthor, pushForInstallation } from '../../core/use-cases/push-for-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 
