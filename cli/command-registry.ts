@@ -1,6 +1,8 @@
 import type { Command } from './command.js';
 import { explainCommand } from './commands/explain.js';
+import { daemonRunCommand } from './commands/daemon-run.js';
 import { appCommands } from './commands/groups/app.js';
+import { bridgeCommands } from './commands/groups/bridge.js';
 import { connectionCommands } from './commands/groups/connection.js';
 import { identityCommands } from './commands/groups/identity.js';
 import { opsCommands } from './commands/groups/ops.js';
@@ -18,6 +20,8 @@ export const commands: readonly Command[] = [
   ...identityCommands,
   ...pushCommands,
   ...relayCommands,
+  ...bridgeCommands,
+  daemonRunCommand,
   ...webhooksCommands,
   ...appCommands,
   ...simCommands,

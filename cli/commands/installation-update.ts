@@ -3,9 +3,15 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { InstallationChanges } from '../../core/settings/installation-changes.js';
 import { changeInstallation } from '../../core/use-cases/change-installation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { storeBridgeToken } from '../../core/use-cases/store-bridge-token.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
-import { installationRows, installationView, readCaText } from './installation-support.js';
+import {
+  installationRows,
+  installationView,
+  readCaText,
+  readSecretFromStdin,
+} from './installation-support.js';
 import { listFlag } from '../flag-values.js';
 
 function stringFlag(context: CommandContext, name: string): string | undefined {
@@ -77,6 +83,7 @@ export const installationUpdateCommand: Command = {
     'relay-tls-cert': { type: 'string' },
     'relay-tls-key': { type: 'string' },
     'relay-no-tls': { type: 'boolean' },
+    'bridge-token-stdin': { type: 'boolean' },
   },
   optionHelp: [
     ['--ca-file F', 'replace the private CAs with these (PEM); repeatable; probed before saving'],
@@ -98,6 +105,10 @@ export const installationUpdateCommand: Command = {
     ['--relay-tls-cert F', 'serve BDC over HTTPS with this PEM chain (with --relay-tls-key)'],
     ['--relay-tls-key F', 'the unencrypted PEM private key of --relay-tls-cert'],
     ['--relay-no-tls', 'serve plain HTTP again'],
+    [
+      '--bridge-token-stdin',
+      'read the platform-issued bridge token from standard input (kept in the secret store)',
+    ],
   ],
   async run(context) {
     const { flags, io, output } = context;
@@ -144,6 +155,22 @@ export const installationUpdateCommand: Command = {
     };
     const relay = relayChanges(context);
     const all: InstallationChanges = relay === undefined ? changes : { ...changes, relay };
+    if (flags['bridge-token-stdin'] === true) {
+      const token = await readSecretFromStdin(io, 'bridge token');
+      await storeBridgeToken(
+        { settings: ports.settings, secretStore: ports.secretStore, logger: context.logger },
+        { installation: current.id, token },
+      );
+      if (Object.keys(all).length === 0) {
+        output.success({ installation: installationView(current), bridgeToken: 'stored' }, () =>
+          formatRows([
+            ['updated', current.name],
+            ['bridge token', 'stored (a running bridge picks it up within seconds)'],
+          ]),
+        );
+        return;
+      }
+    }
     if (Object.keys(all).length === 0) {
       throw new CompanionError('USAGE_INVALID', 'Nothing to change: give at least one option.');
     }

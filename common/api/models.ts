@@ -154,6 +154,11 @@ export interface OAuthStartRequest extends InstallationRef {
   readonly clientId: string;
   /** Goes in, is stored in the secret store; never returned. */
   readonly clientSecret: string;
+  /**
+   * Also request REPO_ADMIN, which registering webhooks needs (common/auth/permission-needs.ts);
+   * without it the companion asks only for what pushing needs.
+   */
+  readonly withWebhooks?: boolean;
 }
 
 export interface OAuthStart {

@@ -68,7 +68,14 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
     }),
   ),
   getOAuthRedirectUris: one(InstallationRefSchema),
-  startOAuth: one(object({ ...ref, clientId: text(512), clientSecret: text(4096) })),
+  startOAuth: one(
+    object({
+      ...ref,
+      clientId: text(512),
+      clientSecret: text(4096),
+      withWebhooks: Type.Optional(Type.Boolean()),
+    }),
+  ),
   awaitOAuth: one(flowId),
   cancelOAuth: one(flowId),
   signOut: one(InstallationRefSchema),

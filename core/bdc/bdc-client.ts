@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { Authorization } from '../auth/authorization.js';
+import { readBounded } from '../io/bounded-read.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
 import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
@@ -87,28 +88,6 @@ export interface BdcClientOptions {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-/** Reads a body up to a bound, so a misbehaving server or proxy cannot exhaust memory. */
-async function readBounded(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
-  limit: number,
-  what: string,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new CompanionError(
-        'BDC_RESPONSE_INVALID',
-        `${what} answered with more than ${limit} bytes; that is not a Bitbucket REST response.`,
-      );
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD']);
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -190,7 +169,18 @@ export function createBdcClient(options: BdcClientOptions): BdcClient {
         });
         status = response.statusCode;
         responseHeaders = flattenHeaders(response.headers);
-        text = await readBounded(response.body, maxResponseBytes, `${method} ${spec.path}`);
+        const what = `${method} ${spec.path}`;
+        text = (
+          await readBounded(
+            response.body,
+            maxResponseBytes,
+            () =>
+              new CompanionError(
+                'BDC_RESPONSE_INVALID',
+                `${what} answered with more than ${maxResponseBytes} bytes; that is not a Bitbucket REST response.`,
+              ),
+          )
+        ).toString('utf8');
       } catch (error) {
         if (spec.signal?.aborted) {
           throw new CompanionError('OPERATION_CANCELLED', `${method} ${spec.path} was cancelled.`);

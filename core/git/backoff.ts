@@ -1,3 +1,5 @@
+import { sleep } from '../io/sleep.js';
+
 export interface BackoffOptions {
   /** First delay ceiling; doubles per attempt. */
   readonly baseMs: number;
@@ -18,15 +20,5 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
   return Math.floor((options.random ?? Math.random)() * ceiling);
 }
 
-export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+/** The engine's wait between attempts; an abort ends it early (the loop then stops). */
+export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleep(ms, signal);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { PushEngineName } from '../../common/models/push.js';
 import type { Logger } from '../logging/logger.js';
+import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import { silentLogger } from '../logging/logger.js';
 import { acquireLock, type HeldLock } from './repository-lock.js';
 
@@ -186,9 +187,7 @@ export class CloneCache {
           lastUsedAt: cache.now(),
           sizeBytes,
         };
-        const temporary = `${metaFile}.tmp`;
-        await writeFile(temporary, JSON.stringify(next), { mode: 0o600 });
-        await rename(temporary, metaFile);
+        await writeFileAtomicAsync(metaFile, JSON.stringify(next), { mode: 0o600 });
         lease.cold = false;
       },
       async release() {

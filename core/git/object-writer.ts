@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import type { CommitSignature } from './engine-attempt.js';
 import type { TreeEntry } from './git-objects.js';
 
@@ -128,9 +129,8 @@ export async function writeLooseObjects(
           ]),
           { level: 1 },
         );
-        const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        await writeFile(temporary, data, { mode: 0o444 });
-        await rename(temporary, file);
+        // Git's own loose objects are not flushed either; a lost one is written again.
+        await writeFileAtomicAsync(file, data, { mode: 0o444, durable: false });
       }),
     );
   }

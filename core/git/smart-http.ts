@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { readBounded } from '../io/bounded-read.js';
 import { ZERO_OID } from './git-objects.js';
 import { demultiplexSideband, FLUSH_PKT, parsePktLines, pktLine } from './pkt-line.js';
 import {
@@ -18,10 +19,20 @@ export interface Advertisement {
   readonly capabilities: ReadonlySet<string>;
 }
 
-async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
+/**
+ * The bound of a ref advertisement or a push report: generous for repositories with hundreds of
+ * thousands of refs (about 60 bytes each), far below what an endless answer would take.
+ */
+export const MAX_SMART_HTTP_ANSWER_BYTES = 64 * 1024 * 1024;
+
+function readBody(body: AsyncIterable<Uint8Array>, what: string): Promise<Buffer> {
+  return readBounded(body, MAX_SMART_HTTP_ANSWER_BYTES, () =>
+    failure(
+      'fatal',
+      'PUSH_PROTOCOL_FAILED',
+      `Bitbucket answered ${what} with more than ${MAX_SMART_HTTP_ANSWER_BYTES / 1024 / 1024} MiB; that is not a Git protocol answer.`,
+    ),
+  );
 }
 
 function contentType(headers: Record<string, string | string[] | undefined>): string {
@@ -73,7 +84,7 @@ export async function discoverReceivePack(
       headers: { ...client.headers, accept: 'application/x-git-receive-pack-advertisement' },
       dispatcher: client.dispatcher,
     });
-    const body = await readBody(response.body);
+    const body = await readBody(response.body, what);
     if (response.statusCode !== 200) throw classifyStatus(response.statusCode, what);
     if (contentType(response.headers) !== 'application/x-git-receive-pack-advertisement') {
       throw failure(
@@ -126,7 +137,7 @@ export async function sendReceivePack(
       body: payload,
       dispatcher: client.dispatcher,
     });
-    body = await readBody(response.body);
+    body = await readBody(response.body, what);
     if (response.statusCode !== 200) throw classifyStatus(response.statusCode, what);
   } catch (error) {
     throw classifyTransportError(error, what);

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import { trustedCertificates } from './network-factory.js';
 
 /**
@@ -31,15 +32,10 @@ export async function writeTrustBundle(
   const content = `${pems.join('\n')}\n`;
   const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
   const target = path.join(directory, `ca-bundle-${digest}.pem`);
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    await writeFile(temporary, content, { mode: 0o600 });
-    // The umask cannot widen 0600, but an existing file keeps its mode: make it explicit.
-    await chmod(temporary, 0o600);
-    await rename(temporary, target);
+    await writeFileAtomicAsync(target, content, { mode: 0o600 });
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
     throw new CompanionError(
       'TRUST_BUNDLE_WRITE_FAILED',
       `Could not write the CA bundle in ${directory}: ${(error as Error).message}`,

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { request } from 'undici';
+import { readBounded } from '../io/bounded-read.js';
 import type { ProbeStepName } from '../../common/api/models.js';
 import type { ErrorCode } from '../../common/errors/catalogue.js';
 import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
@@ -353,7 +354,17 @@ export async function runProbe(input: string, options: ProbeOptions = {}): Promi
           await response.body.dump();
           throw redirectError(url, response.headers['location'], target);
         }
-        const text = await readCapped(response.body, MAX_BODY_BYTES);
+        const text = (
+          await readBounded(
+            response.body,
+            MAX_BODY_BYTES,
+            () =>
+              new CompanionError(
+                'NOT_BITBUCKET',
+                `The answer is larger than ${MAX_BODY_BYTES} bytes; Bitbucket's is tiny.`,
+              ),
+          )
+        ).toString('utf8');
         if (status === 404) {
           throw new CompanionError(
             'NOT_BITBUCKET',
@@ -553,23 +564,4 @@ function redirectError(
       data: { location: where },
     },
   );
-}
-
-async function readCapped(
-  body: AsyncIterable<Buffer | Uint8Array>,
-  limit: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new CompanionError(
-        'NOT_BITBUCKET',
-        `The answer is larger than ${limit} bytes; Bitbucket's is tiny.`,
-      );
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

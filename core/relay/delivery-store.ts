@@ -1,12 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type {
-  DeliveryAttempt,
-  DeliveryState,
-  RelayDelivery,
-  RelayDeliveryDetail,
-  RelayStatus,
-} from '../../common/models/relay.js';
+import type { RelayDelivery } from '../../common/models/relay.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { deliveryNotFound } from './delivery-queries.js';
+import {
+  DELIVERY_COLUMNS,
+  forwardedHeaders,
+  toDelivery,
+  type DeliveryRow,
+} from './delivery-rows.js';
 import type { NextStep } from './retry-policy.js';
 
 /** A verified delivery as it arrived from BDC, ready to be queued. */
@@ -55,87 +56,6 @@ export interface AttemptRecord {
   readonly step: NextStep;
 }
 
-interface DeliveryRow {
-  id: number;
-  installation_id: string;
-  request_id: string | null;
-  event_key: string;
-  repository: string;
-  state: DeliveryState;
-  received_at: number;
-  body_bytes: number;
-  attempts: number;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-  dead_at: number | null;
-  last_error: string | null;
-  replays: number;
-}
-
-interface AttemptRow {
-  delivery_id: number;
-  number: number;
-  at: number;
-  status: number | null;
-  latency_ms: number;
-  outcome: 'delivered' | 'retry' | 'dead';
-  error: string | null;
-  response_excerpt: string | null;
-}
-
-const DELIVERY_COLUMNS = `id, installation_id, request_id, event_key, repository, state, received_at,
-  length(body) AS body_bytes, attempts, next_attempt_at, delivered_at, dead_at, last_error, replays`;
-
-const iso = (ms: number | null | undefined): string | undefined =>
-  ms === null || ms === undefined ? undefined : new Date(ms).toISOString();
-
-function toDelivery(row: DeliveryRow): RelayDelivery {
-  return {
-    id: row.id,
-    installationId: row.installation_id,
-    requestId: row.request_id ?? undefined,
-    eventKey: row.event_key,
-    repository: row.repository,
-    state: row.state,
-    receivedAt: new Date(row.received_at).toISOString(),
-    bodyBytes: row.body_bytes,
-    attempts: row.attempts,
-    nextAttemptAt: row.state === 'pending' ? iso(row.next_attempt_at) : undefined,
-    deliveredAt: iso(row.delivered_at),
-    deadAt: iso(row.dead_at),
-    lastError: row.last_error ?? undefined,
-    replays: row.replays,
-  };
-}
-
-function toAttempt(row: AttemptRow): DeliveryAttempt {
-  return {
-    deliveryId: row.delivery_id,
-    number: row.number,
-    at: new Date(row.at).toISOString(),
-    status: row.status ?? undefined,
-    latencyMs: row.latency_ms,
-    outcome: row.outcome,
-    error: row.error ?? undefined,
-    responseExcerpt: row.response_excerpt ?? undefined,
-  };
-}
-
-/** Forwarded headers in their canonical spelling; only those BDC actually sent are forwarded. */
-export function forwardedHeaders(row: {
-  readonly content_type: string | null;
-  readonly event_key: string;
-  readonly request_id: string | null;
-  readonly signature: string | null;
-}): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (row.content_type !== null) headers['Content-Type'] = row.content_type;
-  if (row.event_key !== '') headers['X-Event-Key'] = row.event_key;
-  if (row.request_id !== null) headers['X-Request-Id'] = row.request_id;
-  if (row.signature !== null) headers['X-Hub-Signature'] = row.signature;
-  return headers;
-}
-
 /**
  * The relay's durable queue over the shared SQLite database (`openDatabase`: WAL,
  * synchronous=FULL, so a committed transaction is on disk when `run` returns).
@@ -156,11 +76,11 @@ export class DeliveryStore {
     markRetry: Statement;
     markDead: Statement;
     wake: Statement;
-    counters: Statement;
-    pendingSummary: Statement;
-    countState: Statement;
     byId: Statement;
     hasPending: Statement;
+    deadIds: Statement;
+    requeue: Statement;
+    pruneDelivered: Statement;
   };
 
   constructor(readonly database: Database) {
@@ -223,16 +143,6 @@ export class DeliveryStore {
         `UPDATE relay_deliveries SET next_attempt_at = @now
          WHERE installation_id = @installationId AND state = 'pending' AND next_attempt_at > @now`,
       ),
-      counters: db.prepare(
-        'SELECT name, count, last_at, detail FROM relay_counters WHERE installation_id = ?',
-      ),
-      pendingSummary: db.prepare(
-        `SELECT COUNT(*) AS n, MIN(queued_at) AS oldest FROM relay_deliveries
-         WHERE installation_id = ? AND state = 'pending'`,
-      ),
-      countState: db.prepare(
-        'SELECT COUNT(*) AS n FROM relay_deliveries WHERE installation_id = ? AND state = ?',
-      ),
       hasPending: db.prepare(
         `SELECT 1 FROM relay_deliveries WHERE installation_id = ? AND state = 'pending'
          AND repository = ? LIMIT 1`,
@@ -240,6 +150,20 @@ export class DeliveryStore {
       byId: db.prepare(
         `SELECT ${DELIVERY_COLUMNS}, content_type, signature FROM relay_deliveries
          WHERE installation_id = ? AND id = ?`,
+      ),
+      deadIds: db.prepare(
+        `SELECT id FROM relay_deliveries WHERE installation_id = ? AND state = 'dead'
+         ORDER BY lane_seq`,
+      ),
+      requeue: db.prepare(
+        `UPDATE relay_deliveries SET state = 'pending', queued_at = @now, next_attempt_at = @now,
+           delivered_at = NULL, dead_at = NULL, replays = replays + 1,
+           lane_seq = (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries)
+         WHERE id = @id`,
+      ),
+      pruneDelivered: db.prepare(
+        `DELETE FROM relay_deliveries WHERE installation_id = ? AND state = 'delivered'
+         AND delivered_at < ?`,
       ),
     };
   }
@@ -412,103 +336,6 @@ export class DeliveryStore {
     return this.statements.wake.run({ installationId, now }).changes;
   }
 
-  status(installationId: string, now: number): RelayStatus {
-    const counters = new Map(
-      (
-        this.statements.counters.all(installationId) as {
-          name: CounterName;
-          count: number;
-          last_at: number | null;
-          detail: string | null;
-        }[]
-      ).map((row) => [row.name, row]),
-    );
-    const pending = this.statements.pendingSummary.get(installationId) as {
-      n: number;
-      oldest: number | null;
-    };
-    const count = (state: DeliveryState): number =>
-      (this.statements.countState.get(installationId, state) as { n: number }).n;
-    const error = counters.get('error');
-    const errorDetail = error?.detail ?? undefined;
-    const match = errorDetail === undefined ? null : /^#(\d+): /.exec(errorDetail);
-    return {
-      installationId,
-      lastReceivedAt: iso(counters.get('received')?.last_at),
-      lastDeliveredAt: iso(counters.get('delivered')?.last_at),
-      lastPingAt: iso(counters.get('ping')?.last_at),
-      pending: pending.n,
-      oldestPendingAgeMs: pending.oldest === null ? undefined : Math.max(0, now - pending.oldest),
-      delivered: count('delivered'),
-      dead: count('dead'),
-      rejectedSignatures: counters.get('rejected')?.count ?? 0,
-      duplicates: counters.get('duplicate')?.count ?? 0,
-      dropped: counters.get('dropped')?.count ?? 0,
-      lastError:
-        error?.last_at === null || error?.last_at === undefined || errorDetail === undefined
-          ? undefined
-          : {
-              at: new Date(error.last_at).toISOString(),
-              message: match === null ? errorDetail : errorDetail.slice(match[0].length),
-              deliveryId: match === null ? undefined : Number(match[1]),
-            },
-    };
-  }
-
-  list(
-    installationId: string,
-    options: {
-      readonly state?: DeliveryState;
-      readonly limit?: number;
-      readonly beforeId?: number;
-    } = {},
-  ): RelayDelivery[] {
-    const limit = Math.max(1, Math.min(options.limit ?? 100, 10_000));
-    const clauses = ['installation_id = @installationId'];
-    if (options.state !== undefined) clauses.push('state = @state');
-    if (options.beforeId !== undefined) clauses.push('id < @beforeId');
-    const rows = this.database
-      .prepare(
-        `SELECT ${DELIVERY_COLUMNS} FROM relay_deliveries WHERE ${clauses.join(' AND ')}
-         ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({
-        installationId,
-        state: options.state ?? null,
-        beforeId: options.beforeId ?? null,
-        limit,
-      }) as DeliveryRow[];
-    return rows.map(toDelivery);
-  }
-
-  detail(installationId: string, id: number): RelayDeliveryDetail {
-    const row = this.statements.byId.get(installationId, id) as
-      (DeliveryRow & { content_type: string | null; signature: string | null }) | undefined;
-    if (row === undefined) throw notFound(id);
-    const attempts = (
-      this.database
-        .prepare('SELECT * FROM relay_attempts WHERE delivery_id = ? ORDER BY number')
-        .all(id) as AttemptRow[]
-    ).map(toAttempt);
-    const body = (
-      this.database
-        .prepare('SELECT substr(body, 1, 4096) AS b FROM relay_deliveries WHERE id = ?')
-        .get(id) as {
-        b: Buffer;
-      }
-    ).b;
-    const headers = forwardedHeaders(row);
-    if (headers['X-Hub-Signature'] !== undefined) {
-      headers['X-Hub-Signature'] = `${headers['X-Hub-Signature'].slice(0, 15)}…`;
-    }
-    return {
-      delivery: toDelivery(row),
-      attempts,
-      headers,
-      bodyExcerpt: Buffer.from(body).toString('utf8'),
-    };
-  }
-
   /**
    * Sends a delivered or dead-lettered delivery again: it goes back to pending at the end of its
    * repository's lane, with a fresh maximum age. The bytes and `X-Request-Id` are unchanged, so
@@ -517,7 +344,7 @@ export class DeliveryStore {
   replay(installationId: string, id: number, now: number): RelayDelivery {
     return this.database.transaction(() => {
       const row = this.statements.byId.get(installationId, id) as DeliveryRow | undefined;
-      if (row === undefined) throw notFound(id);
+      if (row === undefined) throw deliveryNotFound(id);
       if (row.state === 'pending') {
         throw new CompanionError('RELAY_DELIVERY_PENDING', `Delivery ${id} is still pending.`, {
           data: { id },
@@ -531,43 +358,32 @@ export class DeliveryStore {
   /** Replays every dead-lettered delivery of the installation, oldest first; returns their ids. */
   replayDead(installationId: string, now: number): number[] {
     return this.database.transaction(() => {
-      const ids = (
-        this.database
-          .prepare(
-            `SELECT id FROM relay_deliveries WHERE installation_id = ? AND state = 'dead'
-             ORDER BY lane_seq`,
-          )
-          .all(installationId) as { id: number }[]
-      ).map((row) => row.id);
+      const ids = (this.statements.deadIds.all(installationId) as { id: number }[]).map(
+        (row) => row.id,
+      );
       for (const id of ids) this.requeue(id, now);
       return ids;
     })();
   }
 
   private requeue(id: number, now: number): void {
-    this.database
-      .prepare(
-        `UPDATE relay_deliveries SET state = 'pending', queued_at = @now, next_attempt_at = @now,
-           delivered_at = NULL, dead_at = NULL, replays = replays + 1,
-           lane_seq = (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries)
-         WHERE id = @id`,
-      )
-      .run({ id, now });
+    this.statements.requeue.run({ id, now });
   }
 
   /** Deletes delivered deliveries (and their attempts) delivered before `cutoff`. */
   pruneDelivered(installationId: string, cutoff: number): number {
-    return this.database
-      .prepare(
-        `DELETE FROM relay_deliveries WHERE installation_id = ? AND state = 'delivered'
-         AND delivered_at < ?`,
-      )
-      .run(installationId, cutoff).changes;
+    return this.statements.pruneDelivered.run(installationId, cutoff).changes;
   }
 }
 
-function notFound(id: number): CompanionError {
-  return new CompanionError('RELAY_DELIVERY_NOT_FOUND', `There is no delivery ${id}.`, {
-    data: { id },
-  });
+const cache = new WeakMap<Database, DeliveryStore>();
+
+/** The queue of one database connection, its statements prepared on first use. */
+export function deliveryStore(database: Database): DeliveryStore {
+  let store = cache.get(database);
+  if (store === undefined) {
+    store = new DeliveryStore(database);
+    cache.set(database, store);
+  }
+  return store;
 }

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { readPrefix } from '../io/bounded-read.js';
 
 export interface ForwardRequest {
   readonly url: string;
@@ -50,13 +51,7 @@ export function createHttpTransport(dispatcher: Dispatcher): ForwardTransport {
 }
 
 async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= RESPONSE_EXCERPT_CHARS * 4) break;
-  }
-  // Breaking out of the iterator destroys the rest of the body instead of reading it.
-  return Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT_CHARS);
+  // Stopping early destroys the rest of the body instead of reading it.
+  const prefix = await readPrefix(body, RESPONSE_EXCERPT_CHARS * 4);
+  return prefix.toString('utf8').slice(0, RESPONSE_EXCERPT_CHARS);
 }

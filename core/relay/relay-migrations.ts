@@ -115,4 +115,45 @@ export const relayMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'relay/004-state-counts',
+    up(database) {
+      // How many deliveries each installation has in each state, kept current by triggers on
+      // every insert, state change and delete (whoever makes it: listener, forwarder, replay,
+      // pruning), so `relay status` — asked on every relay event — reads a row instead of
+      // counting the queue. The index serves "oldest pending" the same way.
+      database.exec(`
+        CREATE TABLE relay_state_counts (
+          installation_id TEXT NOT NULL,
+          state TEXT NOT NULL,
+          n INTEGER NOT NULL,
+          PRIMARY KEY (installation_id, state)
+        );
+        INSERT INTO relay_state_counts (installation_id, state, n)
+          SELECT installation_id, state, COUNT(*) FROM relay_deliveries
+          GROUP BY installation_id, state;
+        CREATE TRIGGER relay_state_counts_insert AFTER INSERT ON relay_deliveries BEGIN
+          INSERT OR IGNORE INTO relay_state_counts (installation_id, state, n)
+            VALUES (NEW.installation_id, NEW.state, 0);
+          UPDATE relay_state_counts SET n = n + 1
+            WHERE installation_id = NEW.installation_id AND state = NEW.state;
+        END;
+        CREATE TRIGGER relay_state_counts_update AFTER UPDATE OF state ON relay_deliveries
+          WHEN OLD.state <> NEW.state BEGIN
+          UPDATE relay_state_counts SET n = n - 1
+            WHERE installation_id = OLD.installation_id AND state = OLD.state;
+          INSERT OR IGNORE INTO relay_state_counts (installation_id, state, n)
+            VALUES (NEW.installation_id, NEW.state, 0);
+          UPDATE relay_state_counts SET n = n + 1
+            WHERE installation_id = NEW.installation_id AND state = NEW.state;
+        END;
+        CREATE TRIGGER relay_state_counts_delete AFTER DELETE ON relay_deliveries BEGIN
+          UPDATE relay_state_counts SET n = n - 1
+            WHERE installation_id = OLD.installation_id AND state = OLD.state;
+        END;
+        CREATE INDEX relay_deliveries_queued
+          ON relay_deliveries (installation_id, state, queued_at);
+      `);
+    },
+  },
 ];

@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type {
-  DeliveryState,
-  RelayDelivery,
-  RelayDeliveryDetail,
-  RelayStatus,
-} from '../../common/models/relay.js';
-import { DeliveryStore } from './delivery-store.js';
+import type { RelayDelivery, RelayDeliveryDetail, RelayStatus } from '../../common/models/relay.js';
+import {
+  deliveryQueries,
+  type DeliveryListOptions,
+  type DeliveryWithAttempts,
+} from './delivery-queries.js';
+import { deliveryStore } from './delivery-store.js';
 
 /**
  * What the UI and the CLI ask of the relay's queue, from any process: the daemon forwarding
@@ -16,19 +16,24 @@ export function relayStatus(
   installationId: string,
   now = Date.now(),
 ): RelayStatus {
-  return new DeliveryStore(database).status(installationId, now);
+  return deliveryQueries(database).status(installationId, now);
 }
 
 export function listDeliveries(
   database: Database,
   installationId: string,
-  options: {
-    readonly state?: DeliveryState;
-    readonly limit?: number;
-    readonly beforeId?: number;
-  } = {},
+  options: DeliveryListOptions = {},
 ): RelayDelivery[] {
-  return new DeliveryStore(database).list(installationId, options);
+  return deliveryQueries(database).list(installationId, options);
+}
+
+/** A page of deliveries with their attempt logs (two queries, whatever the page size). */
+export function listDeliveriesWithAttempts(
+  database: Database,
+  installationId: string,
+  options: DeliveryListOptions = {},
+): DeliveryWithAttempts[] {
+  return deliveryQueries(database).listWithAttempts(installationId, options);
 }
 
 export function deliveryDetail(
@@ -36,7 +41,7 @@ export function deliveryDetail(
   installationId: string,
   id: number,
 ): RelayDeliveryDetail {
-  return new DeliveryStore(database).detail(installationId, id);
+  return deliveryQueries(database).detail(installationId, id);
 }
 
 /** Replays one delivered or dead-lettered delivery (RELAY_DELIVERY_PENDING if still pending). */
@@ -46,7 +51,7 @@ export function replayDelivery(
   id: number,
   now = Date.now(),
 ): RelayDelivery {
-  return new DeliveryStore(database).replay(installationId, id, now);
+  return deliveryStore(database).replay(installationId, id, now);
 }
 
 /** Replays every dead-lettered delivery; returns their ids. */
@@ -55,5 +60,5 @@ export function replayDeadDeliveries(
   installationId: string,
   now = Date.now(),
 ): number[] {
-  return new DeliveryStore(database).replayDead(installationId, now);
+  return deliveryStore(database).replayDead(installationId, now);
 }

@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayEvent, RelayStatus } from '../../common/models/relay.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { DeliveryStore } from './delivery-store.js';
+import { deliveryQueries } from './delivery-queries.js';
+import { deliveryStore } from './delivery-store.js';
 import type { ForwardTransport } from './forward-transport.js';
 import { Forwarder } from './forwarder.js';
 import { GroupCommit } from './group-commit.js';
@@ -91,7 +92,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const { installation } = options;
-  const store = new DeliveryStore(options.database);
+  const store = deliveryStore(options.database);
   const commits = new GroupCommit(options.database);
   const events = new RelayEvents();
   const secrets = new SecretCache(options.loadSecrets);
@@ -224,7 +225,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     webhookUrl,
     listen,
     targetUrl,
-    status: () => store.status(installation.id, now()),
+    status: () => deliveryQueries(options.database).status(installation.id, now()),
     subscribe: (listener: (event: RelayEvent) => void) => events.subscribe(listener),
     close() {
       closing ??= (async () => {

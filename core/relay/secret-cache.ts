@@ -1,3 +1,5 @@
+import { sleep } from '../io/sleep.js';
+
 /**
  * The webhook secrets the listener accepts, with reloads that make a rotation safe.
  *
@@ -54,7 +56,7 @@ export class SecretCache {
       }
       const wait = this.lastStartAt + this.minIntervalMs - this.now();
       if (wait > 0) {
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await sleep(wait);
         continue;
       }
       this.start();

@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
-import {
-  forwardedHeaders,
-  type DeliveryStore,
-  type IncomingDelivery,
-  type InsertOutcome,
-} from './delivery-store.js';
+import { forwardedHeaders } from './delivery-rows.js';
+import type { DeliveryStore, IncomingDelivery, InsertOutcome } from './delivery-store.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
 import { repositoryKey } from './repository-key.js';

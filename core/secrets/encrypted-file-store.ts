@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { writeFileAtomic } from '../settings/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLockAsync } from '../settings/file-lock.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';

@@ -7,6 +7,7 @@ import type { Envelope } from '../../common/api/envelope.js';
 import { isOperationName } from '../../common/api/operations.js';
 import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../common/errors/error-shape.js';
+import { readBounded } from '../io/bounded-read.js';
 import type { Logger } from '../logging/logger.js';
 import type { CompanionService } from '../service/companion-service.js';
 import { bundleRelativePath, contentSecurityPolicy, contentTypeFor } from './bundle-path.js';
@@ -90,16 +91,12 @@ function sendError(response: ServerResponse, error: unknown): void {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new CompanionError('INPUT_INVALID', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBounded(
+    request,
+    MAX_BODY_BYTES,
+    () => new CompanionError('INPUT_INVALID', `request body exceeds ${MAX_BODY_BYTES} bytes`),
+  );
+  return body.toString('utf8');
 }
 
 /**

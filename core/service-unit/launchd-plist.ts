@@ -52,7 +52,7 @@ function hasCredentials(proxyUrl: string): boolean {
 }
 
 /**
- * A macOS LaunchDaemon running `relay run <name>`: started at boot, restarted when it exits with
+ * A macOS LaunchDaemon running the daemon `run <name>` (relay and bridge): started at boot, restarted when it exits with
  * a failure, as its own user with umask 077. A daemon has no login keychain, so secrets are in the
  * home's encrypted file and the passphrase file is named by path. A proxy URL with a password is
  * left out (a plist in /Library/LaunchDaemons is world-readable); the comment says where it goes.
@@ -81,7 +81,6 @@ export function renderLaunchdPlist(spec: LaunchdPlistSpec): string {
   const argumentsList = [
     absolute(spec.nodePath, 'node path'),
     absolute(spec.binPath, 'companion bin path'),
-    'relay',
     'run',
     spec.installationName,
     '--log-level',

@@ -98,7 +98,7 @@ function isUnderUserHomes(path: string): boolean {
 }
 
 /**
- * A systemd unit running `relay run <name>` unattended: restarted on failure, secrets handed in
+ * A systemd unit running the daemon `run <name>` (relay and bridge) unattended: restarted on failure, secrets handed in
  * through `LoadCredential=` (read from `$CREDENTIALS_DIRECTORY` by the credentials-dir store, or the
  * encrypted-file store's passphrase), proxy settings carried, and the process confined to what a
  * relay needs — its config home writable, the network, nothing else.
@@ -121,9 +121,17 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
   const notes: string[] = [];
   if (spec.secretStore === 'credentials-dir') {
     const file = `${name}.webhook-secret`;
-    credentials.push(quoteUnitWord(`${file}:${credentialsSource}/${file}`));
+    // The daemon runs the relay (webhook secret) and the bridge (its token, and the PAT it reads
+    // and pushes with). systemd refuses to start a unit whose LoadCredential file is missing, so
+    // the notes below name each file the admin must create.
+    for (const kind of ['webhook-secret', 'bridge-token', 'pat']) {
+      const entry = `${name}.${kind}`;
+      credentials.push(quoteUnitWord(`${entry}:${credentialsSource}/${entry}`));
+    }
     notes.push(
-      `# Secrets: put the webhook secret of "${name}" in ${shellWord(`${credentialsSource}/${file}`)}`,
+      `# Secrets: put the webhook secret of "${name}" in ${shellWord(`${credentialsSource}/${file}`)},`,
+      `# the platform's bridge token in ${shellWord(`${credentialsSource}/${name}.bridge-token`)} and the BDC`,
+      `# access token in ${shellWord(`${credentialsSource}/${name}.pat`)}`,
       '# (owner root, mode 0600). systemd copies it into $CREDENTIALS_DIRECTORY for this service',
       '# only; the companion reads it there and never writes it. Rotate by replacing the file,',
       `# updating the secret in BDC, then: sudo systemctl restart ${shellWord(systemdUnitName(name))}`,
@@ -194,7 +202,7 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
   }
 
   const lowPort = spec.listenPort > 0 && spec.listenPort < 1024;
-  const execStart = [nodePath, binPath, 'relay', 'run', name, '--log-level', spec.logLevel]
+  const execStart = [nodePath, binPath, 'run', name, '--log-level', spec.logLevel]
     .map((word) => quoteUnitWord(word, { expandsVariables: true }))
     .join(' ');
 

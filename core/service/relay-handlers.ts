@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3';
 import type {
-  Delivery,
   DeliveryQuery,
   InstallationRef,
   RelayEndpoint,
@@ -12,8 +11,7 @@ import type { RelayEvent } from '../../common/models/relay.js';
 import { relayLiveness } from '../relay/relay-heartbeat.js';
 import { formatListenAddress } from '../relay/listen-address.js';
 import {
-  deliveryDetail,
-  listDeliveries,
+  listDeliveriesWithAttempts,
   relayStatus,
   replayDeadDeliveries,
   replayDelivery,
@@ -64,16 +62,6 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
       listen: current ? formatListenAddress(current.relay.listen) : undefined,
       liveness,
     };
-  }
-
-  function withAttempts(
-    installation: Installation,
-    deliveries: readonly { id: number }[],
-  ): Delivery[] {
-    return deliveries.map((delivery) => {
-      const detail = deliveryDetail(database, installation.id, delivery.id);
-      return { ...detail.delivery, attemptLog: detail.attempts };
-    });
   }
 
   function onRelayEvent(installation: Installation, event: RelayEvent): void {
@@ -154,11 +142,10 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
     },
     async listDeliveries(request: DeliveryQuery) {
       const installation = settings.requireInstallation(request.installation);
-      const page = listDeliveries(database, installation.id, {
+      return listDeliveriesWithAttempts(database, installation.id, {
         ...(request.state ? { state: request.state } : {}),
         limit: request.limit ?? 100,
       });
-      return withAttempts(installation, page);
     },
     async replayDeliveries(request: ReplayRequest) {
       const installation = settings.requireInstallation(request.installation);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { isInstallationId, validateInstallationName } from './installation-name.js';
 import {

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { readPrefix } from '../io/bounded-read.js';
 import { MAX_CA_INPUT_BYTES } from './validate-ca.js';
 
 /**
@@ -40,16 +41,10 @@ export async function readCaFile(path: string): Promise<string> {
 
 /** Reads CA text from standard input (`ca check -`), with the same limit. */
 export async function readCaStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer =
-      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    size += buffer.length;
-    chunks.push(buffer);
-    if (size > MAX_CA_INPUT_BYTES) break;
-  }
-  return checkedText(Buffer.concat(chunks));
+  // One byte over the limit is enough to refuse it with the size in the message.
+  return checkedText(
+    await readPrefix(stream as AsyncIterable<string | Uint8Array>, MAX_CA_INPUT_BYTES + 1),
+  );
 }
 
 function checkedText(buffer: Buffer): string {

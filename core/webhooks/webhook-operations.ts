@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { sleep } from '../io/sleep.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { WebhookRegistration } from '../../common/models/relay.js';
 import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
@@ -91,7 +92,7 @@ async function waitForReach(
   for (;;) {
     if (reachProven(context.database, context.installationId, nonce)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

@@ -80,7 +80,6 @@ export function changeJson(change: ChangeInfo, selfHref: string): Record<string,
     ...(change.similarity !== undefined ? { percentUnchanged: change.similarity } : {}),
     type,
     nodeType: nodeMode === '160000' ? 'SUBMODULE' : 'FILE',
-    properties: { gitChangeType: type },
     links: { self: [{ href: selfHref }] },
   };
 }

@@ -9,6 +9,7 @@ import { newInstallation } from '../../core/settings/new-installation.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 
 const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
+const isoWorkerEntry = fileURLToPath(new URL('../../core/git/iso-worker.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 let bundled: string | undefined;
@@ -20,14 +21,15 @@ let bundled: string | undefined;
  */
 function childBundle(): string {
   if (bundled !== undefined) return bundled;
-  const out = join(repoRoot, 'node_modules', '.cache', 'relay-tests', `child-${process.pid}.mjs`);
+  // One folder per test process: the CLI bundle and, beside it, the isomorphic-git worker the
+  // push engine starts from its own folder (as dist/ has it).
+  const folder = join(repoRoot, 'node_modules', '.cache', 'relay-tests', `child-${process.pid}`);
+  const out = join(folder, 'child.mjs');
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
-  buildSync({
+  const common = {
     absWorkingDir: repoRoot,
-    entryPoints: [childEntry],
-    outfile: out,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -35,9 +37,11 @@ function childBundle(): string {
     packages: 'external',
     logLevel: 'silent',
     define: { __COMPANION_VERSION__: JSON.stringify(version) },
-  });
+  } as const;
+  buildSync({ ...common, entryPoints: [childEntry], outfile: out });
+  buildSync({ ...common, entryPoints: [isoWorkerEntry], outfile: join(folder, 'iso-worker.js') });
   bundled = out;
-  process.once('exit', () => rmSync(out, { force: true }));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
   return out;
 }
 
@@ -103,7 +107,15 @@ export interface RelayProcess {
 
 /** Starts `bdc-companion relay run …` as a real child process and resolves its ready line. */
 export function spawnRelay(args: readonly string[], env: Record<string, string>): RelayProcess {
-  const child = spawn(process.execPath, [childBundle(), 'relay', 'run', ...args, '--json'], {
+  return spawnCompanion(['relay', 'run', ...args], env);
+}
+
+/** Starts a long-running `bdc-companion … --json` command and resolves its ready line. */
+export function spawnCompanion(
+  argv: readonly string[],
+  env: Record<string, string>,
+): RelayProcess & { stdout(): string } {
+  const child = spawn(process.execPath, [childBundle(), ...argv, '--json'], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -124,12 +136,12 @@ export function spawnRelay(args: readonly string[], env: Record<string, string>)
       }
     });
     child.once('exit', (code) =>
-      reject(new Error(`relay exited (${code}) before ready: ${stdout}${stderr}`)),
+      reject(new Error(`${argv[0] ?? ''} exited (${code}) before ready: ${stdout}${stderr}`)),
     );
   });
   ready.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  return { child, ready, exited, stderr: () => stderr };
+  return { child, ready, exited, stderr: () => stderr, stdout: () => stdout };
 }

@@ -63,7 +63,7 @@ function section(unit: string, name: string): Map<string, string[]> {
 }
 
 describe('service install --print', () => {
-  it('prints a hardened unit for relay run, with the webhook secret through LoadCredential', async () => {
+  it('prints a hardened unit for the daemon (run: relay and bridge), with the webhook secret through LoadCredential', async () => {
     const run = await runCliInProcess(
       ['--home', home, 'service', 'install', 'prod', '--print', '--json'],
       {
@@ -75,7 +75,7 @@ describe('service install --print', () => {
     expect(unitName).toBe('bdc-companion-relay-prod.service');
     const service = section(unit, 'Service');
     expect(service.get('ExecStart')?.[0]).toMatch(
-      /^\/\S+ \/\S+\/bin\/bdc-companion\.js relay run prod --log-level info$/,
+      /^\/\S+ \/\S+\/bin\/bdc-companion\.js run prod --log-level info$/,
     );
     expect(service.get('Environment')).toEqual([
       `"BDC_COMPANION_HOME=${home}"`,
@@ -85,6 +85,8 @@ describe('service install --print', () => {
     ]);
     expect(service.get('LoadCredential')).toEqual([
       'prod.webhook-secret:/etc/bdc-companion/credentials/prod.webhook-secret',
+      'prod.bridge-token:/etc/bdc-companion/credentials/prod.bridge-token',
+      'prod.pat:/etc/bdc-companion/credentials/prod.pat',
     ]);
     expect(service.get('Restart')).toEqual(['on-failure']);
     for (const [key, value] of [
@@ -281,7 +283,6 @@ describe('service install --print', () => {
       (parsed['EnvironmentVariables'] as Record<string, string>)['HTTPS_PROXY'],
     ).toBeUndefined();
     expect((parsed['ProgramArguments'] as string[]).slice(2)).toEqual([
-      'relay',
       'run',
       'prod',
       '--log-level',

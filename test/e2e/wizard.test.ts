@@ -200,6 +200,10 @@ describe('the UI over serve, as a new user', () => {
     await expect(
       page.getByLabel('Personal Access Token', { exact: true }).inputValue(),
     ).resolves.toBe('');
+    // The help names exactly what the permission test proves against the simulator.
+    await expect(
+      page.getByRole('table', { name: 'Permissions each feature needs' }).textContent(),
+    ).resolves.toContain('push commitsRepositories: Write');
     await screenshotBothThemes(page, '04-wizard-sign-in-pat');
     await page.getByRole('button', { name: 'Continue' }).click();
   });
@@ -362,6 +366,35 @@ describe('the UI over serve, as a new user', () => {
     expect(text).not.toContain(sim.pat);
     expect(text).not.toContain(sim.platform?.webhookSecret ?? 'never');
     await screenshotBothThemes(page, '12-diagnostics');
+  });
+
+  it('with one permission less (a read-only token), a push names the missing permission', async () => {
+    const readOnly = sim.addToken({
+      user: sim.user.name,
+      projectPermission: 'PROJECT_READ',
+      repoPermission: 'REPO_READ',
+    });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Installations' }).click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByRole('button', { name: 'Sign in…' })
+      .click();
+    await page.getByRole('table', { name: 'Permissions each feature needs' }).waitFor();
+    await page.getByLabel('Personal Access Token', { exact: true }).fill(readOnly);
+    await page.getByRole('button', { name: 'Verify and save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Signed in as' }).waitFor();
+    await nav.getByRole('button', { name: 'Test push' }).click();
+    await page.getByLabel('Repository (PROJECT/slug)').fill(`${sim.project}/${sim.repo}`);
+    await page.getByLabel('File path').fill('e2e/denied.txt');
+    await page.getByLabel('File content').fill('no write\n');
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'PUSH_PERMISSION_DENIED' });
+    await refused.waitFor({ timeout: 30_000 });
+    await expect(refused.textContent()).resolves.toContain(
+      'Missing permission: Repositories: Write on the token',
+    );
+    await screenshotBothThemes(page, '14-test-push-missing-permission');
   });
 
   it('can be driven from the keyboard alone', async () => {

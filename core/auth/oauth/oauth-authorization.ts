@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { sleep } from '../../io/sleep.js';
 import { CompanionError, isCompanionError } from '../../../common/errors/companion-error.js';
 import type { Installation } from '../../../common/models/installation.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
@@ -35,8 +36,6 @@ export function oauthClientSecretKey(installationId: string): SecretKey {
 
 /** How long to look for the set a concurrent refresher is about to save (total ≈ 1.5 s). */
 const RACE_REREAD_WAITS_MS = [0, 100, 400, 1000];
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Two 401s this close together share one refresh (they carried the same old token). */
 const RECENT_REFRESH_MS = 2_000;
@@ -156,7 +155,7 @@ export function createOAuthAuthorization(
             cached = again;
             return again;
           }
-          await delay(waitMs);
+          await sleep(waitMs);
         }
       }
       throw error;

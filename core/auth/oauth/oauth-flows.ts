@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { oauthScopes } from '../../../common/auth/permission-needs.js';
 import type {
   OAuthFlowState,
   OAuthRedirectUris,
@@ -106,6 +107,7 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         clientId,
         clientSecret: request.clientSecret.trim(),
         redirectUri: active,
+        scopes: oauthScopes(request.withWebhooks === true),
         secrets: options.secrets,
         dispatcher,
         ...(options.now === undefined ? {} : { now: options.now }),

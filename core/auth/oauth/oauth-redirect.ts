@@ -3,6 +3,7 @@
  * any-port loopback rule) and refuses `http://127.0.0.1`, so the loopback URI uses the host name
  * `localhost` and a fixed port, and the admin registers each URI in the Application Link verbatim.
  */
+import { oauthScopes } from '../../../common/auth/permission-needs.js';
 
 /** The private-use scheme the desktop app registers with the OS (RFC 8252 §7.1). */
 export const OAUTH_CUSTOM_SCHEME = 'io.ankra.bdc-companion';
@@ -37,12 +38,8 @@ export function redirectUrisToRegister(port: number = DEFAULT_OAUTH_PORT): reado
 }
 
 /**
- * The scopes requested by default. Pushing needs REPO_WRITE; registering webhooks on
- * repositories needs REPO_ADMIN (bdc-facts.md §3.6). Listed explicitly, as BDC clients do.
+ * The scopes requested by default: the least that pushing needs (REPO_WRITE). Registering
+ * webhooks needs REPO_ADMIN, requested only when asked for (docs/bdc-admin-setup.md; the table
+ * is common/auth/permission-needs.ts). Listed explicitly, as BDC clients do.
  */
-export const DEFAULT_OAUTH_SCOPES: readonly string[] = [
-  'PUBLIC_REPOS',
-  'REPO_READ',
-  'REPO_WRITE',
-  'REPO_ADMIN',
-];
+export const DEFAULT_OAUTH_SCOPES: readonly string[] = oauthScopes(false);

@@ -1,14 +1,26 @@
+import { missingPermissionFor } from '../../../common/auth/permission-needs.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 
-/** An error as the catalogue describes it: what happened, its stable code, and what to do. */
+/**
+ * An error as the catalogue describes it: what happened, its stable code, and what to do; for a
+ * refusal, the permission that is missing, named as BDC's screens name it.
+ */
 export function ErrorNotice(props: { error: ErrorShape; title?: string }) {
   const { error } = props;
+  const missing = missingPermissionFor(error.code);
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">
         {props.title ? `${props.title}: ` : ''}
         {error.message} <code className="code-tag">{error.code}</code>
       </p>
+      {missing ? (
+        <p className="notice-missing">
+          Missing permission: <strong>{missing.token}</strong> on the token (or{' '}
+          <strong>{missing.applicationLink}</strong> on the Application Link for OAuth), needed to{' '}
+          {missing.feature}.
+        </p>
+      ) : null}
       {error.hint ? <p className="notice-hint">Fix: {error.hint}</p> : null}
     </div>
   );

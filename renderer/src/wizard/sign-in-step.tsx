@@ -1,8 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { OAuthRedirectUris, OAuthStart } from '../../../common/api/models.js';
 import { useAction, useApi, useCan } from '../app-context.js';
+import {
+  applicationLinkPermissionText,
+  tokenPermissionsText,
+} from '../../../common/auth/permission-needs.js';
 import { ErrorNotice } from '../components/error-notice.js';
-import { Field } from '../components/field.js';
+import { Checkbox, Field } from '../components/field.js';
+import { PermissionTable } from '../components/permission-table.js';
 import type { WizardState } from './wizard-model.js';
 
 type Mode = 'pat' | 'oauth';
@@ -84,8 +89,9 @@ function PatSignIn(props: { installation: string; onSignedIn: (user: string) => 
         type="password"
         value={token}
         onChange={setToken}
-        help="Create one in BDC under your profile → Manage account → HTTP access tokens, with project read and repository write. It is stored in the OS keychain."
+        help={`Create one in BDC under your profile → Manage account → HTTP access tokens, with ${tokenPermissionsText(false)} to push; with ${tokenPermissionsText(true)} the companion can also register the relay's webhooks (you can replace the token later). It is stored in the OS keychain.`}
       />
+      <PermissionTable for="token" />
       <div className="actions">
         <button
           type="submit"
@@ -112,9 +118,16 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
   const [uris, setUris] = useState<OAuthRedirectUris | undefined>(undefined);
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
+  // Least scope by default: REPO_ADMIN only when the admin wants webhooks registered.
+  const [withWebhooks, setWithWebhooks] = useState(false);
   const [started, setStarted] = useState<OAuthStart | undefined>(undefined);
   const [start, starting] = useAction(() =>
-    api.startOAuth({ installation: props.installation, clientId: clientId.trim(), clientSecret }),
+    api.startOAuth({
+      installation: props.installation,
+      clientId: clientId.trim(),
+      clientSecret,
+      ...(withWebhooks ? { withWebhooks } : {}),
+    }),
   );
   const [wait, waited] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
 
@@ -149,10 +162,16 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
           ))}
         </ul>
         <p>
-          Give it the permission <em>Repositories: Write</em>, then copy its client id and secret
-          here.
+          Give it the permission <em>{applicationLinkPermissionText(withWebhooks)}</em>, then copy
+          its client id and secret here.
         </p>
+        <PermissionTable for="application-link" />
       </div>
+      <Checkbox
+        label={`Also let the companion register the relay's webhooks (needs ${applicationLinkPermissionText(true)}; you can sign in again with it later)`}
+        checked={withWebhooks}
+        onChange={setWithWebhooks}
+      />
       <Field label="Client id" value={clientId} onChange={setClientId} />
       <Field
         label="Client secret"

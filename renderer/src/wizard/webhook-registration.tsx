@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ProjectRef, RelayEndpoint, RepositoryRef } from '../../../common/api/models.js';
+import { permissionNeed } from '../../../common/auth/permission-needs.js';
 import {
   RELAY_TEST_WAIT_MS,
   relayTestOutcome,
@@ -110,6 +111,12 @@ export function WebhookRegistration(props: {
   return (
     <>
       <h3>Repositories</h3>
+      <p className="muted">
+        Registering a webhook needs <strong>{permissionNeed('webhooks').token}</strong> on the
+        repository (a token with it, or an Application Link with{' '}
+        {permissionNeed('webhooks').applicationLink}). Without it, BDC's admin can add the webhook
+        by hand; the error below then gives the steps.
+      </p>
       <div className="field">
         <label htmlFor="project-picker">Project</label>
         <select

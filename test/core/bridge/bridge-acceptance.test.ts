@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBridge } from '../../../core/bridge/installation-bridge.js';
 import { MAX_FRAME_BYTES } from '../../../core/bridge/bridge-limits.js';
@@ -119,6 +120,37 @@ describe('bridge acceptance (BRIDGE.md against the simulator)', () => {
     const bridged = entries.filter((entry) => entry.requestId === 'p-twenty');
     expect(bridged).toHaveLength(1);
     expect(bridged[0]).toMatchObject({ source: 'bridge', result: 'committed', commit });
+  });
+
+  it('reads a file through raw and browse byte-exact', async () => {
+    const repo = `${api}/projects/${fixture.sim.project}/repos/${fixture.sim.repo}`;
+    const path = fixture.serverGit(['ls-tree', '-r', '--name-only', 'main']).trim().split('\n')[0]!;
+    const expected = Buffer.from(
+      execFileSync('git', [
+        '--git-dir',
+        fixture.sim.repositoryPath(fixture.sim.project, fixture.sim.repo),
+        'show',
+        `main:${path}`,
+      ]),
+    );
+    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    const raw = await read(`${repo}/raw/${encoded}`, { at: 'refs/heads/main' });
+    expect(raw['status']).toBe(200);
+    expect(Buffer.from(String(raw['bodyBase64']), 'base64').equals(expected)).toBe(true);
+    expect(raw['bodyBytes']).toBe(expected.length);
+
+    const browse = await read(`${repo}/browse/${encoded}`, {
+      at: 'refs/heads/main',
+      limit: '5000',
+    });
+    expect(browse['status']).toBe(200);
+    const page = JSON.parse(
+      Buffer.from(String(browse['bodyBase64']), 'base64').toString('utf8'),
+    ) as {
+      lines: { text: string }[];
+    };
+    const text = page.lines.map((line) => line.text).join('\n');
+    expect(text).toBe(expected.toString('utf8').replace(/\n$/, ''));
   });
 
   it('refuses a moved expectedTip without pushing', async () => {

@@ -115,7 +115,7 @@ describe('OAuth sign-in against the simulated provider', () => {
     expect(result).toMatchObject({
       user: TEST_USER.name,
       redirectUri: `http://localhost:${port}/oauth/callback`,
-      scope: 'PUBLIC_REPOS REPO_READ REPO_WRITE REPO_ADMIN',
+      scope: 'PUBLIC_REPOS REPO_READ REPO_WRITE',
     });
     const query = new URL(authorizationUrl).searchParams;
     expect(query.get('code_challenge_method')).toBe('S256');

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import { OAuthFailure, parseBasic, sameSecret } from './oauth-http.js';
+import { redirectUriProblem, type OAuthScope } from './oauth-rules.js';
+
+export interface OAuthClientRegistration {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Exact strings; BDC matches by string equality (no loopback any-port rule). */
+  readonly redirectUris: readonly string[];
+  /** The link's maximum scope; every scope when omitted. */
+  readonly scopes?: readonly OAuthScope[];
+  /** Shown on the consent page. */
+  readonly name?: string;
+}
+
+/** The incoming Application Links the provider knows, by client id. */
+export class OAuthClients {
+  private readonly clients = new Map<string, OAuthClientRegistration>();
+
+  constructor(registrations: readonly OAuthClientRegistration[]) {
+    for (const client of registrations) {
+      for (const uri of client.redirectUris) {
+        const problem = redirectUriProblem(uri);
+        // BDC refuses such a URI when the admin registers it, so the simulator does too.
+        if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
+      }
+      this.clients.set(client.clientId, client);
+    }
+  }
+
+  get(clientId: string): OAuthClientRegistration | undefined {
+    return this.clients.get(clientId);
+  }
+
+  /** The client of a token or revoke request: Basic header first, else the form's fields. */
+  authenticate(request: IncomingMessage, form: URLSearchParams): OAuthClientRegistration {
+    let clientId = form.get('client_id') ?? undefined;
+    let secret = form.get('client_secret') ?? undefined;
+    const basic = parseBasic(request.headers.authorization);
+    if (basic !== undefined) {
+      clientId = basic.id;
+      secret = basic.secret;
+    }
+    if (clientId === undefined || clientId === '') {
+      throw new OAuthFailure('invalid_request', 'Missing required parameter: client_id', 400);
+    }
+    const client = this.clients.get(clientId);
+    // The provider validates the secret even with PKCE (validate.client.secret defaults to true).
+    if (client === undefined || secret === undefined || !sameSecret(secret, client.clientSecret)) {
+      throw new OAuthFailure('invalid_client', 'Client authentication failed', 401);
+    }
+    return client;
+  }
+}
