@@ -14,8 +14,11 @@ export interface CliIo {
 export function processIo(): CliIo {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Kept for the whole run, not `once`: conf's atomically (when-exit) answers a signal by raising
+  // it again once its own listener is gone; with no listener of ours left, that second SIGTERM
+  // would end the process half-way through the clean shutdown the CLI contract promises.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -6,7 +6,7 @@ import { silentLogger } from '../core/logging/logger.js';
 import { resolveConfigHome } from '../core/settings/config-home.js';
 import { processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
-import { commands as registeredCommands } from './command-registry.js';
+import { lazyCommands, type CommandManifestEntry } from './lazy-commands.js';
 import { commandHelp, generalHelp } from './help.js';
 import { Output } from './output.js';
 import { parseCommandLine } from './parse-command-line.js';
@@ -14,6 +14,18 @@ import { parseCommandLine } from './parse-command-line.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+/** Set by the build (scripts/build.mjs) in the bundled CLI; undefined when run from sources. */
+declare const __COMMAND_MANIFEST__: readonly CommandManifestEntry[] | undefined;
+
+/**
+ * The bundle starts from the build's manifest and loads a command's code only when it runs; run
+ * from sources (tests), the registry itself is loaded.
+ */
+async function registeredCommands(): Promise<readonly Command[]> {
+  if (typeof __COMMAND_MANIFEST__ !== 'undefined') return lazyCommands(__COMMAND_MANIFEST__);
+  return (await import('./command-registry.js')).commands;
+}
 
 function wantsJson(argv: readonly string[]): boolean {
   return argv.includes('--json');
@@ -26,11 +38,12 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  commands: readonly Command[] = registeredCommands,
+  given?: readonly Command[],
 ): Promise<number> {
   let output = new Output(io, wantsJson(argv));
   let logger: Logger = silentLogger;
   try {
+    const commands = given ?? (await registeredCommands());
     const parsed = parseCommandLine(argv, commands);
     output = new Output(io, parsed.globals.json);
     if (parsed.globals.version && !parsed.command) {

@@ -1,9 +1,10 @@
 // One command builds every runnable part: the CLI (and the daemons it starts), the simulator,
 // Electron main, the single-file preload (it must be one file to run with `sandbox: true`) and
 // the renderer (Vite + React). Nothing here needs the Electron binary.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
@@ -39,9 +40,57 @@ const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.optiona
 /** main.cjs: CommonJS packages stay external; ESM-only ones are bundled (see loadsAsEsm). */
 const mainExternal = ['electron', ...dependencies.filter((name) => !loadsAsEsm(name))];
 
+/**
+ * What `--help` and the parser need of every command, and the file defining it: the bundled CLI
+ * starts from this list and imports a command's code only when that command runs
+ * (cli/lazy-commands.ts). Read off the real registry, so it cannot drift from it.
+ */
+async function commandManifest() {
+  const files = readdirSync(`${root}cli/commands`).filter((name) => name.endsWith('.ts'));
+  const work = `${root}dist/.command-manifest`;
+  await esbuild({
+    absWorkingDir: root,
+    stdin: {
+      contents: [
+        "export { commands } from './cli/command-registry.ts';",
+        ...files.map((file, index) => `import * as m${index} from './cli/commands/${file}';`),
+        `export const modules = [${files.map((file, index) => `[${JSON.stringify(file)}, m${index}]`).join(', ')}];`,
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: `${work}/registry.mjs`,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    define,
+    logLevel: 'warning',
+  });
+  const { commands, modules } = await import(pathToFileURL(`${work}/registry.mjs`).href);
+  rmSync(work, { recursive: true, force: true });
+  return commands.map((command) => {
+    const home = modules
+      .flatMap(([file, exports]) =>
+        Object.entries(exports).map(([exportName, value]) => ({ file, exportName, value })),
+      )
+      .find(({ value }) => value === command);
+    if (!home)
+      throw new Error(
+        `command ${command.path.join(' ')} is not exported by a file of cli/commands/`,
+      );
+    const { run: _run, ...data } = command;
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'function')
+        throw new Error(`command ${command.path.join(' ')}: ${key} must be data`);
+    }
+    return { file: home.file, exportName: home.exportName, command: data };
+  });
+}
+
 /** Node-side bundles: our code bundled, npm packages resolved from node_modules at run time. */
 const nodeBundles = [
-  { entry: 'cli/main.ts', out: 'dist/cli/main.js', format: 'esm' },
   { entry: 'sim/index.ts', out: 'dist/sim/index.js', format: 'esm', optional: true },
   {
     entry: 'core/git/iso-worker.ts',
@@ -73,6 +122,25 @@ await Promise.all(
       }),
     ),
 );
+
+// The CLI in chunks beside main.js (paths relative to the bundle stay valid): main.js holds the
+// parser, help and the manifest; each command and what it uses load when it runs.
+await esbuild({
+  absWorkingDir: root,
+  entryPoints: { main: 'cli/main.ts' },
+  outdir: 'dist/cli',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  external: ['electron'],
+  sourcemap: true,
+  define: { ...define, __COMMAND_MANIFEST__: JSON.stringify(await commandManifest()) },
+  logLevel: 'warning',
+});
 
 // The preload runs sandboxed: no require of our own files, so everything but `electron` is inlined.
 await esbuild({

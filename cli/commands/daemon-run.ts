@@ -1,6 +1,7 @@
 import { bridgeUrl, requireBridgePlatform } from '../../core/bridge/installation-bridge.js';
 import { startInstallationRelay } from '../../core/relay/installation-relay.js';
 import { formatListenAddress } from '../../core/relay/listen-address.js';
+import { openSettings } from '../../core/settings/settings-file.js';
 import { openDatabase } from '../../core/storage/database.js';
 import { openPushEngine } from '../../core/use-cases/push-engine.js';
 import type { Command } from '../command.js';
@@ -26,10 +27,15 @@ export const daemonRunCommand: Command = {
     const database = openDatabase(context.home);
     const engine = openPushEngine({ database, settings, env: context.io.env, logger });
     try {
+      const home = context.home;
       const relay = await startInstallationRelay(installation, {
         database,
         secrets,
         env: context.io.env,
+        // Watch mode (`relay watch`) re-reads what it watches at each round.
+        watch: {
+          settings: () => openSettings(home).findInstallation(installation.id)?.relay.watch,
+        },
         logger: logger.child({ component: 'relay' }),
       });
       try {
@@ -41,6 +47,7 @@ export const daemonRunCommand: Command = {
             bridge: 'connecting',
             platform: platform.baseUrl,
             bridgeUrl: bridgeUrl(platform),
+            watch: installation.relay.watch ?? null,
           },
           `relay for ${installation.name} listening on ${relay.webhookUrl}, forwarding to ${relay.targetUrl}\nbridge connecting to ${platform.baseUrl}`,
         );

@@ -5,6 +5,8 @@ import { formatListenAddress, parseListenAddress } from '../../core/relay/listen
 import type { RelayTls } from '../../core/relay/relay.js';
 import { loadRelayTls } from '../../core/relay/relay-tls.js';
 import { openDatabase } from '../../core/storage/database.js';
+import type { WatchSettings } from '../../common/models/watch.js';
+import { openSettings } from '../../core/settings/settings-file.js';
 import type { Command } from '../command.js';
 import {
   openSecrets,
@@ -22,81 +24,108 @@ function tlsFromFlags(certFile: unknown, keyFile: unknown, cwd: string): RelayTl
   return loadRelayTls({ certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) });
 }
 
-/** `relay run <name>`: the webhook relay as a daemon, until SIGTERM or SIGINT. */
-export const relayRunCommand: Command = {
-  path: ['relay', 'run'],
-  summary: 'run the webhook relay: receive BDC webhooks, store them, forward them to the platform',
-  args: '<name>',
-  minPositionals: 1,
-  maxPositionals: 1,
-  options: {
-    listen: { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    'body-limit-mb': { type: 'string' },
-    concurrency: { type: 'string' },
-    'retention-days': { type: 'string' },
-  },
-  optionHelp: [
-    [
-      '--listen HOST:PORT',
-      'where BDC posts (default: the installation relay setting, 127.0.0.1:8787)',
+/** Ports of `relay run` that only tests and benchmarks set. */
+export interface RelayRunPorts {
+  /** Watch-mode interval below the 5 s floor of user input (keeps tests short). */
+  readonly watchIntervalMs?: number;
+}
+
+/**
+ * `relay run <name>`: the webhook relay as a daemon, until SIGTERM or SIGINT; with watch mode on
+ * (`relay watch`), it also polls the watched repositories.
+ */
+export function createRelayRunCommand(ports: RelayRunPorts = {}): Command {
+  return {
+    path: ['relay', 'run'],
+    summary:
+      'run the webhook relay: receive BDC webhooks, store them, forward them to the platform',
+    args: '<name>',
+    minPositionals: 1,
+    maxPositionals: 1,
+    options: {
+      listen: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'body-limit-mb': { type: 'string' },
+      concurrency: { type: 'string' },
+      'retention-days': { type: 'string' },
+    },
+    optionHelp: [
+      [
+        '--listen HOST:PORT',
+        'where BDC posts (default: the installation relay setting, 127.0.0.1:8787)',
+      ],
+      [
+        '--tls-cert FILE',
+        'serve HTTPS with this PEM certificate chain (with --tls-key; default: the installation relay setting)',
+      ],
+      ['--tls-key FILE', 'the PEM private key of --tls-cert'],
+      ['--body-limit-mb N', 'largest delivery accepted, in MiB (default 10); larger ones get 413'],
+      ['--concurrency N', 'repositories forwarded in parallel (default 8)'],
+      ['--retention-days N', 'delivered deliveries kept this many days (default 7)'],
     ],
-    [
-      '--tls-cert FILE',
-      'serve HTTPS with this PEM certificate chain (with --tls-key; default: the installation relay setting)',
-    ],
-    ['--tls-key FILE', 'the PEM private key of --tls-cert'],
-    ['--body-limit-mb N', 'largest delivery accepted, in MiB (default 10); larger ones get 413'],
-    ['--concurrency N', 'repositories forwarded in parallel (default 8)'],
-    ['--retention-days N', 'delivered deliveries kept this many days (default 7)'],
-  ],
-  async run(context) {
-    const name = context.positionals[0] as string;
-    const { flags } = context;
-    const { settings, installation } = requireInstallation(context, name);
-    const listen = parseListenAddress(
-      typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
-    );
-    const tls = tlsFromFlags(flags['tls-cert'], flags['tls-key'], process.cwd());
-    const bodyLimitMb = positiveInteger(flags['body-limit-mb'], '--body-limit-mb');
-    const concurrency = positiveInteger(flags['concurrency'], '--concurrency');
-    const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');
-    const secrets = await openSecrets(context, settings);
-    const logger = stderrLogger(context, { installation: installation.name });
-    requirePlatform(installation);
-    const database = openDatabase(context.home);
-    try {
-      const relay = await startInstallationRelay(installation, {
-        database,
-        secrets,
-        env: context.io.env,
-        listen,
-        ...(tls ? { tls } : {}),
-        ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
-        ...(concurrency ? { concurrency } : {}),
-        ...(retentionDays ? { retentionDays } : {}),
-        logger,
-      });
-      const status = relay.status();
-      context.output.ready(
-        {
-          listen: formatListenAddress(relay.listen),
-          url: relay.webhookUrl,
-          target: relay.targetUrl,
-          pending: status.pending,
-        },
-        `relay for ${installation.name} listening on ${relay.webhookUrl}\nforwarding to ${relay.targetUrl} (${status.pending} pending)`,
+    async run(context) {
+      const name = context.positionals[0] as string;
+      const { flags } = context;
+      const { settings, installation } = requireInstallation(context, name);
+      const listen = parseListenAddress(
+        typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
       );
-      if (!context.io.stopSignal.aborted) {
-        await new Promise<void>((resolve) =>
-          context.io.stopSignal.addEventListener('abort', () => resolve(), { once: true }),
+      const tls = tlsFromFlags(flags['tls-cert'], flags['tls-key'], process.cwd());
+      const bodyLimitMb = positiveInteger(flags['body-limit-mb'], '--body-limit-mb');
+      const concurrency = positiveInteger(flags['concurrency'], '--concurrency');
+      const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');
+      const secrets = await openSecrets(context, settings);
+      const logger = stderrLogger(context, { installation: installation.name });
+      requirePlatform(installation);
+      const database = openDatabase(context.home);
+      try {
+        const home = context.home;
+        const relay = await startInstallationRelay(installation, {
+          watch: {
+            // Re-read at each round: `relay watch` changes apply without a restart.
+            settings: () => openSettings(home).findInstallation(installation.id)?.relay.watch,
+            ...(ports.watchIntervalMs === undefined ? {} : { intervalMs: ports.watchIntervalMs }),
+          },
+          database,
+          secrets,
+          env: context.io.env,
+          listen,
+          ...(tls ? { tls } : {}),
+          ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
+          ...(concurrency ? { concurrency } : {}),
+          ...(retentionDays ? { retentionDays } : {}),
+          logger,
+        });
+        const status = relay.status();
+        context.output.ready(
+          {
+            listen: formatListenAddress(relay.listen),
+            url: relay.webhookUrl,
+            target: relay.targetUrl,
+            pending: status.pending,
+            watch: installation.relay.watch ?? null,
+          },
+          `relay for ${installation.name} listening on ${relay.webhookUrl}\nforwarding to ${relay.targetUrl} (${status.pending} pending)${watchLine(installation.relay.watch)}`,
         );
+        if (!context.io.stopSignal.aborted) {
+          await new Promise<void>((resolve) =>
+            context.io.stopSignal.addEventListener('abort', () => resolve(), { once: true }),
+          );
+        }
+        logger.info('relay stopping');
+        await relay.close();
+      } finally {
+        database.close();
       }
-      logger.info('relay stopping');
-      await relay.close();
-    } finally {
-      database.close();
-    }
-  },
-};
+    },
+  };
+}
+
+export const relayRunCommand: Command = createRelayRunCommand();
+
+function watchLine(watch: WatchSettings | undefined): string {
+  if (watch === undefined) return '';
+  const what = [...watch.repositories, ...watch.projects.map((key) => `project ${key}`)];
+  return `\nwatching ${what.join(', ')} every ${watch.intervalSeconds} s`;
+}

@@ -2,13 +2,46 @@ import type { RelayLiveness, RelayStatus } from '../../common/models/relay.js';
 import { describeRelayLiveness } from '../../common/relay/relay-liveness-text.js';
 import { relayLiveness } from '../../core/relay/relay-heartbeat.js';
 import { relayStatus } from '../../core/relay/relay-queries.js';
+import type { DeliveryMode, WatchStatus } from '../../common/models/watch.js';
+import { watchOverview } from '../../core/watch/watch-queries.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import { ageText, requireInstallation, withDatabase } from './relay-support.js';
 
-function human(status: RelayStatus, liveness: RelayLiveness): string {
+function watchRows(mode: DeliveryMode, watch: WatchStatus, name: string): [string, string][] {
+  const rows: [string, string][] = [['mode', `${mode.mode}: ${mode.reason}`]];
+  if (mode.suggestWatch) {
+    rows.push([
+      'next',
+      `\`bdc-companion relay watch ${name} --repo PROJECT/slug\` sends the events without BDC reaching the relay`,
+    ]);
+  }
+  if (watch.enabled) {
+    rows.push(
+      ['watched repositories', `${watch.watched} every ${watch.intervalSeconds ?? '-'} s`],
+      ['last poll', watch.lastPollAt ?? 'never'],
+      [
+        'events sent by watch',
+        `${watch.events} (${watch.deduplicated} already sent by the other side)`,
+      ],
+      [
+        'last watch error',
+        watch.lastError ? `${watch.lastError.at} ${watch.lastError.message}` : '-',
+      ],
+    );
+  }
+  return rows;
+}
+
+function human(
+  status: RelayStatus,
+  liveness: RelayLiveness,
+  overview: { readonly mode: DeliveryMode; readonly watch: WatchStatus },
+  name: string,
+): string {
   return formatRows([
     ['relay', describeRelayLiveness(liveness).text],
+    ...watchRows(overview.mode, overview.watch, name),
     ['last received from BDC', status.lastReceivedAt ?? 'never'],
     ['last acknowledged by platform', status.lastDeliveredAt ?? 'never'],
     ['last BDC test ping', status.lastPingAt ?? 'never'],
@@ -38,9 +71,10 @@ export const relayStatusCommand: Command = {
   maxPositionals: 1,
   async run(context) {
     const { installation } = requireInstallation(context, context.positionals[0] as string);
-    const { status, liveness } = await withDatabase(context, (database) => ({
+    const { status, liveness, overview } = await withDatabase(context, (database) => ({
       status: relayStatus(database, installation.id),
       liveness: relayLiveness(database, installation.id, { now: Date.now() }),
+      overview: watchOverview(database, installation),
     }));
     context.output.success(
       {
@@ -54,8 +88,17 @@ export const relayStatusCommand: Command = {
         lastDeliveredAt: status.lastDeliveredAt ?? null,
         lastPingAt: status.lastPingAt ?? null,
         oldestPendingAgeMs: status.oldestPendingAgeMs ?? null,
+        mode: overview.mode.mode,
+        modeReason: overview.mode.reason,
+        suggestWatch: overview.mode.suggestWatch,
+        watch: {
+          ...overview.watch,
+          intervalSeconds: overview.watch.intervalSeconds ?? null,
+          lastPollAt: overview.watch.lastPollAt ?? null,
+          lastError: overview.watch.lastError ?? null,
+        },
       },
-      () => human(status, liveness),
+      () => human(status, liveness, overview, installation.name),
     );
   },
 };

@@ -13,6 +13,7 @@ import { relayCodes } from './catalogue/relay.js';
 import { secretsCodes } from './catalogue/secrets.js';
 import { settingsCodes } from './catalogue/settings.js';
 import { trustCodes } from './catalogue/trust.js';
+import { watchCodes } from './catalogue/watch.js';
 import { webhooksCodes } from './catalogue/webhooks.js';
 
 /**
@@ -36,6 +37,7 @@ export const catalogue = {
   ...historyCodes,
   ...relayCodes,
   ...webhooksCodes,
+  ...watchCodes,
   ...bridgeCodes,
   ...appCodes,
 } as const;

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { BridgePolicySchema } from './bridge.js';
 import type { Immutable } from './immutable.js';
+import { WatchSettingsSchema } from './watch.js';
 
 /**
  * One Bitbucket Data Center instance the companion serves, as stored in settings — defined once,
@@ -97,6 +98,11 @@ export const RelaySettingsSchema = Type.Object(
      * read at each start (so a renewed certificate needs only a restart). Absent: plain HTTP.
      */
     tls: Type.Optional(RelayTlsFilesSchema),
+    /**
+     * Watch mode (`relay watch`): the companion polls these repositories' refs and sends the
+     * events itself, for a BDC that cannot reach the relay. Absent: off.
+     */
+    watch: Type.Optional(WatchSettingsSchema),
   },
   { additionalProperties: false },
 );

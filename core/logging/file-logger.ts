@@ -10,6 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { tryLock } from '../io/lock-file.js';
 import type { LogFields, Logger, LogLevelName } from './logger.js';
 import { defaultRedactor, type Redactor } from './redact.js';
 
@@ -24,10 +25,10 @@ export const MAX_LOG_STRING = 8192;
 /** How long logging pauses after a failed write (a full disk) before it tries again. */
 const FAILURE_PAUSE_MS = 30_000;
 /**
- * A rotation lock older than this was left by a process that died mid-rotation (a rotation takes
- * microseconds), so it is taken over rather than blocking rotation for ever.
+ * After waiting in vain for another live process's rotation lock, writers stop waiting for it for
+ * this long (each line would otherwise pay the wait). A dead owner's lock is taken over at once.
  */
-const STALE_ROTATION_LOCK_MS = 10_000;
+const ROTATION_WAIT_SKIP_MS = 10_000;
 /**
  * How long a writer waits for another process's rotation to finish before it appends to the file
  * it has open anyway. A rotation is a few renames; the wait covers that process being descheduled
@@ -162,10 +163,10 @@ class LogSink {
    * new file and only follows it.
    */
   private rotate(openIno: number): void {
-    const lock = `${this.path}.rotating`;
-    if (!this.waitForRotationLock(lock)) {
-      // Another process holds the lock for longer than any rotation takes: this line goes to the
-      // file still open, and a later check follows the new one or takes over a stale lock.
+    const release = this.waitForRotationLock(`${this.path}.rotating`);
+    if (release === undefined) {
+      // Another live process holds the lock for longer than any rotation takes: this line goes
+      // to the file still open, and a later check follows the new one.
       return;
     }
     try {
@@ -177,22 +178,24 @@ class LogSink {
       }
       if (onDisk !== undefined && onDisk.ino === openIno) this.shiftGenerations();
     } finally {
-      rmSync(lock, { force: true });
+      release();
     }
     this.close();
     this.ensureOpen();
   }
 
-  private waitForRotationLock(lock: string): boolean {
+  /** The lock's release, or undefined when another live process keeps it (core/io/lock-file.ts). */
+  private waitForRotationLock(lock: string): (() => void) | undefined {
     const now = Date.now();
     const deadline = now < this.lockWaitSkippedUntil ? now : now + ROTATION_WAIT_MS;
     for (;;) {
-      if (takeRotationLock(lock)) return true;
+      const attempt = tryLock(lock);
+      if (attempt.kind === 'acquired') return attempt.release;
       if (Date.now() >= deadline) break;
       Atomics.wait(sleepCell, 0, 0, 1);
     }
-    this.lockWaitSkippedUntil = Date.now() + STALE_ROTATION_LOCK_MS;
-    return false;
+    this.lockWaitSkippedUntil = Date.now() + ROTATION_WAIT_SKIP_MS;
+    return undefined;
   }
 
   private shiftGenerations(): void {
@@ -225,27 +228,6 @@ class LogSink {
     }
     this.fd = undefined;
   }
-}
-
-/** Creates the lock file exclusively; false when another live process holds it. */
-function takeRotationLock(lock: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      closeSync(openSync(lock, 'wx', 0o600));
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let age: number;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue; // Released between the two calls: try again.
-      }
-      if (age < STALE_ROTATION_LOCK_MS) return false;
-      rmSync(lock, { force: true });
-    }
-  }
-  return false;
 }
 
 const sinks = new Map<string, LogSink>();

@@ -60,7 +60,7 @@ export class DeliveryQueries {
          WHERE installation_id = ? AND state = 'pending'`,
       ),
       byId: db.prepare(
-        `SELECT ${DELIVERY_COLUMNS}, content_type, signature FROM relay_deliveries
+        `SELECT ${DELIVERY_COLUMNS}, content_type, signature, source FROM relay_deliveries
          WHERE installation_id = ? AND id = ?`,
       ),
       attemptsOf: db.prepare('SELECT * FROM relay_attempts WHERE delivery_id = ? ORDER BY number'),
@@ -160,7 +160,12 @@ export class DeliveryQueries {
 
   detail(installationId: string, id: number): RelayDeliveryDetail {
     const row = this.statements.byId.get(installationId, id) as
-      (DeliveryRow & { content_type: string | null; signature: string | null }) | undefined;
+      | (DeliveryRow & {
+          content_type: string | null;
+          signature: string | null;
+          source: string | null;
+        })
+      | undefined;
     if (row === undefined) throw deliveryNotFound(id);
     const attempts = (this.statements.attemptsOf.all(id) as AttemptRow[]).map(toAttempt);
     const body = (this.statements.bodyExcerpt.get(id) as { b: Buffer }).b;

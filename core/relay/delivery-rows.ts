@@ -74,11 +74,18 @@ export function forwardedHeaders(row: {
   readonly event_key: string;
   readonly request_id: string | null;
   readonly signature: string | null;
+  readonly source?: string | null;
 }): Record<string, string> {
   const headers: Record<string, string> = {};
   if (row.content_type !== null) headers['Content-Type'] = row.content_type;
   if (row.event_key !== '') headers['X-Event-Key'] = row.event_key;
   if (row.request_id !== null) headers['X-Request-Id'] = row.request_id;
   if (row.signature !== null) headers['X-Hub-Signature'] = row.signature;
+  // An event the companion built itself (watch mode) says so; BDC's own deliveries do not.
+  if (row.source !== undefined && row.source !== null) headers[EVENT_SOURCE_HEADER] = row.source;
   return headers;
 }
+
+/** The `X-Ankra-Event-Source` of an event the companion built itself instead of BDC. */
+export type EventSource = 'companion-watch';
+export const EVENT_SOURCE_HEADER = 'X-Ankra-Event-Source';

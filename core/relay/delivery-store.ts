@@ -5,6 +5,7 @@ import { deliveryNotFound } from './delivery-queries.js';
 import {
   DELIVERY_COLUMNS,
   forwardedHeaders,
+  type EventSource,
   toDelivery,
   type DeliveryRow,
 } from './delivery-rows.js';
@@ -20,7 +21,19 @@ export interface IncomingDelivery {
   readonly signature: string | undefined;
   readonly body: Buffer;
   readonly receivedAt: number;
+  /** Who produced it when not BDC's webhook (`companion-watch`); sent as X-Ankra-Event-Source. */
+  readonly source?: EventSource;
 }
+
+/**
+ * A signed delivery whose body and signature the relay already received within this window is
+ * a replay, whatever its `X-Request-Id`: it is recorded as a duplicate and not forwarded again.
+ * The signature is the HMAC of the body under the installation's secret, so only BDC (or someone
+ * replaying what BDC sent) can produce it; two different events never share a body, since BDC's
+ * payload carries the event's date and the refs' hashes. Rows delivered longer ago than the
+ * retention are pruned, so the window is effectively the shorter of the two (docs/security.md).
+ */
+export const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type InsertOutcome =
   | { readonly kind: 'stored'; readonly delivery: RelayDelivery }
@@ -67,6 +80,7 @@ export interface AttemptRecord {
 export class DeliveryStore {
   private readonly statements: {
     insert: Statement;
+    findBySignature: Statement;
     findByRequest: Statement;
     bump: Statement;
     heads: Statement;
@@ -88,12 +102,19 @@ export class DeliveryStore {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO relay_deliveries (installation_id, request_id, event_key, repository,
-           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at)
+           content_type, signature, body, received_at, lane_seq, state, queued_at, next_attempt_at,
+           source)
          VALUES (@installationId, @requestId, @eventKey, @repository, @contentType, @signature,
            @body, @receivedAt,
            (SELECT COALESCE(MAX(lane_seq), 0) + 1 FROM relay_deliveries),
-           'pending', @receivedAt, @receivedAt)
+           'pending', @receivedAt, @receivedAt, @source)
          ON CONFLICT DO NOTHING`,
+      ),
+      findBySignature: db.prepare(
+        `SELECT request_id FROM relay_deliveries
+         WHERE installation_id = ? AND lower(signature) = ? AND signature IS NOT NULL
+           AND received_at >= ?
+         LIMIT 1`,
       ),
       findByRequest: db.prepare(
         'SELECT id FROM relay_deliveries WHERE installation_id = ? AND request_id = ?',
@@ -118,7 +139,7 @@ export class DeliveryStore {
       ),
       loadOutgoing: db.prepare(
         `SELECT id, repository, queued_at, attempts, body, content_type, event_key, request_id,
-           signature FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
+           signature, source FROM relay_deliveries WHERE id = ? AND state = 'pending'`,
       ),
       attemptInsert: db.prepare(
         `INSERT INTO relay_attempts (delivery_id, number, at, status, latency_ms, outcome, error,
@@ -176,6 +197,18 @@ export class DeliveryStore {
   insertMany(deliveries: readonly IncomingDelivery[]): InsertOutcome[] {
     return this.database.transaction(() =>
       deliveries.map((delivery): InsertOutcome => {
+        const replayOf =
+          delivery.signature === undefined
+            ? undefined
+            : (this.statements.findBySignature.get(
+                delivery.installationId,
+                delivery.signature.toLowerCase(),
+                delivery.receivedAt - REPLAY_WINDOW_MS,
+              ) as { request_id: string | null } | undefined);
+        if (replayOf !== undefined) {
+          this.bumpInTransaction(delivery.installationId, 'duplicate', delivery.receivedAt);
+          return { kind: 'duplicate', requestId: delivery.requestId ?? replayOf.request_id ?? '' };
+        }
         const result = this.statements.insert.run({
           installationId: delivery.installationId,
           requestId: delivery.requestId ?? null,
@@ -185,6 +218,7 @@ export class DeliveryStore {
           signature: delivery.signature ?? null,
           body: delivery.body,
           receivedAt: delivery.receivedAt,
+          source: delivery.source ?? null,
         });
         if (result.changes === 0 && delivery.requestId !== undefined) {
           this.bumpInTransaction(delivery.installationId, 'duplicate', delivery.receivedAt);
@@ -263,6 +297,7 @@ export class DeliveryStore {
           event_key: string;
           request_id: string | null;
           signature: string | null;
+          source: string | null;
         }
       | undefined;
     if (row === undefined) return undefined;

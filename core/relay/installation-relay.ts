@@ -7,6 +7,12 @@ import { parseListenAddress } from './listen-address.js';
 import { loadRelayTls } from './relay-tls.js';
 import { startRelay, type RunningRelay, type StartRelayOptions } from './relay.js';
 import { loadWebhookSecrets } from './webhook-secrets.js';
+import type { RunningWatcher } from '../watch/ref-watcher.js';
+import {
+  startInstallationWatch,
+  watchAdmission,
+  type InstallationWatchOptions,
+} from '../watch/installation-watch.js';
 
 /** The platform side of an installation; the relay cannot run without it. */
 export function requirePlatform(installation: Installation): PlatformLink {
@@ -30,7 +36,17 @@ export type InstallationRelayOptions = Omit<
   readonly listen?: StartRelayOptions['listen'];
   /** Overrides the installation's TLS files (`relay run --tls-cert/--tls-key`). */
   readonly tls?: StartRelayOptions['tls'];
+  /** Watch-mode overrides (settings source, test interval); the watch runs when it is set up. */
+  readonly watch?: Pick<
+    InstallationWatchOptions,
+    'settings' | 'intervalMs' | 'maxRepositoriesPerRound'
+  >;
 };
+
+export interface RunningInstallationRelay extends RunningRelay {
+  /** The installation's watch (`relay watch`), when it has one. */
+  readonly watch: RunningWatcher | undefined;
+}
 
 /**
  * Starts the relay of one installation as both the daemon (`relay run`) and the desktop/serve
@@ -41,9 +57,10 @@ export type InstallationRelayOptions = Omit<
 export async function startInstallationRelay(
   installation: Installation,
   options: InstallationRelayOptions,
-): Promise<RunningRelay> {
+): Promise<RunningInstallationRelay> {
   const platform = requirePlatform(installation);
-  const { secrets, env, listen, tls, ...rest } = options;
+  const { secrets, env, listen, tls, watch: watchOptions, ...rest } = options;
+  const admitRefsChanged = watchAdmission(installation, options.database);
   // Read at every start, so a renewed certificate takes effect with a restart.
   const served = tls ?? (installation.relay.tls ? loadRelayTls(installation.relay.tls) : undefined);
   const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env });
@@ -62,14 +79,33 @@ export async function startInstallationRelay(
       transport: createHttpTransport(dispatcher),
       listen: listen ?? parseListenAddress(installation.relay.listen),
       ...(served ? { tls: served } : {}),
+      ...(admitRefsChanged ? { admitRefsChanged } : {}),
     });
   } catch (error) {
     await closeDispatcher();
     throw error;
   }
+  let watch: RunningWatcher | undefined;
+  if (installation.relay.watch !== undefined) {
+    try {
+      watch = await startInstallationWatch(installation, relay, {
+        database: options.database,
+        secrets,
+        env,
+        ...watchOptions,
+        ...(rest.logger ? { logger: rest.logger } : {}),
+      });
+    } catch (error) {
+      await relay.close();
+      await closeDispatcher();
+      throw error;
+    }
+  }
   return {
     ...relay,
+    watch,
     async close() {
+      await watch?.stop();
       await relay.close();
       await closeDispatcher();
     },

@@ -156,4 +156,24 @@ export const relayMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'relay/005-delivery-signature',
+    up(database) {
+      // A replayed delivery is found by its signature (the HMAC of its body), whatever request
+      // id it carries; hex may come in either case, so the index is on the lower-cased value.
+      database.exec(`
+        CREATE INDEX relay_deliveries_signature
+          ON relay_deliveries (installation_id, lower(signature), received_at)
+          WHERE signature IS NOT NULL;
+      `);
+    },
+  },
+  {
+    name: 'relay/006-delivery-source',
+    up(database) {
+      // Who produced a delivery: NULL for BDC's own webhook, 'companion-watch' for an event the
+      // watch built; forwarded as X-Ankra-Event-Source so the platform can tell them apart.
+      database.exec('ALTER TABLE relay_deliveries ADD COLUMN source TEXT');
+    },
+  },
 ];

@@ -6,7 +6,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayEvent, RelayStatus } from '../../common/models/relay.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { deliveryQueries } from './delivery-queries.js';
-import { deliveryStore } from './delivery-store.js';
+import { deliveryStore, type IncomingDelivery, type InsertOutcome } from './delivery-store.js';
 import type { ForwardTransport } from './forward-transport.js';
 import { Forwarder } from './forwarder.js';
 import { GroupCommit } from './group-commit.js';
@@ -15,9 +15,17 @@ import { RelayEvents, type RelayListener } from './relay-events.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { SecretCache } from './secret-cache.js';
 import {
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+  type ConnectionLimits,
+} from './connection-limits.js';
+import { IntakeBudget } from './intake-budget.js';
+import {
   createWebhookHandler,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_INTAKE_BUDGET,
   WEBHOOK_PATH_PREFIX,
+  type ListenerOptions,
 } from './webhook-listener.js';
 import { startRelayHeartbeat, type RelayHeartbeat } from './relay-heartbeat.js';
 
@@ -50,6 +58,15 @@ export interface StartRelayOptions {
   /** A user-provided certificate: BDC then calls the relay over HTTPS. */
   readonly tls?: RelayTls;
   readonly bodyLimitBytes?: number;
+  /** Body bytes held in memory at once across requests (default `DEFAULT_INTAKE_BUDGET`). */
+  readonly intakeBudget?: {
+    readonly sharedBytes: number;
+    readonly smallReserveBytes: number;
+    readonly smallBodyBytes: number;
+  };
+  readonly connectionLimits?: ConnectionLimits;
+  /** A body that stops arriving for this long is cut off (default 10 s). */
+  readonly bodyIdleTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
   readonly concurrency?: number;
   readonly attemptTimeoutMs?: number;
@@ -63,6 +80,8 @@ export interface StartRelayOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly logger?: Logger;
+  /** With watch mode on: decides, in the storing transaction, whether a BDC delivery is new. */
+  readonly admitRefsChanged?: ListenerOptions['admitRefsChanged'];
 }
 
 export interface RunningRelay {
@@ -74,6 +93,12 @@ export interface RunningRelay {
   readonly targetUrl: string;
   status(): RelayStatus;
   subscribe(listener: RelayListener): () => void;
+  /**
+   * Queues events the companion built itself (watch mode) in the same durable queue as BDC's
+   * deliveries. `work` runs inside the storing transaction, so the caller's own bookkeeping
+   * (the watch's stored refs) commits together with the events it returns.
+   */
+  enqueue(work: () => readonly IncomingDelivery[]): Promise<InsertOutcome[]>;
   /** Stops listening and forwarding; pending deliveries stay in the queue for the next start. */
   close(): Promise<void>;
 }
@@ -124,6 +149,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     ...(options.random === undefined ? {} : { random: options.random }),
     logger,
   });
+  const intake = options.intakeBudget ?? DEFAULT_INTAKE_BUDGET;
   const handler = createWebhookHandler({
     installation: {
       installationId: installation.id,
@@ -135,10 +161,15 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     commits,
     events,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    budget: new IntakeBudget(intake.sharedBytes, intake.smallReserveBytes, intake.smallBodyBytes),
+    ...(options.bodyIdleTimeoutMs === undefined
+      ? {}
+      : { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs }),
     onStored: () => forwarder.nudge(),
     expedite: (delivery, stored) => forwarder.expedite(delivery, stored),
     now,
     logger,
+    ...(options.admitRefsChanged ? { admitRefsChanged: options.admitRefsChanged } : {}),
   });
   let server: Server;
   try {
@@ -151,9 +182,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       data: { reason: error instanceof Error ? error.message : String(error) },
     });
   }
-  // Slow or stalled clients must not hold sockets forever.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 60_000;
+  // Anyone who can reach the port can connect: sockets are capped before a request is parsed,
+  // and slow or stalled clients are cut off (headers in 10 s, a whole request in 30 s, a body
+  // that stops arriving in 10 s) — docs/security.md, "Relay listener".
+  limitConnections(server, options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -227,6 +261,18 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     targetUrl,
     status: () => deliveryQueries(options.database).status(installation.id, now()),
     subscribe: (listener: (event: RelayEvent) => void) => events.subscribe(listener),
+    async enqueue(work) {
+      const outcomes = await commits.run(() => {
+        const deliveries = work();
+        return deliveries.length === 0 ? [] : store.insertMany(deliveries);
+      });
+      if (outcomes.length > 0) forwarder.nudge();
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'stored')
+          events.emit({ kind: 'received', delivery: outcome.delivery });
+      }
+      return outcomes;
+    },
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);

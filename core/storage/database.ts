@@ -4,6 +4,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { bridgeMigrations } from '../bridge/bridge-migrations.js';
 import { historyMigrations } from '../history/history-migrations.js';
 import { relayMigrations } from '../relay/relay-migrations.js';
+import { watchMigrations } from '../watch/watch-migrations.js';
 import type { Migration } from './migration.js';
 
 export const DATABASE_FILE = 'companion.db';
@@ -11,6 +12,7 @@ export const DATABASE_FILE = 'companion.db';
 const ALL_MIGRATIONS: readonly Migration[] = [
   ...historyMigrations,
   ...relayMigrations,
+  ...watchMigrations,
   ...bridgeMigrations,
 ];
 

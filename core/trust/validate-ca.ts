@@ -44,6 +44,8 @@ interface Extensions {
   readonly basicConstraints: { readonly cA: boolean } | undefined;
   readonly keyUsage: { readonly keyCertSign: boolean } | undefined;
   readonly version: number;
+  /** The OID of the issuer's signature algorithm (outer AlgorithmIdentifier). */
+  readonly signatureOid: string | undefined;
 }
 
 /**
@@ -179,10 +181,15 @@ function readExtensions(der: Buffer, index: number): Extensions {
           }
         ).certificateExtensionsFromAsn1(wrap)
       : [];
+    const algorithm = (root.value as forge.asn1.Asn1[])[1];
+    const oidNode = (algorithm?.value as forge.asn1.Asn1[] | undefined)?.[0];
+    const signatureOid =
+      typeof oidNode?.value === 'string' ? forge.asn1.derToOid(oidNode.value) : undefined;
     const basic = extensions.find((extension) => extension['name'] === 'basicConstraints');
     const usage = extensions.find((extension) => extension['name'] === 'keyUsage');
     return {
       version,
+      signatureOid,
       basicConstraints: basic === undefined ? undefined : { cA: basic['cA'] === true },
       keyUsage: usage === undefined ? undefined : { keyCertSign: usage['keyCertSign'] === true },
     };
@@ -274,10 +281,112 @@ function analyseBlock(
     );
   }
   if (v1Root) warnings.push(`${label} is an X.509 v1 root without extensions.`);
+  checkStrength(certificate, extensions, selfSigned, label, block.index, subject, warnings);
   return {
     ...summarizeCertificate(certificate),
     role: selfSigned ? 'root' : 'intermediate',
     keyType: certificate.publicKey.asymmetricKeyType,
     pem: certificate.toString(),
   };
+}
+
+/**
+ * The strength TLS itself demands of a CA here, and what is weak but still accepted.
+ *
+ * Node 20 ships OpenSSL 3.0 at security level 1 (80-bit security): verifying a chain refuses a CA
+ * key below that (RSA/DSA < 1024 bits, EC < 160 bits: "CA certificate key too weak") and an MD5
+ * or SHA-1 signature on any certificate but the trust anchor's own ("CA signature digest algorithm
+ * too weak"); a root's self-signature is never checked, so SHA-1 there is harmless. Measured with
+ * real handshakes in test/core/trust/ca-strength.test.ts; facts in docs/connection-and-trust.md.
+ * RSA-1024 passes level 1 but not level 2 (112-bit, the default of several distributions' OpenSSL
+ * builds and of newer Node lines), so it is accepted with a warning.
+ */
+function checkStrength(
+  certificate: X509Certificate,
+  extensions: Extensions,
+  selfSigned: boolean,
+  label: string,
+  index: number,
+  subject: string,
+  warnings: string[],
+): void {
+  const bits = securityBits(certificate);
+  if (bits !== undefined && bits.security < 80) {
+    throw new CompanionError(
+      'TRUST_KEY_TOO_WEAK',
+      `The key of ${label} is ${bits.description}, which TLS refuses here (OpenSSL security level 1 needs at least RSA-1024 or a 160-bit EC key).`,
+      { data: { index, subject, key: bits.description } },
+    );
+  }
+  if (bits !== undefined && bits.security < 112) {
+    warnings.push(
+      `The key of ${label} is ${bits.description}: accepted by this companion's TLS (OpenSSL security level 1) but refused at level 2, which other systems use. Plan to replace it with RSA-2048 or larger.`,
+    );
+  }
+  const digest = weakDigest(extensions.signatureOid);
+  if (digest === undefined) return;
+  if (!selfSigned) {
+    throw new CompanionError(
+      'TRUST_SIGNATURE_TOO_WEAK',
+      `${label} is signed by its issuer with ${digest}, which TLS refuses in a chain here (OpenSSL security level 1).`,
+      { data: { index, subject, digest } },
+    );
+  }
+  if (digest !== 'SHA-1') {
+    warnings.push(
+      `${label} signs itself with ${digest}. TLS never checks a root's own signature, so it still works, but a CA this old may issue certificates with ${digest} too, and those TLS refuses.`,
+    );
+  }
+}
+
+const WEAK_SIGNATURES: Readonly<Record<string, string>> = {
+  '1.2.840.113549.1.1.2': 'MD2',
+  '1.2.840.113549.1.1.3': 'MD4',
+  '1.2.840.113549.1.1.4': 'MD5',
+  '1.2.840.113549.1.1.5': 'SHA-1',
+  '1.3.14.3.2.29': 'SHA-1',
+  '1.2.840.10040.4.3': 'SHA-1',
+  '1.2.840.10045.4.1': 'SHA-1',
+};
+
+function weakDigest(oid: string | undefined): string | undefined {
+  return oid === undefined ? undefined : WEAK_SIGNATURES[oid];
+}
+
+/** Security bits of the public key as OpenSSL counts them (NIST SP 800-57), where known. */
+function securityBits(
+  certificate: X509Certificate,
+): { readonly security: number; readonly description: string } | undefined {
+  const key = certificate.publicKey;
+  const details = key.asymmetricKeyDetails;
+  const type = key.asymmetricKeyType;
+  if ((type === 'rsa' || type === 'rsa-pss' || type === 'dsa') && details?.modulusLength) {
+    const length = details.modulusLength;
+    const security =
+      length >= 15360
+        ? 256
+        : length >= 7680
+          ? 192
+          : length >= 3072
+            ? 128
+            : length >= 2048
+              ? 112
+              : length >= 1024
+                ? 80
+                : 0;
+    return { security, description: `${type.toUpperCase()}-${length}` };
+  }
+  if (type === 'ec' && details?.namedCurve !== undefined) {
+    const curveBits: Readonly<Record<string, number>> = {
+      prime192v1: 192,
+      secp224r1: 224,
+      prime256v1: 256,
+      secp384r1: 384,
+      secp521r1: 521,
+    };
+    const size = curveBits[details.namedCurve];
+    if (size === undefined) return undefined;
+    return { security: Math.floor(size / 2), description: `EC ${details.namedCurve}` };
+  }
+  return undefined;
 }

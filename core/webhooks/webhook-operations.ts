@@ -7,6 +7,7 @@ import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
 import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
+import { recordReachEvidence } from '../watch/reach-evidence.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
 import {
   describeTarget,
@@ -79,6 +80,22 @@ export async function registerWebhooks(
     reach.nonce,
     results.some((result) => result.test.reached),
   );
+  // The evidence that decides between webhooks and watch mode (docs/watch-mode.md): only the
+  // relay burning the nonce proves BDC reached it; BDC's own 2xx may come from anything at the URL.
+  const failed = results.find((result) => !result.test.reached);
+  recordReachEvidence(context.database, context.installationId, {
+    at: now(),
+    reached: relayRecordedPing,
+    ...(relayRecordedPing
+      ? {}
+      : {
+          reason:
+            failed === undefined
+              ? 'BDC got an answer at the URL, but no relay of this companion recorded its test'
+              : (failed.test.error ??
+                (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`)),
+        }),
+  });
   return { url, webhooks: results, relayRecordedPing };
 }
 

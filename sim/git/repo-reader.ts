@@ -85,9 +85,12 @@ export async function resolveCommit(gitDir: string, at: string): Promise<string 
   const candidates: string[] = [];
   if (at.startsWith('refs/')) {
     if (plausibleRef(at)) candidates.push(at);
+  } else if (/^[0-9a-f]{40}$/i.test(at)) {
+    // git's own rule: a full object id is the object, even if a ref has that name.
+    candidates.push(at.toLowerCase());
   } else {
     if (plausibleRef(at)) candidates.push(`refs/heads/${at}`, `refs/tags/${at}`);
-    if (/^[0-9a-f]{4,40}$/i.test(at)) candidates.push(at.toLowerCase());
+    if (/^[0-9a-f]{4,39}$/i.test(at)) candidates.push(at.toLowerCase());
   }
   for (const candidate of candidates) {
     const result = await git(gitDir, [
@@ -251,18 +254,23 @@ export async function logCommits(gitDir: string, query: LogQuery): Promise<Commi
 
 /** One commit by id (full or abbreviated); undefined when there is none. */
 export async function readCommit(gitDir: string, id: string): Promise<CommitInfo | undefined> {
-  if (!/^[0-9a-f]{4,40}$/i.test(id)) return undefined;
+  return (await readCommits(gitDir, [id]))[0];
+}
+
+/** Commits by id in the order asked, in one git call; empty when any id is not a commit. */
+export async function readCommits(gitDir: string, ids: readonly string[]): Promise<CommitInfo[]> {
+  if (ids.length === 0 || !ids.every((id) => /^[0-9a-f]{4,40}$/i.test(id))) return [];
   const result = await git(gitDir, [
     'log',
     '-z',
-    '--no-walk',
+    '--no-walk=unsorted',
     `--format=${COMMIT_FORMAT}`,
     '--end-of-options',
-    `${id.toLowerCase()}^{commit}`,
+    ...ids.map((id) => `${id.toLowerCase()}^{commit}`),
     '--',
   ]);
-  if (result.code !== 0) return undefined;
-  return parseCommits(result.stdout)[0];
+  if (result.code !== 0) return [];
+  return parseCommits(result.stdout);
 }
 
 /** The changes `from` has that `to` has not: `git diff to...from` (from their merge base). */

@@ -1,4 +1,10 @@
-import { logCommits, readCommit, resolveCommit, type CommitInfo } from '../git/repo-reader.js';
+import {
+  logCommits,
+  readCommit,
+  readCommits,
+  resolveCommit,
+  type CommitInfo,
+} from '../git/repo-reader.js';
 import { commitJson } from '../rest/content-json.js';
 import { ZERO_ID, type RefChange } from './payloads.js';
 
@@ -27,7 +33,10 @@ export async function pushCommits(
   let tip: string | undefined;
   for (const change of changes) {
     if (change.newId === ZERO_ID) continue;
-    const peeled = await resolveCommit(gitDir, change.newId);
+    // A branch points at a commit already; only a tag may need peeling (annotated tags).
+    const peeled = change.ref.startsWith('refs/heads/')
+      ? change.newId
+      : await resolveCommit(gitDir, change.newId);
     if (!peeled) continue;
     tip ??= peeled;
     const brought = await logCommits(gitDir, {
@@ -56,10 +65,6 @@ export async function pushCommits(
 async function fullCommit(gitDir: string, id: string): Promise<Record<string, unknown>> {
   const commit = await readCommit(gitDir, id);
   if (!commit) throw new Error(`commit ${id} vanished`);
-  const parents: Record<string, unknown>[] = [];
-  for (const parent of commit.parents) {
-    const found = await readCommit(gitDir, parent);
-    if (found) parents.push(commitJson(found));
-  }
-  return { ...commitJson(commit), parents };
+  const parents = await readCommits(gitDir, commit.parents);
+  return { ...commitJson(commit), parents: parents.map(commitJson) };
 }

@@ -12,18 +12,25 @@ const childEntry = fileURLToPath(new URL('./relay-child.ts', import.meta.url));
 const isoWorkerEntry = fileURLToPath(new URL('../../core/git/iso-worker.ts', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-let bundled: string | undefined;
+const bundled = new Map<string, string>();
 
 /**
  * Bundles the CLI from the sources once per test file (esbuild, as `npm run build` does) into a
  * folder under node_modules, so npm packages resolve and a restart costs a plain `node` start
  * instead of a TypeScript loader's: the crash test restarts the relay several times.
  */
-function childBundle(): string {
-  if (bundled !== undefined) return bundled;
-  // One folder per test process: the CLI bundle and, beside it, the isomorphic-git worker the
-  // push engine starts from its own folder (as dist/ has it).
-  const folder = join(repoRoot, 'node_modules', '.cache', 'relay-tests', `child-${process.pid}`);
+function childBundle(entry: string = childEntry): string {
+  const done = bundled.get(entry);
+  if (done !== undefined) return done;
+  // One folder per test process and entry: the CLI bundle and, beside it, the isomorphic-git
+  // worker the push engine starts from its own folder (as dist/ has it).
+  const folder = join(
+    repoRoot,
+    'node_modules',
+    '.cache',
+    'relay-tests',
+    `child-${process.pid}-${bundled.size}`,
+  );
   const out = join(folder, 'child.mjs');
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
@@ -38,9 +45,9 @@ function childBundle(): string {
     logLevel: 'silent',
     define: { __COMPANION_VERSION__: JSON.stringify(version) },
   } as const;
-  buildSync({ ...common, entryPoints: [childEntry], outfile: out });
+  buildSync({ ...common, entryPoints: [entry], outfile: out });
   buildSync({ ...common, entryPoints: [isoWorkerEntry], outfile: join(folder, 'iso-worker.js') });
-  bundled = out;
+  bundled.set(entry, out);
   process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
   return out;
 }
@@ -106,16 +113,21 @@ export interface RelayProcess {
 }
 
 /** Starts `bdc-companion relay run …` as a real child process and resolves its ready line. */
-export function spawnRelay(args: readonly string[], env: Record<string, string>): RelayProcess {
-  return spawnCompanion(['relay', 'run', ...args], env);
+export function spawnRelay(
+  args: readonly string[],
+  env: Record<string, string>,
+  entry: string = childEntry,
+): RelayProcess {
+  return spawnCompanion(['relay', 'run', ...args], env, entry);
 }
 
 /** Starts a long-running `bdc-companion … --json` command and resolves its ready line. */
 export function spawnCompanion(
   argv: readonly string[],
   env: Record<string, string>,
+  entry: string = childEntry,
 ): RelayProcess & { stdout(): string } {
-  const child = spawn(process.execPath, [childBundle(), ...argv, '--json'], {
+  const child = spawn(process.execPath, [childBundle(entry), ...argv, '--json'], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

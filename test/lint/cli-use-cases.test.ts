@@ -37,10 +37,11 @@ describe('cli/ reaches core/ only through the use-case layer', () => {
     ).toHaveLength(1);
   });
 
-  it('use cases, logging, the config home and any type stay importable', async () => {
+  it('use cases, logging, the bounded readers, the config home and any type stay importable', async () => {
     for (const target of [
       '../../core/use-cases/push-for-installation.js',
       '../../core/logging/logger.js',
+      '../../core/io/bounded-file.js',
       '../../core/settings/config-home.js',
     ]) {
       expect(await useCaseErrors('cli/commands/fixture.ts', valueImport(target)), target).toEqual(

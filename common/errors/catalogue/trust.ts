@@ -40,6 +40,16 @@ export const trustCodes = {
     cause: 'The CA certificate key usage does not allow signing certificates (keyCertSign).',
     fix: 'Paste the issuing root CA certificate; ask the PKI administrator which CA signs server certificates.',
   },
+  TRUST_KEY_TOO_WEAK: {
+    cause:
+      "The CA certificate's key is smaller than TLS accepts here (OpenSSL security level 1: RSA or DSA below 1024 bits, EC below 160 bits), so no server it signed could ever be verified.",
+    fix: 'Ask the PKI administrator for a CA with an RSA key of at least 2048 bits or an EC key (P-256 or larger).',
+  },
+  TRUST_SIGNATURE_TOO_WEAK: {
+    cause:
+      'The CA certificate is signed by its issuer with MD5 or SHA-1, which TLS refuses in a chain here (OpenSSL security level 1: "CA signature digest algorithm too weak").',
+    fix: 'Ask the PKI administrator to re-issue the intermediate CA with a SHA-256 (or stronger) signature.',
+  },
   TRUST_EXPIRED: {
     cause: 'The CA certificate has expired.',
     fix: 'Get the renewed CA certificate from the PKI administrator (also check this machine clock).',

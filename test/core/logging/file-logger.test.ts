@@ -5,10 +5,10 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,7 @@ import {
   logDirectory,
   MAX_LOG_STRING,
 } from '../../../core/logging/file-logger.js';
+import { processStartTime } from '../../../core/io/lock-file.js';
 import { Redactor, REDACTED } from '../../../core/logging/redact.js';
 import { runCliInProcess } from '../../helpers/cli-harness.js';
 
@@ -129,13 +130,24 @@ describe('file logger', () => {
     };
     const lock = join(logDirectory(home), 'companion.log.rotating');
     mkdirSync(logDirectory(home), { recursive: true });
-    writeFileSync(lock, '');
+    // Another live process "is rotating" (this test process stands in for it: same host, alive).
+    const owner = {
+      pid: process.pid,
+      host: hostname(),
+      started: processStartTime(process.pid),
+      token: 'other-writer',
+      at: new Date().toISOString(),
+    };
+    writeFileSync(lock, JSON.stringify(owner));
     write(30);
-    // Another process "is rotating": this one appends and never rotates under it.
+    // This one appends and never rotates under it.
     expect(listLogFiles(home)).toHaveLength(1);
-    // A lock left by a process that died mid-rotation is taken over.
-    const longAgo = new Date(Date.now() - 60_000);
-    utimesSync(lock, longAgo, longAgo);
+    // A lock whose owner has died (here: an exited process's pid) is taken over at once.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(lock, JSON.stringify({ ...owner, pid: Number(dead.stdout), started: null }));
+    closeLogFiles();
     write(30);
     expect(listLogFiles(home).length).toBeGreaterThan(1);
     expect(existsSync(lock)).toBe(false);

@@ -127,6 +127,13 @@ describe('a REST-only BDC client against the simulator', () => {
       .filter(Boolean);
     expect(values).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 3));
+    // Skewed paging (nextPageStart ≠ start + limit, as real BDC): following it still sees all.
+    sim.setPaging('skewed');
+    try {
+      expect((await client.all<string>(`${repoApi}/files`, 2)).values).toEqual(expected);
+    } finally {
+      sim.setPaging('normal');
+    }
     const below = await client.json<{ values: string[] }>(`${repoApi}/files/apps/api?limit=100`);
     expect(below.values).toEqual(
       expected.filter((p) => p.startsWith('apps/api/')).map((p) => p.slice(9)),

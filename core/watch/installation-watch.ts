@@ -1,0 +1,106 @@
+import type { Database } from 'better-sqlite3';
+import type { Installation } from '../../common/models/installation.js';
+import type { WatchSettings } from '../../common/models/watch.js';
+import { createAuthorization } from '../auth/installation-authorization.js';
+import { createBdcClient } from '../bdc/bdc-client.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { installationNetworkOptions } from '../net/installation-network.js';
+import { createDispatcher } from '../net/network-factory.js';
+import type { RunningRelay } from '../relay/relay.js';
+import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { startRefWatcher, type RunningWatcher } from './ref-watcher.js';
+import { dedupWindowMs, WatchStore } from './watch-store.js';
+import { webhookAdmission } from './webhook-admission.js';
+import { CompanionError } from '../../common/errors/companion-error.js';
+
+export interface InstallationWatchOptions {
+  readonly database: Database;
+  readonly secrets: SecretStore;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The installation's watch settings now (re-read at every round); undefined = off. */
+  readonly settings?: () => WatchSettings | undefined;
+  /** Test and benchmark port: an interval below the 5 s users may choose. */
+  readonly intervalMs?: number;
+  readonly maxRepositoriesPerRound?: number;
+  readonly logger?: Logger;
+}
+
+/** What the relay needs to know about a watch it runs beside: how to admit BDC's deliveries. */
+export function watchAdmission(
+  installation: Installation,
+  database: Database,
+): ((repository: string, body: Buffer, at: number) => boolean) | undefined {
+  const watch = installation.relay.watch;
+  if (watch === undefined) return undefined;
+  return webhookAdmission(
+    new WatchStore(database),
+    installation.id,
+    dedupWindowMs(watch.intervalSeconds),
+  );
+}
+
+/**
+ * Starts watch mode for an installation beside its running relay: one dispatcher to BDC (its CAs,
+ * its address policy; keep-alive, so the polls reuse one connection), the installation's
+ * credential, and the relay's queue for the events.
+ */
+export async function startInstallationWatch(
+  installation: Installation,
+  relay: Pick<RunningRelay, 'enqueue'>,
+  options: InstallationWatchOptions,
+): Promise<RunningWatcher> {
+  const logger = options.logger ?? silentLogger;
+  const dispatcher = createDispatcher({
+    ...installationNetworkOptions(installation),
+    env: options.env,
+  });
+  try {
+    const authorization = await createAuthorization(installation, options.secrets, {
+      dispatcher,
+      logger,
+    });
+    const bdc = createBdcClient({
+      baseUrl: installation.baseUrl,
+      authorization,
+      dispatcher,
+      // A 429 pauses the whole watch (docs/watch-mode.md), not one request three times.
+      rateLimitRetries: 0,
+      logger,
+    });
+    const watcher = startRefWatcher({
+      installationId: installation.id,
+      store: new WatchStore(options.database),
+      settings: options.settings ?? (() => installation.relay.watch),
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      ...(options.maxRepositoriesPerRound === undefined
+        ? {}
+        : { maxRepositoriesPerRound: options.maxRepositoriesPerRound }),
+      bdc,
+      refs: { dispatcher, authorization },
+      user: authorization.user,
+      secret: async () => {
+        const [current] = await loadWebhookSecrets(options.secrets, installation.id);
+        if (current === undefined) {
+          throw new CompanionError(
+            'WEBHOOK_SECRET_MISSING',
+            'No webhook secret is stored for this installation, so no event could be signed.',
+          );
+        }
+        return current;
+      },
+      enqueue: (work) => relay.enqueue(work),
+      logger: logger.child({ component: 'watch' }),
+    });
+    return {
+      nextRound: () => watcher.nextRound(),
+      async stop() {
+        await watcher.stop();
+        await dispatcher.close().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await dispatcher.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli-harness.js';
+
+// Start-up is measured in bench (npm run bench:startup); here only what a command loads is checked,
+// through the module list, never a timer. The built CLI is what users run: it starts from the
+// build's command manifest and loads a command's code when that command runs.
+
+const HEAVY = ['isomorphic-git', 'node-forge', 'react', 'react-dom', 'better-sqlite3'];
+
+/** Runs the built CLI in a fresh Node and answers the npm packages it loaded (CommonJS cache). */
+const LIST_LOADED = `
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { main } = await import(process.argv[1]);
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true;
+await main(process.argv.slice(2));
+process.stdout.write = write;
+const names = new Set(Object.keys(require.cache)
+  .map((file) => file.match(/node_modules\\/((@[^/]+\\/)?[^/]+)/)?.[1]).filter(Boolean));
+process.stdout.write(JSON.stringify([...names]));
+`;
+
+async function loadedBy(argv: readonly string[], home: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      LIST_LOADED,
+      join(repoRoot, 'dist/cli/main.js'),
+      '--home',
+      home,
+      ...argv,
+    ],
+    { env: { PATH: process.env['PATH'], HOME: home } },
+  );
+  return JSON.parse(stdout) as string[];
+}
+
+describe('what the built CLI loads at start', () => {
+  const home = mkdtempSync(join(tmpdir(), 'startup-modules-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('needs the build', () => {
+    expect(existsSync(join(repoRoot, 'dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+  });
+
+  it('--version and --help load none of isomorphic-git, node-forge, React or better-sqlite3', async () => {
+    for (const argv of [['--version'], ['--help'], ['push', '--help']]) {
+      const loaded = await loadedBy(argv, home);
+      expect(
+        loaded.filter((name) => HEAVY.includes(name)),
+        argv.join(' '),
+      ).toEqual([]);
+    }
+  });
+
+  it('a command loads what it uses and no push engine: history opens SQLite, not isomorphic-git', async () => {
+    // The same check sees a package when it is loaded: it can fail.
+    const loaded = await loadedBy(['history'], home);
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded).not.toContain('isomorphic-git');
+  });
+});
