@@ -7,6 +7,7 @@ import { launchdLabel, renderLaunchdPlist } from '../../core/service-unit/launch
 import {
   DEFAULT_CREDENTIALS_SOURCE,
   DEFAULT_SERVICE_USER,
+  daemonCredentials,
   renderSystemdUnit,
   systemdUnitName,
   type ServiceSecretStore,
@@ -149,6 +150,7 @@ export const serviceInstallCommand: Command = {
       logLevel: context.logLevel,
       companionVersion: COMPANION_VERSION,
       ...(installation.relay.tls ? { relayTls: installation.relay.tls } : {}),
+      extraCredentials: daemonCredentials(installation),
     });
     context.output.success(
       { format, unitName: systemdUnitName(installation.name), unit },

@@ -31,6 +31,23 @@ export interface SystemdUnitSpec {
   readonly companionVersion: string;
   /** The relay's HTTPS certificate and key files, when it serves BDC over HTTPS. */
   readonly relayTls?: RelayTlsFiles;
+  /**
+   * Secrets the daemon needs besides the webhook secret: the bridge token when the bridge is
+   * configured, the PAT when the bridge or watch mode reads BDC. Only these get a
+   * `LoadCredential=` line: systemd refuses to start a unit whose credential file is missing, so a
+   * relay-only installation must not be made to need files it never uses.
+   */
+  readonly extraCredentials: readonly ('bridge-token' | 'pat')[];
+}
+
+/** Which secrets the daemon of an installation reads, besides the webhook secret. */
+export function daemonCredentials(installation: {
+  readonly bridge?: unknown;
+  readonly relay: { readonly watch?: unknown };
+}): readonly ('bridge-token' | 'pat')[] {
+  const bridge = installation.bridge !== undefined;
+  const readsBdc = bridge || installation.relay.watch !== undefined;
+  return [...(bridge ? (['bridge-token'] as const) : []), ...(readsBdc ? (['pat'] as const) : [])];
 }
 
 export function systemdUnitName(installationName: string): string {
@@ -120,21 +137,31 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
   const credentials: string[] = [];
   const notes: string[] = [];
   if (spec.secretStore === 'credentials-dir') {
-    const file = `${name}.webhook-secret`;
-    // The daemon runs the relay (webhook secret) and the bridge (its token, and the PAT it reads
-    // and pushes with). systemd refuses to start a unit whose LoadCredential file is missing, so
-    // the notes below name each file the admin must create.
-    for (const kind of ['webhook-secret', 'bridge-token', 'pat']) {
+    const kinds = ['webhook-secret', ...spec.extraCredentials];
+    for (const kind of kinds) {
       const entry = `${name}.${kind}`;
       credentials.push(quoteUnitWord(`${entry}:${credentialsSource}/${entry}`));
     }
+    const what: Record<string, string> = {
+      'webhook-secret': 'the webhook secret',
+      'bridge-token': "the platform's bridge token",
+      pat: 'the BDC access token',
+    };
     notes.push(
-      `# Secrets: put the webhook secret of "${name}" in ${shellWord(`${credentialsSource}/${file}`)},`,
-      `# the platform's bridge token in ${shellWord(`${credentialsSource}/${name}.bridge-token`)} and the BDC`,
-      `# access token in ${shellWord(`${credentialsSource}/${name}.pat`)}`,
-      '# (owner root, mode 0600). systemd copies it into $CREDENTIALS_DIRECTORY for this service',
-      '# only; the companion reads it there and never writes it. Rotate by replacing the file,',
-      `# updating the secret in BDC, then: sudo systemctl restart ${shellWord(systemdUnitName(name))}`,
+      `# Secrets of "${name}", one file each (owner root, mode 0600):`,
+      ...kinds.map(
+        (kind) => `#   ${what[kind]} in ${shellWord(`${credentialsSource}/${name}.${kind}`)}`,
+      ),
+      '# systemd copies them into $CREDENTIALS_DIRECTORY for this service only; the companion',
+      '# reads them there and never writes them. systemd does not start the unit while one is',
+      '# missing. Rotate by replacing the file (and the secret in BDC or the platform), then:',
+      `#   sudo systemctl restart ${shellWord(systemdUnitName(name))}`,
+      ...(spec.extraCredentials.includes('bridge-token')
+        ? []
+        : [
+            '# The platform bridge is not configured for this installation, so its token is not',
+            '# loaded: set its policy with `bdc-companion bridge policy` and print the unit again.',
+          ]),
     );
   } else {
     credentials.push(

@@ -83,11 +83,11 @@ describe('service install --print', () => {
       'HTTPS_PROXY=http://proxy.corp:3128',
       'NO_PROXY=.corp.example,10.0.0.0/8',
     ]);
+    // No bridge configured: only the relay's secret, so the unit starts without files it never reads.
     expect(service.get('LoadCredential')).toEqual([
       'prod.webhook-secret:/etc/bdc-companion/credentials/prod.webhook-secret',
-      'prod.bridge-token:/etc/bdc-companion/credentials/prod.bridge-token',
-      'prod.pat:/etc/bdc-companion/credentials/prod.pat',
     ]);
+    expect(unit).toContain('set its policy with `bdc-companion bridge policy`');
     expect(service.get('Restart')).toEqual(['on-failure']);
     for (const [key, value] of [
       ['NoNewPrivileges', 'yes'],
@@ -103,6 +103,35 @@ describe('service install --print', () => {
     }
     expect(section(unit, 'Install').get('WantedBy')).toEqual(['multi-user.target']);
     expect(unit).toContain('(1 for BDC, 0 for the platform)');
+  });
+
+  it('loads the bridge token and the PAT only once the bridge is configured', async () => {
+    const policy = await runCliInProcess([
+      '--home',
+      home,
+      'bridge',
+      'policy',
+      'prod',
+      '--allow-push',
+      'PLAT/gitops:main',
+    ]);
+    expect(policy.code, policy.stderr).toBe(0);
+    const run = await runCliInProcess([
+      '--home',
+      home,
+      'service',
+      'install',
+      'prod',
+      '--print',
+      '--json',
+    ]);
+    const { unit } = JSON.parse(run.stdout) as { unit: string };
+    expect(section(unit, 'Service').get('LoadCredential')).toEqual([
+      'prod.webhook-secret:/etc/bdc-companion/credentials/prod.webhook-secret',
+      'prod.bridge-token:/etc/bdc-companion/credentials/prod.bridge-token',
+      'prod.pat:/etc/bdc-companion/credentials/prod.pat',
+    ]);
+    expect(unit).not.toContain('bridge policy');
   });
 
   it.skipIf(systemdAnalyze() === undefined)(
@@ -129,6 +158,7 @@ describe('service install --print', () => {
     'the verification catches a broken unit (the check can fail)',
     () => {
       const broken = renderSystemdUnit({
+        extraCredentials: ['bridge-token', 'pat'],
         installationName: 'x',
         home: '/var/lib/bdc companion',
         nodePath: process.execPath,
@@ -178,6 +208,7 @@ describe('service install --print', () => {
       caCounts: { bdc: 0, platform: 0 },
       logLevel: 'info' as const,
       companionVersion: 't',
+      extraCredentials: [],
     };
     const low = section(
       renderSystemdUnit({ ...base, home: '/home/ops/.config/bdc-companion', listenPort: 443 }),
@@ -210,6 +241,7 @@ describe('service install --print', () => {
       companionVersion: 't',
       home: '/var/lib/bdc',
       listenPort: 8443,
+      extraCredentials: [],
     };
     const readable = renderSystemdUnit({
       ...base,

@@ -38,6 +38,7 @@ describe('commands quoted in service comments', () => {
       caCounts: { bdc: 0, platform: 0 },
       logLevel: 'info',
       companionVersion: 't',
+      extraCredentials: [],
     });
     const commands = unit
       .split('\n')
