@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   app,
@@ -12,6 +11,7 @@ import {
   nativeImage,
   type WebContents,
 } from 'electron';
+import ElectronStore from 'electron-store';
 import type { RelayStatus } from '../common/api/models.js';
 import { CompanionError } from '../common/errors/companion-error.js';
 import { contentTypeFor } from '../core/serve/bundle-path.js';
@@ -20,6 +20,7 @@ import { openSecretStore } from '../core/secrets/open-secret-store.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { CompanionService } from '../core/service/companion-service.js';
 import { openCompanionService } from '../core/service/open-service.js';
+import { pacProxyResolver } from '../core/net/proxy-resolver.js';
 import { registerIpc } from './ipc/register-ipc.js';
 import { APP_SCHEME, appRequestPath, appResponseHeaders } from './security/app-protocol.js';
 import { findDeepLink, OAUTH_SCHEME, parseOAuthCallback } from './security/deep-link.js';
@@ -27,6 +28,8 @@ import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/extern
 import { isAllowedNavigation } from './security/navigation.js';
 import { relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
+import { readBoundedFile } from '../core/io/bounded-file.js';
+import { desktopSettingsStore } from './settings-store.js';
 
 // The desktop shell's composition root. It stays thin: every decision worth testing is a pure
 // function in main/security or main/ipc, because the Electron binary cannot run in CI.
@@ -135,7 +138,7 @@ async function serveBundle(request: Request): Promise<Response> {
   const relative = appRequestPath(request.url);
   if (relative === undefined) return new Response('not found', { status: 404 });
   try {
-    const body = await readFile(join(bundleDir, relative));
+    const body = await readBoundedFile(join(bundleDir, relative), 'uiAsset');
     return new Response(body, {
       status: 200,
       headers: appResponseHeaders(contentTypeFor(relative)),
@@ -195,6 +198,9 @@ void app.whenReady().then(async () => {
     env: process.env,
     oauthRedirect: 'custom',
     openBrowser,
+    // The system's proxy (PAC/WPAD included), as Chromium itself would choose it.
+    resolveProxy: pacProxyResolver((url) => session.defaultSession.resolveProxy(url)),
+    createSettingsStore: desktopSettingsStore(ElectronStore),
   });
   // Handlers first: the window's first script may call the API before this function returns.
   registerIpc(ipcMain, service, () => window?.webContents);

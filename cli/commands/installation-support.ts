@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readBoundedFileSync } from '../../core/io/bounded-file.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import {
@@ -66,45 +67,19 @@ export function readSecretFromFile(
   what: string,
   note: (text: string) => void,
 ): string {
-  try {
-    const stat = statSync(path);
-    if (stat.size > MAX_STDIN_SECRET) {
-      throw new CompanionError('INPUT_INVALID', `The ${what} file ${path} is larger than 64 KiB.`);
-    }
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      note(
-        `warning: ${path} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it.`,
-      );
-    }
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      `The ${what} file ${path} cannot be read: ${(error as Error).message}`,
+  const text = readBoundedFileSync(path, 'token').toString('utf8');
+  const mode = statSync(path).mode;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    note(
+      `warning: the ${what} file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it.`,
     );
   }
+  return text;
 }
-
-const MAX_CA_FILE = 64 * 1024;
 
 /** Reads a CA file's text, bounded (a CA file holds a few certificates); validation is the caller's. */
 export function readCaText(path: string): string {
-  try {
-    if (statSync(path).size > MAX_CA_FILE) {
-      throw new CompanionError(
-        'INPUT_INVALID',
-        `${path} is larger than 64 KiB; a CA file holds a few certificates.`,
-      );
-    }
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      `${path} cannot be read: ${(error as Error).message}`,
-    );
-  }
+  return readBoundedFileSync(path, 'caFile').toString('utf8');
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type {
   PushChange,
@@ -9,6 +8,8 @@ import type {
 import { parseAuthor } from '../../core/git/push-operation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { openPushEngine } from '../../core/use-cases/push-engine.js';
+import { FILE_LIMITS, readBoundedFile } from '../../core/io/bounded-file.js';
+import { readBounded } from '../../core/io/bounded-read.js';
 import { pushForInstallation } from '../../core/use-cases/push-for-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
@@ -28,11 +29,18 @@ function required(context: CommandContext, flag: string): string {
   return value;
 }
 
-async function readStdin(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
+/** Standard input as one pushed file, under the same per-file limit as a named file. */
+function readStdin(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  return readBounded(
+    stream as AsyncIterable<Uint8Array | string>,
+    FILE_LIMITS.pushedFile,
+    () =>
+      new CompanionError(
+        'FILE_READ_FAILED',
+        `Standard input is larger than ${FILE_LIMITS.pushedFile / (1024 * 1024)} MiB, the limit for one pushed file.`,
+        { data: { kind: 'pushedFile', reason: 'too large' } },
+      ),
+  );
 }
 
 /** `--put PATH=LOCALFILE` (`-` reads stdin, once) and `--delete PATH` → changes. */
@@ -53,14 +61,7 @@ export async function collectChanges(context: CommandContext): Promise<PushChang
       stdinUsed = true;
       content = await readStdin(context.io.stdin);
     } else {
-      try {
-        content = await readFile(source);
-      } catch (error) {
-        throw new CompanionError(
-          'FILE_READ_FAILED',
-          `Cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
-      }
+      content = await readBoundedFile(source, 'pushedFile');
     }
     changes.push({ path, content });
   }

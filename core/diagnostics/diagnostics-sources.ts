@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DATABASE_FILE } from '../storage/database.js';
 import { listLogFiles } from '../logging/file-logger.js';
+import { readFileTailSync } from '../io/bounded-file.js';
 
 /** Rows of the push history, newest first, as stored (attempts and paths parsed back from JSON). */
 export type HistoryRow = Readonly<Record<string, unknown>>;
@@ -148,8 +149,7 @@ export function readLogExtract(
     if (remaining <= 0) break;
     let text: string;
     try {
-      const buffer = readFileSync(file);
-      text = buffer.subarray(Math.max(0, buffer.length - maxBytesPerFile)).toString('utf8');
+      text = readFileTailSync(file, 'log', maxBytesPerFile).toString('utf8');
     } catch {
       continue;
     }

@@ -1,5 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChange } from '../../common/models/push.js';
+import { FILE_LIMITS } from '../io/bounded-file.js';
 import type { TreeEntryMode } from './git-objects.js';
 import { writtenNameProblem } from './git-path-rules.js';
 
@@ -79,6 +80,12 @@ export function buildChangeSet(changes: readonly PushChange[]): {
     byLowerPath.set(lower, path);
     if ('delete' in change && change.delete === true) files.push({ kind: 'delete', path });
     else if ('content' in change && change.content instanceof Uint8Array) {
+      if (change.content.byteLength > FILE_LIMITS.pushedFile) {
+        throw new CompanionError(
+          'PUSH_REQUEST_INVALID',
+          `"${printable(path)}" is larger than ${FILE_LIMITS.pushedFile / (1024 * 1024)} MiB, the limit for one pushed file.`,
+        );
+      }
       files.push({ kind: 'put', path, content: change.content });
     } else {
       throw new CompanionError(

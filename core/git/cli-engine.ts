@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
@@ -28,6 +28,7 @@ import {
   failure,
   type AttemptFailure,
 } from './push-failure.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 const TRACKING_REF = 'refs/companion/tip';
 
@@ -391,7 +392,9 @@ async function fetchBranch(
     if (/couldn't find remote ref/i.test(result.stderr)) return 'missing';
     throw classifyGitTransport(result.stderr, `${input.url} (fetch)`);
   }
-  const head = await readFile(path.join(input.gitdir, 'FETCH_HEAD'), 'utf8');
+  const head = (await readBoundedFile(path.join(input.gitdir, 'FETCH_HEAD'), 'internal')).toString(
+    'utf8',
+  );
   const oid = /^([0-9a-f]{40})/.exec(head)?.[1];
   if (oid === undefined)
     throw new CompanionError('GIT_ENGINE_FAILED', 'git fetch wrote no FETCH_HEAD.');

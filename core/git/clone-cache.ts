@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { PushEngineName } from '../../common/models/push.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import { silentLogger } from '../logging/logger.js';
 import { acquireLock, type HeldLock } from './repository-lock.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 export const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000;
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3;
@@ -204,7 +205,9 @@ export class CloneCache {
 
   private async readMeta(file: string): Promise<CacheEntryMeta | undefined> {
     try {
-      return JSON.parse(await readFile(file, 'utf8')) as CacheEntryMeta;
+      return JSON.parse(
+        (await readBoundedFile(file, 'internal')).toString('utf8'),
+      ) as CacheEntryMeta;
     } catch {
       return undefined;
     }

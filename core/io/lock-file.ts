@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { readBoundedFileSync } from './bounded-file.js';
 
 /**
  * Who holds a lock file. The pid alone is not enough: after a crash the pid may be reused by an
@@ -89,7 +90,7 @@ function pidExists(pid: number): boolean {
  */
 export function processStartTime(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readBoundedFileSync(`/proc/${pid}/stat`, 'internal').toString('utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const value = Number(fields[19]);
     return Number.isSafeInteger(value) ? value : null;
@@ -116,9 +117,9 @@ function createWithContent(path: string, owner: LockOwner): boolean {
 function readOwner(path: string): LockOwner | undefined | 'missing' {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFileSync(path, 'internal').toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return 'missing';
     return undefined;
   }
   if (text.length > 4096) return undefined;

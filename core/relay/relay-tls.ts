@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { RelayTlsFiles } from '../../common/models/installation.js';
 import type { RelayTls } from './relay.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 /**
  * Reads the relay's certificate and key and checks they form a usable pair, so a wrong file is
@@ -23,16 +23,11 @@ export function loadRelayTls(files: RelayTlsFiles): RelayTls {
       );
     }
   }
-  let tls: RelayTls;
-  try {
-    tls = { cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) };
-  } catch (error) {
-    throw new CompanionError(
-      'RELAY_TLS_INVALID',
-      `The relay certificate or key cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      { cause: error, data: { certFile: files.certFile, keyFile: files.keyFile } },
-    );
-  }
+  // FILE_READ_FAILED (missing, not a regular file, over 64 KiB) passes through as it is.
+  const tls: RelayTls = {
+    cert: readBoundedFileSync(files.certFile, 'certificate'),
+    key: readBoundedFileSync(files.keyFile, 'certificate'),
+  };
   try {
     createSecureContext({ cert: tls.cert, key: tls.key });
   } catch (error) {

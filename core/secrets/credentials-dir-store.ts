@@ -1,8 +1,9 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export interface CredentialsDirStoreOptions {
   /** systemd sets `$CREDENTIALS_DIRECTORY` for units with `LoadCredential=`. */
@@ -33,9 +34,11 @@ export function createCredentialsDirStore(options: CredentialsDirStoreOptions): 
     for (const file of credentialFileNames(key, nameOf)) {
       try {
         // One trailing newline is what `echo` and most editors add; it is never part of a secret.
-        return readFileSync(join(directory, file), 'utf8').replace(/\r?\n$/, '');
+        return readBoundedFileSync(join(directory, file), 'token')
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') continue;
         throw new CompanionError(
           'SECRET_STORE_DENIED',
           `The credential file ${join(directory, file)} could not be read: ${errorDetail(error)}`,

@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { withFileLockAsync } from '../settings/file-lock.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { errorDetail } from './secret-store-errors.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export const ENCRYPTED_SECRETS_FORMAT = 'bdc-companion-secrets';
 
@@ -78,9 +78,9 @@ export function createEncryptedFileStore(options: EncryptedFileStoreOptions): Se
   async function load(): Promise<Record<string, string>> {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readBoundedFileSync(path, 'settings').toString('utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return {};
       throw new CompanionError(
         'SECRET_STORE_DENIED',
         `${path} cannot be read: ${errorDetail(error)}`,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { registerSecret } from '../logging/redact.js';
@@ -7,6 +6,7 @@ import { createEncryptedFileStore, type ScryptParameters } from './encrypted-fil
 import { createKeytarStore, type KeytarModule } from './keytar-store.js';
 import type { SecretStore, SecretStoreBackend } from './secret-store.js';
 import { errorDetail, secretStoreError } from './secret-store-errors.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 export const SECRET_STORE_ENV = 'BDC_COMPANION_SECRET_STORE';
 export const PASSPHRASE_ENV = 'BDC_COMPANION_SECRETS_PASSPHRASE';
@@ -50,7 +50,9 @@ function passphraseFrom(env: SecretStoreConfig['env']): string {
   const file = env[PASSPHRASE_FILE_ENV];
   if (file) {
     try {
-      const passphrase = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      const passphrase = readBoundedFileSync(file, 'token')
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
       registerSecret(passphrase);
       return passphrase;
     } catch (error) {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import {
   tokensEqual,
   type HostPolicy,
 } from './serve-security.js';
+import { readBoundedFile } from '../io/bounded-file.js';
 
 export interface ServeOptions {
   readonly service: CompanionService;
@@ -123,7 +123,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (relative === undefined) throw new CompanionError('SERVE_NOT_FOUND', 'no such page');
     let body: Buffer;
     try {
-      body = await readFile(join(options.bundleDir, relative));
+      body = await readBoundedFile(join(options.bundleDir, relative), 'uiAsset');
     } catch {
       throw new CompanionError('SERVE_NOT_FOUND', `no such page: ${pathname}`);
     }

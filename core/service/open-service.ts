@@ -3,7 +3,8 @@ import { toErrorShape } from '../../common/errors/companion-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { pinnedSecretStore } from '../secrets/pinned-secret-store.js';
-import { openSettingsWithRecovery } from '../settings/settings-file.js';
+import type { ProxyResolver } from '../net/proxy-resolver.js';
+import { openSettingsWithRecovery, type SettingsStoreFactory } from '../settings/settings-file.js';
 import { openDatabase } from '../storage/database.js';
 import {
   createCompanionService,
@@ -35,6 +36,10 @@ export interface OpenServiceOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Start the relays of installations that have it enabled (default true). */
   readonly startRelays?: boolean;
+  /** The system's proxy decision per URL (the desktop passes Electron's PAC resolver). */
+  readonly resolveProxy?: ProxyResolver;
+  /** Opens the settings file's store (the desktop passes electron-store; conf by default). */
+  readonly createSettingsStore?: SettingsStoreFactory;
 }
 
 /**
@@ -44,7 +49,10 @@ export interface OpenServiceOptions {
 export async function openCompanionService(options: OpenServiceOptions): Promise<CompanionService> {
   // A corrupt settings file is moved aside and reported in a banner (AppInfo.settingsRecovered)
   // rather than stopping the desktop or the daemon; a file from a newer companion still fails.
-  const { settings, recovered } = openSettingsWithRecovery(options.home);
+  const { settings, recovered } = openSettingsWithRecovery(
+    options.home,
+    options.createSettingsStore === undefined ? {} : { createStore: options.createSettingsStore },
+  );
   if (recovered) {
     options.logger.warn('settings file was corrupt and moved aside', {
       preservedAs: recovered.data?.['preservedAs'],
@@ -65,6 +73,7 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     events: new EventHub(),
     openBrowser: options.openBrowser,
     oauthRedirect: options.oauthRedirect,
+    resolveProxy: options.resolveProxy,
   };
   const database = openDatabase(options.home);
   const relay = relayHandlers(ports, database);

@@ -20,7 +20,10 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
       const allowPartialChain = request.allowPartialChain === true;
       const ca = validateCaSet(request.caPems, ports.now(), allowPartialChain);
       const runId = request.runId;
+      // The desktop probes through the proxy the system would use for this URL (PAC/WPAD).
+      const proxy = await ports.resolveProxy?.(request.url);
       return runProbe(request.url, {
+        ...(proxy ? { proxy } : {}),
         ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
         allowLoopback: request.allowLoopback === true,
         env,

@@ -1,5 +1,6 @@
 import type { Transport } from '../../common/api/models.js';
 import type { Logger } from '../logging/logger.js';
+import type { ProxyResolver } from '../net/proxy-resolver.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { EventHub } from './event-hub.js';
@@ -26,4 +27,9 @@ export interface ServicePorts {
   readonly openBrowser: ((url: string) => Promise<void>) | undefined;
   /** Where OAuth callbacks arrive: the custom scheme on desktop, a loopback port headless. */
   readonly oauthRedirect: 'custom' | 'localhost';
+  /**
+   * The system's proxy decision per URL (desktop: Electron's resolver over PAC/WPAD). Absent
+   * headless, where the proxy variables decide.
+   */
+  readonly resolveProxy?: ProxyResolver | undefined;
 }

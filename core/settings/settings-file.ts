@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf, { type Schema as ConfSchema } from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
@@ -18,15 +18,26 @@ import {
   type SettingsDocument,
 } from './settings-schema.js';
 import type { CacheSettings, SettingsStore } from './settings-store.js';
+import { readBoundedFileSync } from '../io/bounded-file.js';
 
 type Json = Record<string, unknown>;
 
-type SettingsData = SettingsDocument & Record<string, unknown>;
+export type SettingsData = SettingsDocument & Record<string, unknown>;
 type StoredInstallation = SettingsDocument['installations'][number];
+
+export type SettingsConfOptions = ReturnType<typeof settingsConfOptions>;
+
+/**
+ * Opens the store over the settings file with these options: conf headless, electron-store (conf's
+ * Electron subclass) on the desktop — the same file, schema, migrations and lock either way.
+ */
+export type SettingsStoreFactory = (options: SettingsConfOptions) => Conf<SettingsData>;
 
 export interface OpenSettingsOptions {
   /** Injectable clock for migration and quarantine time stamps. */
   readonly now?: () => Date;
+  /** conf by default. */
+  readonly createStore?: SettingsStoreFactory;
 }
 
 /**
@@ -73,6 +84,7 @@ function describe(error: unknown): string {
  */
 export function openSettings(home: string, options: OpenSettingsOptions = {}): SettingsStore {
   const now = options.now ?? (() => new Date());
+  const createStore = options.createStore;
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = settingsFilePath(home);
 
@@ -113,7 +125,8 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     withFileLock(path, (): Conf<SettingsData> => {
       unmigrated = migrateFile(path, now, quarantine);
       try {
-        return new Conf<SettingsData>(settingsConfOptions(home));
+        const options = settingsConfOptions(home);
+        return createStore === undefined ? new Conf<SettingsData>(options) : createStore(options);
       } catch (error) {
         if (isInvalidContent(error)) return quarantine(describe(error), error);
         throw writeFailed(path, error);
@@ -265,7 +278,7 @@ function openWithoutWriting(
 ): Conf<SettingsData> | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readBoundedFileSync(path, 'settings').toString('utf8'));
   } catch {
     return undefined;
   }
@@ -325,9 +338,9 @@ function migrateFile(
 ): string | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFileSync(path, 'settings').toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return undefined;
     throw writeFailed(path, error);
   }
   let parsed: unknown;

@@ -19,8 +19,9 @@ export const generalCodes = {
     fix: 'Run `bdc-companion diagnose` and send the bundle to Ankra support.',
   },
   FILE_READ_FAILED: {
-    cause: 'A file named on the command line or in the settings could not be read.',
-    fix: 'Check that the path exists and that this user may read it.',
+    cause:
+      'A file named on the command line or in the settings could not be read: it is missing, this user may not read it, it is not a regular file (a device such as /dev/zero, a pipe, a folder), or it is larger than the limit for its kind (token and certificate/key files 64 KiB, a pushed file 100 MiB).',
+    fix: 'Name a regular file of the right kind that this user may read; the limits are in docs/operations.md ("Files the companion reads").',
   },
   OPERATION_CANCELLED: {
     cause: 'The operation was cancelled before it finished.',
