@@ -3,8 +3,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
-import { writeTrustBundle } from '../net/git-tls.js';
-import { gitResolvePin } from '../net/git-resolve.js';
 import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import { branchHasInvalidPath, planChanges } from './change-plan.js';
@@ -16,66 +14,22 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { gitEnvironment } from './git-environment.js';
 import { ZERO_OID } from './git-objects.js';
-import { requireGitVersion, runGit, runGitChecked } from './git-process.js';
-import { discoverReceivePack, hookText } from './smart-http.js';
+import { runGit, runGitChecked } from './git-process.js';
+import { discoverReceivePack } from './smart-http.js';
 import { assertFastForward } from './fast-forward.js';
-import {
-  classifyRefRejection,
-  classifyStatus,
-  classifyTransportError,
-  failure,
-  type AttemptFailure,
-} from './push-failure.js';
-import { readBoundedFile } from '../io/bounded-file.js';
-
-const TRACKING_REF = 'refs/companion/tip';
+import { prepareGitEnvironments } from './git-attempt-environments.js';
+import { fetchBranch } from './git-fetch.js';
+import { pushCommit } from './git-push.js';
+import { lastLine } from './git-transport-errors.js';
+import { TRACKING_REF } from './tracking-ref.js';
+import { failure } from './push-failure.js';
 
 function gitDate(signature: CommitSignature): string {
   const sign = signature.offsetMinutes < 0 ? '-' : '+';
   const minutes = Math.abs(signature.offsetMinutes);
   const zone = `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}`;
   return `${signature.timestamp} ${zone}`;
-}
-
-/** Classifies git's stderr when no ref report came back (transport-level failures). */
-export function classifyGitTransport(stderr: string, what: string): AttemptFailure {
-  const status = /The requested URL returned error: (\d{3})/.exec(stderr)?.[1];
-  if (status !== undefined) return classifyStatus(Number(status), what);
-  if (/Authentication failed|could not read Username|terminal prompts disabled/i.test(stderr)) {
-    return classifyStatus(401, what);
-  }
-  if (
-    /SSL certificate problem|server certificate verification failed|SSL: no alternative certificate|certificate subject name/i.test(
-      stderr,
-    )
-  ) {
-    return failure(
-      'fatal',
-      'PUSH_TLS_FAILED',
-      `git could not verify the TLS certificate of ${what}.`,
-    );
-  }
-  if (/repository '.*' not found|not found: did you run git update-server-info/i.test(stderr))
-    return classifyStatus(404, what);
-  if (
-    /RPC failed|early EOF|Connection reset|Failed to connect|Could not resolve host|timed out|Empty reply|unexpected disconnect|HTTP\/2 stream|Recv failure|Send failure/i.test(
-      stderr,
-    )
-  ) {
-    return failure(
-      'transient',
-      'PUSH_NETWORK_FAILED',
-      `The connection for ${what} failed: ${lastLine(stderr)}`,
-    );
-  }
-  return failure('fatal', 'GIT_ENGINE_FAILED', `git failed for ${what}: ${lastLine(stderr)}`);
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').slice(0, 500);
 }
 
 /**
@@ -304,141 +258,4 @@ async function updateIndex(
       `git update-index failed: ${lastLine(result.stderr)}`,
     );
   }
-}
-
-/**
- * The hermetic environments every git run of an attempt uses: a private HOME, the trust bundle,
- * and — for the remote one only — the credential through GIT_CONFIG_COUNT, never argv, and the
- * host pinned to its vetted addresses. Checks
- * the installed git is new enough before anything runs.
- */
-async function prepareGitEnvironments(
-  input: EngineAttemptInput,
-): Promise<{ localEnv: Record<string, string>; remoteEnv: Record<string, string> }> {
-  const home = path.join(input.scratchDir, 'home');
-  await mkdir(home, { recursive: true, mode: 0o700 });
-  const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
-  const envBase = {
-    parentEnv: input.network.env ?? process.env,
-    home,
-    caBundle,
-    userAgent: input.userAgent,
-  };
-  const localEnv = gitEnvironment(envBase);
-  await requireGitVersion(localEnv, input.scratchDir);
-  // git resolves the host itself; the pin makes it connect to the addresses vetted here.
-  const resolve = await gitResolvePin(input.url, input.network).catch((error: unknown) => {
-    throw classifyTransportError(error, input.url);
-  });
-  return {
-    localEnv,
-    remoteEnv: gitEnvironment({
-      ...envBase,
-      authorization: input.authorization,
-      ...(resolve === undefined ? {} : { resolve }),
-    }),
-  };
-}
-
-/**
- * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
- * its index and the `shallow` file, and no maintenance files (gc, commit-graph and
- * multi-pack-index writing are off), so isomorphic-git reads it as its own.
- */
-export async function cloneWithGit(input: EngineAttemptInput, branch: string): Promise<string> {
-  const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
-  await mkdir(input.gitdir, { recursive: true });
-  await runGitChecked(['init', '--bare', '--quiet', input.gitdir], {
-    cwd: input.scratchDir,
-    env: localEnv,
-  });
-  const fetched = await fetchBranch(input, remoteEnv, branch);
-  if (fetched === 'missing') {
-    throw failure(
-      'fatal',
-      'BRANCH_NOT_FOUND',
-      `Branch "${branch}" does not exist in the repository.`,
-      { branch },
-    );
-  }
-  await runGitChecked(['--git-dir', input.gitdir, 'update-ref', TRACKING_REF, fetched], {
-    cwd: input.scratchDir,
-    env: localEnv,
-  });
-  return fetched;
-}
-
-/** Fetches one branch's tip (depth 1: git asks for thin packs, so warm fetches stay small). */
-async function fetchBranch(
-  input: EngineAttemptInput,
-  env: Record<string, string>,
-  branch: string,
-): Promise<string | 'missing'> {
-  const result = await runGit(
-    [
-      '--git-dir',
-      input.gitdir,
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--depth=1',
-      '--no-write-commit-graph',
-      input.url,
-      `refs/heads/${branch}`,
-    ],
-    { cwd: input.scratchDir, env },
-  );
-  if (result.code !== 0) {
-    if (/couldn't find remote ref/i.test(result.stderr)) return 'missing';
-    throw classifyGitTransport(result.stderr, `${input.url} (fetch)`);
-  }
-  const head = (await readBoundedFile(path.join(input.gitdir, 'FETCH_HEAD'), 'internal')).toString(
-    'utf8',
-  );
-  const oid = /^([0-9a-f]{40})/.exec(head)?.[1];
-  if (oid === undefined)
-    throw new CompanionError('GIT_ENGINE_FAILED', 'git fetch wrote no FETCH_HEAD.');
-  return oid;
-}
-
-async function pushCommit(
-  input: EngineAttemptInput,
-  env: Record<string, string>,
-  commit: string,
-): Promise<void> {
-  const ref = `refs/heads/${input.branch}`;
-  // No plus refspec and no force flag: git refuses non-fast-forwards, the server's CAS the rest.
-  const result = await runGit(
-    [
-      '--git-dir',
-      input.gitdir,
-      'push',
-      '--porcelain',
-      '--no-verify',
-      input.url,
-      `${commit}:${ref}`,
-    ],
-    {
-      cwd: input.scratchDir,
-      env,
-    },
-  );
-  const stdout = result.stdout.toString('utf8');
-  const line = stdout
-    .split('\n')
-    .find(
-      (candidate) => candidate.includes(`\t${commit}:${ref}\t`) || candidate.includes(`:${ref}\t`),
-    );
-  if (line !== undefined) {
-    const flag = line[0];
-    if (result.code === 0 && (flag === ' ' || flag === '*')) return;
-    const summary = line.split('\t')[2] ?? '';
-    const reason = /\(([^)]*)\)/.exec(summary)?.[1] ?? summary;
-    const remote = result.stderr
-      .split('\n')
-      .filter((text) => text.startsWith('remote:'))
-      .join('\n');
-    throw classifyRefRejection(reason, hookText(remote), ref);
-  }
-  throw classifyGitTransport(result.stderr, `${input.url} (push)`);
 }

@@ -24,7 +24,8 @@ import {
 import { isoHttpClient } from './iso-http.js';
 import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
-import { cloneWithGit } from './cli-engine.js';
+import { cloneWithGit } from './git-clone.js';
+import { TRACKING_REF } from './tracking-ref.js';
 import { discoverReceivePack, sendReceivePack } from './smart-http.js';
 
 const dispatchers = new Map<string, Dispatcher>();
@@ -45,8 +46,6 @@ export async function closeIsoDispatchers(): Promise<void> {
   dispatchers.clear();
   await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
 }
-
-const TRACKING_REF = 'refs/companion/tip';
 
 /**
  * isomorphic-git's pack cache per gitdir, kept between attempts and pushes for a short while:

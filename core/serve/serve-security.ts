@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 
-export const SESSION_COOKIE = 'bdc_companion_session';
+/**
+ * The header every API call carries the access token in. Not a cookie: cookies are not scoped by
+ * port, and SameSite counts every port of 127.0.0.1 as the same site, so a page served by any
+ * other local server would receive it (issue 15). A custom header is set only by this origin's own
+ * page, and a cross-origin request carrying one needs a CORS preflight, which serve never grants.
+ */
+export const TOKEN_HEADER = 'x-companion-token';
 
 /** True for 127.0.0.0/8, ::1 and `localhost`: binding there keeps the UI on this machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -77,26 +83,12 @@ export function isAllowedFetchSite(value: string | undefined): boolean {
   return value === undefined || value === 'same-origin' || value === 'none';
 }
 
-export function parseCookies(header: string | undefined): ReadonlyMap<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index <= 0) continue;
-    cookies.set(part.slice(0, index).trim(), part.slice(index + 1).trim());
-  }
-  return cookies;
-}
-
 /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
 export function tokensEqual(candidate: string | undefined, token: string): boolean {
   if (candidate === undefined) return false;
   const a = Buffer.from(candidate);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /** The address people should open: wildcard binds are reached through loopback locally. */

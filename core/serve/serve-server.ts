@@ -16,9 +16,7 @@ import {
   isAllowedHost,
   isAllowedOrigin,
   isLoopbackHost,
-  parseCookies,
-  SESSION_COOKIE,
-  sessionCookie,
+  TOKEN_HEADER,
   tokensEqual,
   type HostPolicy,
 } from './serve-security.js';
@@ -102,11 +100,18 @@ async function readBody(request: IncomingMessage): Promise<string> {
 /**
  * The UI over HTTP for machines without a desktop (`bdc-companion serve`).
  *
- * Every request passes, in order: the Host check (DNS rebinding), the Origin and Sec-Fetch-Site
- * checks (cross-site requests), then the access token — from `?token=` once, after which it lives
- * in an HttpOnly SameSite=Strict cookie and the address bar is cleaned by a redirect. Operations
- * are `POST /api/<operation>` with the arguments array as JSON; events are SSE on `/api/events`.
+ * Every request passes, in order: the Host check (DNS rebinding) and the Origin and
+ * Sec-Fetch-Site checks (cross-site requests). The UI's files are the public bundle; every API
+ * call and the event stream also need the access token in the `X-Companion-Token` header. The
+ * token reaches the page in the URL's fragment (`/#token=…`), which a browser never sends or logs;
+ * no cookie carries it (docs/security.md). Operations are `POST /api/<operation>` with the
+ * arguments array as JSON; events are a `text/event-stream` on `GET /api/events`.
  */
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -191,19 +196,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       throw new CompanionError('SERVE_ORIGIN_REFUSED', 'cross-site requests are refused');
     }
 
-    const queryToken = url.searchParams.get('token') ?? undefined;
-    const cookieToken = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-    if (!isApi && request.method === 'GET' && tokensEqual(queryToken, token)) {
-      // Trade the URL token for a cookie and clean the address bar (and its history entry).
-      response.writeHead(303, {
-        ...BASE_HEADERS,
-        location: '/',
-        'set-cookie': sessionCookie(token),
-      });
-      response.end();
-      return;
-    }
-    if (!tokensEqual(cookieToken, token)) {
+    if (isApi && !tokensEqual(headerValue(request, TOKEN_HEADER), token)) {
       throw new CompanionError('SERVE_ACCESS_DENIED', 'missing or wrong access token');
     }
 
@@ -257,7 +250,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const origin = `http://${displayHost(host)}:${port}`;
 
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/#token=${token}`,
     origin,
     host,
     port,

@@ -8,7 +8,7 @@ import { startServeProcess, type ServeProcess } from './serve-process.js';
 
 function call(
   url: URL,
-  options: { method?: string; cookie?: string; body?: string } = {},
+  options: { method?: string; token?: string; body?: string } = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -16,7 +16,7 @@ function call(
       {
         method: options.method ?? 'GET',
         headers: {
-          ...(options.cookie ? { cookie: options.cookie } : {}),
+          ...(options.token ? { 'x-companion-token': options.token } : {}),
           ...(options.body ? { 'content-type': 'application/json' } : {}),
         },
       },
@@ -53,13 +53,15 @@ describe('demo', () => {
 
   it('serves the UI with an installation signed in against the simulator', async () => {
     const url = new URL(demo.url);
+    const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+    expect(token).not.toBe('');
     const entry = await call(url);
-    expect(entry.status).toBe(303);
-    const cookie = String(entry.headers['set-cookie']).split(';')[0] ?? '';
+    expect(entry.status).toBe(200);
+    expect(entry.headers['set-cookie']).toBeUndefined();
     const api = (operation: string, args: unknown[]) =>
       call(new URL(`/api/${operation}`, url), {
         method: 'POST',
-        cookie,
+        token,
         body: JSON.stringify(args),
       });
     const installations = JSON.parse((await api('listInstallations', [])).body) as {

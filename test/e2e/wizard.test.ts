@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -57,15 +59,12 @@ describe('the UI over serve, as a new user', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('opens with the printed URL, which becomes a cookie, and exposes no Node or Electron', async () => {
+  it('opens with the printed URL, keeps the token out of the address bar and cookies, and exposes no Node or Electron', async () => {
+    expect(serve.url).toBe(`${serve.origin}/#token=${serve.url.split('#token=')[1] ?? ''}`);
     await page.goto(serve.url);
-    expect(page.url()).toBe(`${serve.origin}/`);
-    const cookies = await context.cookies();
-    expect(cookies.find((cookie) => cookie.name === 'bdc_companion_session')).toMatchObject({
-      httpOnly: true,
-      sameSite: 'Strict',
-    });
     await expect(page.locator('h1').textContent()).resolves.toBe('Ankra BDC Companion');
+    expect(page.url()).toBe(`${serve.origin}/`);
+    expect(await context.cookies()).toEqual([]);
     const globals = await page.evaluate(() => {
       const scope = window as unknown as Record<string, unknown>;
       return {
@@ -73,7 +72,7 @@ describe('the UI over serve, as a new user', () => {
         process: typeof scope['process'],
         ipcRenderer: typeof scope['ipcRenderer'],
         companion: typeof scope['companion'],
-        cookieVisible: document.cookie.includes('bdc_companion_session'),
+        cookie: document.cookie,
       };
     });
     expect(globals).toEqual({
@@ -81,16 +80,53 @@ describe('the UI over serve, as a new user', () => {
       process: 'undefined',
       ipcRenderer: 'undefined',
       companion: 'undefined',
-      cookieVisible: false,
+      cookie: '',
     });
+  });
+
+  // Regression (issue 15 item 3): the session was a cookie, and cookies ignore ports: every other
+  // server on 127.0.0.1 the admin's browser visited received the token with each request.
+  it('sends the token to no other port of 127.0.0.1, and that port cannot call the API', async () => {
+    const seen: string[] = [];
+    const other = createServer((request, response) => {
+      seen.push(JSON.stringify(request.headers));
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>other</p>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const visitor = await context.newPage();
+      await visitor.goto(`${otherOrigin}/`);
+      const token = serve.url.split('#token=')[1] ?? '';
+      expect(seen.join('\n')).not.toContain(token);
+      // A page of that other origin, in the same browser, cannot use the API.
+      const status = await visitor.evaluate(async (origin) => {
+        try {
+          const response = await fetch(`${origin}/api/listInstallations`, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json' },
+            body: '[]',
+          });
+          return response.status;
+        } catch {
+          return 'blocked';
+        }
+      }, serve.origin);
+      expect(status).not.toBe(200);
+      await visitor.close();
+    } finally {
+      other.close();
+    }
   });
 
   it('refuses the API to a page without the token', async () => {
     const stranger = await chromium.browser.newContext();
     try {
       const other = await stranger.newPage();
-      const response = await other.goto(`${serve.origin}/`);
-      expect(response?.status()).toBe(401);
+      await other.goto(`${serve.origin}/`);
+      // The public bundle loads, but without the token the API refuses it.
+      await other.getByText('The companion is not reachable').waitFor();
     } finally {
       await stranger.close();
     }

@@ -19,8 +19,9 @@ export const appCodes = {
     fix: 'Start the sign-in again from the Sign in step.',
   },
   SERVE_ACCESS_DENIED: {
-    cause: 'The request to `serve` had no valid access token (cookie or ?token=).',
-    fix: 'Open the exact URL that `serve` printed when it started; tokens change on every start.',
+    cause:
+      'The request to `serve` had no valid access token (the X-Companion-Token header the page sets from the printed URL).',
+    fix: 'Open the exact URL that `serve` printed when it started (with its #token= part); tokens change on every start.',
   },
   SERVE_HOST_REFUSED: {
     cause: 'The request named a Host that `serve` does not answer to (DNS rebinding protection).',

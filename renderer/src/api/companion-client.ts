@@ -9,6 +9,7 @@ import { isEnvelope, type CompanionBridge, type Envelope } from '../../../common
 import type { CompanionEvent } from '../../../common/api/models.js';
 import { OPERATION_NAMES } from '../../../common/api/operations.js';
 import { CompanionError } from '../../../common/errors/companion-error.js';
+import { takeServeToken, type TokenScope } from './serve-token.js';
 
 /**
  * The renderer's only way to the engine. Components never see a transport: they get a
@@ -83,14 +84,22 @@ export function bridgeTransport(bridge: CompanionBridge): Transport {
   };
 }
 
+/** The header `serve` reads the access token from (core/serve/serve-security.ts). */
+export const TOKEN_HEADER = 'X-Companion-Token';
+const RECONNECT_MS = 2_000;
+
 /**
- * Headless: `POST /api/<operation>` with the arguments as JSON, events over SSE. The session
- * cookie `serve` set is HttpOnly and same-site, so the page never handles the token itself.
+ * Headless: `POST /api/<operation>` with the arguments as JSON, events as a `text/event-stream`,
+ * each request carrying the access token in a header (never a cookie: see docs/security.md).
+ * EventSource cannot send headers, so the event stream is read with fetch, reconnecting like
+ * EventSource would when it ends.
  */
 export function httpTransport(
   base: string,
+  token: string | undefined,
   fetchImpl: typeof fetch = fetch.bind(globalThis),
 ): Transport {
+  const headers: Record<string, string> = token === undefined ? {} : { [TOKEN_HEADER]: token };
   return {
     name: 'http',
     async call(operation, args) {
@@ -98,9 +107,9 @@ export function httpTransport(
       try {
         response = await fetchImpl(`${base}/api/${operation}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { ...headers, 'content-type': 'application/json' },
           body: JSON.stringify(args),
-          credentials: 'same-origin',
+          credentials: 'omit',
         });
       } catch (error) {
         throw new CompanionError(
@@ -114,24 +123,71 @@ export function httpTransport(
       return response.json();
     },
     subscribe(listener) {
-      const source = new EventSource(`${base}/api/events`);
-      source.onmessage = (message: MessageEvent<string>) => {
-        try {
-          listener(JSON.parse(message.data));
-        } catch {
-          // A malformed event is dropped; the stream continues.
+      const controller = new AbortController();
+      const run = async (): Promise<void> => {
+        while (!controller.signal.aborted) {
+          try {
+            const response = await fetchImpl(`${base}/api/events`, {
+              headers,
+              credentials: 'omit',
+              signal: controller.signal,
+            });
+            if (response.ok && response.body !== null) {
+              await readEventStream(response.body, listener);
+            }
+          } catch {
+            // Dropped or refused: try again shortly, as EventSource does.
+          }
+          if (controller.signal.aborted) return;
+          await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
         }
       };
-      return () => source.close();
+      void run();
+      return () => controller.abort();
     },
   };
 }
 
+/** Reads `data:` events from a text/event-stream body until it ends. */
+async function readEventStream(
+  body: ReadableStream<Uint8Array>,
+  listener: (event: unknown) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+        .join('\n');
+      if (data !== '') {
+        try {
+          listener(JSON.parse(data));
+        } catch {
+          // A malformed event is dropped; the stream continues.
+        }
+      }
+      end = buffer.indexOf('\n\n');
+    }
+  }
+}
+
 /** Picks the transport present in this page: the preload bridge if any, else HTTP to our origin. */
-export function detectTransport(scope: {
-  readonly companion?: CompanionBridge;
-  readonly location: Location;
-}): Transport {
+export function detectTransport(
+  scope: TokenScope & {
+    readonly companion?: CompanionBridge;
+    readonly location: Pick<Location, 'origin'>;
+  },
+): Transport {
   if (scope.companion) return bridgeTransport(scope.companion);
-  return httpTransport(scope.location.origin);
+  return httpTransport(scope.location.origin, takeServeToken(scope));
 }

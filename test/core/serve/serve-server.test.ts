@@ -37,13 +37,14 @@ function send(
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstu';
 
+const auth = { 'x-companion-token': TOKEN };
+
 describe('serve over HTTP', () => {
   let home: string;
   let bundle: string;
   let service: CompanionService;
   let serve: RunningServe;
   let host: string;
-  let cookie: string;
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'serve-home-'));
@@ -62,7 +63,6 @@ describe('serve over HTTP', () => {
     });
     serve = await startServe({ service, bundleDir: bundle, logger: silentLogger, token: TOKEN });
     host = `127.0.0.1:${serve.port}`;
-    cookie = `bdc_companion_session=${TOKEN}`;
   });
 
   afterAll(async () => {
@@ -74,45 +74,67 @@ describe('serve over HTTP', () => {
 
   it('listens on loopback and prints a URL with the token', () => {
     expect(serve.loopbackOnly).toBe(true);
-    expect(serve.url).toBe(`http://127.0.0.1:${serve.port}/?token=${TOKEN}`);
+    expect(serve.url).toBe(`http://127.0.0.1:${serve.port}/#token=${TOKEN}`);
   });
 
-  it('trades the URL token for an HttpOnly SameSite=Strict cookie and cleans the address', async () => {
-    const reply = await send(serve.port, `/?token=${TOKEN}`, { headers: { host } });
-    expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
-    const setCookie = String(reply.headers['set-cookie']);
-    expect(setCookie).toContain(`bdc_companion_session=${TOKEN}`);
-    expect(setCookie).toContain('HttpOnly');
-    expect(setCookie).toContain('SameSite=Strict');
+  // Regression (issue 15 item 3): the token was traded for a cookie, and cookies go to every port
+  // of 127.0.0.1 — a page from any other local server received it and could replay it.
+  it('sets no cookie and takes no token from the query: only the X-Companion-Token header opens the API', async () => {
+    const page = await send(serve.port, `/?token=${TOKEN}`, { headers: { host } });
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.status).toBe(200);
+    const withCookie = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: {
+        host,
+        'content-type': 'application/json',
+        cookie: `bdc_companion_session=${TOKEN}`,
+      },
+      body: '[]',
+    });
+    expect(withCookie.status).toBe(401);
+    const withQuery = await send(serve.port, `/api/listInstallations?token=${TOKEN}`, {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect(withQuery.status).toBe(401);
+    const withHeader = await send(serve.port, '/api/listInstallations', {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json', ...auth },
+      body: '[]',
+    });
+    expect(withHeader.status).toBe(200);
   });
 
-  it('serves the UI with the strict CSP to a holder of the cookie', async () => {
-    const reply = await send(serve.port, '/', { headers: { host, cookie } });
+  it('serves the public UI bundle with the strict CSP', async () => {
+    const reply = await send(serve.port, '/', { headers: { host } });
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('<title>ui</title>');
     expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
     expect(reply.headers['x-frame-options']).toBe('DENY');
   });
 
-  it('refuses requests without the token, or with a wrong one', async () => {
-    expect((await send(serve.port, '/', { headers: { host } })).status).toBe(401);
-    expect((await send(serve.port, '/?token=wrong', { headers: { host } })).status).toBe(401);
-    const api = await send(serve.port, '/api/listInstallations', {
-      method: 'POST',
-      headers: { host, 'content-type': 'application/json', cookie: 'bdc_companion_session=nope' },
-      body: '[]',
-    });
-    expect(api.status).toBe(401);
-    expect(JSON.parse(api.body)).toMatchObject({
-      ok: false,
-      error: { code: 'SERVE_ACCESS_DENIED' },
-    });
+  it('refuses API calls without the token, or with a wrong one', async () => {
+    for (const headers of [{}, { 'x-companion-token': 'nope' }]) {
+      const api = await send(serve.port, '/api/listInstallations', {
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json', ...headers },
+        body: '[]',
+      });
+      expect(api.status).toBe(401);
+      expect(JSON.parse(api.body)).toMatchObject({
+        ok: false,
+        error: { code: 'SERVE_ACCESS_DENIED' },
+      });
+    }
+    const events = await send(serve.port, '/api/events', { headers: { host } });
+    expect(events.status).toBe(401);
   });
 
   it('refuses a foreign Host even with the token (DNS rebinding)', async () => {
     const reply = await send(serve.port, `/?token=${TOKEN}`, {
-      headers: { host: `rebind.attacker.example:${serve.port}`, cookie },
+      headers: { host: `rebind.attacker.example:${serve.port}`, ...auth },
     });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body).error.code).toBe('SERVE_HOST_REFUSED');
@@ -123,7 +145,7 @@ describe('serve over HTTP', () => {
       method: 'POST',
       headers: {
         host,
-        cookie,
+        ...auth,
         origin: 'http://attacker.example',
         'content-type': 'application/json',
       },
@@ -133,7 +155,12 @@ describe('serve over HTTP', () => {
     expect(JSON.parse(foreign.body).error.code).toBe('SERVE_ORIGIN_REFUSED');
     const crossSite = await send(serve.port, '/api/listInstallations', {
       method: 'POST',
-      headers: { host, cookie, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+      headers: {
+        host,
+        ...auth,
+        'sec-fetch-site': 'cross-site',
+        'content-type': 'application/json',
+      },
       body: '[]',
     });
     expect(crossSite.status).toBe(403);
@@ -144,7 +171,7 @@ describe('serve over HTTP', () => {
       method: 'POST',
       headers: {
         host,
-        cookie,
+        ...auth,
         origin: `http://${host}`,
         'sec-fetch-site': 'same-origin',
         'content-type': 'application/json',
@@ -159,14 +186,14 @@ describe('serve over HTTP', () => {
   it('validates arguments before the engine sees them', async () => {
     const reply = await send(serve.port, '/api/removeInstallation', {
       method: 'POST',
-      headers: { host, cookie, 'content-type': 'application/json' },
+      headers: { host, ...auth, 'content-type': 'application/json' },
       body: JSON.stringify([{ installation: 'x', extra: true }]),
     });
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).error.code).toBe('INPUT_INVALID');
     const notJson = await send(serve.port, '/api/listInstallations', {
       method: 'POST',
-      headers: { host, cookie, 'content-type': 'text/plain' },
+      headers: { host, ...auth, 'content-type': 'text/plain' },
       body: '[]',
     });
     expect(notJson.status).toBe(400);
@@ -179,11 +206,11 @@ describe('serve over HTTP', () => {
       '/assets/..%2f..%2fsecret.txt',
       '/..%5csecret.txt',
     ]) {
-      const reply = await send(serve.port, path, { headers: { host, cookie } });
+      const reply = await send(serve.port, path, { headers: { host, ...auth } });
       expect(reply.status, path).toBe(404);
       expect(reply.body).not.toContain('not for you');
     }
-    expect((await send(serve.port, '/assets/app.js', { headers: { host, cookie } })).status).toBe(
+    expect((await send(serve.port, '/assets/app.js', { headers: { host, ...auth } })).status).toBe(
       200,
     );
   });
@@ -191,7 +218,7 @@ describe('serve over HTTP', () => {
   it('streams engine events over SSE', async () => {
     const received = await new Promise<string>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: serve.port, path: '/api/events', headers: { host, cookie } },
+        { host: '127.0.0.1', port: serve.port, path: '/api/events', headers: { host, ...auth } },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
