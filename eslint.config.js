@@ -1,5 +1,6 @@
 // ESLint flat config. The layer table of DESIGN.md is enforced here: one `no-restricted-imports`
 // block per layer, each message saying why the boundary exists.
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -24,6 +25,8 @@ const why = {
     'preload/ must not import Node built-ins: it runs with sandbox: true and exposes the contract only.',
   reactInCommon: 'common/ must not import React: it holds the contract and models, not UI.',
   simInProduct: 'product code must never import sim/: the simulator is a test and demo stand-in.',
+  cliThroughUseCases:
+    'cli/ reaches core/ through core/use-cases/ (one use case per user action, shared with the desktop, serve and the bridge); type imports are fine.',
   ipcMain:
     'ipcMain is imported only by main/main.ts, which hands it to main/ipc/register-ipc.ts: one place registers every channel, each checking its sender.',
   ipcRenderer:
@@ -39,6 +42,18 @@ const layerPattern = (from, to, message) => ({
   regex: layer(to),
   message: message ?? `${from}/ must not import ${to}/: see the layer table in DESIGN.md.`,
 });
+
+/** What cli/ may import from core/ at run time (see the cli/ block below). */
+const CLI_CORE_ENTRY_POINTS = ['use-cases/', 'logging/', 'io/', 'settings/config-home\\.js$'];
+
+/**
+ * Commands that still assemble their action from low-level parts of core/ (issue 13: each moves
+ * to a use case and leaves this list; test/lint/cli-use-cases.test.ts keeps it free of files
+ * that no longer need it).
+ */
+const CLI_NOT_YET_ON_USE_CASES = JSON.parse(
+  readFileSync(new URL('./eslint/cli-not-yet-on-use-cases.json', import.meta.url), 'utf8'),
+);
 
 const mainPatterns = ['renderer', 'cli']
   .map((to) => layerPattern('main', to))
@@ -163,6 +178,29 @@ export default tseslint.config(
         .map((to) => layerPattern('cli', to))
         .concat(layerPattern('cli', 'sim', why.simInProduct)),
     }),
+  },
+  {
+    // cli/ is an adapter: it parses, calls a use case, renders. Its way into core/ is the use-case
+    // layer (each file one user action, importable on its own), logging (the CLI is a composition
+    // root and makes its logger), the bounded readers of core/io (every file and stdin it reads
+    // is capped the same way) and where the config home is (how it finds its ports). Types may
+    // come from anywhere: they carry no logic.
+    files: ['cli/**/*.ts'],
+    ignores: CLI_NOT_YET_ON_USE_CASES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+core/(?!${CLI_CORE_ENTRY_POINTS.join('|')})`,
+              allowTypeImports: true,
+              message: why.cliThroughUseCases,
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['sim/**/*.ts'],

@@ -1,4 +1,4 @@
-import { toErrorShape } from '../common/errors/companion-error.js';
+import { shapeHint, toErrorShape } from '../common/errors/companion-error.js';
 import type { ErrorShape } from '../common/errors/error-shape.js';
 import type { CliIo } from './cli-io.js';
 
@@ -41,7 +41,8 @@ export class Output {
   failure(error: unknown): ErrorShape {
     const shape = toErrorShape(error);
     if (this.json && !this.written) {
-      const { code, message, hint } = shape;
+      const { code, message } = shape;
+      const hint = shapeHint(shape, 'cli');
       this.writeJson({
         ...this.failureDetails,
         ok: false,
@@ -49,7 +50,9 @@ export class Output {
       });
     } else {
       const lines = [`${this.paint('error', 31)} ${shape.message} [${shape.code}]`];
-      if (shape.hint) lines.push(`${this.paint('hint', 33)}  ${shape.hint}`);
+      // The command line's wording: never "paste" or "click" (common/errors/hint-surface.ts).
+      const hint = shapeHint(shape, 'cli');
+      if (hint) lines.push(`${this.paint('hint', 33)}  ${hint}`);
       this.io.stderr.write(`${lines.join('\n')}\n`);
     }
     return shape;

@@ -12,7 +12,7 @@ import {
   type WebContents,
 } from 'electron';
 import ElectronStore from 'electron-store';
-import type { RelayStatus } from '../common/api/models.js';
+import type { BridgeOverview, RelayStatus } from '../common/api/models.js';
 import { CompanionError } from '../common/errors/companion-error.js';
 import { contentTypeFor } from '../core/serve/bundle-path.js';
 import { createLogger } from '../core/logging/file-logger.js';
@@ -26,7 +26,7 @@ import { APP_SCHEME, appRequestPath, appResponseHeaders } from './security/app-p
 import { findDeepLink, OAUTH_SCHEME, parseOAuthCallback } from './security/deep-link.js';
 import { isInstallationPageUrl, isOpenableAuthorizeUrl } from './security/external-url.js';
 import { isAllowedNavigation } from './security/navigation.js';
-import { relayTrayLabel } from './tray-status.js';
+import { bridgeTrayLabel, relayTrayLabel } from './tray-status.js';
 import { createMainWindow } from './main-window.js';
 import { readBoundedFile } from '../core/io/bounded-file.js';
 import { desktopSettingsStore } from './settings-store.js';
@@ -169,11 +169,21 @@ async function refreshTray(): Promise<void> {
       // An installation without relay data shows as off.
     }
   }
+  const bridges: BridgeOverview[] = [];
+  for (const installation of service.ports.settings.listInstallations()) {
+    try {
+      bridges.push(await service.getBridgeStatus({ installation: installation.id }));
+    } catch {
+      // An installation without bridge data is left out of the bridge line.
+    }
+  }
   const label = relayTrayLabel(statuses);
-  tray.setToolTip(`Ankra BDC Companion — ${label}`);
+  const bridgeLabel = bridgeTrayLabel(bridges);
+  tray.setToolTip(`Ankra BDC Companion — ${label} · ${bridgeLabel}`);
   tray.setContextMenu(
     Menu.buildFromTemplate([
       { label, enabled: false },
+      { label: bridgeLabel, enabled: false },
       { type: 'separator' },
       { label: 'Open', click: () => showWindow() },
       { label: 'Quit', click: () => app.quit() },

@@ -1,6 +1,6 @@
-import { signOutInstallation } from '../../core/auth/sign-out.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { signOut } from '../../core/use-cases/sign-out.js';
 import type { Command } from '../command.js';
-import { secretsFor, settingsFor } from './installation-support.js';
 
 /** `auth logout <name>`: forgets the installation's credential (token or OAuth tokens). */
 export const authLogoutCommand: Command = {
@@ -10,20 +10,21 @@ export const authLogoutCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const settings = settingsFor(context);
-    const installation = settings.requireInstallation(context.positionals[0] as string);
-    const secrets = await secretsFor(context, settings);
+    const ports = openLocalPorts(context.home, context.io.env);
     const {
+      installation,
       previousMode: previous,
       deleted,
       revoked,
-    } = await signOutInstallation(settings, secrets, installation, { env: context.io.env });
-    context.logger.info('signed out', {
-      installation: installation.name,
-      previousMode: previous,
-      secretsDeleted: deleted,
-      revoked,
-    });
+    } = await signOut(
+      {
+        settings: ports.settings,
+        secretStore: ports.secretStore,
+        env: ports.env,
+        logger: context.logger,
+      },
+      { installation: context.positionals[0] as string },
+    );
     context.output.success(
       {
         installation: installation.name,

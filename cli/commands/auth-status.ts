@@ -5,7 +5,8 @@ import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { chosenBackend } from '../../core/secrets/open-secret-store.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { secretStoreView, secretsFor, settingsFor } from './installation-support.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { secretStoreView } from './installation-support.js';
 
 async function credentialState(
   installation: Installation,
@@ -43,13 +44,13 @@ export const authStatusCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const settings = settingsFor(context);
-    const installation = settings.requireInstallation(context.positionals[0] as string);
+    const ports = openLocalPorts(context.home, context.io.env);
+    const installation = ports.settings.requireInstallation(context.positionals[0] as string);
     const auth = installation.auth;
     let store: Record<string, unknown>;
     let credential = { stored: false, expiresAt: null as string | null };
     try {
-      const secrets = await secretsFor(context, settings);
+      const secrets = await ports.secretStore();
       store = { ...secretStoreView(secrets), healthy: true };
       credential = await credentialState(installation, secrets);
     } catch (error) {

@@ -2,7 +2,7 @@ import { editBridgePolicy, type EffectivePolicy } from '../../core/bridge/bridge
 import type { Command } from '../command.js';
 import { listFlag } from '../flag-values.js';
 import { formatRows } from '../output.js';
-import { settingsFor } from './installation-support.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 
 function human(policy: EffectivePolicy): string {
   return formatRows([
@@ -44,7 +44,7 @@ export const bridgePolicyCommand: Command = {
   ],
   async run(context) {
     const { flags } = context;
-    const settings = settingsFor(context);
+    const settings = openLocalPorts(context.home, context.io.env).settings;
     const policy = editBridgePolicy(settings, context.positionals[0] as string, {
       allowPush: listFlag(flags['allow-push']),
       denyPush: listFlag(flags['deny-push']),

@@ -1,5 +1,5 @@
 import { catalogue, isErrorCode } from '../../common/errors/catalogue.js';
-import { CompanionError } from '../../common/errors/companion-error.js';
+import { CompanionError, hintForSurface } from '../../common/errors/companion-error.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 
@@ -26,11 +26,13 @@ export const explainCommand: Command = {
       });
     }
     const entry = catalogue[code];
-    output.success({ code, cause: entry.cause, fix: entry.fix }, () =>
+    // The command line's wording of the fix (the GUI has its own: common/errors/hint-surface.ts).
+    const fix = hintForSurface(code, 'cli');
+    output.success({ code, cause: entry.cause, fix }, () =>
       formatRows([
         ['code', code],
         ['cause', entry.cause],
-        ['fix', entry.fix],
+        ['fix', fix],
       ]),
     );
   },

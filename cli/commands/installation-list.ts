@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { authSummary, installationView, settingsFor } from './installation-support.js';
+import { authSummary, installationView } from './installation-support.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 
 /** `installation list`: every installation, with its URL and sign-in. */
 export const installationListCommand: Command = {
@@ -8,7 +9,7 @@ export const installationListCommand: Command = {
   summary: 'list the installations (BDC instances) configured',
   maxPositionals: 0,
   async run(context) {
-    const installations = settingsFor(context).listInstallations();
+    const installations = openLocalPorts(context.home, context.io.env).settings.listInstallations();
     context.output.success({ installations: installations.map(installationView) }, () =>
       installations.length === 0
         ? 'No installation yet; add one with `bdc-companion installation add <name> --url URL`.'

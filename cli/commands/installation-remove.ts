@@ -1,6 +1,6 @@
-import { removeInstallationWithSecrets } from '../../core/settings/remove-installation.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { removeInstallation } from '../../core/use-cases/remove-installation.js';
 import type { Command } from '../command.js';
-import { secretsFor, settingsFor } from './installation-support.js';
 
 /**
  * `installation remove <name>`: deletes the installation's secrets, then its settings. In that
@@ -20,20 +20,12 @@ export const installationRemoveCommand: Command = {
     ],
   ],
   async run(context) {
-    const settings = settingsFor(context);
-    // An unknown name fails before the keychain is asked anything.
-    const target = settings.requireInstallation(context.positionals[0] as string);
+    const ports = openLocalPorts(context.home, context.io.env);
     const keepSecrets = context.flags['keep-secrets'] === true;
-    const { installation, deleted, kept } = await removeInstallationWithSecrets(
-      settings,
-      keepSecrets ? undefined : await secretsFor(context, settings),
-      target.id,
+    const { installation, deleted, kept } = await removeInstallation(
+      { settings: ports.settings, secretStore: ports.secretStore, logger: context.logger },
+      { installation: context.positionals[0] as string, keepSecrets },
     );
-    context.logger.info('installation removed', {
-      installation: installation.name,
-      secretsDeleted: deleted,
-      secretsKept: kept,
-    });
     context.output.success(
       {
         removed: installation.name,

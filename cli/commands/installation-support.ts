@@ -2,35 +2,11 @@ import { statSync } from 'node:fs';
 import { readBoundedFileSync } from '../../core/io/bounded-file.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import {
-  describeSecretStore,
-  type SecretStoreConfig,
-} from '../../core/secrets/open-secret-store.js';
-import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
-import { openSettings } from '../../core/settings/settings-file.js';
-import type { SettingsStore } from '../../core/settings/settings-store.js';
-import { validateCaPem } from '../../core/trust/validate-ca.js';
+import { describeSecretStore } from '../../core/use-cases/secret-store-port.js';
 import type { CliIo } from '../cli-io.js';
-import type { CommandContext } from '../command.js';
 
 /** Shared plumbing of the identity commands (installation, auth): stores, stdin secrets, views. */
-
-export function settingsFor(context: Pick<CommandContext, 'home'>): SettingsStore {
-  return openSettings(context.home);
-}
-
-/**
- * The secret store the admin chose, checked against the one this config home already uses; the
- * first secret written pins it.
- */
-export async function secretsFor(
-  context: Pick<CommandContext, 'home' | 'io'>,
-  settings: SettingsStore,
-  extra: Partial<SecretStoreConfig> = {},
-): Promise<SecretStore> {
-  return openPinnedSecretStore(settings, { home: context.home, env: context.io.env, ...extra });
-}
 
 const MAX_STDIN_SECRET = 64 * 1024;
 
@@ -80,23 +56,6 @@ export function readSecretFromFile(
 /** Reads a CA file's text, bounded (a CA file holds a few certificates); validation is the caller's. */
 export function readCaText(path: string): string {
   return readBoundedFileSync(path, 'caFile').toString('utf8');
-}
-
-/**
- * Reads a CA file for an installation and validates it as a CA (core/trust): certificates only,
- * CA:TRUE, keyCertSign, currently valid; a private key is refused loudly and never echoed.
- */
-export function readCaFile(
-  path: string,
-  options: { readonly allowIntermediate?: boolean } = {},
-): string[] {
-  const text = readCaText(path);
-  try {
-    return [...validateCaPem(text, options).pems];
-  } catch (error) {
-    if (error instanceof Error) error.message = `${path}: ${error.message}`;
-    throw error;
-  }
 }
 
 /** What `installation show/list` print: everything in settings, which holds no secret. */

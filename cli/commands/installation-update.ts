@@ -1,17 +1,16 @@
 import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { storeBridgeToken } from '../../core/bridge/bridge-settings.js';
 import type { InstallationChanges } from '../../core/settings/installation-changes.js';
-import { updateInstallation } from '../../core/settings/update-installation.js';
+import { changeInstallation } from '../../core/use-cases/change-installation.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { storeBridgeToken } from '../../core/use-cases/store-bridge-token.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 import {
   installationRows,
   installationView,
-  readCaFile,
+  readCaText,
   readSecretFromStdin,
-  secretsFor,
-  settingsFor,
 } from './installation-support.js';
 import { listFlag } from '../flag-values.js';
 
@@ -119,8 +118,8 @@ export const installationUpdateCommand: Command = {
     if (partialChain && caFiles.length === 0) {
       throw new CompanionError('USAGE_INVALID', '--partial-chain goes with --ca-file.');
     }
-    const settings = settingsFor(context);
-    const current = settings.requireInstallation(context.positionals[0] as string);
+    const ports = openLocalPorts(context.home, io.env);
+    const current = ports.settings.requireInstallation(context.positionals[0] as string);
 
     const platformUrl = stringFlag(context, 'platform-url');
     const platformId = stringFlag(context, 'platform-installation-id');
@@ -140,9 +139,7 @@ export const installationUpdateCommand: Command = {
     const changes: InstallationChanges = {
       ...(trustChanged
         ? {
-            caPems: caFiles.flatMap((file) =>
-              readCaFile(file, { allowIntermediate: partialChain }),
-            ),
+            caPems: caFiles.map(readCaText),
             allowPartialChain: partialChain,
           }
         : {}),
@@ -151,9 +148,7 @@ export const installationUpdateCommand: Command = {
             platform: {
               baseUrl: platformBase,
               installationId: platformInstallationId,
-              ...(platformCaFiles === undefined
-                ? {}
-                : { caPems: platformCaFiles.flatMap((file) => readCaFile(file)) }),
+              ...(platformCaFiles === undefined ? {} : { caPems: platformCaFiles.map(readCaText) }),
             },
           }
         : {}),
@@ -162,8 +157,10 @@ export const installationUpdateCommand: Command = {
     const all: InstallationChanges = relay === undefined ? changes : { ...changes, relay };
     if (flags['bridge-token-stdin'] === true) {
       const token = await readSecretFromStdin(io, 'bridge token');
-      await storeBridgeToken(await secretsFor(context, settings), current, token);
-      context.logger.info('bridge token stored', { installation: current.name });
+      await storeBridgeToken(
+        { settings: ports.settings, secretStore: ports.secretStore, logger: context.logger },
+        { installation: current.id, token },
+      );
       if (Object.keys(all).length === 0) {
         output.success({ installation: installationView(current), bridgeToken: 'stored' }, () =>
           formatRows([
@@ -177,17 +174,16 @@ export const installationUpdateCommand: Command = {
     if (Object.keys(all).length === 0) {
       throw new CompanionError('USAGE_INVALID', 'Nothing to change: give at least one option.');
     }
-    const next = await updateInstallation(settings, current.id, all, {
-      now: new Date(),
-      env: io.env,
-      signal: io.stopSignal,
-      skipProbe: flags['skip-probe'] === true,
-      onProbe: (url) => output.note(`Probing ${url} with the new trust …`),
-    });
-    context.logger.info('installation updated', {
-      installation: next.name,
-      changed: Object.keys(all),
-    });
+    const next = await changeInstallation(
+      { settings: ports.settings, env: io.env, now: () => new Date(), logger: context.logger },
+      {
+        installation: current.id,
+        changes: all,
+        signal: io.stopSignal,
+        skipProbe: flags['skip-probe'] === true,
+        onProbe: (url) => output.note(`Probing ${url} with the new trust …`),
+      },
+    );
     output.success({ installation: installationView(next) }, () =>
       formatRows([['updated', next.name], ...installationRows(next).slice(1)]),
     );

@@ -5,12 +5,11 @@ import type {
   PushProgress,
   PushResult,
 } from '../../common/models/push.js';
-import { parseAuthor } from '../../core/git/push-operation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { openPushEngine } from '../../core/use-cases/push-engine.js';
 import { FILE_LIMITS, readBoundedFile } from '../../core/io/bounded-file.js';
 import { readBounded } from '../../core/io/bounded-read.js';
-import { pushForInstallation } from '../../core/use-cases/push-for-installation.js';
+import { parseAuthor, pushForInstallation } from '../../core/use-cases/push-for-installation.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 

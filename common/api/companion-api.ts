@@ -1,5 +1,9 @@
 import type {
   AppInfo,
+  BridgeOverview,
+  BridgePolicyUpdate,
+  BridgePolicyView,
+  BridgeTokenRequest,
   AppSettings,
   AppSettingsUpdate,
   AuthStatus,
@@ -97,6 +101,13 @@ export interface CompanionOperations {
    * grace period) and put on every registered BDC webhook; returns how many were updated.
    */
   rotateWebhookSecret(request: WebhookSecretRequest): Promise<{ readonly updated: number }>;
+
+  /** The platform bridge (`docs/bridge.md`): liveness, last status, policy. */
+  getBridgeStatus(request: InstallationRef): Promise<BridgeOverview>;
+  /** Adds or removes push rules and read projects; nothing is saved when one is malformed. */
+  updateBridgePolicy(request: BridgePolicyUpdate): Promise<BridgePolicyView>;
+  /** Stores the platform-issued bridge token in the secret store (never shown again). */
+  setBridgeToken(request: BridgeTokenRequest): Promise<void>;
 
   getSettings(): Promise<AppSettings>;
   updateSettings(request: AppSettingsUpdate): Promise<AppSettings>;

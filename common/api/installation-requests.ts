@@ -5,7 +5,6 @@ import {
   PemTextSchema,
   RELAY_LISTEN_MAX_CHARS,
   RelaySettingsSchema,
-  RelayTlsFilesSchema,
   URL_MAX_CHARS,
 } from '../models/installation.js';
 
@@ -18,6 +17,8 @@ import {
 
 /** Requests carry at most this many CAs (the stored form allows a few more for hand edits). */
 const REQUEST_CA_PEMS_MAX = 10;
+/** A relay certificate chain or key: the 64 KiB a file of that kind may hold. */
+const RELAY_TLS_PEM_MAX_CHARS = 64 * 1024;
 
 export const UrlTextSchema = Type.String({ minLength: 1, maxLength: URL_MAX_CHARS });
 export const PemListRequestSchema = Type.Array(PemTextSchema, { maxItems: REQUEST_CA_PEMS_MAX });
@@ -68,11 +69,19 @@ export const InstallationUpdateSchema = Type.Object(
           listen: Type.Optional(Type.String({ minLength: 1, maxLength: RELAY_LISTEN_MAX_CHARS })),
           /** The relay URL as BDC reaches it; empty forgets it. */
           publicUrl: Type.Optional(Type.String({ maxLength: URL_MAX_CHARS })),
-          /** Serve BDC over HTTPS with these files (absolute paths), or `none` for plain HTTP again. */
+          /**
+           * Serve BDC over HTTPS with this certificate chain and key — their content, read by the
+           * browser or the desktop's file dialog, never a path for the server to open (docs/
+           * operations.md, "Files the companion reads") — or `none` for plain HTTP again.
+           */
           tls: Type.Optional(
             Type.Union([
               Type.Object(
-                { kind: Type.Literal('files'), ...RelayTlsFilesSchema.properties },
+                {
+                  kind: Type.Literal('pem'),
+                  certPem: Type.String({ minLength: 1, maxLength: RELAY_TLS_PEM_MAX_CHARS }),
+                  keyPem: Type.String({ minLength: 1, maxLength: RELAY_TLS_PEM_MAX_CHARS }),
+                },
                 { additionalProperties: false },
               ),
               Type.Object({ kind: Type.Literal('none') }, { additionalProperties: false }),

@@ -4,6 +4,7 @@ import type {
   InstallationRef,
   InstallationUpdate,
 } from './installation-requests.js';
+import type { BridgeStatus } from '../models/bridge.js';
 import type { Installation } from '../models/installation.js';
 import type { PushHistoryEntry, PushProgress } from '../models/push.js';
 import type {
@@ -390,3 +391,32 @@ export type CompanionEvent =
   | { readonly kind: 'installations-changed' };
 
 export type CompanionEventKind = CompanionEvent['kind'];
+
+/** The Bridge view: whether a bridge runs anywhere, its last status, the policy in force. */
+export interface BridgeOverview {
+  readonly running: boolean;
+  /** The status the running (or last) bridge process recorded; undefined when none ever ran. */
+  readonly status: BridgeStatus | undefined;
+  readonly lastBeatAt: string | undefined;
+  readonly tokenConfigured: boolean;
+  readonly policy: BridgePolicyView;
+}
+
+export interface BridgePolicyView {
+  readonly read: readonly { readonly name: string; readonly patterns: readonly string[] }[];
+  readonly readProjects: readonly string[];
+  readonly push: readonly string[];
+}
+
+export interface BridgePolicyUpdate {
+  readonly installation: string;
+  readonly allowPush?: readonly string[];
+  readonly denyPush?: readonly string[];
+  readonly readProjects?: readonly string[];
+  readonly allProjects?: boolean;
+}
+
+export interface BridgeTokenRequest {
+  readonly installation: string;
+  readonly token: string;
+}

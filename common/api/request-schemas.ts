@@ -138,6 +138,17 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
   ),
   setWebhookSecret: one(webhookSecret),
   rotateWebhookSecret: one(webhookSecret),
+  getBridgeStatus: one(InstallationRefSchema),
+  updateBridgePolicy: one(
+    object({
+      ...ref,
+      allowPush: Type.Optional(Type.Array(text(600), { maxItems: 50 })),
+      denyPush: Type.Optional(Type.Array(text(600), { maxItems: 50 })),
+      readProjects: Type.Optional(Type.Array(text(128), { maxItems: 100 })),
+      allProjects: Type.Optional(Type.Boolean()),
+    }),
+  ),
+  setBridgeToken: one(object({ ...ref, token: text(4096) })),
   getSettings: none,
   updateSettings: one(
     object({

@@ -6,7 +6,10 @@
 export interface ErrorShape {
   readonly code: string;
   readonly message: string;
+  /** What to do, in the command line's words (no "paste", no "click"). */
   readonly hint?: string;
+  /** What to do, in the GUI's words (no flags, no commands). */
+  readonly hintGui?: string;
   readonly data?: Readonly<Record<string, unknown>>;
 }
 

@@ -67,7 +67,7 @@ interface UserJson {
 /**
  * Verifies a PAT against BDC before anything is stored.
  *
- * BDC serves an unknown or revoked Bearer token as anonymous (bdc-facts.md §2.5), so a 200 proves
+ * BDC serves an unknown or revoked Bearer token as anonymous (docs/bdc-admin-setup.md), so a 200 proves
  * nothing. The check uses `/rest/api/1.0/users`, which anonymous callers cannot use, and requires
  * `X-AUSERNAME` on the answer. Then it counts the projects readable with PROJECT_READ, following
  * `nextPageStart`, to tell "token refused" from "token valid but can read nothing".

@@ -39,7 +39,7 @@ export interface BdcResponse<T> {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** BDC's paging envelope (bdc-facts.md §6.1). */
+/** BDC's paging envelope (docs/bdc-rest-reference.md, Paging). */
 export interface BdcPage<T> {
   readonly values: readonly T[];
   readonly isLastPage: boolean;

@@ -40,7 +40,7 @@ export function describeBdcErrors(errors: readonly BdcErrorEntry[]): string {
 
 /**
  * BDC answers 401 both when the credential failed and when an authenticated user lacks permission
- * (bdc-facts.md §2.5). The second carries the user's name header or an AuthorisationException.
+ * (docs/bdc-admin-setup.md). The second carries the user's name header or an AuthorisationException.
  */
 export function isPermissionDenial(
   errors: readonly BdcErrorEntry[],

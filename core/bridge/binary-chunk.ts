@@ -32,3 +32,30 @@ export function* chunkViews(bytes: Uint8Array): Generator<Uint8Array> {
     yield bytes.subarray(offset, Math.min(bytes.byteLength, offset + MAX_CHUNK_BYTES));
   }
 }
+
+/**
+ * Frames the chunks of one body into a single reused buffer: the WebSocket library copies a frame
+ * while masking it (a client's frames are always masked) before `send` returns, so the buffer is
+ * free again at once and a 50 MiB body does not leave 50 MiB of frames for the collector.
+ */
+export class ChunkEncoder {
+  private readonly buffer: Buffer;
+  private readonly headLength: number;
+
+  constructor(id: string) {
+    const head = Buffer.from(id, 'utf8');
+    this.headLength = head.length + 1;
+    this.buffer = Buffer.allocUnsafe(this.headLength + MAX_CHUNK_BYTES);
+    head.copy(this.buffer, 0);
+    this.buffer[head.length] = 0;
+  }
+
+  /** The frame for `bytes`; valid until the next call. */
+  frame(bytes: Uint8Array): Buffer {
+    if (bytes.byteLength > MAX_CHUNK_BYTES) {
+      throw new RangeError(`a chunk holds at most ${MAX_CHUNK_BYTES} bytes`);
+    }
+    this.buffer.set(bytes, this.headLength);
+    return this.buffer.subarray(0, this.headLength + bytes.byteLength);
+  }
+}

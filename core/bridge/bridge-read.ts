@@ -4,7 +4,7 @@ import type { BridgePolicySettings } from '../../common/models/bridge.js';
 import type { Authorization } from '../auth/authorization.js';
 import { USER_AGENT } from '../net/network-factory.js';
 import { toNetworkError } from '../net/network-error.js';
-import { chunkViews } from './binary-chunk.js';
+import { ChunkEncoder, chunkViews } from './binary-chunk.js';
 import type { PlatformFrame } from './bridge-frames.js';
 import { requestHeadersForBdc, responseHeadersForPlatform } from './bridge-headers.js';
 import { bridgeTargetUrl, checkBridgePath } from './bridge-path.js';
@@ -20,7 +20,8 @@ export interface BridgeBdcAccess {
 /** Where a read's frames go; each send resolves once the socket took the bytes (backpressure). */
 export interface BridgeFrameSink {
   sendJson(frame: Readonly<Record<string, unknown>>): Promise<void>;
-  sendChunk(id: string, bytes: Uint8Array): Promise<void>;
+  /** A binary frame; the sink is done with the bytes when `sendBinary` returns. */
+  sendBinary(frame: Uint8Array): Promise<void>;
 }
 
 export interface ReadSummary {
@@ -105,6 +106,7 @@ export async function runBridgeRead(
   });
   let bytes = 0;
   let truncated = false;
+  const encoder = new ChunkEncoder(frame.id);
   try {
     for await (const piece of response.body as AsyncIterable<Buffer>) {
       let view: Uint8Array = piece;
@@ -112,7 +114,7 @@ export async function runBridgeRead(
         view = view.subarray(0, options.maxBodyBytes - bytes);
         truncated = true;
       }
-      for (const chunk of chunkViews(view)) await sink.sendChunk(frame.id, chunk);
+      for (const chunk of chunkViews(view)) await sink.sendBinary(encoder.frame(chunk));
       bytes += view.byteLength;
       if (truncated) break;
     }

@@ -1,7 +1,6 @@
 import type WebSocket from 'ws';
 import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
 import type { BridgePolicySettings, BridgeRequestRecord } from '../../common/models/bridge.js';
-import { encodeChunk } from './binary-chunk.js';
 import { parsePlatformFrame, type PlatformFrame } from './bridge-frames.js';
 import type { PushAnswer, BridgePushRunner } from './bridge-push.js';
 import { runBridgeRead, type BridgeBdcAccess, type BridgeFrameSink } from './bridge-read.js';
@@ -23,19 +22,31 @@ export interface BridgeSession {
   close(): void;
 }
 
-/** Sends over the socket, resolving once the bytes are handed to the TCP socket. */
+/** Above this many bytes queued on the socket, senders wait for it to drain. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+
+/**
+ * Sends over the socket. Below the high-water mark a send returns at once (no event-loop turn per
+ * frame); above it, the sender waits until its frame is written, so a fast BDC and a slow platform
+ * never pile a body up in memory. `ws` copies each frame before `send` returns (masking).
+ */
 export function socketSink(socket: WebSocket): BridgeFrameSink {
-  const send = (data: string | Buffer, binary: boolean): Promise<void> =>
+  const send = (data: string | Uint8Array, binary: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       if (socket.readyState !== socket.OPEN) {
         reject(new CompanionError('NETWORK_FAILED', 'The bridge connection closed.'));
+        return;
+      }
+      if (socket.bufferedAmount < HIGH_WATER_BYTES) {
+        socket.send(data, { binary });
+        resolve();
         return;
       }
       socket.send(data, { binary }, (error) => (error ? reject(error) : resolve()));
     });
   return {
     sendJson: (frame) => send(JSON.stringify(frame), false),
-    sendChunk: (id, bytes) => send(encodeChunk(id, bytes), true),
+    sendBinary: (frame) => send(frame, true),
   };
 }
 

@@ -44,7 +44,9 @@ export function explainRefusal(
           code,
           `${target.hostname} presents a self-signed server certificate (SHA-256 ${top.fingerprint256}), not one issued by a CA (${reason}).`,
           {
-            hint: 'Ask the Bitbucket administrator for a certificate issued by the company CA (or a public one), then paste that CA here.',
+            hint: 'Ask the Bitbucket administrator for a certificate issued by the company CA (or a public one), then give that CA with --ca-file.',
+            hintGui:
+              'Ask the Bitbucket administrator for a certificate issued by the company CA (or a public one), then paste that CA here.',
             data: { reason, issuer: missing, selfSignedLeaf: true },
           },
         ),
@@ -56,7 +58,8 @@ export function explainRefusal(
         code,
         `The certificate of ${target.hostname} is issued by "${missing}"${fingerprint}, which this machine does not trust (${reason}).`,
         {
-          hint: `Paste the CA certificate of "${missing}" (ask the Bitbucket administrator for the root CA), then probe again.`,
+          hint: `Give the CA certificate of "${missing}" with --ca-file F (ask the Bitbucket administrator for the root CA).`,
+          hintGui: `Paste the CA certificate of "${missing}" (ask the Bitbucket administrator for the root CA), then probe again.`,
           data: { reason, issuer: missing },
         },
       ),

@@ -14,6 +14,7 @@ export function probeRefusal(probe: ProbeResult, url: string, refused: string): 
     `${refused}: the probe of ${url} failed at the ${failed?.name ?? 'last'} step. ${error.message}`,
     {
       hint: error.hint,
+      hintGui: error.hintGui,
       data: {
         steps: probe.steps.map(({ name: step, ok, ms, code }) => ({ name: step, ok, ms, code })),
       },

@@ -18,7 +18,7 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   limitConnections,
   type ConnectionLimits,
-} from './connection-limits.js';
+} from '../net/connection-limits.js';
 import { IntakeBudget } from './intake-budget.js';
 import {
   createWebhookHandler,

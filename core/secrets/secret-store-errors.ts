@@ -7,7 +7,7 @@ export type SecretStoreFailureReason = SecretStoreFailure['reason'];
 /**
  * Keychain libraries report failures as free text. These are the signatures seen on Linux
  * (libsecret over D-Bus), macOS (Security framework) and Windows (Credential Manager), grouped by
- * what the user can do about them (security-auth.md §4).
+ * what the user can do about them (docs/testing.md, failure signatures).
  */
 const SIGNATURES: readonly (readonly [SecretStoreFailureReason, RegExp])[] = [
   // @napi-rs/keyring's wording when there is no D-Bus at all, despite the "AccessDenied" in it.

@@ -7,6 +7,7 @@ import { isOperationName } from '../../common/api/operations.js';
 import { CompanionError, toErrorShape } from '../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../common/errors/error-shape.js';
 import { readBounded } from '../io/bounded-read.js';
+import { limitConnections, LOOPBACK_CONNECTION_LIMITS } from '../net/connection-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { CompanionService } from '../service/companion-service.js';
 import { bundleRelativePath, contentSecurityPolicy, contentTypeFor } from './bundle-path.js';
@@ -227,8 +228,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       sendError(response, error);
     });
   });
-  // Long operations (awaitOAuth) hold a request open while the user signs in.
+  // Long operations (awaitOAuth) hold a request open while the user signs in; sockets are still
+  // capped before any request is parsed (docs/security.md).
   server.requestTimeout = 0;
+  limitConnections(server, LOOPBACK_CONNECTION_LIMITS);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

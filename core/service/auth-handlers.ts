@@ -6,8 +6,8 @@ import type {
   SecretStoreInfo,
 } from '../../common/api/models.js';
 import { oauthSignInSummary } from '../auth/oauth/oauth-sign-out.js';
-import { signOutInstallation } from '../auth/sign-out.js';
 import { signInWithPat } from '../use-cases/sign-in-with-pat.js';
+import { signOut } from '../use-cases/sign-out.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -70,8 +70,10 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
     },
 
     async signOut(request: InstallationRef): Promise<void> {
-      const installation = settings.requireInstallation(request.installation);
-      await signOutInstallation(settings, secretStore, installation, { env });
+      await signOut(
+        { settings, secretStore, env, logger: ports.logger },
+        { installation: request.installation },
+      );
       events.emit({ kind: 'installations-changed' });
     },
   };

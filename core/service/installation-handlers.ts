@@ -1,7 +1,7 @@
 import type { InstallationRef, InstallationUpdate } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
-import { removeInstallationWithSecrets } from '../settings/remove-installation.js';
-import { updateInstallation } from '../settings/update-installation.js';
+import { changeInstallation } from '../use-cases/change-installation.js';
+import { removeInstallation } from '../use-cases/remove-installation.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -16,15 +16,18 @@ export function installationHandlers(ports: ServicePorts): OperationHandlers {
     },
     async updateInstallation(request: InstallationUpdate): Promise<Installation> {
       const { installation, ...changes } = request;
-      const next = await updateInstallation(settings, installation, changes, {
-        now: ports.now(),
-        env: ports.env,
-      });
+      const next = await changeInstallation(
+        { settings, env: ports.env, now: ports.now, logger: ports.logger },
+        { installation, changes },
+      );
       events.emit({ kind: 'installations-changed' });
       return next;
     },
     async removeInstallation(request: InstallationRef): Promise<void> {
-      await removeInstallationWithSecrets(settings, secretStore, request.installation);
+      await removeInstallation(
+        { settings, secretStore, logger: ports.logger },
+        { installation: request.installation },
+      );
       events.emit({ kind: 'installations-changed' });
     },
   };

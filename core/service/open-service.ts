@@ -18,6 +18,7 @@ import { installationHandlers } from './installation-handlers.js';
 import { oauthHandlers } from './oauth-handlers.js';
 import { probeHandlers } from './probe-handlers.js';
 import { pushHandlers } from './push-handlers.js';
+import { bridgeHandlers } from './bridge-handlers.js';
 import { relayHandlers } from './relay-handlers.js';
 import { settingsHandlers } from './settings-handlers.js';
 import { webhookHandlers } from './webhook-handlers.js';
@@ -90,6 +91,7 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     ...push.handlers,
     ...relay.handlers,
     ...webhookHandlers(ports, database),
+    ...bridgeHandlers(ports, database),
     ...settingsHandlers(ports, () => push.reconfigure()),
     ...diagnosticsHandlers(ports),
   };

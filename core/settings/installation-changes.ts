@@ -5,11 +5,33 @@ import { loadRelayTls } from '../relay/relay-tls.js';
 import { validateCaSet } from '../trust/validate-ca-set.js';
 import { normaliseBaseUrl } from './new-installation.js';
 
-export type InstallationChanges = Omit<InstallationUpdate, 'installation'>;
+type RelayUpdate = NonNullable<InstallationUpdate['relay']>;
+
+/**
+ * The relay TLS change: content (`pem`, what the API takes), files the local user named on the
+ * command line (`files`, the CLI only: read at every relay start, so a renewed certificate
+ * applies), or plain HTTP (`none`).
+ */
+export type RelayTlsChange =
+  | NonNullable<RelayUpdate['tls']>
+  | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string };
+
+export type InstallationChanges = Omit<InstallationUpdate, 'installation' | 'relay'> & {
+  readonly relay?:
+    | (Omit<RelayUpdate, 'tls'> & { readonly tls?: RelayTlsChange | undefined })
+    | undefined;
+};
+
+/** Changes whose relay TLS content was already stored as files (update-installation.ts). */
+export type StoredInstallationChanges = Omit<InstallationChanges, 'relay'> & {
+  readonly relay?: Omit<RelayUpdate, 'tls'> & {
+    readonly tls?: Exclude<RelayTlsChange, { readonly kind: 'pem' }>;
+  };
+};
 
 function relayChanges(
   current: RelaySettings,
-  changes: InstallationChanges['relay'],
+  changes: StoredInstallationChanges['relay'],
 ): RelaySettings {
   if (changes === undefined) return current;
   const { tls: _previousTls, ...withoutTls } = current;
@@ -47,7 +69,7 @@ function relayChanges(
  */
 export function applyInstallationChanges(
   current: Installation,
-  changes: InstallationChanges,
+  changes: StoredInstallationChanges,
   now: Date,
 ): Installation {
   const allowPartialChain = changes.allowPartialChain ?? current.allowPartialChain === true;

@@ -1,7 +1,13 @@
 import type { Installation } from '../../common/models/installation.js';
 import { probeRefusal } from '../probe/probe-refusal.js';
 import { runProbe } from '../probe/run-probe.js';
-import { applyInstallationChanges, type InstallationChanges } from './installation-changes.js';
+import { dirname } from 'node:path';
+import { storeRelayTlsPems } from '../relay/relay-tls-store.js';
+import {
+  applyInstallationChanges,
+  type InstallationChanges,
+  type StoredInstallationChanges,
+} from './installation-changes.js';
 import type { SettingsStore } from './settings-store.js';
 
 export interface UpdateInstallationOptions {
@@ -16,6 +22,23 @@ export interface UpdateInstallationOptions {
 }
 
 /**
+ * Relay TLS given as content becomes files in the config folder, which the relay reads at every
+ * start; the settings keep only their paths (core/relay/relay-tls-store.ts).
+ */
+function storeTlsContent(
+  settings: SettingsStore,
+  installation: Installation,
+  changes: InstallationChanges,
+): StoredInstallationChanges {
+  const tls = changes.relay?.tls;
+  if (tls?.kind !== 'pem' || changes.relay === undefined) {
+    return changes as StoredInstallationChanges;
+  }
+  const files = storeRelayTlsPems(dirname(settings.path), installation.id, tls);
+  return { ...changes, relay: { ...changes.relay, tls: { kind: 'files', ...files } } };
+}
+
+/**
  * Applies checked changes to an installation and saves them. When the trust changes (new CAs,
  * or the partial-chain choice), the instance is probed with the new trust first — as when the
  * installation was added — and nothing is saved if the probe fails: a renewed CA that does not
@@ -27,9 +50,10 @@ export async function updateInstallation(
   changes: InstallationChanges,
   options: UpdateInstallationOptions,
 ): Promise<Installation> {
+  const current = settings.requireInstallation(nameOrId);
   const next = applyInstallationChanges(
-    settings.requireInstallation(nameOrId),
-    changes,
+    current,
+    storeTlsContent(settings, current, changes),
     options.now,
   );
   const trustChanged = changes.caPems !== undefined || changes.allowPartialChain !== undefined;

@@ -65,3 +65,6 @@ export async function pushForInstallation(
         : undefined,
   };
 }
+
+/** `"Name <email>"` → author, for adapters that take the author as text (the CLI's `--author`). */
+export { parseAuthor } from '../git/push-operation.js';

@@ -10,3 +10,6 @@ export type SecretStorePort = SecretStore | (() => Promise<SecretStore>);
 export async function secretStoreOf(port: SecretStorePort): Promise<SecretStore> {
   return typeof port === 'function' ? port() : port;
 }
+
+/** How a secret store is described to its user (`auth status`, the diagnostics). */
+export { describeSecretStore } from '../secrets/open-secret-store.js';

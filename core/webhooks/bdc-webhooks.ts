@@ -191,7 +191,7 @@ function body(spec: WebhookSpec): Record<string, unknown> {
     url: spec.url,
     events: spec.events,
     active: true,
-    // An empty secret makes BDC answer 500 (bdc-facts §4.1); callers never pass one.
+    // An empty secret makes BDC answer 500 (docs/bdc-rest-reference.md, Registering webhooks); callers never pass one.
     configuration: { secret: spec.secret },
     sslVerificationRequired: true,
   };

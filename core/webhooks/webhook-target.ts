@@ -39,7 +39,7 @@ export function parseProjectTarget(text: string): WebhookTarget {
   return { kind: 'project', project };
 }
 
-/** The REST collection of the target's webhooks (bdc-facts §4.1). */
+/** The REST collection of the target's webhooks (docs/bdc-rest-reference.md, Registering webhooks). */
 export function webhooksPath(target: WebhookTarget): string {
   const project = `/rest/api/1.0/projects/${encodeURIComponent(target.project)}`;
   return target.kind === 'project'

@@ -4,6 +4,7 @@ import type { Installation } from '../../common/api/models.js';
 import { PRODUCT_NAME } from '../../common/version.js';
 import { useApi, useCan, useInfo } from './app-context.js';
 import { ErrorNotice } from './components/error-notice.js';
+import { BridgeView } from './views/bridge-view.js';
 import { DiagnosticsView } from './views/diagnostics-view.js';
 import { HistoryView } from './views/history-view.js';
 import { InstallationsView } from './views/installations-view.js';
@@ -14,7 +15,14 @@ import { Wizard } from './wizard/wizard.js';
 import type { WizardStepId } from './wizard/wizard-model.js';
 
 export type ViewId =
-  'setup' | 'history' | 'relay' | 'installations' | 'test-push' | 'settings' | 'diagnostics';
+  | 'setup'
+  | 'history'
+  | 'relay'
+  | 'bridge'
+  | 'installations'
+  | 'test-push'
+  | 'settings'
+  | 'diagnostics';
 
 /** Each view and the operations it cannot work without; missing ones hide the view. */
 export const VIEWS: readonly {
@@ -25,6 +33,7 @@ export const VIEWS: readonly {
   { id: 'setup', title: 'Setup', needs: ['probe', 'addInstallation'] },
   { id: 'history', title: 'Push history', needs: ['queryHistory'] },
   { id: 'relay', title: 'Relay', needs: ['getRelayStatus', 'listDeliveries'] },
+  { id: 'bridge', title: 'Bridge', needs: ['getBridgeStatus'] },
   { id: 'installations', title: 'Installations', needs: ['listInstallations'] },
   { id: 'test-push', title: 'Test push', needs: ['testPush'] },
   { id: 'settings', title: 'Settings', needs: ['getSettings', 'updateSettings'] },
@@ -79,6 +88,8 @@ export function App(props: { initialView?: ViewId }) {
         return <HistoryView />;
       case 'relay':
         return <RelayView />;
+      case 'bridge':
+        return <BridgeView />;
       case 'installations':
         return (
           <InstallationsView

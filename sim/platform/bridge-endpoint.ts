@@ -25,6 +25,15 @@ export interface BridgeEndpoint {
   connections(): readonly BridgeConnectionInfo[];
   /** Upgrade requests seen per installation, accepted or refused. */
   upgradeAttempts(installationId: string): number;
+  /**
+   * Sends a request frame (`http` or `push`, with its id) and resolves with the answer, as the
+   * test calls do; in-process callers (benchmarks) skip the HTTP hop.
+   */
+  call(
+    installationId: string,
+    frame: Readonly<Record<string, unknown>> & { readonly id: string },
+    options?: { readonly discard?: boolean },
+  ): Promise<Record<string, unknown>>;
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   handleHttp(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   close(): void;
@@ -209,6 +218,8 @@ export function createBridgeEndpoint(options: { readonly now: () => number }): B
     token: (installationId) => tokens.get(installationId),
     receivedFrames: () => received,
     upgradeAttempts: (installationId) => attempts.get(installationId) ?? 0,
+    call: (installationId, frame, callOptions = {}) =>
+      call(installationId, frame.id, JSON.stringify(frame), callOptions.discard === true),
     connections: () =>
       [...live.values()].map((connection) => ({
         installationId: connection.installationId,

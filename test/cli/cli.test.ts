@@ -60,7 +60,8 @@ describe('bdc-companion command line', () => {
     expect(JSON.parse(run.stdout)).toEqual({
       ok: true,
       code: 'USAGE_INVALID',
-      ...catalogue.USAGE_INVALID,
+      cause: catalogue.USAGE_INVALID.cause,
+      fix: catalogue.USAGE_INVALID.fix,
     });
   });
 

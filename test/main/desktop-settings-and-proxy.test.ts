@@ -2,29 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../common/api/envelope.js';
-import { operationChannel, type OPERATION_NAMES } from '../../common/api/operations.js';
 import { pacProxyResolver } from '../../core/net/proxy-resolver.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import { desktopSettingsStore } from '../../main/settings-store.js';
-import type { ElectronStandIn } from './electron-stand-in/electron-stand-in.js';
-import { builtMain, loadMain, until } from './electron-stand-in/load-main.js';
+import { builtMain, callOperation, loadMain, until } from './electron-stand-in/load-main.js';
 
 // The desktop's settings store is electron-store and its proxy comes from Electron's resolver:
 // both run here in the built shell, with the real electron-store package over a stand-in for
 // `electron` (the Electron binary cannot run in CI).
 
-const APP_URL = 'app://bundle/index.html';
-
-async function call<T>(shell: ElectronStandIn, operation: string, ...args: unknown[]): Promise<T> {
-  const envelope = (await shell.invoke(
-    operationChannel(operation as (typeof OPERATION_NAMES)[number]),
-    shell.mainFrame(APP_URL),
-    ...args,
-  )) as Envelope<T>;
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), envelope.error);
-  return envelope.value;
-}
+const call = callOperation;
 
 describe('the desktop settings store and system proxy', () => {
   const homes: string[] = [];

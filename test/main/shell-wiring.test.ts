@@ -13,7 +13,7 @@ import {
   type ElectronStandIn,
   type StandInWindow,
 } from './electron-stand-in/electron-stand-in.js';
-import { builtMain, loadMain, until } from './electron-stand-in/load-main.js';
+import { builtMain, callOperation, loadMain, until } from './electron-stand-in/load-main.js';
 
 // The built desktop shell (dist/main/main.cjs, what `npm start` runs) executed under plain Node
 // with a recording stand-in for `electron`: the wiring between the tested decisions — handlers,
@@ -26,15 +26,7 @@ function homeDir(): string {
   return mkdtempSync(join(tmpdir(), 'shell-wiring-'));
 }
 
-async function call<T>(shell: ElectronStandIn, operation: string, ...args: unknown[]): Promise<T> {
-  const envelope = (await shell.invoke(
-    operationChannel(operation as (typeof OPERATION_NAMES)[number]),
-    shell.mainFrame(APP_URL),
-    ...args,
-  )) as Envelope<T>;
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), envelope.error);
-  return envelope.value;
-}
+const call = callOperation;
 
 /** Fires `ready` and waits for the shell's asynchronous start: service, IPC, window, tray. */
 async function start(shell: ElectronStandIn): Promise<StandInWindow> {

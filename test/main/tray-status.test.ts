@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RelayStatus } from '../../common/api/models.js';
-import { relayTrayLabel } from '../../main/tray-status.js';
+import type { BridgeOverview, RelayStatus } from '../../common/api/models.js';
+import { bridgeTrayLabel, relayTrayLabel } from '../../main/tray-status.js';
 
 function status(patch: Partial<RelayStatus>): RelayStatus {
   return {
@@ -35,5 +35,47 @@ describe('tray relay label', () => {
     );
     expect(relayTrayLabel([status({ pending: 1 })])).toBe('Relay: 1 pending');
     expect(relayTrayLabel([status({}), status({})])).toBe('Relay: running (2)');
+  });
+});
+
+describe('bridge tray line', () => {
+  const overview = (
+    state: 'connected' | 'refused' | 'reconnecting' | undefined,
+    extra: Partial<BridgeOverview> = {},
+  ): BridgeOverview => ({
+    running: state !== undefined,
+    lastBeatAt: undefined,
+    tokenConfigured: true,
+    policy: { read: [], readProjects: [], push: [] },
+    status:
+      state === undefined
+        ? undefined
+        : {
+            state,
+            platformUrl: 'https://platform.example',
+            connectedSince: undefined,
+            reconnectAttempts: 0,
+            lastRequest: undefined,
+            counts: { ok: 0, denied: 0, failed: 0, cancelled: 0 },
+            lastError: undefined,
+          },
+    ...extra,
+  });
+
+  it('says connected only when every configured bridge is, and names a refused token', () => {
+    expect(bridgeTrayLabel([])).toBe('Bridge: not set up');
+    expect(bridgeTrayLabel([overview('connected', { tokenConfigured: false })])).toBe(
+      'Bridge: not set up',
+    );
+    expect(bridgeTrayLabel([overview('connected'), overview('connected')])).toBe(
+      'Bridge: connected (2)',
+    );
+    expect(bridgeTrayLabel([overview(undefined)])).toBe('Bridge: not running');
+    expect(bridgeTrayLabel([overview('connected'), overview('reconnecting')])).toBe(
+      'Bridge: 1 of 2 connected',
+    );
+    expect(bridgeTrayLabel([overview('connected'), overview('refused')])).toBe(
+      'Bridge: token refused by the platform',
+    );
   });
 });

@@ -166,8 +166,36 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     expect(JSON.parse(push.stdout).ok, push.stdout).toBe(true);
     await both(['history', '--installation', 'red']);
 
-    await runRelayOnce(platform.caPem);
+    await runDaemonOnce(['relay', 'run', 'red', '--listen', '127.0.0.1:0'], async (first) => {
+      if (first.ok && first.url) await deliverTo(first.url);
+    });
     await both(['relay', 'status', 'red']);
+    await both([
+      'relay',
+      'watch',
+      'red',
+      '--repo',
+      `${sim.project}/${sim.repo}`,
+      '--interval',
+      '5',
+    ]);
+
+    // The bridge: its token goes in on standard input, then the platform reads and pushes through
+    // it, under the companion's own credential.
+    secrets['bridgeToken'] = platform.bridgeToken;
+    const bridgeToken = await cli(
+      ['installation', 'update', 'red', '--bridge-token-stdin', '--json'],
+      `${platform.bridgeToken}\n`,
+    );
+    expect(bridgeToken.code, bridgeToken.stdout + bridgeToken.stderr).toBe(0);
+    await both(['bridge', 'policy', 'red', '--allow-push', `${sim.project}/${sim.repo}:main`]);
+    await runDaemonOnce(['bridge', 'run', 'red'], useBridge);
+    await both(['bridge', 'status', 'red']);
+    await runDaemonOnce(['run', 'red'], async (first) => {
+      if (first.ok && first.url) await deliverTo(first.url);
+      await useBridge();
+    });
+    await both(['relay', 'watch', 'red', '--off']);
     await both(['relay', 'deliveries', 'red']);
     await both(['relay', 'show', 'red', '1']);
     await both(['relay', 'replay', 'red', '--dead']);
@@ -342,71 +370,94 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
   });
 });
 
-/** Runs `relay run` until ready, has BDC-style deliveries reach it, then stops it like SIGTERM. */
-async function runRelayOnce(platformCaPem: string): Promise<void> {
-  void platformCaPem;
+/**
+ * Runs a long-running command (`relay run`, `bridge run`, `run`) in-process until its first line,
+ * lets `whileRunning` use it, then stops it as SIGTERM would, keeping its output for the scan.
+ */
+async function runDaemonOnce(
+  args: readonly string[],
+  whileRunning: (first: { ok?: boolean; url?: string }) => Promise<void>,
+): Promise<void> {
   let stdout = '';
   let stderr = '';
   const controller = new AbortController();
   let readyLine: (line: string) => void = () => undefined;
   const ready = new Promise<string>((resolve) => (readyLine = resolve));
-  const running = runCli(
-    [
-      '--home',
-      home,
-      '--log-level',
-      'debug',
-      '--json',
-      'relay',
-      'run',
-      'red',
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    {
-      stdout: {
-        write: (text: string) => {
-          stdout += text;
-          if (stdout.includes('\n')) readyLine(stdout.split('\n')[0] as string);
-          return true;
-        },
+  const running = runCli(['--home', home, '--log-level', 'debug', '--json', ...args], {
+    stdout: {
+      write: (text: string) => {
+        stdout += text;
+        if (stdout.includes('\n')) readyLine(stdout.split('\n')[0] as string);
+        return true;
       },
-      stderr: { write: (text: string) => ((stderr += text), true) },
-      stdin: Readable.from(['']),
-      env: {},
-      stopSignal: controller.signal,
     },
-  );
+    stderr: { write: (text: string) => ((stderr += text), true) },
+    stdin: Readable.from(['']),
+    env: {},
+    stopSignal: controller.signal,
+  });
   const line = await Promise.race([ready, running.then(() => stdout.split('\n')[0] as string)]);
-  const document = JSON.parse(line) as { ok: boolean; url?: string };
-  if (document.ok && document.url) {
-    const body = JSON.stringify({
-      eventKey: 'repo:refs_changed',
-      date: new Date().toISOString(),
-      changes: [],
-    });
-    const signature = createHmac('sha256', secrets['webhookSecret'] as string)
-      .update(body)
-      .digest('hex');
-    const agent = new Agent();
-    for (const hub of [`sha256=${signature}`, 'sha256=0000']) {
-      const response = await request(document.url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: {
-          'content-type': 'application/json',
-          'x-event-key': 'repo:refs_changed',
-          'x-hub-signature': hub,
-          'x-request-id': randomBytes(8).toString('hex'),
-        },
-        body,
-      });
-      await response.body.text();
-    }
-    await agent.close();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await whileRunning(JSON.parse(line) as { ok?: boolean; url?: string });
   controller.abort();
   const code = await running;
-  outputs.push({ args: 'relay run red', run: { code, stdout, stderr } });
+  outputs.push({ args: args.join(' '), run: { code, stdout, stderr } });
+}
+
+/** BDC-style deliveries, one signed and one not, to a running relay. */
+async function deliverTo(url: string): Promise<void> {
+  const body = JSON.stringify({
+    eventKey: 'repo:refs_changed',
+    date: new Date().toISOString(),
+    changes: [],
+  });
+  const signature = createHmac('sha256', secrets['webhookSecret'] as string)
+    .update(body)
+    .digest('hex');
+  const agent = new Agent();
+  for (const hub of [`sha256=${signature}`, 'sha256=0000']) {
+    const response = await request(url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: {
+        'content-type': 'application/json',
+        'x-event-key': 'repo:refs_changed',
+        'x-hub-signature': hub,
+        'x-request-id': randomBytes(8).toString('hex'),
+      },
+      body,
+    });
+    await response.body.text();
+  }
+  await agent.close();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
+/** Waits for the companion's bridge to connect, then reads and pushes through it as the platform. */
+async function useBridge(): Promise<void> {
+  const platform = sim.platform;
+  if (!platform) throw new Error('the simulator should run the platform stand-in');
+  const deadline = Date.now() + 15_000;
+  while (platform.bridge.connections().length === 0) {
+    if (Date.now() > deadline) throw new Error('the bridge did not connect');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const id = platform.installationId;
+  const read = await platform.bridge.call(id, {
+    type: 'http',
+    id: `r-${randomBytes(4).toString('hex')}`,
+    method: 'GET',
+    path: `/rest/api/latest/projects/${sim.project}/repos`,
+  });
+  expect(read['status']).toBe(200);
+  await platform.bridge.call(id, {
+    type: 'push',
+    id: `p-${randomBytes(6).toString('hex')}`,
+    repo: `${sim.project}/${sim.repo}`,
+    branch: 'main',
+    message: 'bridged redaction check',
+    author: { name: 'Ankra', email: 'bot@ankra.example' },
+    changes: [
+      { op: 'put', path: 'docs/bridged.txt', content: Buffer.from('bridged\n').toString('base64') },
+    ],
+  });
 }

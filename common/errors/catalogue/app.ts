@@ -5,6 +5,7 @@ export const appCodes = {
   APP_OPERATION_UNAVAILABLE: {
     cause: 'This build of the companion does not include the capability the operation needs.',
     fix: 'Update the companion; `bdc-companion --version` shows which build is running.',
+    fixGui: 'Update the companion; the version is shown at the top of the window.',
   },
   APP_SENDER_REFUSED: {
     cause: 'An IPC call came from a frame that is not the companion UI (app://bundle main frame).',
@@ -26,6 +27,7 @@ export const appCodes = {
   SERVE_HOST_REFUSED: {
     cause: 'The request named a Host that `serve` does not answer to (DNS rebinding protection).',
     fix: 'Use the URL `serve` printed; to serve another name, start it with --host.',
+    fixGui: 'Open the address the companion printed when it started.',
   },
   SERVE_ORIGIN_REFUSED: {
     cause: 'A request came from another web origin (cross-site request protection).',
@@ -34,6 +36,7 @@ export const appCodes = {
   SERVE_LISTEN_FAILED: {
     cause: '`serve` could not listen on the requested address and port.',
     fix: 'Choose a free port with --port, or stop what is using it.',
+    fixGui: 'Ask whoever started the companion to choose a free port.',
   },
   SERVE_NOT_FOUND: {
     cause: 'The `serve` UI has no such page or operation.',
@@ -42,5 +45,6 @@ export const appCodes = {
   DEMO_SIMULATOR_MISSING: {
     cause: '`demo` needs the simulator bundle (dist/sim/index.js), which this install lacks.',
     fix: 'Run `npm run build` in a source checkout, then `bdc-companion demo` again.',
+    fixGui: 'The demo needs a source checkout; use the desktop app or a packaged build instead.',
   },
 } as const satisfies CatalogueSection;

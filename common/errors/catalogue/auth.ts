@@ -6,6 +6,8 @@ export const authCodes = {
     cause:
       'Bitbucket did not accept the token: it is unknown, revoked, expired or mistyped (BDC serves such tokens as anonymous).',
     fix: 'Create a new HTTP access token in Bitbucket (profile > HTTP access tokens) with PROJECT_READ and REPO_WRITE, and pass it on stdin.',
+    fixGui:
+      'Create a new HTTP access token in Bitbucket (profile > Manage account > HTTP access tokens) with the permissions the Sign in step names, and enter it there.',
   },
   AUTH_NO_ACCESS: {
     cause:
@@ -20,15 +22,18 @@ export const authCodes = {
   AUTH_TOKEN_EMPTY: {
     cause: 'No token arrived on standard input.',
     fix: 'Pipe the token in, e.g. `bdc-companion auth pat prod --token-stdin < token.txt`.',
+    fixGui: 'Enter the token in the Personal Access Token field.',
   },
   AUTH_NOT_SIGNED_IN: {
     cause:
       'The installation has no credential yet, or its credential is no longer in the secret store.',
     fix: 'Sign in with `bdc-companion auth pat <name> --token-stdin` or `auth oauth <name>`.',
+    fixGui: 'Sign in: Installations → Sign in… (or Continue setup).',
   },
   AUTH_EXPIRED: {
     cause: 'Bitbucket refused the credential (401) and it could not be refreshed.',
     fix: 'Sign in again with `bdc-companion auth pat` or `auth oauth`.',
+    fixGui: 'Sign in again: Installations → Sign in….',
   },
   AUTH_PERMISSION_DENIED: {
     cause:
@@ -54,6 +59,7 @@ export const authCodes = {
   BDC_UNAVAILABLE: {
     cause: 'Bitbucket answered with a server error (5xx) or could not be reached.',
     fix: 'Check that Bitbucket is up (`bdc-companion probe <url>`), then retry.',
+    fixGui: 'Check that Bitbucket is up (probe it in the Setup wizard), then retry.',
   },
   BDC_RESPONSE_INVALID: {
     cause:

@@ -5,10 +5,13 @@ export const generalCodes = {
   USAGE_INVALID: {
     cause: 'The command line has an unknown flag, a missing argument or a malformed value.',
     fix: 'Run the command with --help to see its arguments and flags.',
+    fixGui: 'Check the values entered and try again.',
   },
   COMMAND_UNKNOWN: {
     cause: 'The command named on the command line does not exist.',
     fix: 'Run `bdc-companion --help` for the list of commands.',
+    fixGui:
+      'Use the views in the sidebar; every action of the companion is there or on the command line.',
   },
   INPUT_INVALID: {
     cause: 'A value passed to an operation does not have the expected form.',
@@ -17,6 +20,7 @@ export const generalCodes = {
   INTERNAL_ERROR: {
     cause: 'The companion hit an unexpected condition (a bug).',
     fix: 'Run `bdc-companion diagnose` and send the bundle to Ankra support.',
+    fixGui: 'Run Diagnostics (in the sidebar), save the bundle and send it to Ankra support.',
   },
   FILE_READ_FAILED: {
     cause:

@@ -6,6 +6,7 @@ export const historyCodes = {
     cause:
       'A push history filter or page parameter is malformed (for example a limit that is not a positive number).',
     fix: 'Pass `--limit` as a whole number from 1 to 1000 and an existing installation name.',
+    fixGui: 'Choose an existing installation and a limit from 1 to 1000.',
   },
   HISTORY_UNAVAILABLE: {
     cause: 'The push history database could not be opened or written.',

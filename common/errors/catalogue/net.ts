@@ -39,6 +39,10 @@ export const netCodes = {
   TLS_UNTRUSTED: {
     cause: 'The server certificate is issued by a CA this machine does not trust (a private CA).',
     fix: 'Paste the root CA certificate of the issuer named in the message (ask the Bitbucket administrator); for an existing installation whose CA was renewed: `installation update <name> --ca-file F`.',
+    fixGui:
+      "Trust your organisation's root CA in the Trust step (ask the Bitbucket administrator which CA issued the certificate); for an existing installation whose CA was renewed, use Installations → Replace the private CAs.",
+    fixCli:
+      'Give the root CA certificate of the issuer named in the message (ask the Bitbucket administrator): `installation add … --ca-file F`; for an existing installation whose CA was renewed: `installation update <name> --ca-file F`.',
   },
   TLS_EXPIRED: {
     cause: 'A certificate in the server chain has expired (or is not valid yet: check the clock).',
@@ -64,6 +68,7 @@ export const netCodes = {
   NETWORK_FAILED: {
     cause: 'The request failed on the network for an unexpected reason.',
     fix: 'Run `bdc-companion probe <url>` to see which step fails.',
+    fixGui: 'Probe the instance in the Setup wizard to see which step fails.',
   },
   TRUST_BUNDLE_WRITE_FAILED: {
     cause: 'The CA bundle file for the git CLI could not be written.',

@@ -5,16 +5,21 @@ export const oauthCodes = {
   OAUTH_CLIENT_ID_MISSING: {
     cause: 'No OAuth client id was given and none is saved for this installation.',
     fix: 'Pass --client-id with the client id Bitbucket showed when the admin created the incoming Application Link.',
+    fixGui:
+      'Enter the client id Bitbucket showed when the admin created the incoming Application Link.',
   },
   OAUTH_CLIENT_SECRET_MISSING: {
     cause:
       'No OAuth client secret arrived on standard input and none is stored for this installation.',
     fix: 'Pipe the Application Link client secret in with --client-secret-stdin (Bitbucket always checks it).',
+    fixGui: 'Enter the Application Link client secret (Bitbucket always checks it).',
   },
   OAUTH_AUTHORIZE_REJECTED: {
     cause:
       'Bitbucket refused the authorization request with its own error page: the client id is unknown or the redirect URI is not registered in the Application Link exactly.',
     fix: 'In Bitbucket (Administration > Application links) check the client id and add the exact redirect URI named in the message (`auth oauth <name> --print-redirect-uris`).',
+    fixGui:
+      'In Bitbucket (Administration > Application links) check the client id and add the exact redirect URIs the Sign in step lists.',
   },
   OAUTH_ACCESS_DENIED: {
     cause: 'The sign-in was declined on the Bitbucket consent page.',
@@ -24,6 +29,8 @@ export const oauthCodes = {
     cause:
       'Bitbucket refused the requested scopes: they exceed the maximum scope of the Application Link.',
     fix: 'Ask the Bitbucket admin to raise the Application Link scope to Repositories: Admin, or request less with --scope.',
+    fixGui:
+      "Ask the Bitbucket admin to raise the Application Link's permission to what the Sign in step names, or sign in without the webhook option.",
   },
   OAUTH_AUTHORIZATION_FAILED: {
     cause: 'Bitbucket sent the browser back with an OAuth error instead of an authorization code.',
@@ -38,6 +45,8 @@ export const oauthCodes = {
     cause:
       'The callback URL is not the companion redirect URI, or it carries neither a code nor an error.',
     fix: 'Paste the complete address the browser was sent to after you chose Allow (it starts with the redirect URI).',
+    fixCli:
+      'Give the complete address the browser was sent to after you chose Allow (it starts with the redirect URI).',
   },
   OAUTH_CALLBACK_REPLAYED: {
     cause:
@@ -52,6 +61,8 @@ export const oauthCodes = {
     cause:
       'The fixed localhost port for the OAuth callback is taken by another program or sign-in.',
     fix: 'Finish or stop the other sign-in, or use another port with --port N (and register that redirect URI too).',
+    fixGui:
+      'Finish or cancel the other sign-in (in this app or on the command line), then sign in again.',
   },
   OAUTH_CODE_REJECTED: {
     cause:
@@ -62,16 +73,21 @@ export const oauthCodes = {
     cause:
       'Bitbucket no longer knows the authorization code: it expired before it was redeemed (codes live seconds).',
     fix: 'Sign in again and allow the browser to open the companion at once (tick "Always allow" on the prompt).',
+    fixCli:
+      'Run `auth oauth <name>` again and let the browser hand over at once (choose "Always allow" on its prompt).',
   },
   OAUTH_CLIENT_REJECTED: {
     cause:
       'Bitbucket refused the client credentials (invalid_client): the client id or client secret is wrong.',
     fix: 'Copy the client id and secret again from the Application Link in Bitbucket and pass the secret with --client-secret-stdin.',
+    fixGui:
+      'Copy the client id and secret again from the Application Link in Bitbucket and enter them in the Sign in step.',
   },
   OAUTH_REFRESH_REJECTED: {
     cause:
       'Bitbucket refused the refresh token (invalid_grant): it was rotated already, revoked, or is older than its lifetime.',
     fix: 'Sign in again with `bdc-companion auth oauth <name>`.',
+    fixGui: 'Sign in again: Installations → Sign in….',
   },
   OAUTH_TOKEN_ENDPOINT_FAILED: {
     cause:
@@ -81,6 +97,8 @@ export const oauthCodes = {
   OAUTH_SERVER_UNREACHABLE: {
     cause: 'The Bitbucket OAuth endpoints could not be reached.',
     fix: 'Check the network path to Bitbucket with `bdc-companion probe <url>`, then sign in again.',
+    fixGui:
+      'Probe the instance in the Setup wizard to check the network path to Bitbucket, then sign in again.',
   },
   OAUTH_TOKEN_NOT_ACCEPTED: {
     cause:
@@ -91,5 +109,6 @@ export const oauthCodes = {
     cause:
       'The stored OAuth token set could not be read (damaged or written by an unknown version).',
     fix: 'Sign in again with `bdc-companion auth oauth <name>`; the stored value is replaced.',
+    fixGui: 'Sign in again (Installations → Sign in…); the stored value is replaced.',
   },
 } as const satisfies CatalogueSection;

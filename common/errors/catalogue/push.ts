@@ -16,6 +16,7 @@ export const pushCodes = {
     cause:
       'The push request is incomplete or malformed (repository, branch, message, author or changes).',
     fix: 'Give `--repo PROJECT/slug`, `--branch`, `--message` and at least one `--put` or `--delete`; the author as "Name <email>".',
+    fixGui: 'Give the repository as PROJECT/slug, a branch, a message and at least one file.',
   },
   REPOSITORY_NOT_FOUND: {
     cause:
@@ -29,6 +30,7 @@ export const pushCodes = {
   PUSH_AUTH_FAILED: {
     cause: 'Bitbucket refused the credential (HTTP 401): the token is wrong, expired or revoked.',
     fix: 'Sign in again with `bdc-companion auth pat <name> --token-stdin` or `auth oauth`.',
+    fixGui: 'Sign in again: Installations → Sign in….',
   },
   PUSH_PERMISSION_DENIED: {
     cause: 'The credential is valid but may not write to this repository (HTTP 403).',
@@ -53,11 +55,15 @@ export const pushCodes = {
     cause:
       'The TLS connection to Bitbucket could not be verified (unknown CA, wrong host name or expired certificate).',
     fix: 'Trust the private CA of the instance (`installation add --ca-file`) and check the server certificate.',
+    fixGui:
+      "Trust the instance's private CA (Installations → Replace the private CAs) and check the server certificate.",
   },
   PUSH_NETWORK_FAILED: {
     cause:
       'The connection to Bitbucket failed or it answered with a server error on every attempt.',
     fix: 'Check that the instance is reachable from this machine (`bdc-companion probe <url>`) and try again.',
+    fixGui:
+      'Check that the instance is reachable from this machine (probe it in the Setup wizard) and try again.',
   },
   PUSH_PROTOCOL_FAILED: {
     cause:
@@ -70,15 +76,21 @@ export const pushCodes = {
     fix: 'Wait for the other push to finish, then try again.',
   },
   GIT_UNAVAILABLE: {
-    cause: 'The git command-line engine was needed but no usable `git` (2.37 or newer, which can be pinned to the vetted address) was found.',
+    cause:
+      'The git command-line engine was needed but no usable `git` (2.37 or newer, which can be pinned to the vetted address) was found.',
     fix: 'Install git 2.37 or newer and make sure it is on PATH, or force `--engine isomorphic-git`.',
+    fixGui:
+      'Install git 2.37 or newer on this machine, or choose the isomorphic-git engine for this push.',
   },
   GIT_ENGINE_FAILED: {
     cause: 'A local git operation of the push engine failed unexpectedly.',
     fix: 'Run the push again; the clone cache entry is rebuilt. Send `bdc-companion diagnose` if it repeats.',
+    fixGui:
+      'Run the push again; the clone cache entry is rebuilt. Send the Diagnostics bundle if it repeats.',
   },
   PUSH_NOT_SIGNED_IN: {
     cause: 'The installation has no credential to push with.',
     fix: 'Sign in first with `bdc-companion auth pat <name> --token-stdin` or `auth oauth <name>`.',
+    fixGui: 'Sign in first: Installations → Sign in… (or Continue setup).',
   },
 } as const satisfies CatalogueSection;

@@ -18,6 +18,7 @@ export const secretsCodes = {
   SECRET_STORE_FAILED: {
     cause: 'The secret store failed for a reason it did not classify.',
     fix: 'Retry; if it persists run `bdc-companion diagnose` and check the keychain service logs.',
+    fixGui: 'Retry; if it persists, run Diagnostics and check the keychain service.',
   },
   SECRET_STORE_UNKNOWN: {
     cause: 'BDC_COMPANION_SECRET_STORE names a secret store that does not exist.',
@@ -46,5 +47,6 @@ export const secretsCodes = {
   SECRET_TOO_LARGE: {
     cause: 'The secret is larger than the secret store accepts.',
     fix: 'This is a bug for any secret the companion produces; report it with `bdc-companion diagnose`.',
+    fixGui: 'This is a bug for any secret the companion produces; run Diagnostics and report it.',
   },
 } as const satisfies CatalogueSection;

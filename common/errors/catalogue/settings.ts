@@ -22,10 +22,13 @@ export const settingsCodes = {
   INSTALLATION_NOT_FOUND: {
     cause: 'No installation has the name or id given.',
     fix: 'Run `bdc-companion installation list` to see the installations, or add one with `installation add`.',
+    fixGui: 'Open Installations to see the installations, or add one with the Setup wizard.',
   },
   INSTALLATION_EXISTS: {
     cause: 'An installation with this name already exists.',
     fix: 'Choose another name, or remove the existing one first with `installation remove`.',
+    fixGui:
+      'Choose another installation name, or remove the existing one on the Installations view first.',
   },
   INSTALLATION_NAME_INVALID: {
     cause:

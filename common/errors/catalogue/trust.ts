@@ -5,40 +5,56 @@ export const trustCodes = {
   TRUST_EMPTY: {
     cause: 'No CA certificate was given.',
     fix: 'Paste the PEM text of the CA certificate (-----BEGIN CERTIFICATE----- …).',
+    fixCli:
+      'Give the PEM file of the CA certificate with --ca-file F (-----BEGIN CERTIFICATE----- …).',
   },
   TRUST_TOO_LARGE: {
     cause: 'The CA input is larger than 64 KiB.',
     fix: 'Paste only the root CA certificate (or the few CAs needed), not a whole system bundle.',
+    fixCli:
+      'Give only the root CA certificate (or the few CAs needed) in --ca-file, not a whole system bundle.',
   },
   TRUST_PRIVATE_KEY: {
     cause: 'The input contains a PRIVATE KEY. It was not stored or shown anywhere.',
     fix: 'Never paste a private key. Paste the CA certificate (-----BEGIN CERTIFICATE-----) instead, and consider the key exposed if it was shared.',
+    fixCli:
+      'Never hand over a private key. Give the CA certificate (-----BEGIN CERTIFICATE-----) with --ca-file instead, and consider the key exposed if it was shared.',
   },
   TRUST_NOT_PEM: {
     cause: 'The input contains no PEM certificate block, or a block is damaged.',
     fix: 'Paste the PEM form (-----BEGIN CERTIFICATE----- …); convert DER with `openssl x509 -inform der -in ca.cer`.',
+    fixCli:
+      'Give the PEM form (-----BEGIN CERTIFICATE----- …) with --ca-file; convert DER with `openssl x509 -inform der -in ca.cer`.',
   },
   TRUST_UNSUPPORTED_BLOCK: {
     cause:
       'The input contains a PEM block that is not a certificate (e.g. a request or public key).',
     fix: 'Paste only CERTIFICATE blocks.',
+    fixCli: 'Keep only CERTIFICATE blocks in the --ca-file.',
   },
   TRUST_TOO_MANY: {
     cause: 'The input holds more than 16 certificates.',
     fix: 'Paste only the root CA of the Bitbucket server (and at most a few more).',
+    fixCli: 'Give only the root CA of the Bitbucket server (and at most a few more) in --ca-file.',
   },
   TRUST_UNPARSABLE: {
     cause: 'A certificate block could not be parsed as an X.509 certificate.',
     fix: 'Export the CA certificate again from its source and paste it unchanged.',
+    fixCli:
+      'Export the CA certificate again from its source and give the file unchanged with --ca-file.',
   },
   TRUST_NOT_CA: {
     cause:
       'The certificate is not a CA (basicConstraints CA:FALSE or missing): likely a server certificate.',
     fix: 'Paste the certificate of the CA that issued the server certificate, not the server certificate itself.',
+    fixCli:
+      'Give the certificate of the CA that issued the server certificate (--ca-file), not the server certificate itself.',
   },
   TRUST_NO_CERT_SIGN: {
     cause: 'The CA certificate key usage does not allow signing certificates (keyCertSign).',
     fix: 'Paste the issuing root CA certificate; ask the PKI administrator which CA signs server certificates.',
+    fixCli:
+      'Give the issuing root CA certificate with --ca-file; ask the PKI administrator which CA signs server certificates.',
   },
   TRUST_KEY_TOO_WEAK: {
     cause:
@@ -61,9 +77,13 @@ export const trustCodes = {
   TRUST_INTERMEDIATE_ONLY: {
     cause: 'The input holds only intermediate CAs; trusting one alone needs an explicit choice.',
     fix: 'Paste the root CA (preferred), or confirm that trusting the intermediate alone is intended (partial chain).',
+    fixCli:
+      'Give the root CA (preferred), or add --partial-chain to trust the intermediate alone on purpose.',
   },
   TRUST_DOES_NOT_FIX: {
     cause: 'With this CA, the live server chain still does not verify.',
     fix: 'Paste the root CA named in the message: the one that issued the certificate the server presents.',
+    fixCli:
+      'Give the root CA named in the message with --ca-file: the one that issued the certificate the server presents.',
   },
 } as const satisfies CatalogueSection;

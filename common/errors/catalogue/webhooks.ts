@@ -10,6 +10,7 @@ export const webhooksCodes = {
   WEBHOOK_REPO_INVALID: {
     cause: 'A repository was not given as PROJECT/slug.',
     fix: 'Pass --repo PROJECT/slug (repeat it for several repositories) or --project KEY.',
+    fixGui: 'Choose repositories from the list (PROJECT/slug).',
   },
   WEBHOOK_REPO_NOT_FOUND: {
     cause: 'BDC has no such project or repository, or the signed-in user cannot see it.',
@@ -19,11 +20,13 @@ export const webhooksCodes = {
     cause:
       'The relay URL is not an absolute http(s) URL ending in /webhooks/bitbucket-dc/{installation id}.',
     fix: 'Pass --url with the address BDC can reach, e.g. https://relay.corp:8787/webhooks/bitbucket-dc/ID.',
+    fixGui: 'Enter the relay URL as BDC can reach it, e.g. https://relay.corp:8787.',
   },
   WEBHOOK_SECRET_MISSING: {
     cause:
       'No webhook secret is stored for the installation; deliveries could not be signed or verified.',
     fix: 'Store the platform webhook secret: `installation add ... --webhook-secret-stdin`, or run `webhooks rotate-secret <name>`.',
+    fixGui: 'Store the webhook secret first, in the Relay step of the Setup wizard.',
   },
   WEBHOOK_REQUEST_FAILED: {
     cause: 'BDC answered a webhook REST call with an unexpected error.',
@@ -32,5 +35,6 @@ export const webhooksCodes = {
   WEBHOOK_NOT_REGISTERED: {
     cause: 'The companion has not registered any BDC webhook for this installation.',
     fix: 'Register them first: `webhooks register <name> --repo PROJECT/slug --url URL`.',
+    fixGui: 'Register the webhooks first, in the Relay step of the Setup wizard.',
   },
 } as const satisfies CatalogueSection;

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { CompanionError } from '../../../common/errors/companion-error.js';
+import { limitConnections, LOOPBACK_CONNECTION_LIMITS } from '../../net/connection-limits.js';
 import {
   CUSTOM_REDIRECT_URI,
   LOOPBACK_CALLBACK_PATH,
@@ -80,6 +81,7 @@ export async function startLoopbackReceiver(port: number): Promise<CallbackRecei
     else if (held.length < MAX_HELD_CALLBACKS) held.push({ url, response });
     else response.writeHead(503, { 'Content-Type': 'text/plain' }).end('Busy');
   });
+  limitConnections(server, LOOPBACK_CONNECTION_LIMITS);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
       reject(

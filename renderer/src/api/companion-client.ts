@@ -116,7 +116,7 @@ export function httpTransport(
           'INTERNAL_ERROR',
           `the companion is not reachable: ${String(error)}`,
           {
-            hint: 'Check that `bdc-companion serve` is still running, then reload the page.',
+            hint: 'Check that the companion (`serve`) is still running on that machine, then reload the page.',
           },
         );
       }

@@ -1,4 +1,5 @@
 import { missingPermissionFor } from '../../../common/auth/permission-needs.js';
+import { shapeHint } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 
 /**
@@ -8,6 +9,8 @@ import type { ErrorShape } from '../../../common/errors/error-shape.js';
 export function ErrorNotice(props: { error: ErrorShape; title?: string }) {
   const { error } = props;
   const missing = missingPermissionFor(error.code);
+  // The GUI's wording: never a flag or a command (common/errors/hint-surface.ts).
+  const hint = shapeHint(error, 'gui');
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">
@@ -21,7 +24,7 @@ export function ErrorNotice(props: { error: ErrorShape; title?: string }) {
           {missing.feature}.
         </p>
       ) : null}
-      {error.hint ? <p className="notice-hint">Fix: {error.hint}</p> : null}
+      {hint ? <p className="notice-hint">Fix: {hint}</p> : null}
     </div>
   );
 }

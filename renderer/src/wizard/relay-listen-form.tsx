@@ -3,7 +3,7 @@ import type { Installation, RelayEndpoint } from '../../../common/api/models.js'
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
-import { relayTlsChange } from './relay-tls-change.js';
+import { readPickedPem, relayTlsChange } from './relay-tls-change.js';
 
 /**
  * Where the relay listens, the URL BDC should call and its optional HTTPS files; saving restarts
@@ -18,11 +18,17 @@ export function RelayListenForm(props: {
   const name = props.installation.name;
   const [listen, setListen] = useState(relay.listen);
   const [publicUrl, setPublicUrl] = useState(relay.publicUrl ?? '');
-  const [certFile, setCertFile] = useState(relay.tls?.certFile ?? '');
-  const [keyFile, setKeyFile] = useState(relay.tls?.keyFile ?? '');
+  const [certPicked, setCertPicked] = useState<File | undefined>(undefined);
+  const [keyPicked, setKeyPicked] = useState<File | undefined>(undefined);
+  const [plainHttp, setPlainHttp] = useState(false);
 
   const [saveRelay, savedRelay] = useAction(async () => {
-    const tls = relayTlsChange(certFile, keyFile, relay.tls !== undefined);
+    // The files' contents go to the companion, never their paths.
+    const tls = relayTlsChange(
+      certPicked === undefined ? undefined : await readPickedPem(certPicked),
+      keyPicked === undefined ? undefined : await readPickedPem(keyPicked),
+      plainHttp,
+    );
     await api.updateInstallation({
       installation: name,
       relay: {
@@ -64,20 +70,37 @@ export function RelayListenForm(props: {
         />
         <details>
           <summary>HTTPS between BDC and the relay (optional)</summary>
-          <Field
-            label="Certificate file"
-            value={certFile}
-            onChange={setCertFile}
-            placeholder="/etc/bdc-companion/relay.crt"
-            help="Absolute path of a PEM certificate chain for the relay's host name, issued by a CA BDC trusts."
-          />
-          <Field
-            label="Key file"
-            value={keyFile}
-            onChange={setKeyFile}
-            placeholder="/etc/bdc-companion/relay.key"
-            help="Absolute path of its unencrypted PEM private key. Leave both empty for plain HTTP."
-          />
+          <p>
+            {relay.tls === undefined
+              ? 'The relay serves plain HTTP.'
+              : 'The relay serves HTTPS with the certificate chosen before.'}
+          </p>
+          <label>
+            Certificate file (PEM chain for the relay's host name, issued by a CA BDC trusts)
+            <input
+              type="file"
+              accept=".pem,.crt,.cer"
+              onChange={(event) => setCertPicked(event.target.files?.[0])}
+            />
+          </label>
+          <label>
+            Key file (its unencrypted PEM private key)
+            <input
+              type="file"
+              accept=".pem,.key"
+              onChange={(event) => setKeyPicked(event.target.files?.[0])}
+            />
+          </label>
+          {relay.tls === undefined ? null : (
+            <label>
+              <input
+                type="checkbox"
+                checked={plainHttp}
+                onChange={(event) => setPlainHttp(event.target.checked)}
+              />{' '}
+              Serve plain HTTP instead
+            </label>
+          )}
         </details>
         <div className="actions">
           <button type="submit" className="primary" disabled={savedRelay.kind === 'running'}>

@@ -23,6 +23,7 @@ describe('CompanionError', () => {
       code: 'FILE_READ_FAILED',
       message: 'cannot read ca.pem',
       hint: 'check the path',
+      hintGui: 'check the path',
       data: { path: 'ca.pem' },
     });
     expect(isCompanionError(revived, 'FILE_READ_FAILED')).toBe(true);

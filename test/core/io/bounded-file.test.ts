@@ -12,7 +12,7 @@ import {
   readFileTailSync,
 } from '../../../core/io/bounded-file.js';
 import { collectChanges } from '../../../cli/commands/push.js';
-import { readCaFile, readSecretFromFile } from '../../../cli/commands/installation-support.js';
+import { readCaText, readSecretFromFile } from '../../../cli/commands/installation-support.js';
 import type { CommandContext } from '../../../cli/command.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bounded-file-'));
@@ -93,7 +93,7 @@ describe('every reader of a named file goes through it', () => {
       expect((await failure(() => readSecretFromFile(file, 'token', () => undefined))).code).toBe(
         'FILE_READ_FAILED',
       );
-      expect((await failure(() => readCaFile(file))).code).toBe('FILE_READ_FAILED');
+      expect((await failure(() => readCaText(file))).code).toBe('FILE_READ_FAILED');
     }
   });
 

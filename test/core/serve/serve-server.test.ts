@@ -1,9 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/logging/logger.js';
+import { LOOPBACK_CONNECTION_LIMITS } from '../../../core/net/connection-limits.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
 import { startServe, type RunningServe } from '../../../core/serve/serve-server.js';
 import type { CompanionService } from '../../../core/service/companion-service.js';
@@ -239,5 +241,24 @@ describe('serve over HTTP', () => {
       req.end();
     });
     expect(received).toContain('data: {"kind":"installations-changed"}');
+  });
+
+  it('caps open connections before parsing anything (every client is this machine)', async () => {
+    const sockets: Socket[] = [];
+    try {
+      for (let index = 0; index < LOOPBACK_CONNECTION_LIMITS.total; index += 1) {
+        sockets.push(
+          await new Promise<Socket>((resolve, reject) => {
+            const socket = connect({ host: '127.0.0.1', port: serve.port }, () => resolve(socket));
+            socket.on('error', reject);
+          }),
+        );
+      }
+      const extra = connect({ host: '127.0.0.1', port: serve.port });
+      extra.on('error', () => undefined);
+      await new Promise<void>((resolve) => extra.once('close', () => resolve()));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
   });
 });

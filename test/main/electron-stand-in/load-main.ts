@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Envelope } from '../../../common/api/envelope.js';
+import type { OperationName } from '../../../common/api/companion-api.js';
+import { operationChannel } from '../../../common/api/operations.js';
 import { repoRoot } from '../../helpers/cli-harness.js';
 import {
   createElectronStandIn,
@@ -56,4 +59,19 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Calls one contract operation over the shell's IPC as the app's own page does. */
+export async function callOperation<T>(
+  shell: ElectronStandIn,
+  operation: string,
+  ...args: unknown[]
+): Promise<T> {
+  const envelope = (await shell.invoke(
+    operationChannel(operation as OperationName),
+    shell.mainFrame('app://bundle/index.html'),
+    ...args,
+  )) as Envelope<T>;
+  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), envelope.error);
+  return envelope.value;
 }

@@ -12,7 +12,7 @@ import { newInstallation } from '../../../core/settings/new-installation.js';
 import { openSettings } from '../../../core/settings/settings-file.js';
 import { AppProvider } from '../../../renderer/src/app-context.js';
 import { RelayStep } from '../../../renderer/src/wizard/relay-step.js';
-import { relayTlsChange } from '../../../renderer/src/wizard/relay-tls-change.js';
+import { readPickedPem, relayTlsChange } from '../../../renderer/src/wizard/relay-tls-change.js';
 import { INITIAL_WIZARD } from '../../../renderer/src/wizard/wizard-model.js';
 
 // The real engine facade on a temp home; the instance address is a closed loopback port, so the
@@ -71,14 +71,18 @@ describe('RelayStep', () => {
 });
 
 describe('relay TLS fields', () => {
-  it('serves HTTPS with both files, goes back to HTTP with neither, refuses one alone', () => {
-    expect(relayTlsChange(' /etc/r.crt ', '/etc/r.key', false)).toEqual({
-      kind: 'files',
-      certFile: '/etc/r.crt',
-      keyFile: '/etc/r.key',
+  it('sends the picked files as content (never a path), goes back to HTTP on request, refuses one alone', async () => {
+    expect(relayTlsChange('CERT', 'KEY', false)).toEqual({
+      kind: 'pem',
+      certPem: 'CERT',
+      keyPem: 'KEY',
     });
-    expect(relayTlsChange('', '', true)).toEqual({ kind: 'none' });
-    expect(relayTlsChange('', ' ', false)).toBeUndefined();
-    expect(() => relayTlsChange('/etc/r.crt', '', false)).toThrow(/both the certificate/);
+    expect(relayTlsChange(undefined, undefined, true)).toEqual({ kind: 'none' });
+    expect(relayTlsChange(undefined, undefined, false)).toBeUndefined();
+    expect(() => relayTlsChange('CERT', undefined, false)).toThrow(/both the certificate/);
+    await expect(readPickedPem({ size: 70 * 1024, text: async () => 'x' })).rejects.toThrow(
+      /64 KiB/,
+    );
+    expect(await readPickedPem({ size: 4, text: async () => 'CERT' })).toBe('CERT');
   });
 });

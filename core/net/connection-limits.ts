@@ -13,6 +13,12 @@ export interface ConnectionLimits {
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { total: 512, perAddress: 64 };
+/**
+ * For the loopback listeners (`serve`, the OAuth callback): every client is this machine, so the
+ * per-address cap is the total. A browser opens about six connections per origin, plus the event
+ * stream and a held sign-in wait; 64 leaves room for several tabs.
+ */
+export const LOOPBACK_CONNECTION_LIMITS: ConnectionLimits = { total: 64, perAddress: 64 };
 
 /**
  * Caps the sockets a listener keeps open, before any byte of a request is parsed: a connection
