@@ -123,6 +123,15 @@ await Promise.all(
     ),
 );
 
+/**
+ * Pure-JS packages the CLI bundles instead of resolving at run time: each is many small ES modules
+ * (TypeBox ≈ 300 files; conf brings ajv and its helpers), and Node resolving, reading and compiling
+ * them one by one cost a read-only command more than its own work (issue [perf], measured with
+ * `npm run bench:startup` and a CPU profile). The heavy packages stay external, so the start-up
+ * module test still sees whether a command loads them.
+ */
+const cliBundled = ['typebox', 'conf'];
+
 // The CLI in chunks beside main.js (paths relative to the bundle stay valid): main.js holds the
 // parser, help and the manifest; each command and what it uses load when it runs.
 await esbuild({
@@ -135,8 +144,7 @@ await esbuild({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  packages: 'external',
-  external: ['electron'],
+  external: ['electron', ...dependencies.filter((name) => !cliBundled.includes(name))],
   sourcemap: true,
   define: { ...define, __COMMAND_MANIFEST__: JSON.stringify(await commandManifest()) },
   logLevel: 'warning',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf, { type Schema as ConfSchema } from 'conf';
+import Conf from 'conf';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -13,11 +13,14 @@ import {
   SETTINGS_SCHEMA_VERSION,
   emptySettingsDocument,
   migrateSettingsDocument,
-  settingsRootSchema,
-  settingsSchema,
   type SettingsDocument,
 } from './settings-schema.js';
 import type { CacheSettings, SettingsStore } from './settings-store.js';
+import {
+  SCHEMA_VIOLATION_PREFIX,
+  parseSettingsText,
+  serializeSettings,
+} from './settings-validation.js';
 import { readBoundedFileSync } from '../io/bounded-file.js';
 
 type Json = Record<string, unknown>;
@@ -51,10 +54,10 @@ export function settingsConfOptions(home: string) {
     cwd: home,
     configName: SETTINGS_FILE_NAME,
     fileExtension: SETTINGS_FILE_EXTENSION,
-    // TypeBox's schema types mark absent keywords `| undefined`, which conf's JSON-schema type
-    // (under exactOptionalPropertyTypes) does not: the objects themselves are plain JSON schema.
-    schema: settingsSchema as unknown as ConfSchema<SettingsData>,
-    rootSchema: settingsRootSchema,
+    // The schema is checked by TypeBox on every read and write, not by conf's `schema` option:
+    // that one compiles the schema with ajv each time a process opens the settings.
+    deserialize: parseSettingsText as (text: string) => SettingsData,
+    serialize: serializeSettings,
     defaults: emptySettingsDocument() as SettingsData,
     configFileMode: 0o600,
     clearInvalidConfig: false,
@@ -153,10 +156,10 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
     try {
       conf.set('installations', stored);
     } catch (error) {
-      if (describe(error).startsWith('Config schema violation')) {
+      if (describe(error).startsWith(SCHEMA_VIOLATION_PREFIX)) {
         throw new CompanionError(
           'SETTINGS_VALUE_INVALID',
-          `The installation cannot be saved: ${describe(error).replace('Config schema violation: ', '')}.`,
+          `The installation cannot be saved: ${describe(error).replace(SCHEMA_VIOLATION_PREFIX, '')}.`,
           { cause: error },
         );
       }
@@ -226,10 +229,10 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
         try {
           conf.set('cache', JSON.parse(JSON.stringify(cache)) as CacheSettings);
         } catch (error) {
-          if (describe(error).startsWith('Config schema violation')) {
+          if (describe(error).startsWith(SCHEMA_VIOLATION_PREFIX)) {
             throw new CompanionError(
               'SETTINGS_VALUE_INVALID',
-              `The cache settings cannot be saved: ${describe(error).replace('Config schema violation: ', '')}.`,
+              `The cache settings cannot be saved: ${describe(error).replace(SCHEMA_VIOLATION_PREFIX, '')}.`,
               { cause: error },
             );
           }
@@ -300,7 +303,7 @@ function openWithoutWriting(
 function isInvalidContent(error: unknown): boolean {
   return (
     error instanceof SyntaxError ||
-    (error instanceof Error && error.message.startsWith('Config schema violation'))
+    (error instanceof Error && error.message.startsWith(SCHEMA_VIOLATION_PREFIX))
   );
 }
 

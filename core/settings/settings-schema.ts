@@ -5,7 +5,8 @@ import type { Immutable } from '../../common/models/immutable.js';
 /**
  * The one JSON schema of the settings file, shared by the headless `conf` store
  * (`settings-file.ts`) and the desktop shell (electron-store is a thin subclass of conf and takes
- * the same `schema`, `rootSchema` and migrations). Secrets never appear here: the schema has no
+ * the same options); TypeBox checks it on every read and write (`settings-validation.ts`). Secrets
+ * never appear here: the schema has no
  * field that could hold one, and `additionalProperties: false` keeps it that way.
  *
  * Written with TypeBox, so the types of what the file holds are inferred from the schema itself;
@@ -61,15 +62,6 @@ export type CacheSettings = Immutable<Static<typeof CacheSettingsSchema>>;
 export type SecretStorePin = Static<typeof SecretStorePinSchema>;
 /** What the settings file holds once migrated (conf's and electron-store's type parameter). */
 export type SettingsDocument = Static<typeof SettingsDocumentSchema>;
-
-/** conf's `schema` option: the `properties` of the root object. */
-export const settingsSchema = SettingsDocumentSchema.properties;
-
-/** conf's `rootSchema` option. */
-export const settingsRootSchema = {
-  additionalProperties: false,
-  required: SettingsDocumentSchema.required,
-};
 
 type Json = Record<string, unknown>;
 
