@@ -61,6 +61,17 @@ describe('what the built CLI loads at start', () => {
     }
   });
 
+  it('read-only commands load no node-forge and no push engine', async () => {
+    // node-forge parses CAs in depth for `ca check`, `installation add`/`update` and the probe only.
+    for (const argv of [['installation', 'list'], ['history']]) {
+      const loaded = await loadedBy(argv, home);
+      expect(
+        loaded.filter((name) => ['node-forge', 'isomorphic-git', 'react'].includes(name)),
+        argv.join(' '),
+      ).toEqual([]);
+    }
+  });
+
   it('a command loads what it uses and no push engine: history opens SQLite, not isomorphic-git', async () => {
     // The same check sees a package when it is loaded: it can fail.
     const loaded = await loadedBy(['history'], home);
