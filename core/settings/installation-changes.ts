@@ -18,8 +18,7 @@ export type RelayTlsChange =
 
 export type InstallationChanges = Omit<InstallationUpdate, 'installation' | 'relay'> & {
   readonly relay?:
-    | (Omit<RelayUpdate, 'tls'> & { readonly tls?: RelayTlsChange | undefined })
-    | undefined;
+    (Omit<RelayUpdate, 'tls'> & { readonly tls?: RelayTlsChange | undefined }) | undefined;
 };
 
 /** Changes whose relay TLS content was already stored as files (update-installation.ts). */
