@@ -52,7 +52,7 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
     handlers: {
       async testPush(request: TestPushRequest): Promise<PushOutcome> {
         const { result, commitUrl } = await pushForInstallation(
-          { settings, secretStore, engine, logger },
+          { settings, secretStore, engine, env, logger },
           {
             installation: request.installation,
             request: {
