@@ -81,7 +81,7 @@ export function bridgeHandlers(
       secrets: secretStore,
       env: ports.env,
       logger: logger.child({ installation: installation.name }),
-      pushPorts: { settings, secretStore, engine, logger },
+      pushPorts: { settings, secretStore, engine, env: ports.env, logger },
       onState: (status) =>
         events.emit({ kind: 'bridge-status', installationId: installation.id, status }),
       ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
