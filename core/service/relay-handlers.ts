@@ -14,7 +14,7 @@ import {
   startInstallationRelay,
   type RunningInstallationRelay,
 } from '../relay/installation-relay.js';
-import { configureWatch } from '../watch/configure-watch.js';
+import { configureWatch } from '../use-cases/configure-watch.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
 import {
   listRelayDeliveries,
