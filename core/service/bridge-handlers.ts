@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { BridgeOverview } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import { bridgeLiveness } from '../bridge/bridge-heartbeat.js';
-import { editBridgePolicy, effectivePolicy } from '../bridge/bridge-settings.js';
+import { effectivePolicy } from '../bridge/bridge-settings.js';
 import {
   bridgeTokenKey,
   startInstallationBridge,
@@ -11,6 +11,8 @@ import {
   type RunningBridge,
 } from '../bridge/installation-bridge.js';
 import type { PushService } from '../git/push-service.js';
+import { readBridgeLiveness } from '../use-cases/bridge-liveness.js';
+import { changeBridgePolicy } from '../use-cases/bridge-policy.js';
 import { storeBridgeToken } from '../use-cases/store-bridge-token.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -120,9 +122,11 @@ export function bridgeHandlers(
 
   const handlers: OperationHandlers = {
     async getBridgeStatus(request) {
-      const installation = settings.requireInstallation(request.installation);
+      const { installation, liveness } = readBridgeLiveness(
+        { settings, database, now: () => ports.now().getTime() },
+        request,
+      );
       const local = running.get(installation.id)?.bridge;
-      const liveness = bridgeLiveness(database, installation.id, ports.now().getTime());
       const run = liveness.running[0] ?? liveness.lastRun;
       const recorded = run?.status.state === undefined ? undefined : run.status;
       const overview: BridgeOverview = {
@@ -136,12 +140,18 @@ export function bridgeHandlers(
       return overview;
     },
     async updateBridgePolicy(request) {
-      return editBridgePolicy(settings, request.installation, {
-        allowPush: request.allowPush ?? [],
-        denyPush: request.denyPush ?? [],
-        readProjects: request.readProjects ?? [],
-        clearReadProjects: request.allProjects === true,
-      });
+      return changeBridgePolicy(
+        { settings, logger },
+        {
+          installation: request.installation,
+          edit: {
+            allowPush: request.allowPush ?? [],
+            denyPush: request.denyPush ?? [],
+            readProjects: request.readProjects ?? [],
+            clearReadProjects: request.allProjects === true,
+          },
+        },
+      );
     },
     async setBridgeToken(request) {
       await storeBridgeToken(
