@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../net/undici-core.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type {
   BridgePolicySettings,
