@@ -110,10 +110,11 @@ export function createPushService(options: PushServiceOptions): PushService {
   return {
     cache,
     async push(installation, authorization, request, call = {}) {
-      const author = await signedInAuthor(installation, authorization);
+      // Looked up while the push takes its lock; never rejects (undefined when unknown).
+      const author = signedInAuthor(installation, authorization);
       return push(installation, request, {
         authorization,
-        ...(author === undefined ? {} : { signedInAuthor: author }),
+        signedInAuthor: author,
         cache,
         isoRunner,
         env,
