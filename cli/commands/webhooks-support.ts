@@ -1,9 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { createAuthorization } from '../../core/auth/installation-authorization.js';
-import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
+import type { BdcClient } from '../../core/bdc/bdc-client.js';
+import { openSignedInClient } from '../../core/use-cases/open-signed-in-client.js';
 import type { Installation } from '../../common/models/installation.js';
-import { installationNetworkOptions } from '../../core/net/installation-network.js';
-import { createDispatcher } from '../../core/net/network-factory.js';
 import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
 import {
@@ -30,23 +28,11 @@ export async function openWebhooks(
   secrets: SecretStore,
   relayUrl?: string,
 ): Promise<{ webhooks: BdcWebhooks; client: BdcClient }> {
-  const dispatcher = createDispatcher({
-    ...installationNetworkOptions(installation),
-    env: context.io.env,
-  });
-  try {
-    const authorization = await createAuthorization(installation, secrets, { dispatcher });
-    const client = createBdcClient({
-      baseUrl: installation.baseUrl,
-      authorization,
-      dispatcher,
-      ownsDispatcher: true,
-    });
-    return { webhooks: new BdcWebhooks(client, relayUrl), client };
-  } catch (error) {
-    await dispatcher.close().catch(() => undefined);
-    throw error;
-  }
+  const { client } = await openSignedInClient(
+    { secretStore: secrets, env: context.io.env, logger: context.logger },
+    installation,
+  );
+  return { webhooks: new BdcWebhooks(client, relayUrl), client };
 }
 
 /** The `--repo` and `--project` options of the commands that act on webhook targets. */

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type {
   DeliveryQuery,
   InstallationRef,
+  WatchConfigRequest,
   RelayEndpoint,
   RelayStatus,
   ReplayRequest,
@@ -16,12 +17,21 @@ import {
   replayDeadDeliveries,
   replayDelivery,
 } from '../relay/relay-queries.js';
-import { startInstallationRelay } from '../relay/installation-relay.js';
-import type { RunningRelay } from '../relay/relay.js';
+import {
+  startInstallationRelay,
+  type RunningInstallationRelay,
+} from '../relay/installation-relay.js';
+import { configureWatch } from '../watch/configure-watch.js';
+import { watchOverview } from '../watch/watch-queries.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
 import { relayUrlWarnings } from '../webhooks/relay-url-warnings.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
+
+/** Test ports of the service's relays (the watch's round interval, the settings check). */
+export interface RelayServiceTuning {
+  readonly watch?: { readonly intervalMs?: number; readonly checkMs?: number };
+}
 
 /** The URL BDC calls: the admin's public relay URL, else the listen address itself. */
 export function relayCallbackUrl(
@@ -38,6 +48,7 @@ export function relayCallbackUrl(
 
 export interface RelayHandlers {
   readonly handlers: OperationHandlers;
+
   /** Starts the relays of installations that have it enabled (the desktop and `serve` do). */
   startEnabled(): Promise<void>;
   close(): Promise<void>;
@@ -48,19 +59,26 @@ export interface RelayHandlers {
  * Status and deliveries are read from the shared database, so a relay run by the daemon
  * (`relay run`) shows up too.
  */
-export function relayHandlers(ports: ServicePorts, database: Database): RelayHandlers {
-  const running = new Map<string, { relay: RunningRelay; unsubscribe: () => void }>();
+export function relayHandlers(
+  ports: ServicePorts,
+  database: Database,
+  tuning: RelayServiceTuning = {},
+): RelayHandlers {
+  const running = new Map<string, { relay: RunningInstallationRelay; unsubscribe: () => void }>();
   const { settings, secretStore, events, logger } = ports;
 
   function overview(installation: Installation): RelayStatus {
     const current = running.get(installation.id);
     const now = ports.now().getTime();
     const liveness = relayLiveness(database, installation.id, { now });
+    const { mode, watch } = watchOverview(database, installation);
     return {
       ...relayStatus(database, installation.id, now),
       running: current !== undefined,
       listen: current ? formatListenAddress(current.relay.listen) : undefined,
       liveness,
+      mode,
+      watch: { ...watch, running: current?.relay.watch !== undefined },
     };
   }
 
@@ -94,6 +112,12 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
       secrets: secretStore,
       env: ports.env,
       logger: logger.child({ component: 'relay', installation: installation.name }),
+      // What to watch is read from the settings as they are now, so the relay view's (and the
+      // CLI's) changes apply to this running relay without a restart.
+      watch: {
+        settings: () => settings.findInstallation(installation.id)?.relay.watch,
+        ...tuning.watch,
+      },
     });
     const unsubscribe = relay.subscribe((event) => onRelayEvent(installation, event));
     running.set(installation.id, { relay, unsubscribe });
@@ -139,6 +163,27 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
     },
     async stopRelay(request: InstallationRef) {
       return stop(settings.requireInstallation(request.installation));
+    },
+    async configureWatch(request: WatchConfigRequest) {
+      const updated = configureWatch(
+        settings,
+        request.installation,
+        request.off === true
+          ? { kind: 'off' }
+          : {
+              kind: 'on',
+              repositories: request.repositories ?? [],
+              projects: request.projects ?? [],
+              ...(request.intervalSeconds === undefined
+                ? {}
+                : { intervalSeconds: request.intervalSeconds }),
+            },
+      );
+      await running.get(updated.id)?.relay.applyWatchSettings();
+      events.emit({ kind: 'installations-changed' });
+      const status = overview(updated);
+      events.emit({ kind: 'relay-status', status });
+      return status;
     },
     async listDeliveries(request: DeliveryQuery) {
       const installation = settings.requireInstallation(request.installation);

@@ -10,16 +10,14 @@ import type {
 } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
-import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
-import { installationNetworkOptions } from '../net/installation-network.js';
-import { createDispatcher } from '../net/network-factory.js';
+import type { BdcClient } from '../bdc/bdc-client.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
 import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
 import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
 import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
+import { withSignedInClient } from '../use-cases/open-signed-in-client.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -38,29 +36,13 @@ interface RepositoryJson {
 export function webhookHandlers(ports: ServicePorts, database: Database): OperationHandlers {
   const { settings, secretStore, events, env, logger } = ports;
 
-  async function withClient<T>(
+  function withClient<T>(
     installation: Installation,
     work: (client: BdcClient) => Promise<T>,
   ): Promise<T> {
-    const dispatcher = createDispatcher({ ...installationNetworkOptions(installation), env });
-    let client: BdcClient | undefined;
-    try {
-      const authorization = await createAuthorization(installation, secretStore, {
-        dispatcher,
-        logger,
-      });
-      client = createBdcClient({
-        baseUrl: installation.baseUrl,
-        authorization,
-        dispatcher,
-        ownsDispatcher: true,
-        logger,
-      });
-      return await work(client);
-    } finally {
-      if (client) await client.close();
-      else await dispatcher.close().catch(() => undefined);
-    }
+    return withSignedInClient({ secretStore, env, logger }, installation, ({ client }) =>
+      work(client),
+    );
   }
 
   return {
