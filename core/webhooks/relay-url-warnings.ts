@@ -4,8 +4,9 @@ import { assessRelayUrl, type NetworkInterfaceAddress } from './relay-url-check.
 
 /**
  * The relay URL check for an installation's URL as the service registers it: throws for a URL of
- * the wrong form, returns the warnings for addresses BDC likely cannot reach. Without a platform
- * link there is no expected path to check, so only the address is judged.
+ * the wrong form, returns the warnings for addresses BDC likely cannot reach, worded for the GUI
+ * (the service answers the desktop app and `serve`). Without a platform link there is no
+ * expected path to check, so only the address is judged.
  */
 export function assessRelayUrlOf(
   installation: Pick<Installation, 'platform'>,
@@ -13,7 +14,7 @@ export function assessRelayUrlOf(
   interfaces: readonly NetworkInterfaceAddress[] = localInterfaces(),
 ): readonly string[] {
   const platformId = installation.platform?.installationId ?? lastPathSegment(url);
-  return assessRelayUrl(url, platformId, interfaces).warnings;
+  return assessRelayUrl(url, platformId, interfaces, 'gui').warnings;
 }
 
 /** For showing the relay endpoint: a URL that would be refused is one more warning, not a failure. */
