@@ -5,6 +5,7 @@ import type {
   RepositoryQuery,
   RepositoryRef,
   WebhookRegisterRequest,
+  WebhookSecretChange,
   WebhookSecretRequest,
   WebhookUnregisterRequest,
 } from '../../common/api/models.js';
@@ -14,9 +15,10 @@ import { createAuthorization } from '../auth/installation-authorization.js';
 import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
 import { createDispatcher } from '../net/network-factory.js';
-import { storeRotatedSecret } from '../relay/webhook-secrets.js';
+import { changeInstallation } from '../use-cases/change-installation.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
-import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
+import { registerWebhooks } from '../webhooks/webhook-operations.js';
+import { WebhookRegistry } from '../webhooks/webhook-registry.js';
 import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
 import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
@@ -38,29 +40,67 @@ interface RepositoryJson {
 export function webhookHandlers(ports: ServicePorts, database: Database): OperationHandlers {
   const { settings, secretStore, events, env, logger } = ports;
 
-  async function withClient<T>(
-    installation: Installation,
-    work: (client: BdcClient) => Promise<T>,
-  ): Promise<T> {
+  /** The installation's signed-in REST client; the caller closes it. */
+  async function openClient(installation: Installation): Promise<BdcClient> {
     const dispatcher = createDispatcher({ ...installationNetworkOptions(installation), env });
-    let client: BdcClient | undefined;
     try {
       const authorization = await createAuthorization(installation, secretStore, {
         dispatcher,
         logger,
       });
-      client = createBdcClient({
+      return createBdcClient({
         baseUrl: installation.baseUrl,
         authorization,
         dispatcher,
         ownsDispatcher: true,
         logger,
       });
+    } catch (error) {
+      await dispatcher.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function withClient<T>(
+    installation: Installation,
+    work: (client: BdcClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await openClient(installation);
+    try {
       return await work(client);
     } finally {
-      if (client) await client.close();
-      else await dispatcher.close().catch(() => undefined);
+      await client.close();
     }
+  }
+
+  /**
+   * The platform's secret, through the one use case the CLI uses too: stored, then put on every
+   * webhook the companion registered (core/webhooks/change-webhook-secret.ts).
+   */
+  async function changeSecret(
+    request: WebhookSecretRequest,
+  ): Promise<{ webhookSecret: WebhookSecretChange }> {
+    const result = await changeInstallation(
+      {
+        settings,
+        env,
+        now: ports.now,
+        logger,
+        webhookSecret: {
+          secretStore,
+          database,
+          now: () => ports.now().getTime(),
+          openWebhooks: async (installation) => {
+            const client = await openClient(installation);
+            return { webhooks: new BdcWebhooks(client), close: () => client.close() };
+          },
+        },
+      },
+      { installation: request.installation, changes: {}, webhookSecret: request.secret },
+    );
+    if (result.webhookSecret === undefined) throw new Error('the webhook secret was not changed');
+    events.emit({ kind: 'installations-changed' });
+    return { webhookSecret: result.webhookSecret };
   }
 
   return {
@@ -102,30 +142,20 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
       });
     },
 
-    async setWebhookSecret(request: WebhookSecretRequest): Promise<void> {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      if (secret.length < 16) {
-        throw new CompanionError(
-          'INPUT_INVALID',
-          'The webhook secret is shorter than 16 characters.',
-        );
-      }
-      // Through the rotation path: a secret BDC may still sign with stays accepted for a while.
-      await storeRotatedSecret(secretStore, installation.id, secret, ports.now().getTime());
+    async setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange> {
+      return (await changeSecret(request)).webhookSecret;
     },
 
     async rotateWebhookSecret(request: WebhookSecretRequest) {
       const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      const result = await withClient(installation, (client) =>
-        rotateWebhookSecret(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          secretStore,
-          { generate: () => secret },
-        ),
-      );
-      return { updated: result.webhooks.length };
+      if (new WebhookRegistry(database).list(installation.id).length === 0) {
+        throw new CompanionError(
+          'WEBHOOK_NOT_REGISTERED',
+          'No BDC webhook is registered for this installation.',
+        );
+      }
+      const { webhookSecret } = await changeSecret(request);
+      return { updated: webhookSecret.switched.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {
