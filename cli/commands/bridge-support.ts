@@ -54,6 +54,7 @@ export function startCommandBridge(
       settings: parts.settings,
       secretStore: parts.secrets,
       engine: parts.engine,
+      env: context.io.env,
       logger: parts.logger,
     },
     onState: (status) => {

@@ -4,6 +4,7 @@ import type { InstallationChanges } from '../../core/settings/installation-chang
 import { changeInstallation } from '../../core/use-cases/change-installation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { storeBridgeToken } from '../../core/use-cases/store-bridge-token.js';
+import { webhookSecretPortsOf } from '../../core/use-cases/webhook-ports.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 import {
@@ -13,11 +14,7 @@ import {
   readSecretFromStdin,
 } from './installation-support.js';
 import { listFlag } from '../flag-values.js';
-import {
-  webhookSecretPorts,
-  webhookSecretRows,
-  withSecretFailureDetails,
-} from './webhooks-support.js';
+import { webhookSecretRows, withSecretFailureDetails } from './webhooks-support.js';
 
 function stringFlag(context: CommandContext, name: string): string | undefined {
   const value = context.flags[name];
@@ -200,7 +197,15 @@ export const installationUpdateCommand: Command = {
             now: () => new Date(),
             logger: context.logger,
             webhookSecret:
-              webhookSecret === undefined ? undefined : await webhookSecretPorts(context, ports),
+              webhookSecret === undefined
+                ? undefined
+                : await webhookSecretPortsOf({
+                    settings: ports.settings,
+                    secretStore: () => ports.secretStore(),
+                    database: ports.database(),
+                    env: io.env,
+                    logger: context.logger,
+                  }),
           },
           {
             installation: current.id,

@@ -180,6 +180,7 @@ export const pushCommand: Command = {
           settings: ports.settings,
           secretStore: ports.secretStore,
           engine,
+          env: ports.env,
           logger: context.logger,
         },
         {

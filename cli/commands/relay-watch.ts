@@ -72,7 +72,7 @@ export const relayWatchCommand: Command = {
       },
       () =>
         watch === undefined
-          ? `watch mode is off for ${installation.name}; a running relay stops polling at its next round`
+          ? `watch mode is off for ${installation.name}; a running relay stops polling within seconds`
           : formatRows([
               ['watch mode', `on for ${installation.name}`],
               ['repositories', watch.repositories.join(', ') || '-'],
@@ -80,7 +80,7 @@ export const relayWatchCommand: Command = {
               ['interval', `${watch.intervalSeconds} s`],
               [
                 'next',
-                `\`bdc-companion relay run ${installation.name}\` (or \`run ${installation.name}\`) polls it; a running relay picks up list and interval changes at its next round`,
+                `\`bdc-companion relay run ${installation.name}\` (or \`run ${installation.name}\`) polls it; a running relay applies the change within seconds, without a restart`,
               ],
             ]),
     );

@@ -32,6 +32,7 @@ import type {
   PushOutcome,
   RelayEndpoint,
   RelayStatus,
+  WatchConfigRequest,
   ReplayRequest,
   RepositoryQuery,
   RepositoryRef,
@@ -86,6 +87,11 @@ export interface CompanionOperations {
   stopRelay(request: InstallationRef): Promise<RelayStatus>;
   listDeliveries(request: DeliveryQuery): Promise<readonly Delivery[]>;
   replayDeliveries(request: ReplayRequest): Promise<{ readonly replayed: number }>;
+  /**
+   * Stores what watch mode watches (or turns it off); a relay this process runs starts or stops
+   * its watch at once, without a restart.
+   */
+  configureWatch(request: WatchConfigRequest): Promise<RelayStatus>;
 
   listProjects(request: InstallationRef): Promise<readonly ProjectRef[]>;
   listRepositories(request: RepositoryQuery): Promise<readonly RepositoryRef[]>;

@@ -11,17 +11,16 @@ import type {
 } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
-import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
-import { installationNetworkOptions } from '../net/installation-network.js';
-import { createDispatcher } from '../net/network-factory.js';
-import { changeInstallation } from '../use-cases/change-installation.js';
-import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
-import { registerWebhooks } from '../webhooks/webhook-operations.js';
-import { WebhookRegistry } from '../webhooks/webhook-registry.js';
-import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
-import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
+import type { BdcClient } from '../bdc/bdc-client.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
+import { withSignedInClient } from '../use-cases/open-signed-in-client.js';
+import { registerInstallationWebhooks } from '../use-cases/register-webhooks.js';
+import {
+  rotateInstallationWebhookSecret,
+  setInstallationWebhookSecret,
+} from '../use-cases/rotate-webhook-secret.js';
+import { unregisterInstallationWebhooks } from '../use-cases/unregister-webhooks.js';
+import type { WebhookPorts } from '../use-cases/webhook-ports.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -39,68 +38,15 @@ interface RepositoryJson {
 /** Repository/project picker, webhook registration with BDC's test delivery, and the secret. */
 export function webhookHandlers(ports: ServicePorts, database: Database): OperationHandlers {
   const { settings, secretStore, events, env, logger } = ports;
+  const webhookPorts: WebhookPorts = { settings, secretStore, database, env, logger };
 
-  /** The installation's signed-in REST client; the caller closes it. */
-  async function openClient(installation: Installation): Promise<BdcClient> {
-    const dispatcher = createDispatcher({ ...installationNetworkOptions(installation), env });
-    try {
-      const authorization = await createAuthorization(installation, secretStore, {
-        dispatcher,
-        logger,
-      });
-      return createBdcClient({
-        baseUrl: installation.baseUrl,
-        authorization,
-        dispatcher,
-        ownsDispatcher: true,
-        logger,
-      });
-    } catch (error) {
-      await dispatcher.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async function withClient<T>(
+  function withClient<T>(
     installation: Installation,
     work: (client: BdcClient) => Promise<T>,
   ): Promise<T> {
-    const client = await openClient(installation);
-    try {
-      return await work(client);
-    } finally {
-      await client.close();
-    }
-  }
-
-  /**
-   * The platform's secret, through the one use case the CLI uses too: stored, then put on every
-   * webhook the companion registered (core/webhooks/change-webhook-secret.ts).
-   */
-  async function changeSecret(
-    request: WebhookSecretRequest,
-  ): Promise<{ webhookSecret: WebhookSecretChange }> {
-    const result = await changeInstallation(
-      {
-        settings,
-        env,
-        now: ports.now,
-        logger,
-        webhookSecret: {
-          secretStore,
-          database,
-          now: () => ports.now().getTime(),
-          openWebhooks: async (installation) => {
-            const client = await openClient(installation);
-            return { webhooks: new BdcWebhooks(client), close: () => client.close() };
-          },
-        },
-      },
-      { installation: request.installation, changes: {}, webhookSecret: request.secret },
+    return withSignedInClient({ secretStore, env, logger }, installation, ({ client }) =>
+      work(client),
     );
-    if (result.webhookSecret === undefined) throw new Error('the webhook secret was not changed');
-    events.emit({ kind: 'installations-changed' });
-    return { webhookSecret: result.webhookSecret };
   }
 
   return {
@@ -143,64 +89,38 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
     },
 
     async setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange> {
-      return (await changeSecret(request)).webhookSecret;
+      const change = await setInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
+      );
+      events.emit({ kind: 'installations-changed' });
+      return change;
     },
 
     async rotateWebhookSecret(request: WebhookSecretRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      if (new WebhookRegistry(database).list(installation.id).length === 0) {
-        throw new CompanionError(
-          'WEBHOOK_NOT_REGISTERED',
-          'No BDC webhook is registered for this installation.',
-        );
-      }
-      const { webhookSecret } = await changeSecret(request);
-      return { updated: webhookSecret.switched.length };
+      const change = await rotateInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
+      );
+      return { updated: change.switched.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = await secretStore.get({
-        installationId: installation.id,
-        kind: 'webhook-secret',
+      const result = await registerInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+        url: request.url,
+        surface: 'gui',
       });
-      if (!secret) {
-        throw new CompanionError(
-          'WEBHOOK_SECRET_MISSING',
-          'No webhook secret is stored for this installation.',
-          {
-            hint: 'Enter the webhook secret the Ankra platform shows for this installation first.',
-          },
-        );
-      }
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      // A malformed URL fails here, before BDC is asked anything; doubtful addresses only warn.
-      const warnings = assessRelayUrlOf(installation, request.url);
-      const result = await withClient(installation, (client) =>
-        registerWebhooks(
-          {
-            webhooks: new BdcWebhooks(client, request.url),
-            database,
-            installationId: installation.id,
-          },
-          targets,
-          request.url,
-          secret,
-        ),
-      );
       events.emit({ kind: 'installations-changed' });
-      return { ...result, warnings };
+      return result;
     },
 
     async unregisterWebhooks(request: WebhookUnregisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      const removed = await withClient(installation, (client) =>
-        unregisterWebhooks(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          targets,
-        ),
-      );
+      const removed = await unregisterInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+      });
       events.emit({ kind: 'installations-changed' });
       return { removed };
     },
