@@ -32,8 +32,11 @@ export interface NetworkOptions {
    * per URL with Electron's `session.resolveProxy` (see `proxyFromPacResult`) and passes it here.
    */
   readonly proxy?: ProxyChoice;
-  /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read. Required: core/ never
+   * reads `process.env` itself; the composition roots (CLI, desktop, `serve`) pass theirs in.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** How a request leaves the machine when the caller has decided it (PAC, an app setting). */
