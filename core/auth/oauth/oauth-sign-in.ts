@@ -4,6 +4,7 @@ import type { Installation } from '../../../common/models/installation.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { beginAuthorization, callbackBelongs, readCallback } from './authorization-request.js';
 import { preflightAuthorization } from './authorize-preflight.js';
+import { assertCredentialShape, checkClientCredentials, type ClientCheck } from './client-check.js';
 import type { CallbackReceiver } from './callback-receiver.js';
 import { oauthClientSecretKey, oauthTokensKey } from './oauth-authorization.js';
 import { DEFAULT_OAUTH_SCOPES } from './oauth-redirect.js';
@@ -37,6 +38,8 @@ export interface OAuthSignInResult {
 export interface OAuthSignIn {
   readonly authorizationUrl: string;
   readonly redirectUri: string;
+  /** Whether Bitbucket confirmed the client id and secret before the browser (client-check.ts). */
+  readonly clientCheck: ClientCheck;
   /** True when the callback carries this sign-in's state: only such a callback may end it. */
   belongs(callbackUrl: string): boolean;
   /** Checks state, redeems the code at once, learns the user and stores the secrets. Once. */
@@ -51,6 +54,7 @@ export interface OAuthSignIn {
  */
 export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<OAuthSignIn> {
   const now = options.now ?? Date.now;
+  assertCredentialShape(options.clientId, options.clientSecret);
   const pending = await beginAuthorization({
     baseUrl: options.installation.baseUrl,
     clientId: options.clientId,
@@ -58,11 +62,20 @@ export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<O
     scopes: options.scopes ?? DEFAULT_OAUTH_SCOPES,
     now: now(),
   });
+  // Everything Bitbucket can answer without a user, before the admin logs in and consents: the
+  // client id and redirect URI (authorize page), then the client secret (revoke endpoint).
   await preflightAuthorization(pending, options.dispatcher);
+  const clientCheck = await checkClientCredentials({
+    baseUrl: options.installation.baseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    dispatcher: options.dispatcher,
+  });
   let used = false;
   return {
     authorizationUrl: pending.authorizationUrl,
     redirectUri: pending.redirectUri,
+    clientCheck,
     belongs: (callbackUrl) => callbackBelongs(pending, callbackUrl),
     async complete(callbackUrl) {
       const params = readCallback(pending, callbackUrl);
