@@ -7,8 +7,7 @@ import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openSignedInClient } from '../use-cases/open-signed-in-client.js';
 import { startRefWatcher, type RunningWatcher } from './ref-watcher.js';
-import { dedupWindowMs, WatchStore } from './watch-store.js';
-import { webhookAdmission } from './webhook-admission.js';
+import { WatchStore } from './watch-store.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 
 export interface InstallationWatchOptions {
@@ -21,20 +20,6 @@ export interface InstallationWatchOptions {
   readonly intervalMs?: number;
   readonly maxRepositoriesPerRound?: number;
   readonly logger?: Logger;
-}
-
-/** What the relay needs to know about a watch it runs beside: how to admit BDC's deliveries. */
-export function watchAdmission(
-  installation: Installation,
-  database: Database,
-): ((repository: string, body: Buffer, at: number) => boolean) | undefined {
-  const watch = installation.relay.watch;
-  if (watch === undefined) return undefined;
-  return webhookAdmission(
-    new WatchStore(database),
-    installation.id,
-    dedupWindowMs(watch.intervalSeconds),
-  );
 }
 
 /**
