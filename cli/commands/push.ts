@@ -174,6 +174,7 @@ export const pushCommand: Command = {
         settings: ports.settings,
         env: ports.env,
         logger: context.logger,
+        engineThread: 'inline',
       });
       const { result } = await pushForInstallation(
         {

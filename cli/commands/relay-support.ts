@@ -8,6 +8,7 @@ import type { SecretStore } from '../../core/secrets/secret-store.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import type { SettingsStore } from '../../core/settings/settings-store.js';
 import { openDatabase } from '../../core/storage/database.js';
+import { openLocalPorts, type LocalPorts } from '../../core/use-cases/local-ports.js';
 import type { CommandContext } from '../command.js';
 
 /** What the relay and webhooks commands share: the installation, its secrets, the queue. */
@@ -31,6 +32,22 @@ export function openSecrets(
     home: context.home,
     env: context.io.env,
   });
+}
+
+/**
+ * Runs `work` with the config home's ports (settings now, the secret store and the database when
+ * first asked), closing them whatever happens.
+ */
+export async function withLocalPorts<T>(
+  context: CommandContext,
+  work: (ports: LocalPorts) => T | Promise<T>,
+): Promise<T> {
+  const ports = openLocalPorts(context.home, context.io.env);
+  try {
+    return await work(ports);
+  } finally {
+    ports.close();
+  }
 }
 
 /** Runs `work` with the config home's database open, closing it whatever happens. */

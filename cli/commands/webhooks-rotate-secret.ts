@@ -1,6 +1,6 @@
-import { rotateWebhookSecret } from '../../core/webhooks/webhook-operations.js';
+import { rotateInstallationWebhookSecret } from '../../core/use-cases/rotate-webhook-secret.js';
 import type { Command } from '../command.js';
-import { withInstallationWebhooks } from './webhooks-support.js';
+import { withWebhookPorts } from './webhooks-support.js';
 
 /**
  * `webhooks rotate-secret <name>`: a new webhook secret on every registered webhook; the relay
@@ -14,11 +14,8 @@ export const webhooksRotateSecretCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const result = await withInstallationWebhooks(
-      context,
-      context.positionals[0] as string,
-      ({ installation, secrets, webhooks, database }) =>
-        rotateWebhookSecret({ webhooks, database, installationId: installation.id }, secrets),
+    const result = await withWebhookPorts(context, (ports) =>
+      rotateInstallationWebhookSecret(ports, { installation: context.positionals[0] as string }),
     );
     const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
     for (const failure of result.failed) {

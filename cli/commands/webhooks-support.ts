@@ -1,17 +1,12 @@
-import type { Database } from 'better-sqlite3';
-import type { BdcClient } from '../../core/bdc/bdc-client.js';
-import { openSignedInClient } from '../../core/use-cases/open-signed-in-client.js';
-import type { Installation } from '../../common/models/installation.js';
-import type { SecretStore } from '../../core/secrets/secret-store.js';
-import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
 import {
   parseProjectTarget,
   parseRepositoryTarget,
-  type WebhookTarget,
-} from '../../core/webhooks/webhook-target.js';
+  type WebhookPorts,
+} from '../../core/use-cases/webhook-ports.js';
+import type { WebhookTarget } from '../../core/webhooks/webhook-target.js';
 import type { CommandContext } from '../command.js';
-import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
 import { listFlag } from '../flag-values.js';
+import { withLocalPorts } from './relay-support.js';
 
 /** The targets of `--repo PROJECT/slug` (repeated or comma-separated) and `--project KEY`. */
 export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>): WebhookTarget[] {
@@ -19,20 +14,6 @@ export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>
     ...listFlag(flags['repo'], true).map(parseRepositoryTarget),
     ...listFlag(flags['project'], true).map(parseProjectTarget),
   ];
-}
-
-/** The signed-in REST client of an installation, through the one network factory. */
-export async function openWebhooks(
-  context: CommandContext,
-  installation: Installation,
-  secrets: SecretStore,
-  relayUrl?: string,
-): Promise<{ webhooks: BdcWebhooks; client: BdcClient }> {
-  const { client } = await openSignedInClient(
-    { secretStore: secrets, env: context.io.env, logger: context.logger },
-    installation,
-  );
-  return { webhooks: new BdcWebhooks(client, relayUrl), client };
 }
 
 /** The `--repo` and `--project` options of the commands that act on webhook targets. */
@@ -46,30 +27,18 @@ export const WEBHOOK_TARGET_OPTION_HELP: readonly (readonly [string, string])[] 
   ['--project KEY', 'a project-level webhook, inherited by all its repositories (repeatable)'],
 ];
 
-/**
- * Runs `work` with the installation's webhook client and the shared database, and closes the
- * client's connections whatever happens.
- */
-export async function withInstallationWebhooks<T>(
+/** Runs `work` with the config home's ports as the webhook use cases take them. */
+export function withWebhookPorts<T>(
   context: CommandContext,
-  name: string,
-  work: (opened: {
-    readonly installation: Installation;
-    readonly secrets: SecretStore;
-    readonly webhooks: BdcWebhooks;
-    readonly database: Database;
-  }) => Promise<T>,
+  work: (ports: WebhookPorts) => Promise<T>,
 ): Promise<T> {
-  const { settings, installation } = requireInstallation(context, name);
-  const secrets = await openSecrets(context, settings);
-  const { webhooks, client } = await openWebhooks(context, installation, secrets);
-  try {
-    return await withDatabase(context, (database) =>
-      work({ installation, secrets, webhooks, database }),
-    );
-  } finally {
-    await client.close();
-  }
+  return withLocalPorts(context, (ports) =>
+    work({
+      settings: ports.settings,
+      secretStore: () => ports.secretStore(),
+      database: ports.database(),
+      env: ports.env,
+      logger: context.logger,
+    }),
+  );
 }
-
-export { localInterfaces } from '../../core/webhooks/local-interfaces.js';

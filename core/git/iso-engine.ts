@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import git from 'isomorphic-git';
+import { createRequire } from 'node:module';
+import type * as IsomorphicGit from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
@@ -27,6 +28,16 @@ import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
 import { TRACKING_REF } from './tracking-ref.js';
 import { discoverReceivePack, sendReceivePack } from './smart-http.js';
+
+/**
+ * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
+ * makes Node scan its whole 600 KB `index.cjs` for export names (cjs-module-lexer), about 190 ms
+ * of a one-shot push's CPU in a profile (bench/RESULTS.md); `require` compiles it without the scan.
+ */
+// (`import.meta.url` is empty in the CommonJS bundle of the desktop's main process.)
+const git = createRequire((import.meta.url as string | undefined) ?? __filename)(
+  'isomorphic-git',
+) as typeof IsomorphicGit;
 
 const dispatchers = new Map<string, Dispatcher>();
 

@@ -34,8 +34,11 @@ export interface PushDependencies {
   readonly authorization: Authorization;
   readonly cache: CloneCache;
   readonly isoRunner: IsoAttemptRunner;
-  /** Overrides for the author/committer of the signed-in user (display name and e-mail). */
-  readonly signedInAuthor?: PushAuthor;
+  /**
+   * Overrides for the author/committer of the signed-in user (display name and e-mail). A promise
+   * is awaited only once the repository lock is held, so the lookup overlaps taking the lock.
+   */
+  readonly signedInAuthor?: PushAuthor | Promise<PushAuthor | undefined>;
   /** Proxy variables and the git CLI's parent environment are read from here. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The engine threshold and cold-clone choice, resolved by `resolvePushConfig`. */
@@ -282,15 +285,16 @@ async function attemptLoop(
   | Extract<EngineAttemptResult, { kind: 'noop' }>
 > {
   const { lease, attempts, emit, now } = context;
+  const signedInAuthor = await deps.signedInAuthor;
   const maxAttempts = deps.maxAttempts ?? MAX_ATTEMPTS;
   const sleep = deps.sleep ?? realSleep;
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const author = request.author ??
-    deps.signedInAuthor ?? {
+    signedInAuthor ?? {
       name: deps.authorization.user,
       email: `${deps.authorization.user}@users.noreply`,
     };
-  const committer = deps.signedInAuthor ?? author;
+  const committer = signedInAuthor ?? author;
   let refreshed = false;
   let lastFailure: AttemptFailure | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {

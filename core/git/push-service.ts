@@ -112,10 +112,11 @@ export function createPushService(options: PushServiceOptions): PushService {
   return {
     cache,
     async push(installation, signedIn, request, call = {}) {
-      const author = await signedInAuthor(installation, signedIn);
+      // Looked up while the push takes its lock; never rejects (undefined when unknown).
+      const author = signedInAuthor(installation, signedIn);
       return push(installation, request, {
         authorization: signedIn.authorization,
-        ...(author === undefined ? {} : { signedInAuthor: author }),
+        signedInAuthor: author,
         cache,
         isoRunner,
         env,

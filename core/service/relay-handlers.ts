@@ -9,21 +9,18 @@ import type {
 } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { RelayEvent } from '../../common/models/relay.js';
-import { relayLiveness } from '../relay/relay-heartbeat.js';
 import { formatListenAddress } from '../relay/listen-address.js';
-import {
-  listDeliveriesWithAttempts,
-  relayStatus,
-  replayDeadDeliveries,
-  replayDelivery,
-} from '../relay/relay-queries.js';
 import {
   startInstallationRelay,
   type RunningInstallationRelay,
 } from '../relay/installation-relay.js';
 import { configureWatch } from '../watch/configure-watch.js';
-import { watchOverview } from '../watch/watch-queries.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
+import {
+  listRelayDeliveries,
+  readRelayOverview,
+  replayRelayDeliveries,
+} from '../use-cases/relay-queue.js';
 import { relayUrlWarnings } from '../webhooks/relay-url-warnings.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -66,14 +63,15 @@ export function relayHandlers(
 ): RelayHandlers {
   const running = new Map<string, { relay: RunningInstallationRelay; unsubscribe: () => void }>();
   const { settings, secretStore, events, logger } = ports;
+  const queue = { settings, database, now: () => ports.now().getTime() };
 
   function overview(installation: Installation): RelayStatus {
     const current = running.get(installation.id);
-    const now = ports.now().getTime();
-    const liveness = relayLiveness(database, installation.id, { now });
-    const { mode, watch } = watchOverview(database, installation);
+    const { status, liveness, mode, watch } = readRelayOverview(queue, {
+      installation: installation.id,
+    });
     return {
-      ...relayStatus(database, installation.id, now),
+      ...status,
       running: current !== undefined,
       listen: current ? formatListenAddress(current.relay.listen) : undefined,
       liveness,
@@ -186,23 +184,21 @@ export function relayHandlers(
       return status;
     },
     async listDeliveries(request: DeliveryQuery) {
-      const installation = settings.requireInstallation(request.installation);
-      return listDeliveriesWithAttempts(database, installation.id, {
+      return listRelayDeliveries(queue, {
+        installation: request.installation,
         ...(request.state ? { state: request.state } : {}),
-        limit: request.limit ?? 100,
+        ...(request.limit === undefined ? {} : { limit: request.limit }),
       });
     },
     async replayDeliveries(request: ReplayRequest) {
       const installation = settings.requireInstallation(request.installation);
-      const now = ports.now().getTime();
-      let replayed = 0;
-      for (const id of request.ids ?? []) {
-        replayDelivery(database, installation.id, id, now);
-        replayed += 1;
-      }
-      if (request.dead) replayed += replayDeadDeliveries(database, installation.id, now).length;
+      const replayed = replayRelayDeliveries(queue, {
+        installation: installation.id,
+        ...(request.ids === undefined ? {} : { ids: request.ids }),
+        ...(request.dead === true ? { dead: true } : {}),
+      });
       events.emit({ kind: 'relay-status', status: overview(installation) });
-      return { replayed };
+      return { replayed: replayed.length };
     },
   };
 

@@ -12,12 +12,12 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
 import { storeRotatedSecret } from '../relay/webhook-secrets.js';
-import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
-import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
-import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
-import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
 import { withSignedInClient } from '../use-cases/open-signed-in-client.js';
+import { registerInstallationWebhooks } from '../use-cases/register-webhooks.js';
+import { rotateInstallationWebhookSecret } from '../use-cases/rotate-webhook-secret.js';
+import { unregisterInstallationWebhooks } from '../use-cases/unregister-webhooks.js';
+import type { WebhookPorts } from '../use-cases/webhook-ports.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -35,6 +35,7 @@ interface RepositoryJson {
 /** Repository/project picker, webhook registration with BDC's test delivery, and the secret. */
 export function webhookHandlers(ports: ServicePorts, database: Database): OperationHandlers {
   const { settings, secretStore, events, env, logger } = ports;
+  const webhookPorts: WebhookPorts = { settings, secretStore, database, env, logger };
 
   function withClient<T>(
     installation: Installation,
@@ -98,61 +99,28 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
     },
 
     async rotateWebhookSecret(request: WebhookSecretRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      const result = await withClient(installation, (client) =>
-        rotateWebhookSecret(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          secretStore,
-          { generate: () => secret },
-        ),
-      );
+      const result = await rotateInstallationWebhookSecret(webhookPorts, {
+        installation: request.installation,
+        secret: request.secret.trim(),
+      });
       return { updated: result.webhooks.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = await secretStore.get({
-        installationId: installation.id,
-        kind: 'webhook-secret',
+      const result = await registerInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+        url: request.url,
       });
-      if (!secret) {
-        throw new CompanionError(
-          'WEBHOOK_SECRET_MISSING',
-          'No webhook secret is stored for this installation.',
-          {
-            hint: 'Enter the webhook secret the Ankra platform shows for this installation first.',
-          },
-        );
-      }
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      // A malformed URL fails here, before BDC is asked anything; doubtful addresses only warn.
-      const warnings = assessRelayUrlOf(installation, request.url);
-      const result = await withClient(installation, (client) =>
-        registerWebhooks(
-          {
-            webhooks: new BdcWebhooks(client, request.url),
-            database,
-            installationId: installation.id,
-          },
-          targets,
-          request.url,
-          secret,
-        ),
-      );
       events.emit({ kind: 'installations-changed' });
-      return { ...result, warnings };
+      return result;
     },
 
     async unregisterWebhooks(request: WebhookUnregisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      const removed = await withClient(installation, (client) =>
-        unregisterWebhooks(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          targets,
-        ),
-      );
+      const removed = await unregisterInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+      });
       events.emit({ kind: 'installations-changed' });
       return { removed };
     },

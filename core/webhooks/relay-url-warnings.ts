@@ -1,6 +1,10 @@
 import type { Installation } from '../../common/models/installation.js';
 import { localInterfaces } from './local-interfaces.js';
-import { assessRelayUrl, type NetworkInterfaceAddress } from './relay-url-check.js';
+import {
+  assessRelayUrl,
+  type NetworkInterfaceAddress,
+  type RelayUrlAssessment,
+} from './relay-url-check.js';
 
 /**
  * The relay URL check for an installation's URL as the service registers it: throws for a URL of
@@ -12,8 +16,17 @@ export function assessRelayUrlOf(
   url: string,
   interfaces: readonly NetworkInterfaceAddress[] = localInterfaces(),
 ): readonly string[] {
+  return assessRelayUrlFor(installation, url, interfaces).warnings;
+}
+
+/** The same check, with the URL as it will be registered (trimmed). */
+export function assessRelayUrlFor(
+  installation: Pick<Installation, 'platform'>,
+  url: string,
+  interfaces: readonly NetworkInterfaceAddress[] = localInterfaces(),
+): RelayUrlAssessment {
   const platformId = installation.platform?.installationId ?? lastPathSegment(url);
-  return assessRelayUrl(url, platformId, interfaces).warnings;
+  return assessRelayUrl(url, platformId, interfaces);
 }
 
 /** For showing the relay endpoint: a URL that would be refused is one more warning, not a failure. */
