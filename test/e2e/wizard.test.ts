@@ -318,9 +318,8 @@ describe('the UI over serve, as a new user', () => {
   // right one connected, the read policy in words and a push rule added; the token never stays.
   it('step 5: links the platform bridge, red on a refused token, connected on the issued one', async () => {
     await page.getByRole('heading', { name: 'Link the platform bridge' }).waitFor();
-    await expect(page.getByRole('list', { name: 'Read rules' }).textContent()).resolves.toContain(
-      'file contents (raw)',
-    );
+    // The policy arrives with the engine's answer: wait for it, then read it.
+    await page.getByRole('list', { name: 'Read rules' }).getByText('file contents (raw)').waitFor();
     await page.getByText('Pushes: none.').waitFor();
     await expect(page.getByRole('button', { name: 'Skip for now' }).count()).resolves.toBe(1);
     await screenshotBothThemes(page, '05d-wizard-bridge');
@@ -328,7 +327,9 @@ describe('the UI over serve, as a new user', () => {
     const token = page.getByLabel('Bridge token from the platform');
     await token.fill('abt_not-the-token-the-platform-issued');
     await page.getByRole('button', { name: 'Save the token' }).click();
-    const refused = page.getByRole('alert', { name: 'Bridge state' });
+    const refused = page
+      .getByRole('alert', { name: 'Bridge state' })
+      .filter({ hasText: 'BRIDGE_TOKEN_REFUSED' });
     await refused.waitFor({ timeout: 15_000 });
     const said = (await refused.textContent()) ?? '';
     expect(said).toContain('The platform refused the bridge token');
