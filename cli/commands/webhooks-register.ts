@@ -52,7 +52,12 @@ export const webhooksRegisterCommand: Command = {
           'Give the relay URL as BDC reaches it with --url.',
         );
       }
-      return registerInstallationWebhooks(ports, { installation: name, targets, url });
+      return registerInstallationWebhooks(ports, {
+        installation: name,
+        targets,
+        url,
+        surface: 'cli',
+      });
     });
     for (const warning of result.warnings)
       context.output.note(`${context.output.paint('warning', 33)} ${warning}`);

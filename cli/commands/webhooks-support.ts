@@ -1,3 +1,5 @@
+import type { WebhookSecretChange } from '../../common/api/models.js';
+import { isCompanionError } from '../../common/errors/companion-error.js';
 import {
   parseProjectTarget,
   parseRepositoryTarget,
@@ -13,6 +15,48 @@ export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>
   return [
     ...listFlag(flags['repo'], true).map(parseRepositoryTarget),
     ...listFlag(flags['project'], true).map(parseProjectTarget),
+  ];
+}
+
+/**
+ * Runs a webhook secret change; when BDC did not switch some webhooks, the `--json` failure
+ * document carries which ones (`webhookSecret.pending`) beside the error.
+ */
+export async function withSecretFailureDetails<T>(
+  context: CommandContext,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isCompanionError(error, 'WEBHOOK_SECRET_NOT_APPLIED') && error.data !== undefined) {
+      context.output.setFailureDetails({ webhookSecret: error.data });
+    }
+    throw error;
+  }
+}
+
+/** How a changed webhook secret is told on the command line (never the secret itself). */
+export function webhookSecretRows(change: WebhookSecretChange): [string, string][] {
+  return [
+    [
+      'webhook secret',
+      change.switched.length === 0
+        ? 'stored (no BDC webhook registered yet: `webhooks register` puts it on new ones)'
+        : `stored; ${change.switched.length} BDC webhook${change.switched.length === 1 ? '' : 's'} switched to it`,
+    ],
+    ...change.switched.map((hook): [string, string] => [
+      `  ${hook.target}`,
+      `webhook ${hook.webhookId} ${hook.method}`,
+    ]),
+    ...(change.previousAcceptedUntil === undefined
+      ? []
+      : [
+          ['previous secret', `accepted by the relay until ${change.previousAcceptedUntil}`] as [
+            string,
+            string,
+          ],
+        ]),
   ];
 }
 

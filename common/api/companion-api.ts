@@ -40,6 +40,7 @@ import type {
   WebhookRegisterRequest,
   WebhookRegistration,
   WebhookRemoval,
+  WebhookSecretChange,
   WebhookSecretRequest,
   WebhookUnregisterRequest,
 } from './models.js';
@@ -101,7 +102,11 @@ export interface CompanionOperations {
    */
   unregisterWebhooks(request: WebhookUnregisterRequest): Promise<WebhookRemoval>;
   /** Stores the webhook secret the platform gave (BDC signs with it, the relay verifies it). */
-  setWebhookSecret(request: WebhookSecretRequest): Promise<void>;
+  /**
+   * Stores the webhook secret the Ankra platform issued and puts it on every BDC webhook the
+   * companion registered; WEBHOOK_SECRET_NOT_APPLIED names those BDC did not switch.
+   */
+  setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange>;
   /**
    * Rotates to the new secret the platform issued: stored (the previous one stays accepted for a
    * grace period) and put on every registered BDC webhook; returns how many were updated.

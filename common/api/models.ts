@@ -443,3 +443,26 @@ export interface BridgeTokenRequest {
   readonly installation: string;
   readonly token: string;
 }
+
+// ---- the webhook secret --------------------------------------------------------------------
+
+/** A BDC webhook the companion registered that now signs with the new secret. */
+export interface WebhookSecretSwitched {
+  /** `PROJECT/slug`, or `project KEY`. */
+  readonly target: string;
+  readonly webhookId: number;
+  /** `updated` in place, or `re-added` (created anew, then the old one deleted). */
+  readonly method: 'updated' | 're-added';
+}
+
+/**
+ * The outcome of giving the companion the platform's webhook secret (docs/relay-and-services.md,
+ * "Who issues the webhook secret"): stored, and every webhook the companion registered switched
+ * to it. A webhook BDC did not switch is an error (WEBHOOK_SECRET_NOT_APPLIED) whose data is
+ * this shape too, with the manual steps per webhook.
+ */
+export interface WebhookSecretChange {
+  readonly switched: readonly WebhookSecretSwitched[];
+  /** Until when the relay also accepts the previous secret; absent when there was none. */
+  readonly previousAcceptedUntil: string | undefined;
+}

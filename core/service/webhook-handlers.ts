@@ -5,17 +5,20 @@ import type {
   RepositoryQuery,
   RepositoryRef,
   WebhookRegisterRequest,
+  WebhookSecretChange,
   WebhookSecretRequest,
   WebhookUnregisterRequest,
 } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
-import { storeRotatedSecret } from '../relay/webhook-secrets.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
 import { withSignedInClient } from '../use-cases/open-signed-in-client.js';
 import { registerInstallationWebhooks } from '../use-cases/register-webhooks.js';
-import { rotateInstallationWebhookSecret } from '../use-cases/rotate-webhook-secret.js';
+import {
+  rotateInstallationWebhookSecret,
+  setInstallationWebhookSecret,
+} from '../use-cases/rotate-webhook-secret.js';
 import { unregisterInstallationWebhooks } from '../use-cases/unregister-webhooks.js';
 import type { WebhookPorts } from '../use-cases/webhook-ports.js';
 import type { OperationHandlers } from './companion-service.js';
@@ -85,25 +88,21 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
       });
     },
 
-    async setWebhookSecret(request: WebhookSecretRequest): Promise<void> {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      if (secret.length < 16) {
-        throw new CompanionError(
-          'INPUT_INVALID',
-          'The webhook secret is shorter than 16 characters.',
-        );
-      }
-      // Through the rotation path: a secret BDC may still sign with stays accepted for a while.
-      await storeRotatedSecret(secretStore, installation.id, secret, ports.now().getTime());
+    async setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange> {
+      const change = await setInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
+      );
+      events.emit({ kind: 'installations-changed' });
+      return change;
     },
 
     async rotateWebhookSecret(request: WebhookSecretRequest) {
-      const result = await rotateInstallationWebhookSecret(webhookPorts, {
-        installation: request.installation,
-        secret: request.secret.trim(),
-      });
-      return { updated: result.webhooks.length };
+      const change = await rotateInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
+      );
+      return { updated: change.switched.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {
@@ -111,6 +110,7 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
         installation: request.installation,
         targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
         url: request.url,
+        surface: 'gui',
       });
       events.emit({ kind: 'installations-changed' });
       return result;

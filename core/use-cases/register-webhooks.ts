@@ -1,4 +1,5 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
+import type { HintSurface } from '../../common/errors/hint-surface.js';
 import type { Installation } from '../../common/models/installation.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
 import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
@@ -36,10 +37,12 @@ export async function registerInstallationWebhooks(
     readonly installation: string;
     readonly targets: readonly WebhookTarget[];
     readonly url: string;
+    /** Where the warnings are shown: the CLI's words, or the window's (the service). */
+    readonly surface: HintSurface;
   },
 ): Promise<RegisterWebhooksResult> {
   const installation = ports.settings.requireInstallation(input.installation);
-  const assessment = assessRelayUrlFor(installation, input.url);
+  const assessment = assessRelayUrlFor(installation, input.url, undefined, input.surface);
   const secrets = await secretStoreOf(ports.secretStore);
   const secret = await secrets.get({ installationId: installation.id, kind: 'webhook-secret' });
   if (secret === undefined || secret === '') {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speaksCli } from '../../../common/errors/hint-surface.js';
 import { serviceError, startSurfaces, type Surfaces } from './surfaces-fixture.js';
 
 // Webhook registration is one use case: `webhooks register|unregister` and the wizard's relay
@@ -125,7 +126,11 @@ describe('webhooks: the CLI and the service API run the same use cases', () => {
       relayRecordedPing: false,
       webhooks: [{ target: repo, action: 'created', reached: false }],
     });
-    expect(fromCli.document['warnings']).toEqual(fromService.warnings);
+    // The same warnings, each worded for where it is shown: the CLI names flags, the window not.
+    const cliWarnings = fromCli.document['warnings'] as string[];
+    expect(cliWarnings).toHaveLength(fromService.warnings.length);
+    expect(cliWarnings.some((warning) => speaksCli(warning))).toBe(true);
+    expect(fromService.warnings.some((warning) => speaksCli(warning))).toBe(false);
     const strip = (removed: { target: string; bdc: string }[]) =>
       removed.map(({ target, bdc }) => ({ target, bdc }));
     expect(strip(removedByCli.document['removed'])).toEqual(strip([...removedByService.removed]));
