@@ -122,7 +122,8 @@ export interface NetworkOverview {
       readonly sha256: string;
       readonly notAfter: string;
     }[];
-    readonly hasPlatform: boolean;
+    /** The platform link, for replacing its CA (`updateInstallation`). */
+    readonly platform: { readonly baseUrl: string; readonly installationId: string } | undefined;
     readonly routes: readonly NetworkRouteRow[];
   }[];
 }

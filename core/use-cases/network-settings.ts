@@ -90,7 +90,13 @@ export async function showNetwork(input: {
     input.settings.listInstallations().map(async (installation) => ({
       id: installation.id,
       name: installation.name,
-      hasPlatform: installation.platform !== undefined,
+      platform:
+        installation.platform === undefined
+          ? undefined
+          : {
+              baseUrl: installation.platform.baseUrl,
+              installationId: installation.platform.installationId,
+            },
       platformCa: (installation.platform?.caPems ?? []).flatMap((pem) => {
         try {
           const summary = summarizeCertificate(new X509Certificate(pem));
