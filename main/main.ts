@@ -219,7 +219,7 @@ void app.whenReady().then(async () => {
   tray = new Tray(nativeImage.createEmpty());
   void refreshTray();
   service.onEvent((event) => {
-    if (event.kind === 'relay-status') void refreshTray();
+    if (event.kind === 'relay-status' || event.kind === 'bridge-status') void refreshTray();
   });
 
   for (const link of pendingLinks.splice(0)) await deliverDeepLink(link);

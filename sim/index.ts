@@ -175,6 +175,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   const router = createBdcRouter({
     contextPath,
     requestLog,
+    repositorySizes: options.repositorySizes !== false,
     rest: restEnv,
     faults,
     oauth: () => oauth,

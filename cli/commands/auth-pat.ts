@@ -41,11 +41,16 @@ export const authPatCommand: Command = {
       .split(',')
       .map((key) => key.trim())
       .filter(Boolean);
+    const ports = openLocalPorts(context.home, context.io.env);
+    const name = context.positionals[0] as string;
+    // Before the token is asked for: an unknown installation, then a secret store that cannot
+    // keep it (no keychain here names the store that works, with its variables).
+    ports.settings.requireInstallation(name);
+    await ports.secretStore();
     const token =
       typeof tokenFile === 'string'
         ? readSecretFromFile(tokenFile, 'token', (text) => context.output.note(text))
         : await readSecretFromStdin(context.io, 'token');
-    const ports = openLocalPorts(context.home, context.io.env);
     const { installation, verification, secretStore } = await signInWithPat(
       {
         settings: ports.settings,
@@ -55,7 +60,7 @@ export const authPatCommand: Command = {
         logger: context.logger,
       },
       {
-        installation: context.positionals[0] as string,
+        installation: name,
         token,
         requireProjects: required,
         signal: context.io.stopSignal,

@@ -1,6 +1,7 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { addInstallation } from '../../core/use-cases/add-installation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { PASSPHRASE_FILE_ENV, SECRET_STORE_ENV } from '../../core/use-cases/secret-store-port.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import {
@@ -79,6 +80,10 @@ export const installationAddCommand: Command = {
         '--webhook-secret-stdin and --webhook-secret-file are alternatives: give one.',
       );
     }
+    const ports = openLocalPorts(context.home, io.env);
+    const readsSecret = flags['webhook-secret-stdin'] === true || typeof secretFile === 'string';
+    // A secret is only asked for once there is a store that can keep it (SECRET_STORE_* otherwise).
+    if (readsSecret) await ports.secretStore();
     const webhookSecret =
       flags['webhook-secret-stdin'] === true
         ? await readSecretFromStdin(io, 'webhook secret')
@@ -86,7 +91,6 @@ export const installationAddCommand: Command = {
           ? readSecretFromFile(secretFile, 'webhook secret', (text) => output.note(text))
           : undefined;
 
-    const ports = openLocalPorts(context.home, io.env);
     const { installation, probe, webhookSecretStored } = await addInstallation(
       {
         settings: ports.settings,
@@ -116,9 +120,13 @@ export const installationAddCommand: Command = {
         onProbing: (probed) => output.note(`Probing ${probed} …`),
       },
     );
+    // The next step stores a token: say now, before it is asked for, when no store works here.
+    const storeProblem = readsSecret ? undefined : await secretStoreProblem(ports);
+    const signIn = `bdc-companion auth pat ${installation.name} --token-stdin`;
     output.success(
       {
         installation: installationView(installation),
+        ...(storeProblem === undefined ? {} : { secretStoreProblem: storeProblem.toJSON() }),
         probe: {
           version: probe.version ?? null,
           addressClass: probe.addressClass ?? null,
@@ -134,8 +142,39 @@ export const installationAddCommand: Command = {
             'address',
             `${probe.addressClass ?? '?'}${probe.relayNeeded ? ' (the relay is needed)' : ''}`,
           ],
-          ['next', `bdc-companion auth pat ${installation.name} --token-stdin`],
+          ...(storeProblem === undefined
+            ? [['next', signIn] as [string, string]]
+            : [
+                ['secrets', `${storeProblem.message} [${storeProblem.code}]`] as [string, string],
+                ['fix', storeProblem.hint] as [string, string],
+                ['next', nextWithStore(storeProblem, signIn)] as [string, string],
+              ]),
         ]),
     );
   },
 };
+
+/** The secret store's error when it cannot be opened here; other failures are not this step's. */
+async function secretStoreProblem(ports: {
+  secretStore(): Promise<unknown>;
+}): Promise<CompanionError | undefined> {
+  try {
+    await ports.secretStore();
+    return undefined;
+  } catch (error) {
+    if (error instanceof CompanionError && error.code.startsWith('SECRET_')) return error;
+    throw error;
+  }
+}
+
+/** The sign-in command with the variables of the store that works here, when there is one. */
+function nextWithStore(problem: CompanionError, signIn: string): string {
+  switch (problem.data?.['recommended']) {
+    case 'encrypted-file':
+      return `${SECRET_STORE_ENV}=encrypted-file ${PASSPHRASE_FILE_ENV}=<passphrase file> ${signIn}`;
+    case 'credentials-dir':
+      return `${SECRET_STORE_ENV}=credentials-dir ${signIn}`;
+    default:
+      return signIn;
+  }
+}

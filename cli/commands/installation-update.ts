@@ -4,6 +4,7 @@ import type { InstallationChanges } from '../../core/settings/installation-chang
 import { changeInstallation } from '../../core/use-cases/change-installation.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { storeBridgeToken } from '../../core/use-cases/store-bridge-token.js';
+import { webhookSecretPortsOf } from '../../core/use-cases/webhook-ports.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
 import {
@@ -13,6 +14,7 @@ import {
   readSecretFromStdin,
 } from './installation-support.js';
 import { listFlag } from '../flag-values.js';
+import { webhookSecretRows, withSecretFailureDetails } from './webhooks-support.js';
 
 function stringFlag(context: CommandContext, name: string): string | undefined {
   const value = context.flags[name];
@@ -64,7 +66,8 @@ function relayChanges(context: CommandContext): InstallationChanges['relay'] {
  */
 export const installationUpdateCommand: Command = {
   path: ['installation', 'update'],
-  summary: 'change an installation in place: CAs (probed first), platform link, relay settings',
+  summary:
+    'change an installation in place: CAs (probed first), platform link, relay settings, webhook secret',
   args: '<name>',
   minPositionals: 1,
   maxPositionals: 1,
@@ -84,6 +87,7 @@ export const installationUpdateCommand: Command = {
     'relay-tls-key': { type: 'string' },
     'relay-no-tls': { type: 'boolean' },
     'bridge-token-stdin': { type: 'boolean' },
+    'webhook-secret-stdin': { type: 'boolean' },
   },
   optionHelp: [
     ['--ca-file F', 'replace the private CAs with these (PEM); repeatable; probed before saving'],
@@ -109,10 +113,16 @@ export const installationUpdateCommand: Command = {
       '--bridge-token-stdin',
       'read the platform-issued bridge token from standard input (kept in the secret store)',
     ],
+    [
+      '--webhook-secret-stdin',
+      'read the webhook secret the Ankra platform issued from standard input; stored, and put on every BDC webhook registered',
+    ],
   ],
   async run(context) {
     const { flags, io, output } = context;
     exclusive(context, 'ca-file', 'clear-ca');
+    // Both read standard input: one secret per run.
+    exclusive(context, 'bridge-token-stdin', 'webhook-secret-stdin');
     const caFiles = listFlag(flags['ca-file']);
     const partialChain = flags['partial-chain'] === true;
     if (partialChain && caFiles.length === 0) {
@@ -171,21 +181,57 @@ export const installationUpdateCommand: Command = {
         return;
       }
     }
-    if (Object.keys(all).length === 0) {
+    const webhookSecret =
+      flags['webhook-secret-stdin'] === true
+        ? await readSecretFromStdin(io, 'webhook secret')
+        : undefined;
+    if (Object.keys(all).length === 0 && webhookSecret === undefined) {
       throw new CompanionError('USAGE_INVALID', 'Nothing to change: give at least one option.');
     }
-    const next = await changeInstallation(
-      { settings: ports.settings, env: io.env, now: () => new Date(), logger: context.logger },
-      {
-        installation: current.id,
-        changes: all,
-        signal: io.stopSignal,
-        skipProbe: flags['skip-probe'] === true,
-        onProbe: (url) => output.note(`Probing ${url} with the new trust …`),
-      },
-    );
-    output.success({ installation: installationView(next) }, () =>
-      formatRows([['updated', next.name], ...installationRows(next).slice(1)]),
-    );
+    try {
+      const result = await withSecretFailureDetails(context, async () =>
+        changeInstallation(
+          {
+            settings: ports.settings,
+            env: io.env,
+            now: () => new Date(),
+            logger: context.logger,
+            webhookSecret:
+              webhookSecret === undefined
+                ? undefined
+                : await webhookSecretPortsOf({
+                    settings: ports.settings,
+                    secretStore: () => ports.secretStore(),
+                    database: ports.database(),
+                    env: io.env,
+                    logger: context.logger,
+                  }),
+          },
+          {
+            installation: current.id,
+            changes: all,
+            webhookSecret,
+            signal: io.stopSignal,
+            skipProbe: flags['skip-probe'] === true,
+            onProbe: (url) => output.note(`Probing ${url} with the new trust …`),
+          },
+        ),
+      );
+      const next = result.installation;
+      output.success(
+        {
+          installation: installationView(next),
+          ...(result.webhookSecret === undefined ? {} : { webhookSecret: result.webhookSecret }),
+        },
+        () =>
+          formatRows([
+            ['updated', next.name],
+            ...installationRows(next).slice(1),
+            ...(result.webhookSecret === undefined ? [] : webhookSecretRows(result.webhookSecret)),
+          ]),
+      );
+    } finally {
+      ports.close();
+    }
   },
 };

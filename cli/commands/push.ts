@@ -174,12 +174,14 @@ export const pushCommand: Command = {
         settings: ports.settings,
         env: ports.env,
         logger: context.logger,
+        engineThread: 'inline',
       });
       const { result } = await pushForInstallation(
         {
           settings: ports.settings,
           secretStore: ports.secretStore,
           engine,
+          env: ports.env,
           logger: context.logger,
         },
         {

@@ -1,8 +1,8 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { DELIVERY_STATES, type DeliveryState } from '../../common/models/relay.js';
-import { listDeliveries } from '../../core/relay/relay-queries.js';
+import { listRelayDeliveries } from '../../core/use-cases/relay-queue.js';
 import type { Command } from '../command.js';
-import { positiveInteger, requireInstallation, withDatabase } from './relay-support.js';
+import { positiveInteger, withLocalPorts } from './relay-support.js';
 
 /** `relay deliveries <name> [--state S]`: the queue, newest first. */
 export const relayDeliveriesCommand: Command = {
@@ -25,12 +25,15 @@ export const relayDeliveriesCommand: Command = {
       );
     }
     const limit = positiveInteger(context.flags['limit'], '--limit');
-    const { installation } = requireInstallation(context, context.positionals[0] as string);
-    const deliveries = await withDatabase(context, (database) =>
-      listDeliveries(database, installation.id, {
-        ...(state === undefined ? {} : { state: state as DeliveryState }),
-        ...(limit === undefined ? {} : { limit }),
-      }),
+    const deliveries = await withLocalPorts(context, (ports) =>
+      listRelayDeliveries(
+        { settings: ports.settings, database: ports.database() },
+        {
+          installation: context.positionals[0] as string,
+          ...(state === undefined ? {} : { state: state as DeliveryState }),
+          ...(limit === undefined ? {} : { limit }),
+        },
+      ),
     );
     context.output.success({ deliveries }, () =>
       deliveries.length === 0

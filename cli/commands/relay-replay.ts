@@ -1,7 +1,7 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { replayDeadDeliveries, replayDelivery } from '../../core/relay/relay-queries.js';
+import { replayRelayDeliveries } from '../../core/use-cases/relay-queue.js';
 import type { Command } from '../command.js';
-import { requireInstallation, withDatabase } from './relay-support.js';
+import { withLocalPorts } from './relay-support.js';
 
 /**
  * `relay replay <name> <id|--dead>`: queue a delivered or dead-lettered delivery again. A running
@@ -24,11 +24,11 @@ export const relayReplayCommand: Command = {
     if (idText !== undefined && !/^\d+$/.test(idText)) {
       throw new CompanionError('USAGE_INVALID', `"${idText}" is not a delivery id.`);
     }
-    const { installation } = requireInstallation(context, name);
-    const replayed = await withDatabase(context, (database) =>
-      dead
-        ? replayDeadDeliveries(database, installation.id)
-        : [replayDelivery(database, installation.id, Number(idText)).id],
+    const replayed = await withLocalPorts(context, (ports) =>
+      replayRelayDeliveries(
+        { settings: ports.settings, database: ports.database(), now: Date.now },
+        { installation: name, ...(dead ? { dead } : { ids: [Number(idText)] }) },
+      ),
     );
     context.output.success({ replayed }, () =>
       replayed.length === 0

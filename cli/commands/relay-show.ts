@@ -1,8 +1,8 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { deliveryDetail } from '../../core/relay/relay-queries.js';
+import { showRelayDelivery } from '../../core/use-cases/relay-queue.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { requireInstallation, withDatabase } from './relay-support.js';
+import { withLocalPorts } from './relay-support.js';
 
 /** `relay show <name> <id>`: one delivery with every attempt and the platform's answers. */
 export const relayShowCommand: Command = {
@@ -16,9 +16,11 @@ export const relayShowCommand: Command = {
     const [name, idText] = context.positionals as [string, string];
     if (!/^\d+$/.test(idText))
       throw new CompanionError('USAGE_INVALID', `"${idText}" is not a delivery id.`);
-    const { installation } = requireInstallation(context, name);
-    const detail = await withDatabase(context, (database) =>
-      deliveryDetail(database, installation.id, Number(idText)),
+    const detail = await withLocalPorts(context, (ports) =>
+      showRelayDelivery(
+        { settings: ports.settings, database: ports.database() },
+        { installation: name, id: Number(idText) },
+      ),
     );
     const { delivery } = detail;
     context.output.success({ ...detail }, () =>

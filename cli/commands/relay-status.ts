@@ -1,12 +1,10 @@
 import type { RelayLiveness, RelayStatus } from '../../common/models/relay.js';
 import { describeRelayLiveness } from '../../common/relay/relay-liveness-text.js';
-import { relayLiveness } from '../../core/relay/relay-heartbeat.js';
-import { relayStatus } from '../../core/relay/relay-queries.js';
 import type { DeliveryMode, WatchStatus } from '../../common/models/watch.js';
-import { watchOverview } from '../../core/watch/watch-queries.js';
+import { readRelayOverview } from '../../core/use-cases/relay-queue.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { ageText, requireInstallation, withDatabase } from './relay-support.js';
+import { ageText, withLocalPorts } from './relay-support.js';
 
 function watchRows(mode: DeliveryMode, watch: WatchStatus, name: string): [string, string][] {
   const rows: [string, string][] = [['mode', `${mode.mode}: ${mode.reason}`]];
@@ -70,12 +68,12 @@ export const relayStatusCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const { installation } = requireInstallation(context, context.positionals[0] as string);
-    const { status, liveness, overview } = await withDatabase(context, (database) => ({
-      status: relayStatus(database, installation.id),
-      liveness: relayLiveness(database, installation.id, { now: Date.now() }),
-      overview: watchOverview(database, installation),
-    }));
+    const { installation, status, liveness, ...overview } = await withLocalPorts(context, (ports) =>
+      readRelayOverview(
+        { settings: ports.settings, database: ports.database(), now: Date.now },
+        { installation: context.positionals[0] as string },
+      ),
+    );
     context.output.success(
       {
         ...status,

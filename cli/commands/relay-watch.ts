@@ -1,8 +1,8 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { DEFAULT_WATCH_INTERVAL_SECONDS } from '../../common/models/watch.js';
-import { configureWatch, parseWatchInterval } from '../../core/watch/configure-watch.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+import { configureWatch, parseWatchInterval } from '../../core/use-cases/configure-watch.js';
 import type { Command } from '../command.js';
+import { withLocalPorts } from './relay-support.js';
 import { listFlag } from '../flag-values.js';
 import { formatRows } from '../output.js';
 
@@ -51,17 +51,19 @@ export const relayWatchCommand: Command = {
       throw new CompanionError('USAGE_INVALID', '--off takes no --repo, --project or --interval.');
     }
     const intervalSeconds = intervalFlag(flags['interval']);
-    const installation = configureWatch(
-      openSettings(context.home),
-      name,
-      off
-        ? { kind: 'off' }
-        : {
-            kind: 'on',
-            repositories,
-            projects,
-            ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
-          },
+    const installation = await withLocalPorts(context, (ports) =>
+      configureWatch(
+        ports.settings,
+        name,
+        off
+          ? { kind: 'off' }
+          : {
+              kind: 'on',
+              repositories,
+              projects,
+              ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
+            },
+      ),
     );
     const watch = installation.relay.watch;
     context.output.success(
@@ -72,7 +74,7 @@ export const relayWatchCommand: Command = {
       },
       () =>
         watch === undefined
-          ? `watch mode is off for ${installation.name}; a running relay stops polling at its next round`
+          ? `watch mode is off for ${installation.name}; a running relay stops polling within seconds`
           : formatRows([
               ['watch mode', `on for ${installation.name}`],
               ['repositories', watch.repositories.join(', ') || '-'],
@@ -80,7 +82,7 @@ export const relayWatchCommand: Command = {
               ['interval', `${watch.intervalSeconds} s`],
               [
                 'next',
-                `\`bdc-companion relay run ${installation.name}\` (or \`run ${installation.name}\`) polls it; a running relay picks up list and interval changes at its next round`,
+                `\`bdc-companion relay run ${installation.name}\` (or \`run ${installation.name}\`) polls it; a running relay applies the change within seconds, without a restart`,
               ],
             ]),
     );

@@ -1,7 +1,6 @@
-import { listWebhooks } from '../../core/webhooks/webhook-operations.js';
+import { listInstallationWebhooks } from '../../core/use-cases/list-webhooks.js';
 import type { Command } from '../command.js';
-import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
-import { openWebhooks } from './webhooks-support.js';
+import { withWebhookPorts } from './webhooks-support.js';
 
 /** `webhooks list <name>`: the webhooks the companion registered, checked against BDC. */
 export const webhooksListCommand: Command = {
@@ -13,37 +12,28 @@ export const webhooksListCommand: Command = {
   options: { offline: { type: 'boolean' } },
   optionHelp: [['--offline', 'do not ask BDC; show what the companion registered']],
   async run(context) {
-    const { settings, installation } = requireInstallation(
-      context,
-      context.positionals[0] as string,
+    const webhooks = await withWebhookPorts(context, (ports) =>
+      listInstallationWebhooks(ports, {
+        installation: context.positionals[0] as string,
+        offline: context.flags['offline'] === true,
+      }),
     );
-    const offline = context.flags['offline'] === true;
-    const opened = offline
-      ? undefined
-      : await openWebhooks(context, installation, await openSecrets(context, settings));
-    try {
-      const webhooks = await withDatabase(context, (database) =>
-        listWebhooks(database, installation.id, opened?.webhooks),
-      );
-      context.output.success({ webhooks }, () =>
-        webhooks.length === 0
-          ? 'no webhooks registered; use `webhooks register`'
-          : webhooks
-              .map((webhook) =>
-                [
-                  webhook.scope === 'project'
-                    ? `project ${webhook.project}`
-                    : `${webhook.project}/${webhook.slug ?? ''}`,
-                  `#${webhook.webhookId}`,
-                  webhook.url,
-                  `bdc: ${webhook.bdc}`,
-                  `secret rotated: ${webhook.secretRotatedAt ?? 'never'}`,
-                ].join('  '),
-              )
-              .join('\n'),
-      );
-    } finally {
-      await opened?.client.close();
-    }
+    context.output.success({ webhooks }, () =>
+      webhooks.length === 0
+        ? 'no webhooks registered; use `webhooks register`'
+        : webhooks
+            .map((webhook) =>
+              [
+                webhook.scope === 'project'
+                  ? `project ${webhook.project}`
+                  : `${webhook.project}/${webhook.slug ?? ''}`,
+                `#${webhook.webhookId}`,
+                webhook.url,
+                `bdc: ${webhook.bdc}`,
+                `secret rotated: ${webhook.secretRotatedAt ?? 'never'}`,
+              ].join('  '),
+            )
+            .join('\n'),
+    );
   },
 };

@@ -1,20 +1,14 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { WEBHOOK_PATH_PREFIX } from '../../core/relay/webhook-listener.js';
-import { assessRelayUrl } from '../../core/webhooks/relay-url-check.js';
-import { registerWebhooks } from '../../core/webhooks/webhook-operations.js';
+import {
+  defaultRelayUrl,
+  registerInstallationWebhooks,
+} from '../../core/use-cases/register-webhooks.js';
 import type { Command } from '../command.js';
 import {
-  openSecrets,
-  requireInstallation,
-  requirePlatform,
-  withDatabase,
-} from './relay-support.js';
-import {
-  localInterfaces,
-  openWebhooks,
   WEBHOOK_TARGET_OPTION_HELP,
   WEBHOOK_TARGET_OPTIONS,
   webhookTargetsFromFlags,
+  withWebhookPorts,
 } from './webhooks-support.js';
 
 /**
@@ -46,61 +40,44 @@ export const webhooksRegisterCommand: Command = {
         'Name at least one --repo PROJECT/slug or --project KEY.',
       );
     }
-    const { settings, installation } = requireInstallation(
-      context,
-      context.positionals[0] as string,
-    );
-    const platform = requirePlatform(installation);
-    const urlText =
-      typeof flags['url'] === 'string'
-        ? flags['url']
-        : installation.relay.publicUrl === undefined
-          ? undefined
-          : `${installation.relay.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(platform.installationId)}`;
-    if (urlText === undefined) {
-      throw new CompanionError('USAGE_INVALID', 'Give the relay URL as BDC reaches it with --url.');
-    }
-    const assessment = assessRelayUrl(urlText, platform.installationId, localInterfaces());
-    for (const warning of assessment.warnings)
+    const name = context.positionals[0] as string;
+    const result = await withWebhookPorts(context, (ports) => {
+      const url =
+        typeof flags['url'] === 'string'
+          ? flags['url']
+          : defaultRelayUrl(ports.settings.requireInstallation(name));
+      if (url === undefined) {
+        throw new CompanionError(
+          'USAGE_INVALID',
+          'Give the relay URL as BDC reaches it with --url.',
+        );
+      }
+      return registerInstallationWebhooks(ports, {
+        installation: name,
+        targets,
+        url,
+        surface: 'cli',
+      });
+    });
+    for (const warning of result.warnings)
       context.output.note(`${context.output.paint('warning', 33)} ${warning}`);
-    const secrets = await openSecrets(context, settings);
-    const secret = await secrets.get({ installationId: installation.id, kind: 'webhook-secret' });
-    if (secret === undefined || secret === '') {
-      throw new CompanionError(
-        'WEBHOOK_SECRET_MISSING',
-        `No webhook secret is stored for "${installation.name}".`,
-      );
-    }
-    const { webhooks, client } = await openWebhooks(context, installation, secrets, assessment.url);
-    try {
-      const result = await withDatabase(context, (database) =>
-        registerWebhooks(
-          { webhooks, database, installationId: installation.id },
-          targets,
-          assessment.url,
-          secret,
+    const reached = result.webhooks.every((webhook) => webhook.test.reached);
+    context.output.success({ ...result, reached }, () =>
+      [
+        ...result.webhooks.map(
+          (webhook) =>
+            `${webhook.target}: webhook ${webhook.webhookId} ${webhook.action}; BDC test ${
+              webhook.test.reached
+                ? `reached the relay (${webhook.test.status})`
+                : `did NOT reach the relay (${webhook.test.status ?? webhook.test.error ?? 'no answer'})`
+            }`,
         ),
-      );
-      const reached = result.webhooks.every((webhook) => webhook.test.reached);
-      context.output.success({ ...result, reached, warnings: assessment.warnings }, () =>
-        [
-          ...result.webhooks.map(
-            (webhook) =>
-              `${webhook.target}: webhook ${webhook.webhookId} ${webhook.action}; BDC test ${
-                webhook.test.reached
-                  ? `reached the relay (${webhook.test.status})`
-                  : `did NOT reach the relay (${webhook.test.status ?? webhook.test.error ?? 'no answer'})`
-              }`,
-          ),
-          result.relayRecordedPing
-            ? "the relay on this machine recorded BDC's test ping: BDC → relay works"
-            : reached
-              ? 'BDC got an answer, but the relay of this config home did not record the ping: is the URL this relay?'
-              : 'BDC cannot reach the relay at this URL: run the relay where BDC can reach it (not behind a laptop VPN) and register again',
-        ].join('\n'),
-      );
-    } finally {
-      await client.close();
-    }
+        result.relayRecordedPing
+          ? "the relay on this machine recorded BDC's test ping: BDC → relay works"
+          : reached
+            ? 'BDC got an answer, but the relay of this config home did not record the ping: is the URL this relay?'
+            : 'BDC cannot reach the relay at this URL: run the relay where BDC can reach it (not behind a laptop VPN) and register again',
+      ].join('\n'),
+    );
   },
 };

@@ -1,43 +1,58 @@
-import { rotateWebhookSecret } from '../../core/webhooks/webhook-operations.js';
+import { CompanionError } from '../../common/errors/companion-error.js';
+import { rotateInstallationWebhookSecret } from '../../core/use-cases/rotate-webhook-secret.js';
 import type { Command } from '../command.js';
-import { withInstallationWebhooks } from './webhooks-support.js';
+import { formatRows } from '../output.js';
+import { readSecretFromStdin } from './installation-support.js';
+import {
+  webhookSecretRows,
+  withSecretFailureDetails,
+  withWebhookPorts,
+} from './webhooks-support.js';
 
 /**
- * `webhooks rotate-secret <name>`: a new webhook secret on every registered webhook; the relay
- * accepts the old and the new one meanwhile. The new secret is printed once, for the platform.
+ * `webhooks rotate-secret <name> --secret-stdin`: the new secret the Ankra platform issued, put
+ * on every registered webhook; the relay accepts the old and the new one meanwhile. The platform
+ * issues the secret (docs/relay-and-services.md, "Who issues the webhook secret"), so the
+ * companion never makes one up, and never prints one.
  */
 export const webhooksRotateSecretCommand: Command = {
   path: ['webhooks', 'rotate-secret'],
   summary:
-    'generate a new webhook secret, switch every registered BDC webhook to it, print it once for the platform',
+    'switch every registered BDC webhook to the new secret the Ankra platform issued (read from standard input)',
   args: '<name>',
   minPositionals: 1,
   maxPositionals: 1,
+  options: { 'secret-stdin': { type: 'boolean' } },
+  optionHelp: [
+    [
+      '--secret-stdin',
+      'read the new webhook secret the Ankra platform issued from standard input (required)',
+    ],
+  ],
   async run(context) {
-    const result = await withInstallationWebhooks(
-      context,
-      context.positionals[0] as string,
-      ({ installation, secrets, webhooks, database }) =>
-        rotateWebhookSecret({ webhooks, database, installationId: installation.id }, secrets),
-    );
-    const maxSwapMs = Math.max(0, ...result.webhooks.map((webhook) => webhook.swapMs));
-    for (const failure of result.failed) {
-      context.output.note(
-        `${context.output.paint('warning', 33)} ${failure.target}: webhook ${failure.webhookId} still uses the previous secret (${failure.error})`,
+    const name = context.positionals[0] as string;
+    if (context.flags['secret-stdin'] !== true) {
+      throw new CompanionError(
+        'USAGE_INVALID',
+        'The Ankra platform issues the webhook secret: issue a new one there, then give it on standard input with --secret-stdin.',
+        {
+          hint: `Issue a new webhook secret for this installation on the Ankra platform, then: bdc-companion webhooks rotate-secret ${name} --secret-stdin < secret.txt`,
+        },
       );
     }
-    context.output.success({ ...result, maxSwapMs }, () =>
+    const started = performance.now();
+    const change = await withWebhookPorts(context, async (ports) => {
+      ports.settings.requireInstallation(name);
+      const secret = await readSecretFromStdin(context.io, 'webhook secret');
+      return withSecretFailureDetails(context, () =>
+        rotateInstallationWebhookSecret(ports, { installation: name, secret }),
+      );
+    });
+    const totalMs = Math.round(performance.now() - started);
+    context.output.success({ ...change, webhooks: change.switched, totalMs }, () =>
       [
-        `New webhook secret (shown once; enter it in the Ankra platform for this installation now):`,
-        '',
-        `  ${result.secret}`,
-        '',
-        ...result.webhooks.map(
-          (webhook) =>
-            `${webhook.target}: webhook ${webhook.webhookId} ${webhook.method} in ${webhook.swapMs} ms`,
-        ),
-        `The relay accepts the previous secret until ${result.previousAcceptedUntil}.`,
-        'Deliveries the platform refuses before it has the new secret are dead-lettered: `relay replay <name> --dead` sends them again.',
+        formatRows(webhookSecretRows(change)),
+        'Deliveries the platform refused before it had the new secret are dead-lettered: `relay replay <name> --dead` sends them again.',
       ].join('\n'),
     );
   },

@@ -1,19 +1,14 @@
-import type { Database } from 'better-sqlite3';
-import { createAuthorization } from '../../core/auth/installation-authorization.js';
-import { createBdcClient, type BdcClient } from '../../core/bdc/bdc-client.js';
-import type { Installation } from '../../common/models/installation.js';
-import { installationNetworkOptions } from '../../core/net/installation-network.js';
-import { createDispatcher } from '../../core/net/network-factory.js';
-import type { SecretStore } from '../../core/secrets/secret-store.js';
-import { BdcWebhooks } from '../../core/webhooks/bdc-webhooks.js';
+import type { WebhookSecretChange } from '../../common/api/models.js';
+import { isCompanionError } from '../../common/errors/companion-error.js';
 import {
   parseProjectTarget,
   parseRepositoryTarget,
-  type WebhookTarget,
-} from '../../core/webhooks/webhook-target.js';
+  type WebhookPorts,
+} from '../../core/use-cases/webhook-ports.js';
+import type { WebhookTarget } from '../../core/webhooks/webhook-target.js';
 import type { CommandContext } from '../command.js';
-import { openSecrets, requireInstallation, withDatabase } from './relay-support.js';
 import { listFlag } from '../flag-values.js';
+import { withLocalPorts } from './relay-support.js';
 
 /** The targets of `--repo PROJECT/slug` (repeated or comma-separated) and `--project KEY`. */
 export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>): WebhookTarget[] {
@@ -23,30 +18,46 @@ export function webhookTargetsFromFlags(flags: Readonly<Record<string, unknown>>
   ];
 }
 
-/** The signed-in REST client of an installation, through the one network factory. */
-export async function openWebhooks(
+/**
+ * Runs a webhook secret change; when BDC did not switch some webhooks, the `--json` failure
+ * document carries which ones (`webhookSecret.pending`) beside the error.
+ */
+export async function withSecretFailureDetails<T>(
   context: CommandContext,
-  installation: Installation,
-  secrets: SecretStore,
-  relayUrl?: string,
-): Promise<{ webhooks: BdcWebhooks; client: BdcClient }> {
-  const dispatcher = createDispatcher({
-    ...installationNetworkOptions(installation),
-    env: context.io.env,
-  });
+  work: () => Promise<T>,
+): Promise<T> {
   try {
-    const authorization = await createAuthorization(installation, secrets, { dispatcher });
-    const client = createBdcClient({
-      baseUrl: installation.baseUrl,
-      authorization,
-      dispatcher,
-      ownsDispatcher: true,
-    });
-    return { webhooks: new BdcWebhooks(client, relayUrl), client };
+    return await work();
   } catch (error) {
-    await dispatcher.close().catch(() => undefined);
+    if (isCompanionError(error, 'WEBHOOK_SECRET_NOT_APPLIED') && error.data !== undefined) {
+      context.output.setFailureDetails({ webhookSecret: error.data });
+    }
     throw error;
   }
+}
+
+/** How a changed webhook secret is told on the command line (never the secret itself). */
+export function webhookSecretRows(change: WebhookSecretChange): [string, string][] {
+  return [
+    [
+      'webhook secret',
+      change.switched.length === 0
+        ? 'stored (no BDC webhook registered yet: `webhooks register` puts it on new ones)'
+        : `stored; ${change.switched.length} BDC webhook${change.switched.length === 1 ? '' : 's'} switched to it`,
+    ],
+    ...change.switched.map((hook): [string, string] => [
+      `  ${hook.target}`,
+      `webhook ${hook.webhookId} ${hook.method}`,
+    ]),
+    ...(change.previousAcceptedUntil === undefined
+      ? []
+      : [
+          ['previous secret', `accepted by the relay until ${change.previousAcceptedUntil}`] as [
+            string,
+            string,
+          ],
+        ]),
+  ];
 }
 
 /** The `--repo` and `--project` options of the commands that act on webhook targets. */
@@ -60,30 +71,18 @@ export const WEBHOOK_TARGET_OPTION_HELP: readonly (readonly [string, string])[] 
   ['--project KEY', 'a project-level webhook, inherited by all its repositories (repeatable)'],
 ];
 
-/**
- * Runs `work` with the installation's webhook client and the shared database, and closes the
- * client's connections whatever happens.
- */
-export async function withInstallationWebhooks<T>(
+/** Runs `work` with the config home's ports as the webhook use cases take them. */
+export function withWebhookPorts<T>(
   context: CommandContext,
-  name: string,
-  work: (opened: {
-    readonly installation: Installation;
-    readonly secrets: SecretStore;
-    readonly webhooks: BdcWebhooks;
-    readonly database: Database;
-  }) => Promise<T>,
+  work: (ports: WebhookPorts) => Promise<T>,
 ): Promise<T> {
-  const { settings, installation } = requireInstallation(context, name);
-  const secrets = await openSecrets(context, settings);
-  const { webhooks, client } = await openWebhooks(context, installation, secrets);
-  try {
-    return await withDatabase(context, (database) =>
-      work({ installation, secrets, webhooks, database }),
-    );
-  } finally {
-    await client.close();
-  }
+  return withLocalPorts(context, (ports) =>
+    work({
+      settings: ports.settings,
+      secretStore: () => ports.secretStore(),
+      database: ports.database(),
+      env: ports.env,
+      logger: context.logger,
+    }),
+  );
 }
-
-export { localInterfaces } from '../../core/webhooks/local-interfaces.js';

@@ -1,12 +1,12 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { unregisterWebhooks } from '../../core/webhooks/unregister-webhooks.js';
+import { unregisterInstallationWebhooks } from '../../core/use-cases/unregister-webhooks.js';
 import type { WebhookTarget } from '../../core/webhooks/webhook-target.js';
 import type { Command } from '../command.js';
 import {
   WEBHOOK_TARGET_OPTION_HELP,
   WEBHOOK_TARGET_OPTIONS,
   webhookTargetsFromFlags,
-  withInstallationWebhooks,
+  withWebhookPorts,
 } from './webhooks-support.js';
 
 /**
@@ -34,11 +34,11 @@ export const webhooksUnregisterCommand: Command = {
       );
     }
     const targets: readonly WebhookTarget[] | 'all' = all ? 'all' : named;
-    const removed = await withInstallationWebhooks(
-      context,
-      context.positionals[0] as string,
-      ({ installation, webhooks, database }) =>
-        unregisterWebhooks({ webhooks, database, installationId: installation.id }, targets),
+    const removed = await withWebhookPorts(context, (ports) =>
+      unregisterInstallationWebhooks(ports, {
+        installation: context.positionals[0] as string,
+        targets,
+      }),
     );
     context.output.success({ removed }, () =>
       removed.length === 0

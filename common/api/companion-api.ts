@@ -33,6 +33,7 @@ import type {
   PushOutcome,
   RelayEndpoint,
   RelayStatus,
+  WatchConfigRequest,
   ReplayRequest,
   RepositoryQuery,
   RepositoryRef,
@@ -40,6 +41,7 @@ import type {
   WebhookRegisterRequest,
   WebhookRegistration,
   WebhookRemoval,
+  WebhookSecretChange,
   WebhookSecretRequest,
   WebhookUnregisterRequest,
 } from './models.js';
@@ -86,6 +88,11 @@ export interface CompanionOperations {
   stopRelay(request: InstallationRef): Promise<RelayStatus>;
   listDeliveries(request: DeliveryQuery): Promise<readonly Delivery[]>;
   replayDeliveries(request: ReplayRequest): Promise<{ readonly replayed: number }>;
+  /**
+   * Stores what watch mode watches (or turns it off); a relay this process runs starts or stops
+   * its watch at once, without a restart.
+   */
+  configureWatch(request: WatchConfigRequest): Promise<RelayStatus>;
 
   listProjects(request: InstallationRef): Promise<readonly ProjectRef[]>;
   listRepositories(request: RepositoryQuery): Promise<readonly RepositoryRef[]>;
@@ -96,7 +103,11 @@ export interface CompanionOperations {
    */
   unregisterWebhooks(request: WebhookUnregisterRequest): Promise<WebhookRemoval>;
   /** Stores the webhook secret the platform gave (BDC signs with it, the relay verifies it). */
-  setWebhookSecret(request: WebhookSecretRequest): Promise<void>;
+  /**
+   * Stores the webhook secret the Ankra platform issued and puts it on every BDC webhook the
+   * companion registered; WEBHOOK_SECRET_NOT_APPLIED names those BDC did not switch.
+   */
+  setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange>;
   /**
    * Rotates to the new secret the platform issued: stored (the previous one stays accepted for a
    * grace period) and put on every registered BDC webhook; returns how many were updated.

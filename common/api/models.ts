@@ -5,6 +5,7 @@ import type {
   InstallationUpdate,
 } from './installation-requests.js';
 import type { BridgeStatus } from '../models/bridge.js';
+import type { DeliveryMode, WatchStatus } from '../models/watch.js';
 import type { Installation } from '../models/installation.js';
 import type { PushHistoryEntry, PushProgress } from '../models/push.js';
 import type {
@@ -244,6 +245,22 @@ export interface RelayStatus extends RelayQueueStatus {
   readonly listen: string | undefined;
   /** Every process running it (from their heartbeats), and how the last run ended if none does. */
   readonly liveness: RelayLiveness;
+  /** Which way change events reach the platform (webhooks, watch, both, none) and why. */
+  readonly mode: DeliveryMode;
+  readonly watch: RelayWatchStatus;
+}
+
+/** Watch mode's figures, and whether this process's relay runs the watch now. */
+export interface RelayWatchStatus extends WatchStatus {
+  readonly running: boolean;
+}
+
+/** Watch mode for an installation: what to watch and how often, or off (`relay watch`). */
+export interface WatchConfigRequest extends InstallationRef {
+  readonly repositories?: readonly string[];
+  readonly projects?: readonly string[];
+  readonly intervalSeconds?: number;
+  readonly off?: boolean;
 }
 
 export type { DeliveryState, RelayDelivery, DeliveryAttempt };
@@ -388,7 +405,13 @@ export type CompanionEvent =
   | { readonly kind: 'history'; readonly entry: HistoryEntry }
   /** A test push's phase and counts (lock, fetch, build, push, retry), for a live progress bar. */
   | { readonly kind: 'push-progress'; readonly runId: string; readonly progress: PushProgress }
-  | { readonly kind: 'installations-changed' };
+  | { readonly kind: 'installations-changed' }
+  /** A bridge run by this process changed state (connecting, connected, refused…). */
+  | {
+      readonly kind: 'bridge-status';
+      readonly installationId: string;
+      readonly status: BridgeStatus;
+    };
 
 export type CompanionEventKind = CompanionEvent['kind'];
 
@@ -419,4 +442,27 @@ export interface BridgePolicyUpdate {
 export interface BridgeTokenRequest {
   readonly installation: string;
   readonly token: string;
+}
+
+// ---- the webhook secret --------------------------------------------------------------------
+
+/** A BDC webhook the companion registered that now signs with the new secret. */
+export interface WebhookSecretSwitched {
+  /** `PROJECT/slug`, or `project KEY`. */
+  readonly target: string;
+  readonly webhookId: number;
+  /** `updated` in place, or `re-added` (created anew, then the old one deleted). */
+  readonly method: 'updated' | 're-added';
+}
+
+/**
+ * The outcome of giving the companion the platform's webhook secret (docs/relay-and-services.md,
+ * "Who issues the webhook secret"): stored, and every webhook the companion registered switched
+ * to it. A webhook BDC did not switch is an error (WEBHOOK_SECRET_NOT_APPLIED) whose data is
+ * this shape too, with the manual steps per webhook.
+ */
+export interface WebhookSecretChange {
+  readonly switched: readonly WebhookSecretSwitched[];
+  /** Until when the relay also accepts the previous secret; absent when there was none. */
+  readonly previousAcceptedUntil: string | undefined;
 }

@@ -28,6 +28,7 @@ export const OPERATION_NAMES = [
   'stopRelay',
   'listDeliveries',
   'replayDeliveries',
+  'configureWatch',
   'listProjects',
   'listRepositories',
   'registerWebhooks',

@@ -3,6 +3,7 @@ import Value from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
 import { PemTextSchema } from '../models/installation.js';
 import { NO_PROXY_MAX_CHARS } from '../models/network.js';
+import { MAX_WATCH_INTERVAL_SECONDS, MIN_WATCH_INTERVAL_SECONDS } from '../models/watch.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
 import {
   InstallationDraftSchema,
@@ -123,6 +124,17 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
       ...ref,
       ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })),
       dead: Type.Optional(Type.Boolean()),
+    }),
+  ),
+  configureWatch: one(
+    object({
+      ...ref,
+      repositories: Type.Optional(Type.Array(repoPath, { maxItems: 1000 })),
+      projects: Type.Optional(Type.Array(text(255), { maxItems: 1000 })),
+      intervalSeconds: Type.Optional(
+        Type.Integer({ minimum: MIN_WATCH_INTERVAL_SECONDS, maximum: MAX_WATCH_INTERVAL_SECONDS }),
+      ),
+      off: Type.Optional(Type.Boolean()),
     }),
   ),
   listProjects: one(InstallationRefSchema),

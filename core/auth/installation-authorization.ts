@@ -5,7 +5,6 @@ import type { Logger } from '../logging/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { createDispatcher } from '../net/network-factory.js';
 import type { Authorization } from './authorization.js';
-import { createOAuthAuthorization } from './oauth/oauth-authorization.js';
 import { patAuthorization, patKey } from './pat.js';
 
 export interface AuthorizationOptions {
@@ -47,12 +46,16 @@ export async function createAuthorization(
       }
       return patAuthorization(token, auth.user);
     }
-    case 'oauth':
+    case 'oauth': {
+      // Loaded for OAuth installations only: the OAuth client brings undici's fetch and
+      // oauth4webapi, which a PAT push never uses (a one-shot push process pays each load).
+      const { createOAuthAuthorization } = await import('./oauth/oauth-authorization.js');
       return createOAuthAuthorization(installation, secrets, {
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : { createDispatcher }),
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
+    }
     default: {
       const unreachable: never = auth;
       throw new CompanionError(

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { request, type Dispatcher } from 'undici';
+import { request } from '../net/undici-core.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type {
   BridgePolicySettings,
@@ -8,12 +8,10 @@ import type {
 } from '../../common/models/bridge.js';
 import { DEFAULT_BRIDGE_POLICY } from '../../common/models/bridge.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
-import type { Authorization } from '../auth/authorization.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { installationNetworkOptions } from '../net/installation-network.js';
-import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/network-factory.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
+import { openSignedInClient, type SignedInClient } from '../use-cases/open-signed-in-client.js';
 import { pushForInstallation, type PushPorts } from '../use-cases/push-for-installation.js';
 import { startBridgeClient, type BridgeClient, type BridgeClientOptions } from './bridge-client.js';
 import { startBridgeHeartbeat } from './bridge-heartbeat.js';
@@ -80,20 +78,24 @@ export function startInstallationBridge(
   const platform = requireBridgePlatform(installation);
   const logger = (options.logger ?? silentLogger).child({ component: 'bridge' });
   const now = options.now ?? Date.now;
-  let dispatcher: Dispatcher | undefined;
-  let authorization: Promise<Authorization> | undefined;
+  // Opened on the platform's first read and kept for the bridge's life; a failed sign-in (no
+  // credential yet) is retried on the next read.
+  let opening: Promise<SignedInClient> | undefined;
 
   const access = async (): Promise<BridgeBdcAccess> => {
-    dispatcher ??= createDispatcher({
-      ...installationNetworkOptions(installation),
-      env: options.env,
-    });
-    authorization ??= createAuthorization(installation, options.secrets, { dispatcher, logger });
-    const signedIn = await authorization.catch((error: unknown) => {
-      authorization = undefined;
+    opening ??= openSignedInClient(
+      { secretStore: options.secrets, env: options.env, logger },
+      installation,
+    );
+    const signedIn = await opening.catch((error: unknown) => {
+      opening = undefined;
       throw error;
     });
-    return { baseUrl: installation.baseUrl, dispatcher, authorization: signedIn };
+    return {
+      baseUrl: installation.baseUrl,
+      dispatcher: signedIn.dispatcher,
+      authorization: signedIn.authorization,
+    };
   };
 
   const getJson = async <T>(path: string): Promise<T> => {
@@ -183,7 +185,8 @@ export function startInstallationBridge(
       await client.stop();
       heartbeat.update(client.status());
       heartbeat.stop();
-      await dispatcher?.close().catch(() => undefined);
+      const signedIn = await opening?.catch(() => undefined);
+      await signedIn?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { HttpClient, GitHttpRequest, GitHttpResponse } from 'isomorphic-git';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../net/undici-core.js';
 
 async function collect(
   body: AsyncIterableIterator<Uint8Array> | undefined,

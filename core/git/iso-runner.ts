@@ -65,7 +65,7 @@ function startWorker(location: { readonly file: string; readonly typescript: boo
 /**
  * Runs isomorphic-git attempts in one worker thread (started on first use, unreferenced while
  * idle so it never keeps a CLI process alive). `inThread` runs them on the calling thread instead:
- * only for tests that need to observe the engine directly.
+ * for one-shot processes (the CLI's `push`) and for tests that observe the engine directly.
  */
 export function createIsoRunner(
   options: { readonly inThread?: boolean; readonly workerFile?: string } = {},

@@ -35,8 +35,11 @@ export interface PushDependencies {
   readonly authorization: Authorization;
   readonly cache: CloneCache;
   readonly isoRunner: IsoAttemptRunner;
-  /** Overrides for the author/committer of the signed-in user (display name and e-mail). */
-  readonly signedInAuthor?: PushAuthor;
+  /**
+   * Overrides for the author/committer of the signed-in user (display name and e-mail). A promise
+   * is awaited only once the repository lock is held, so the lookup overlaps taking the lock.
+   */
+  readonly signedInAuthor?: PushAuthor | Promise<PushAuthor | undefined>;
   /** Proxy variables and the git CLI's parent environment are read from here. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The engine threshold and cold-clone choice, resolved by `resolvePushConfig`. */
@@ -54,6 +57,11 @@ export interface PushDependencies {
   /** Every attempt and the outcome, for the push history. */
   readonly onFinished?: (record: PushRecord) => void;
   readonly networkOverrides?: Partial<NetworkOptions>;
+  /**
+   * The repository's size on the server in bytes (undefined when unknown), asked only when the
+   * clone cache knows nothing of the repository: the engine is then chosen before the first clone.
+   */
+  readonly remoteSizeBytes?: (repo: string) => Promise<number | undefined>;
 }
 
 /** What the history keeps of one push (successful or not). */
@@ -194,11 +202,15 @@ export async function push(
           entry.meta.repo.toLowerCase() === request.repo.toLowerCase(),
       )
       .map((entry) => entry.sizeBytes);
-    engine = chooseEngine(
-      request.engine,
-      known.length > 0 ? Math.max(...known) : undefined,
-      deps.config.fallbackThresholdMb,
-    );
+    // What the cache holds of this repository decides; before its first clone, the size BDC
+    // reports (docs/push-engine-choice.md); without either, isomorphic-git as before.
+    const knownSize =
+      known.length > 0
+        ? Math.max(...known)
+        : request.engine === 'auto' || request.engine === undefined
+          ? await deps.remoteSizeBytes?.(request.repo)
+          : undefined;
+    engine = chooseEngine(request.engine, knownSize, deps.config.fallbackThresholdMb);
     const chosen = engine;
 
     emit({ phase: 'lock', attempt: 0 });
@@ -283,15 +295,16 @@ async function attemptLoop(
   | Extract<EngineAttemptResult, { kind: 'noop' }>
 > {
   const { lease, attempts, emit, now } = context;
+  const signedInAuthor = await deps.signedInAuthor;
   const maxAttempts = deps.maxAttempts ?? MAX_ATTEMPTS;
   const sleep = deps.sleep ?? realSleep;
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const author = request.author ??
-    deps.signedInAuthor ?? {
+    signedInAuthor ?? {
       name: deps.authorization.user,
       email: `${deps.authorization.user}@users.noreply`,
     };
-  const committer = deps.signedInAuthor ?? author;
+  const committer = signedInAuthor ?? author;
   let refreshed = false;
   let lastFailure: AttemptFailure | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {

@@ -10,7 +10,7 @@ import type {
   PushResult,
 } from '../../common/models/push.js';
 import type { Authorization } from '../auth/authorization.js';
-import { bdcClientForInstallation } from '../bdc/bdc-client.js';
+import type { BdcClient } from '../bdc/bdc-client.js';
 import { PushHistory } from '../history/push-history.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { BackoffOptions } from './backoff.js';
@@ -18,6 +18,7 @@ import { CloneCache } from './clone-cache.js';
 import type { PushConfig } from './push-config.js';
 import { createIsoRunner, type IsoAttemptRunner } from './iso-runner.js';
 import { push, type PushRecord } from './push-operation.js';
+import { remoteRepositorySize } from './remote-repository-size.js';
 
 export interface PushServiceOptions {
   readonly database: Database;
@@ -40,10 +41,16 @@ export interface PushCallOptions {
   readonly origin?: PushOrigin;
 }
 
+/** The installation's credential and a REST client over the same pool (`openSignedInClient`). */
+export interface SignedInBdc {
+  readonly authorization: Authorization;
+  readonly client: Pick<BdcClient, 'getJson'>;
+}
+
 export interface PushService {
   push(
     installation: Installation,
-    authorization: Authorization,
+    signedIn: SignedInBdc,
     request: PushRequest,
     options?: PushCallOptions,
   ): Promise<PushResult>;
@@ -76,29 +83,25 @@ export function createPushService(options: PushServiceOptions): PushService {
    */
   async function signedInAuthor(
     installation: Installation,
-    authorization: Authorization,
+    signedIn: SignedInBdc,
   ): Promise<PushAuthor | undefined> {
-    const key = `${installation.id}\u0000${authorization.user}`;
+    const user = signedIn.authorization.user;
+    const key = `${installation.id}\u0000${user}`;
     const known = authors.get(key);
     if (known !== undefined) return known;
     try {
-      const client = bdcClientForInstallation(installation, authorization, { env, logger });
-      try {
-        const user = await client.getJson<{
-          name?: string;
-          displayName?: string;
-          emailAddress?: string;
-        }>(`/rest/api/1.0/users/${encodeURIComponent(authorization.user)}`);
-        if (typeof user.emailAddress !== 'string' || user.emailAddress === '') return undefined;
-        const author = {
-          name: user.displayName ?? user.name ?? authorization.user,
-          email: user.emailAddress,
-        };
-        authors.set(key, author);
-        return author;
-      } finally {
-        await client.close();
-      }
+      const found = await signedIn.client.getJson<{
+        name?: string;
+        displayName?: string;
+        emailAddress?: string;
+      }>(`/rest/api/1.0/users/${encodeURIComponent(user)}`);
+      if (typeof found.emailAddress !== 'string' || found.emailAddress === '') return undefined;
+      const author = {
+        name: found.displayName ?? found.name ?? user,
+        email: found.emailAddress,
+      };
+      authors.set(key, author);
+      return author;
     } catch (error) {
       logger.warn('signed-in user not found; committing under the user name', {
         code: (error as { code?: string }).code,
@@ -109,11 +112,20 @@ export function createPushService(options: PushServiceOptions): PushService {
 
   return {
     cache,
-    async push(installation, authorization, request, call = {}) {
-      const author = await signedInAuthor(installation, authorization);
+    async push(installation, signedIn, request, call = {}) {
+      // Looked up while the push takes its lock; never rejects (undefined when unknown).
+      const author = signedInAuthor(installation, signedIn);
       return push(installation, request, {
-        authorization,
-        ...(author === undefined ? {} : { signedInAuthor: author }),
+        authorization: signedIn.authorization,
+        signedInAuthor: author,
+        // Access tokens are refused outside /rest and /scm, and must not be sent there
+        // (docs/push-engine-choice.md): the size is read for OAuth sign-ins only.
+        ...(signedIn.authorization.kind === 'oauth'
+          ? {
+              remoteSizeBytes: (repo: string) =>
+                remoteRepositorySize(signedIn.client, repo, logger),
+            }
+          : {}),
         cache,
         isoRunner,
         env,

@@ -1,12 +1,19 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import { Agent, Dispatcher, EnvHttpProxyAgent, ProxyAgent, buildConnector } from 'undici';
+import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import { CLI_NAME, COMPANION_VERSION } from '../../common/version.js';
 import { vetOne, createGuardedLookup, resolveVetted } from './guarded-lookup.js';
 import type { NetworkOptions } from './network-options.js';
 import { activeNetworkRouting } from './active-routing.js';
 import type { NetworkRouting } from './network-routing.js';
 import { resolveProxySettings } from './proxy-settings.js';
+import {
+  Agent,
+  DispatcherBase,
+  EnvHttpProxyAgent,
+  ProxyAgent,
+  buildConnector,
+} from './undici-core.js';
 
 /** Sent on every request the companion makes, so BDC access logs show who called. */
 export const USER_AGENT = `${CLI_NAME}/${COMPANION_VERSION}`;
@@ -43,6 +50,19 @@ export function trustedCertificates(caPems: readonly string[] | undefined): stri
   return [...runtimeRootCertificates(), ...(caPems ?? [])];
 }
 
+/**
+ * Whether Node's own default store is exactly `tls.rootCertificates`: on Node 20 without
+ * `NODE_EXTRA_CA_CERTS` (which the companion ignores, docs/troubleshooting.md) and without
+ * `--use-openssl-ca`/`--use-system-ca`. Read once: Node reads both at start.
+ */
+const defaultStoreIsBundled = ((): boolean => {
+  if (typeof (tls as { getCACertificates?: unknown }).getCACertificates === 'function')
+    return false;
+  if ((process.env['NODE_EXTRA_CA_CERTS'] ?? '') !== '') return false;
+  const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
+  return !/--use-(openssl|system)-ca/.test(flags);
+})();
+
 const contexts = new Map<string, tls.SecureContext>();
 const MAX_CACHED_CONTEXTS = 16;
 
@@ -62,11 +82,24 @@ export function trustContext(
     contexts.set(key, cached);
     return cached;
   }
-  const context = tls.createSecureContext({
-    ca: trustedCertificates(caPems),
-    // Node ≥ 20.18: lets a pasted intermediate anchor the chain. Only with the explicit flag.
-    ...(allowPartialChain ? { allowPartialTrustChain: true } : {}),
-  } as tls.SecureContextOptions);
+  // Node ≥ 20.18: lets a pasted intermediate anchor the chain. Only with the explicit flag.
+  const partial = allowPartialChain ? { allowPartialTrustChain: true } : {};
+  let context: tls.SecureContext;
+  if (!defaultStoreIsBundled) {
+    context = tls.createSecureContext({
+      ca: trustedCertificates(caPems),
+      ...partial,
+    } as tls.SecureContextOptions);
+  } else {
+    // Node 20 (the CLI and daemon): without `ca` the context starts from the bundled roots Node
+    // parsed once in C++, and each pasted CA is added to a copy of that store. The same trust as
+    // passing `[...tls.rootCertificates, ...caPems]`, without re-parsing ~140 root PEMs in
+    // JavaScript — 30–180 ms of every process that opens a connection (bench/RESULTS.md).
+    context = tls.createSecureContext(partial as tls.SecureContextOptions);
+    const native = (context as tls.SecureContext & { context: { addCACert(pem: string): void } })
+      .context;
+    for (const pem of caPems ?? []) native.addCACert(pem);
+  }
   contexts.set(key, context);
   if (contexts.size > MAX_CACHED_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
   return context;
@@ -163,9 +196,9 @@ export function createDispatcher(options: NetworkOptions): Dispatcher {
 
 /** Vets IP-literal hosts, which the lookup never sees, before the connector dials them. */
 function guardedConnector(
-  base: buildConnector.connector,
+  base: BuildConnector.connector,
   policy: { readonly allowLoopback: boolean },
-): buildConnector.connector {
+): BuildConnector.connector {
   return (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) !== 0) {
@@ -204,7 +237,7 @@ type Handler = Dispatcher.DispatchHandler & {
  * failure (a PAC file that cannot be loaded, missing proxy credentials) fails that request with
  * its own error rather than silently going direct.
  */
-class RoutedDispatcher extends Dispatcher {
+class RoutedDispatcher extends DispatcherBase {
   readonly #proxies = new Map<string, Dispatcher>();
 
   constructor(

@@ -1,5 +1,5 @@
 import type { FindProxyForURL } from 'pac-resolver';
-import { Agent, request } from 'undici';
+import { Agent, request } from './undici-core.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { readBounded } from '../io/bounded-read.js';
 import { trustContext } from './network-factory.js';

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../net/undici-core.js';
 import { readPrefix } from '../io/bounded-read.js';
 
 export interface ForwardRequest {

@@ -10,9 +10,11 @@ import { loadWebhookSecrets } from './webhook-secrets.js';
 import type { RunningWatcher } from '../watch/ref-watcher.js';
 import {
   startInstallationWatch,
-  watchAdmission,
   type InstallationWatchOptions,
 } from '../watch/installation-watch.js';
+import { webhookAdmission } from '../watch/webhook-admission.js';
+import { dedupWindowMs, WatchStore } from '../watch/watch-store.js';
+import type { WatchSettings } from '../../common/models/watch.js';
 
 /** The platform side of an installation; the relay cannot run without it. */
 export function requirePlatform(installation: Installation): PlatformLink {
@@ -36,17 +38,29 @@ export type InstallationRelayOptions = Omit<
   readonly listen?: StartRelayOptions['listen'];
   /** Overrides the installation's TLS files (`relay run --tls-cert/--tls-key`). */
   readonly tls?: StartRelayOptions['tls'];
-  /** Watch-mode overrides (settings source, test interval); the watch runs when it is set up. */
+  /**
+   * Watch-mode overrides (settings source, test interval); the watch runs while the settings
+   * have one. `checkMs`: how often the settings are looked at to start or stop the watch.
+   */
   readonly watch?: Pick<
     InstallationWatchOptions,
     'settings' | 'intervalMs' | 'maxRepositoriesPerRound'
-  >;
+  > & { readonly checkMs?: number };
 };
 
 export interface RunningInstallationRelay extends RunningRelay {
-  /** The installation's watch (`relay watch`), when it has one. */
+  /** The installation's watch (`relay watch`) while it has one. */
   readonly watch: RunningWatcher | undefined;
+  /**
+   * Starts or stops the watch to match the settings now: watch mode turned on or off while the
+   * relay runs applies without a restart. Changes of list and interval need nothing: the
+   * running watch re-reads them at each round.
+   */
+  applyWatchSettings(): Promise<void>;
 }
+
+/** How often a running relay looks at its watch settings when its host names no other period. */
+export const WATCH_SETTINGS_CHECK_MS = 5_000;
 
 /**
  * Starts the relay of one installation as both the daemon (`relay run`) and the desktop/serve
@@ -60,7 +74,21 @@ export async function startInstallationRelay(
 ): Promise<RunningInstallationRelay> {
   const platform = requirePlatform(installation);
   const { secrets, env, listen, tls, watch: watchOptions, ...rest } = options;
-  const admitRefsChanged = watchAdmission(installation, options.database);
+  const { checkMs, settings: watchSettingsOption, ...watchTuning } = watchOptions ?? {};
+  const watchSettings = watchSettingsOption ?? (() => installation.relay.watch);
+  let currentWatch = readWatchSettings(watchSettings, installation.relay.watch);
+  // Decided per delivery from the settings in force, so a watch turned on later still sends a
+  // change seen by both sides once (docs/watch-mode.md, "Both at once").
+  let watchStore: WatchStore | undefined;
+  const admitRefsChanged = (repository: string, body: Buffer, at: number): boolean => {
+    if (currentWatch === undefined) return true;
+    watchStore ??= new WatchStore(options.database);
+    return webhookAdmission(
+      watchStore,
+      installation.id,
+      dedupWindowMs(currentWatch.intervalSeconds),
+    )(repository, body, at);
+  };
   // Read at every start, so a renewed certificate takes effect with a restart.
   const served = tls ?? (installation.relay.tls ? loadRelayTls(installation.relay.tls) : undefined);
   const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env });
@@ -79,35 +107,85 @@ export async function startInstallationRelay(
       transport: createHttpTransport(dispatcher),
       listen: listen ?? parseListenAddress(installation.relay.listen),
       ...(served ? { tls: served } : {}),
-      ...(admitRefsChanged ? { admitRefsChanged } : {}),
+      admitRefsChanged,
     });
   } catch (error) {
     await closeDispatcher();
     throw error;
   }
+
   let watch: RunningWatcher | undefined;
-  if (installation.relay.watch !== undefined) {
+  let closed = false;
+  const startWatch = (): Promise<RunningWatcher> =>
+    startInstallationWatch(installation, relay, {
+      database: options.database,
+      secrets,
+      env,
+      settings: () => {
+        currentWatch = readWatchSettings(watchSettings, currentWatch);
+        return currentWatch;
+      },
+      ...watchTuning,
+      ...(rest.logger ? { logger: rest.logger } : {}),
+    });
+  // One change at a time: a check and an explicit apply never start two watches.
+  let applying: Promise<void> = Promise.resolve();
+  const applyWatchSettings = (): Promise<void> => {
+    applying = applying.then(async () => {
+      if (closed) return;
+      currentWatch = readWatchSettings(watchSettings, currentWatch);
+      if (currentWatch !== undefined && watch === undefined) {
+        watch = await startWatch();
+      } else if (currentWatch === undefined && watch !== undefined) {
+        const stopping = watch;
+        watch = undefined;
+        await stopping.stop();
+      }
+    });
+    return applying;
+  };
+
+  if (currentWatch !== undefined) {
     try {
-      watch = await startInstallationWatch(installation, relay, {
-        database: options.database,
-        secrets,
-        env,
-        ...watchOptions,
-        ...(rest.logger ? { logger: rest.logger } : {}),
-      });
+      watch = await startWatch();
     } catch (error) {
       await relay.close();
       await closeDispatcher();
       throw error;
     }
   }
+  const checker = setInterval(() => {
+    applyWatchSettings().catch((error: unknown) =>
+      rest.logger?.warn('watch mode could not start', { error: String(error) }),
+    );
+  }, checkMs ?? WATCH_SETTINGS_CHECK_MS);
+  checker.unref();
   return {
     ...relay,
-    watch,
+    get watch() {
+      return watch;
+    },
+    applyWatchSettings,
     async close() {
+      closed = true;
+      clearInterval(checker);
+      await applying.catch(() => undefined);
       await watch?.stop();
+      watch = undefined;
       await relay.close();
       await closeDispatcher();
     },
   };
+}
+
+/** The watch settings now; a settings file being rewritten keeps what was read before. */
+function readWatchSettings(
+  read: () => WatchSettings | undefined,
+  previous: WatchSettings | undefined,
+): WatchSettings | undefined {
+  try {
+    return read();
+  } catch {
+    return previous;
+  }
 }

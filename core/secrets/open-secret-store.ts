@@ -7,6 +7,7 @@ import { createKeytarStore, type KeytarModule } from './keytar-store.js';
 import type { SecretStore, SecretStoreBackend } from './secret-store.js';
 import { errorDetail, secretStoreError } from './secret-store-errors.js';
 import { readBoundedFileSync } from '../io/bounded-file.js';
+import { keychainSituation, noKeychainError } from './keychain-advice.js';
 
 export const SECRET_STORE_ENV = 'BDC_COMPANION_SECRET_STORE';
 export const PASSPHRASE_ENV = 'BDC_COMPANION_SECRETS_PASSPHRASE';
@@ -122,8 +123,11 @@ export async function openSecretStore(config: SecretStoreConfig): Promise<Secret
       const directory = config.env['CREDENTIALS_DIRECTORY'];
       if (!directory) {
         throw new CompanionError(
-          'SECRET_STORE_NOT_CONFIGURED',
-          'The credentials-dir secret store reads $CREDENTIALS_DIRECTORY, which is not set (systemd sets it for units with LoadCredential=).',
+          'SECRET_STORE_NO_CREDENTIALS_DIRECTORY',
+          `${SECRET_STORE_ENV}=credentials-dir reads its secrets from the folder named by CREDENTIALS_DIRECTORY, which is not set here: systemd sets it only inside a service unit with LoadCredential=.`,
+          {
+            hint: `Outside such a unit, set ${SECRET_STORE_ENV}=encrypted-file and ${PASSPHRASE_FILE_ENV}=<a file holding the passphrase> instead.`,
+          },
         );
       }
       store = createCredentialsDirStore({
@@ -146,6 +150,10 @@ export async function openSecretStore(config: SecretStoreConfig): Promise<Secret
   }
   if (config.probe ?? true) {
     const health = await store.probe();
+    if (!health.ok && backend === 'keytar' && health.reason === 'unavailable') {
+      // The headless dead end: name the store that works on this machine, with its variables.
+      throw noKeychainError(health, keychainSituation(config.env), config.pinned);
+    }
     if (!health.ok) throw secretStoreError(health, `The ${backend} secret store is not usable`);
   }
   return registeringSecrets(store);

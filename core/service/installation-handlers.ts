@@ -16,7 +16,7 @@ export function installationHandlers(ports: ServicePorts): OperationHandlers {
     },
     async updateInstallation(request: InstallationUpdate): Promise<Installation> {
       const { installation, ...changes } = request;
-      const next = await changeInstallation(
+      const { installation: next } = await changeInstallation(
         { settings, env: ports.env, now: ports.now, logger: ports.logger },
         { installation, changes },
       );

@@ -19,8 +19,8 @@ import { installationHandlers } from './installation-handlers.js';
 import { oauthHandlers } from './oauth-handlers.js';
 import { probeHandlers } from './probe-handlers.js';
 import { pushHandlers } from './push-handlers.js';
-import { bridgeHandlers } from './bridge-handlers.js';
-import { relayHandlers } from './relay-handlers.js';
+import { bridgeHandlers, type BridgeServiceOptions } from './bridge-handlers.js';
+import { relayHandlers, type RelayServiceTuning } from './relay-handlers.js';
 import { settingsHandlers } from './settings-handlers.js';
 import { networkHandlers } from './network-handlers.js';
 import { webhookHandlers } from './webhook-handlers.js';
@@ -37,8 +37,16 @@ export interface OpenServiceOptions {
   readonly oauthPort?: number;
   readonly now?: () => Date;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Start the relays of installations that have it enabled (default true). */
+  /**
+   * Start the relays of installations that have it enabled, and the bridges of installations
+   * with a bridge token (default true).
+   */
   readonly startRelays?: boolean;
+  /** Test ports: the watch's round interval and settings check, the bridge's backoff. */
+  readonly tuning?: {
+    readonly relay?: RelayServiceTuning;
+    readonly bridge?: BridgeServiceOptions['tuning'];
+  };
   /**
    * The system's proxy answer per URL in PAC form (the desktop passes Electron's
    * `session.resolveProxy`); absent headless.
@@ -92,8 +100,14 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     systemProxy: options.systemProxy !== undefined,
   };
   const database = openDatabase(options.home);
-  const relay = relayHandlers(ports, database);
+  const relay = relayHandlers(ports, database, options.tuning?.relay);
   const push = pushHandlers(ports, database);
+  const background = options.startRelays ?? true;
+  const bridge = bridgeHandlers(ports, database, {
+    engine: () => push.engine(),
+    run: background,
+    ...(options.tuning?.bridge === undefined ? {} : { tuning: options.tuning.bridge }),
+  });
   const oauth = oauthHandlers(
     ports,
     options.oauthPort === undefined ? {} : { port: options.oauthPort },
@@ -106,7 +120,7 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     ...push.handlers,
     ...relay.handlers,
     ...webhookHandlers(ports, database),
-    ...bridgeHandlers(ports, database),
+    ...bridge.handlers,
     ...settingsHandlers(ports, () => push.reconfigure()),
     ...networkHandlers(ports),
     ...diagnosticsHandlers(ports),
@@ -116,6 +130,8 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     closers: [
       () => oauth.close(),
       () => relay.close(),
+      // Before the engine: a bridged push in flight finishes (or is cancelled) first.
+      () => bridge.close(),
       () => push.close(),
       () => void database.close(),
       () => {
@@ -125,6 +141,9 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     deliverOAuthCallback: (url) => oauth.deliver(url),
     settingsRecovered: recovered ? toErrorShape(recovered) : undefined,
   });
-  if (options.startRelays ?? true) await relay.startEnabled();
+  if (background) {
+    await relay.startEnabled();
+    await bridge.startConfigured();
+  }
   return service;
 }

@@ -13,6 +13,8 @@ export interface PushHandlers {
   readonly handlers: OperationHandlers;
   /** Applies changed cache settings (the next push uses them). */
   reconfigure(): Promise<void>;
+  /** The engine in force now (the bridge's pushes go through it too). */
+  engine(): PushService;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
     handlers: {
       async testPush(request: TestPushRequest): Promise<PushOutcome> {
         const { result, commitUrl } = await pushForInstallation(
-          { settings, secretStore, engine, logger },
+          { settings, secretStore, engine, env, logger },
           {
             installation: request.installation,
             request: {
@@ -104,6 +106,7 @@ export function pushHandlers(ports: ServicePorts, database: Database): PushHandl
       engine = open();
       await previous.close();
     },
+    engine: () => engine,
     close: () => engine.close(),
   };
 }

@@ -2,26 +2,31 @@ import type { Database } from 'better-sqlite3';
 import type {
   DeliveryQuery,
   InstallationRef,
+  WatchConfigRequest,
   RelayEndpoint,
   RelayStatus,
   ReplayRequest,
 } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { RelayEvent } from '../../common/models/relay.js';
-import { relayLiveness } from '../relay/relay-heartbeat.js';
 import { formatListenAddress } from '../relay/listen-address.js';
-import {
-  listDeliveriesWithAttempts,
-  relayStatus,
-  replayDeadDeliveries,
-  replayDelivery,
-} from '../relay/relay-queries.js';
-import { startInstallationRelay } from '../relay/installation-relay.js';
-import type { RunningRelay } from '../relay/relay.js';
+import type { RunningInstallationRelay } from '../relay/installation-relay.js';
+import { configureWatch } from '../use-cases/configure-watch.js';
+import { runRelay } from '../use-cases/run-relay.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
+import {
+  listRelayDeliveries,
+  readRelayOverview,
+  replayRelayDeliveries,
+} from '../use-cases/relay-queue.js';
 import { relayUrlWarnings } from '../webhooks/relay-url-warnings.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
+
+/** Test ports of the service's relays (the watch's round interval, the settings check). */
+export interface RelayServiceTuning {
+  readonly watch?: { readonly intervalMs?: number; readonly checkMs?: number };
+}
 
 /** The URL BDC calls: the admin's public relay URL, else the listen address itself. */
 export function relayCallbackUrl(
@@ -38,6 +43,7 @@ export function relayCallbackUrl(
 
 export interface RelayHandlers {
   readonly handlers: OperationHandlers;
+
   /** Starts the relays of installations that have it enabled (the desktop and `serve` do). */
   startEnabled(): Promise<void>;
   close(): Promise<void>;
@@ -48,19 +54,27 @@ export interface RelayHandlers {
  * Status and deliveries are read from the shared database, so a relay run by the daemon
  * (`relay run`) shows up too.
  */
-export function relayHandlers(ports: ServicePorts, database: Database): RelayHandlers {
-  const running = new Map<string, { relay: RunningRelay; unsubscribe: () => void }>();
+export function relayHandlers(
+  ports: ServicePorts,
+  database: Database,
+  tuning: RelayServiceTuning = {},
+): RelayHandlers {
+  const running = new Map<string, { relay: RunningInstallationRelay; unsubscribe: () => void }>();
   const { settings, secretStore, events, logger } = ports;
+  const queue = { settings, database, now: () => ports.now().getTime() };
 
   function overview(installation: Installation): RelayStatus {
     const current = running.get(installation.id);
-    const now = ports.now().getTime();
-    const liveness = relayLiveness(database, installation.id, { now });
+    const { status, liveness, mode, watch } = readRelayOverview(queue, {
+      installation: installation.id,
+    });
     return {
-      ...relayStatus(database, installation.id, now),
+      ...status,
       running: current !== undefined,
       listen: current ? formatListenAddress(current.relay.listen) : undefined,
       liveness,
+      mode,
+      watch: { ...watch, running: current?.relay.watch !== undefined },
     };
   }
 
@@ -89,12 +103,18 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
 
   async function start(installation: Installation): Promise<RelayStatus> {
     if (running.has(installation.id)) return overview(installation);
-    const relay = await startInstallationRelay(installation, {
-      database,
-      secrets: secretStore,
-      env: ports.env,
-      logger: logger.child({ component: 'relay', installation: installation.name }),
-    });
+    // What to watch is read from the settings as they are now, so the relay view's (and the
+    // CLI's) changes apply to this running relay without a restart.
+    const relay = await runRelay(
+      {
+        settings,
+        secretStore,
+        database,
+        env: ports.env,
+        logger: logger.child({ component: 'relay', installation: installation.name }),
+      },
+      { installation: installation.id, ...(tuning.watch ? { watch: tuning.watch } : {}) },
+    );
     const unsubscribe = relay.subscribe((event) => onRelayEvent(installation, event));
     running.set(installation.id, { relay, unsubscribe });
     const status = overview(installation);
@@ -140,24 +160,43 @@ export function relayHandlers(ports: ServicePorts, database: Database): RelayHan
     async stopRelay(request: InstallationRef) {
       return stop(settings.requireInstallation(request.installation));
     },
+    async configureWatch(request: WatchConfigRequest) {
+      const updated = configureWatch(
+        settings,
+        request.installation,
+        request.off === true
+          ? { kind: 'off' }
+          : {
+              kind: 'on',
+              repositories: request.repositories ?? [],
+              projects: request.projects ?? [],
+              ...(request.intervalSeconds === undefined
+                ? {}
+                : { intervalSeconds: request.intervalSeconds }),
+            },
+      );
+      await running.get(updated.id)?.relay.applyWatchSettings();
+      events.emit({ kind: 'installations-changed' });
+      const status = overview(updated);
+      events.emit({ kind: 'relay-status', status });
+      return status;
+    },
     async listDeliveries(request: DeliveryQuery) {
-      const installation = settings.requireInstallation(request.installation);
-      return listDeliveriesWithAttempts(database, installation.id, {
+      return listRelayDeliveries(queue, {
+        installation: request.installation,
         ...(request.state ? { state: request.state } : {}),
-        limit: request.limit ?? 100,
+        ...(request.limit === undefined ? {} : { limit: request.limit }),
       });
     },
     async replayDeliveries(request: ReplayRequest) {
       const installation = settings.requireInstallation(request.installation);
-      const now = ports.now().getTime();
-      let replayed = 0;
-      for (const id of request.ids ?? []) {
-        replayDelivery(database, installation.id, id, now);
-        replayed += 1;
-      }
-      if (request.dead) replayed += replayDeadDeliveries(database, installation.id, now).length;
+      const replayed = replayRelayDeliveries(queue, {
+        installation: installation.id,
+        ...(request.ids === undefined ? {} : { ids: request.ids }),
+        ...(request.dead === true ? { dead: true } : {}),
+      });
       events.emit({ kind: 'relay-status', status: overview(installation) });
-      return { replayed };
+      return { replayed: replayed.length };
     },
   };
 

@@ -5,21 +5,22 @@ import type {
   RepositoryQuery,
   RepositoryRef,
   WebhookRegisterRequest,
+  WebhookSecretChange,
   WebhookSecretRequest,
   WebhookUnregisterRequest,
 } from '../../common/api/models.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
-import { createBdcClient, type BdcClient } from '../bdc/bdc-client.js';
-import { installationNetworkOptions } from '../net/installation-network.js';
-import { createDispatcher } from '../net/network-factory.js';
-import { storeRotatedSecret } from '../relay/webhook-secrets.js';
-import { BdcWebhooks } from '../webhooks/bdc-webhooks.js';
-import { registerWebhooks, rotateWebhookSecret } from '../webhooks/webhook-operations.js';
-import { unregisterWebhooks } from '../webhooks/unregister-webhooks.js';
-import { assessRelayUrlOf } from '../webhooks/relay-url-warnings.js';
+import type { BdcClient } from '../bdc/bdc-client.js';
 import { parseRepositoryTarget } from '../webhooks/webhook-target.js';
+import { withSignedInClient } from '../use-cases/open-signed-in-client.js';
+import { registerInstallationWebhooks } from '../use-cases/register-webhooks.js';
+import {
+  rotateInstallationWebhookSecret,
+  setInstallationWebhookSecret,
+} from '../use-cases/rotate-webhook-secret.js';
+import { unregisterInstallationWebhooks } from '../use-cases/unregister-webhooks.js';
+import type { WebhookPorts } from '../use-cases/webhook-ports.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -37,30 +38,15 @@ interface RepositoryJson {
 /** Repository/project picker, webhook registration with BDC's test delivery, and the secret. */
 export function webhookHandlers(ports: ServicePorts, database: Database): OperationHandlers {
   const { settings, secretStore, events, env, logger } = ports;
+  const webhookPorts: WebhookPorts = { settings, secretStore, database, env, logger };
 
-  async function withClient<T>(
+  function withClient<T>(
     installation: Installation,
     work: (client: BdcClient) => Promise<T>,
   ): Promise<T> {
-    const dispatcher = createDispatcher({ ...installationNetworkOptions(installation), env });
-    let client: BdcClient | undefined;
-    try {
-      const authorization = await createAuthorization(installation, secretStore, {
-        dispatcher,
-        logger,
-      });
-      client = createBdcClient({
-        baseUrl: installation.baseUrl,
-        authorization,
-        dispatcher,
-        ownsDispatcher: true,
-        logger,
-      });
-      return await work(client);
-    } finally {
-      if (client) await client.close();
-      else await dispatcher.close().catch(() => undefined);
-    }
+    return withSignedInClient({ secretStore, env, logger }, installation, ({ client }) =>
+      work(client),
+    );
   }
 
   return {
@@ -102,75 +88,39 @@ export function webhookHandlers(ports: ServicePorts, database: Database): Operat
       });
     },
 
-    async setWebhookSecret(request: WebhookSecretRequest): Promise<void> {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      if (secret.length < 16) {
-        throw new CompanionError(
-          'INPUT_INVALID',
-          'The webhook secret is shorter than 16 characters.',
-        );
-      }
-      // Through the rotation path: a secret BDC may still sign with stays accepted for a while.
-      await storeRotatedSecret(secretStore, installation.id, secret, ports.now().getTime());
+    async setWebhookSecret(request: WebhookSecretRequest): Promise<WebhookSecretChange> {
+      const change = await setInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
+      );
+      events.emit({ kind: 'installations-changed' });
+      return change;
     },
 
     async rotateWebhookSecret(request: WebhookSecretRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = request.secret.trim();
-      const result = await withClient(installation, (client) =>
-        rotateWebhookSecret(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          secretStore,
-          { generate: () => secret },
-        ),
+      const change = await rotateInstallationWebhookSecret(
+        { ...webhookPorts, now: ports.now },
+        { installation: request.installation, secret: request.secret },
       );
-      return { updated: result.webhooks.length };
+      return { updated: change.switched.length };
     },
 
     async registerWebhooks(request: WebhookRegisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const secret = await secretStore.get({
-        installationId: installation.id,
-        kind: 'webhook-secret',
+      const result = await registerInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+        url: request.url,
+        surface: 'gui',
       });
-      if (!secret) {
-        throw new CompanionError(
-          'WEBHOOK_SECRET_MISSING',
-          'No webhook secret is stored for this installation.',
-          {
-            hint: 'Enter the webhook secret the Ankra platform shows for this installation first.',
-          },
-        );
-      }
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      // A malformed URL fails here, before BDC is asked anything; doubtful addresses only warn.
-      const warnings = assessRelayUrlOf(installation, request.url);
-      const result = await withClient(installation, (client) =>
-        registerWebhooks(
-          {
-            webhooks: new BdcWebhooks(client, request.url),
-            database,
-            installationId: installation.id,
-          },
-          targets,
-          request.url,
-          secret,
-        ),
-      );
       events.emit({ kind: 'installations-changed' });
-      return { ...result, warnings };
+      return result;
     },
 
     async unregisterWebhooks(request: WebhookUnregisterRequest) {
-      const installation = settings.requireInstallation(request.installation);
-      const targets = request.repos.map((repo) => parseRepositoryTarget(repo));
-      const removed = await withClient(installation, (client) =>
-        unregisterWebhooks(
-          { webhooks: new BdcWebhooks(client), database, installationId: installation.id },
-          targets,
-        ),
-      );
+      const removed = await unregisterInstallationWebhooks(webhookPorts, {
+        installation: request.installation,
+        targets: request.repos.map((repo) => parseRepositoryTarget(repo)),
+      });
       events.emit({ kind: 'installations-changed' });
       return { removed };
     },

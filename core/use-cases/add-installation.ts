@@ -2,18 +2,15 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import type { ProbeResult } from '../../common/models/probe.js';
 import type { Logger } from '../logging/logger.js';
-import { registerSecret } from '../logging/redact.js';
 import { probeRefusal } from '../probe/probe-refusal.js';
 import { runProbe } from '../probe/run-probe.js';
 import { validateInstallationName } from '../settings/installation-name.js';
 import { newInstallation, normaliseBaseUrl } from '../settings/new-installation.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { validateCaSet } from '../trust/validate-ca-set.js';
+import { checkedWebhookSecret } from '../webhooks/change-webhook-secret.js';
 import type { Environment } from './local-ports.js';
 import { secretStoreOf, type SecretStorePort } from './secret-store-port.js';
-
-/** The shortest webhook secret accepted (BDC refuses an empty one; a short one is guessable). */
-export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 export interface AddInstallationPorts {
   readonly settings: SettingsStore;
@@ -109,14 +106,9 @@ export async function addInstallation(
         caPems: [...validateCas(input.platform.caPems, undefined, now, false)],
       }
     : undefined;
-  const webhookSecret = input.webhookSecret?.trim();
-  registerSecret(webhookSecret);
-  if (webhookSecret !== undefined && webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-    throw new CompanionError(
-      'INPUT_INVALID',
-      `The webhook secret is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters (or empty).`,
-    );
-  }
+  // The same check as when the secret changes later (installation update, the relay step).
+  const webhookSecret =
+    input.webhookSecret === undefined ? undefined : checkedWebhookSecret(input.webhookSecret);
   const allowLoopback = input.allowLoopback === true;
 
   input.onProbing?.(input.baseUrl);

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { resolvePushConfig, type PushConfigInputs } from '../git/push-config.js';
 import type { PushRecord } from '../git/push-operation.js';
+import { createIsoRunner } from '../git/iso-runner.js';
 import { createPushService, type PushService } from '../git/push-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { SettingsStore } from '../settings/settings-store.js';
@@ -14,6 +15,13 @@ export interface PushEngineInputs {
   readonly flags?: PushConfigInputs['flags'];
   /** Called after each push is recorded (the UI's history stream). */
   readonly onRecorded?: (id: number, record: PushRecord) => void;
+  /**
+   * Where isomorphic-git runs: a worker thread (default; a long-lived process whose event loop
+   * serves a UI, a relay or a bridge), or the calling thread — for a one-shot process such as the
+   * CLI's `push`, which has nothing else to keep responsive and would pay the worker's start and a
+   * second load of its modules (bench/RESULTS.md, whole-process push).
+   */
+  readonly engineThread?: 'worker' | 'inline';
 }
 
 /**
@@ -33,6 +41,7 @@ export function openPushEngine(inputs: PushEngineInputs): PushService {
     env: inputs.env,
     config,
     logger: inputs.logger.child({ component: 'push' }),
+    ...(inputs.engineThread === 'inline' ? { isoRunner: createIsoRunner({ inThread: true }) } : {}),
     ...(inputs.onRecorded === undefined ? {} : { onRecorded: inputs.onRecorded }),
   });
 }

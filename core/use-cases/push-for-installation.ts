@@ -4,18 +4,21 @@ import type {
   PushRequest,
   PushResult,
 } from '../../common/models/push.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
 import type { PushService } from '../git/push-service.js';
 import type { Logger } from '../logging/logger.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { commitUrl } from './commit-url.js';
-import { secretStoreOf, type SecretStorePort } from './secret-store-port.js';
+import type { Environment } from './local-ports.js';
+import { withSignedInClient } from './open-signed-in-client.js';
+import type { SecretStorePort } from './secret-store-port.js';
 
 export interface PushPorts {
   readonly settings: SettingsStore;
   readonly secretStore: SecretStorePort;
   /** From `openPushEngine`. */
   readonly engine: PushService;
+  /** Proxy variables for the REST look-up of the signed-in user. */
+  readonly env: Environment;
   readonly logger: Logger;
 }
 
@@ -45,18 +48,13 @@ export async function pushForInstallation(
   input: PushForInstallationInput,
 ): Promise<PushForInstallationResult> {
   const installation = ports.settings.requireInstallation(input.installation);
-  const authorization = await createAuthorization(
-    installation,
-    await secretStoreOf(ports.secretStore),
-    {
-      logger: ports.logger,
-    },
+  const result = await withSignedInClient(ports, installation, (signedIn) =>
+    ports.engine.push(installation, signedIn, input.request, {
+      ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+      ...(input.origin === undefined ? {} : { origin: input.origin }),
+    }),
   );
-  const result = await ports.engine.push(installation, authorization, input.request, {
-    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
-    ...(input.signal === undefined ? {} : { signal: input.signal }),
-    ...(input.origin === undefined ? {} : { origin: input.origin }),
-  });
   return {
     result,
     commitUrl:

@@ -13,3 +13,6 @@ export async function secretStoreOf(port: SecretStorePort): Promise<SecretStore>
 
 /** How a secret store is described to its user (`auth status`, the diagnostics). */
 export { describeSecretStore } from '../secrets/open-secret-store.js';
+
+/** The variables that choose a headless store and give it its passphrase file. */
+export { PASSPHRASE_FILE_ENV, SECRET_STORE_ENV } from '../secrets/open-secret-store.js';

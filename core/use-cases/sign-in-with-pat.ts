@@ -6,11 +6,11 @@ import {
   verifyPat,
   type PatVerification,
 } from '../auth/pat.js';
-import { bdcClientForInstallation } from '../bdc/bdc-client.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretStoreBackend } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { Environment } from './local-ports.js';
+import { openClientWithCredential } from './open-signed-in-client.js';
 import { secretStoreOf, type SecretStorePort } from './secret-store-port.js';
 
 export interface SignInWithPatPorts {
@@ -50,18 +50,15 @@ export async function signInWithPat(
   const token = normalisePat(input.token);
   // Open (and canary-check) the store first: no point verifying a token that cannot be kept.
   const secrets = await secretStoreOf(ports.secretStore);
-  const client = bdcClientForInstallation(installation, patAuthorization(token, '?'), {
-    env: ports.env,
-    logger: ports.logger,
-  });
+  const candidate = openClientWithCredential(ports, installation, patAuthorization(token, '?'));
   let verification: PatVerification;
   try {
-    verification = await verifyPat(client, {
+    verification = await verifyPat(candidate.client, {
       ...(input.requireProjects === undefined ? {} : { requireProjects: input.requireProjects }),
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
   } finally {
-    await client.close();
+    await candidate.close();
   }
   const updated = await savePatSignIn(
     ports.settings,

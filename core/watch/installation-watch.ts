@@ -1,17 +1,13 @@
 import type { Database } from 'better-sqlite3';
 import type { Installation } from '../../common/models/installation.js';
 import type { WatchSettings } from '../../common/models/watch.js';
-import { createAuthorization } from '../auth/installation-authorization.js';
-import { createBdcClient } from '../bdc/bdc-client.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { installationNetworkOptions } from '../net/installation-network.js';
-import { createDispatcher } from '../net/network-factory.js';
 import type { RunningRelay } from '../relay/relay.js';
 import { loadWebhookSecrets } from '../relay/webhook-secrets.js';
 import type { SecretStore } from '../secrets/secret-store.js';
+import { openSignedInClient } from '../use-cases/open-signed-in-client.js';
 import { startRefWatcher, type RunningWatcher } from './ref-watcher.js';
-import { dedupWindowMs, WatchStore } from './watch-store.js';
-import { webhookAdmission } from './webhook-admission.js';
+import { WatchStore } from './watch-store.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 
 export interface InstallationWatchOptions {
@@ -26,20 +22,6 @@ export interface InstallationWatchOptions {
   readonly logger?: Logger;
 }
 
-/** What the relay needs to know about a watch it runs beside: how to admit BDC's deliveries. */
-export function watchAdmission(
-  installation: Installation,
-  database: Database,
-): ((repository: string, body: Buffer, at: number) => boolean) | undefined {
-  const watch = installation.relay.watch;
-  if (watch === undefined) return undefined;
-  return webhookAdmission(
-    new WatchStore(database),
-    installation.id,
-    dedupWindowMs(watch.intervalSeconds),
-  );
-}
-
 /**
  * Starts watch mode for an installation beside its running relay: one dispatcher to BDC (its CAs,
  * its address policy; keep-alive, so the polls reuse one connection), the installation's
@@ -51,23 +33,14 @@ export async function startInstallationWatch(
   options: InstallationWatchOptions,
 ): Promise<RunningWatcher> {
   const logger = options.logger ?? silentLogger;
-  const dispatcher = createDispatcher({
-    ...installationNetworkOptions(installation),
-    env: options.env,
-  });
+  const signedIn = await openSignedInClient(
+    { secretStore: options.secrets, env: options.env, logger },
+    installation,
+    // A 429 pauses the whole watch (docs/watch-mode.md), not one request three times.
+    { rateLimitRetries: 0 },
+  );
+  const { client: bdc, dispatcher, authorization } = signedIn;
   try {
-    const authorization = await createAuthorization(installation, options.secrets, {
-      dispatcher,
-      logger,
-    });
-    const bdc = createBdcClient({
-      baseUrl: installation.baseUrl,
-      authorization,
-      dispatcher,
-      // A 429 pauses the whole watch (docs/watch-mode.md), not one request three times.
-      rateLimitRetries: 0,
-      logger,
-    });
     const watcher = startRefWatcher({
       installationId: installation.id,
       store: new WatchStore(options.database),
@@ -96,11 +69,11 @@ export async function startInstallationWatch(
       nextRound: () => watcher.nextRound(),
       async stop() {
         await watcher.stop();
-        await dispatcher.close().catch(() => undefined);
+        await signedIn.close();
       },
     };
   } catch (error) {
-    await dispatcher.close().catch(() => undefined);
+    await signedIn.close();
     throw error;
   }
 }

@@ -69,14 +69,15 @@ async function guarded<T>(
         `BDC does not let ${String((error.data?.['user'] as string | undefined) ?? 'the signed-in user')} manage the webhooks of ${describeTarget(target)} (REPO_ADMIN${target.kind === 'project' ? ' / PROJECT_ADMIN' : ''} is needed).`,
         {
           cause: error,
+          // The same facts in each surface's words: the desktop shows hintGui, the CLI hint.
           hint:
             context.removing === true
-              ? manualRemovalSteps(context.baseUrl, target)
-              : manualSteps(
-                  context.baseUrl,
-                  target,
-                  context.relayUrl ?? '<the relay URL BDC can reach>',
-                ),
+              ? manualRemovalSteps(context.baseUrl, target, 'cli')
+              : manualSteps(context.baseUrl, target, context.relayUrl, 'cli'),
+          hintGui:
+            context.removing === true
+              ? manualRemovalSteps(context.baseUrl, target, 'gui')
+              : manualSteps(context.baseUrl, target, context.relayUrl, 'gui'),
           data: { target: describeTarget(target) },
         },
       );

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import type { HintSurface } from '../../common/errors/hint-surface.js';
 
 export interface NetworkInterfaceAddress {
   readonly name: string;
@@ -15,16 +16,28 @@ export interface RelayUrlAssessment {
 }
 
 /**
+ * How to give the relay a certificate, in the words of where the warning is shown (a hint speaks
+ * where it is shown: docs/troubleshooting.md): the relay settings' HTTPS fields in a window, the
+ * `installation update` flags on the command line.
+ */
+const RELAY_CERTIFICATE_HOW: Readonly<Record<HintSurface, string>> = {
+  gui: 'the relay settings\' "HTTPS between BDC and the relay" part: a certificate file and its key file',
+  cli: '`installation update <name> --relay-tls-cert F --relay-tls-key F`',
+};
+
+/**
  * Checks the relay URL an admin wants BDC to call, before registering it: the form (http(s), the
  * relay's path for this installation) is an error; addresses BDC most likely cannot reach are
  * warnings, because only BDC's own test proves reachability. The point is the case nobody else
  * catches: a relay on a laptop whose address belongs to a VPN client interface, which the
- * corporate network can rarely open connections to.
+ * corporate network can rarely open connections to. `surface` is where the warnings are shown:
+ * the service (desktop, `serve`) asks for the GUI's words, the CLI for its own.
  */
 export function assessRelayUrl(
   text: string,
   platformInstallationId: string,
   interfaces: readonly NetworkInterfaceAddress[] = [],
+  surface: HintSurface = 'cli',
 ): RelayUrlAssessment {
   let url: URL;
   try {
@@ -50,7 +63,7 @@ export function assessRelayUrl(
   const warnings: string[] = [];
   if (url.protocol === 'http:') {
     warnings.push(
-      'BDC would send deliveries unencrypted over http://; give the relay a certificate (the HTTPS fields of the relay setup, or `installation update <name> --relay-tls-cert F --relay-tls-key F`) and use https://.',
+      `BDC would send deliveries unencrypted over http://; give the relay a certificate (${RELAY_CERTIFICATE_HOW[surface]}) and use https://.`,
     );
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { sleep } from '../io/sleep.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { WebhookRegistration } from '../../common/models/relay.js';
 import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
-import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
-import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
 import { recordReachEvidence } from '../watch/reach-evidence.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
@@ -110,129 +107,6 @@ async function waitForReach(
     if (reachProven(context.database, context.installationId, nonce)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(50);
-  }
-}
-
-export interface RotatedWebhook {
-  readonly target: string;
-  readonly webhookId: number;
-  /** `updated` in place (PUT), or `re-added` (created anew, then the old one deleted). */
-  readonly method: 'updated' | 're-added';
-  /** Time BDC took to switch this webhook to the new secret. */
-  readonly swapMs: number;
-}
-
-export interface RotateResult {
-  /** The new secret: shown once, for the platform. */
-  readonly secret: string;
-  readonly webhooks: readonly RotatedWebhook[];
-  /**
-   * Webhooks BDC could not switch (they still sign with the previous secret, accepted until
-   * `previousAcceptedUntil`): `webhooks register` puts the current secret on them.
-   */
-  readonly failed: readonly {
-    readonly target: string;
-    readonly webhookId: number;
-    readonly error: string;
-  }[];
-  readonly totalMs: number;
-  /** Until when the relay still accepts deliveries signed with the previous secret. */
-  readonly previousAcceptedUntil: string;
-}
-
-/**
- * Rotates the installation's webhook secret without refusing a valid delivery:
- *
- * 1. the new secret is stored with the old one kept as "previous" for a grace period, so a relay
- *    (in this or another process) accepts both before any BDC webhook changes;
- * 2. each registered webhook is switched to the new secret — a full PUT where BDC allows it;
- *    where it does not, a new webhook is added first and the old one deleted after, so there is
- *    never a moment without a webhook (at worst one event is delivered twice);
- * 3. the relay drops the old secret when the grace period ends.
- */
-export async function rotateWebhookSecret(
-  context: WebhookOperationContext,
-  secrets: SecretStore,
-  options: { readonly graceMs?: number; readonly generate?: () => string } = {},
-): Promise<RotateResult> {
-  const now = context.now ?? Date.now;
-  const registry = new WebhookRegistry(context.database);
-  const registrations = registry.list(context.installationId);
-  if (registrations.length === 0) {
-    throw new CompanionError(
-      'WEBHOOK_NOT_REGISTERED',
-      'No BDC webhook is registered for this installation.',
-    );
-  }
-  const secret = (options.generate ?? (() => randomBytes(32).toString('base64url')))();
-  const graceMs = options.graceMs ?? PREVIOUS_SECRET_GRACE_MS;
-  const started = performance.now();
-  await storeRotatedSecret(secrets, context.installationId, secret, now(), graceMs);
-  const rotated: RotatedWebhook[] = [];
-  const failed: { target: string; webhookId: number; error: string }[] = [];
-  // The new secret is already the current one: every webhook is attempted, and those that fail
-  // are reported (with the secret, which the platform needs either way) instead of aborting.
-  for (const registration of registrations) {
-    try {
-      rotated.push(await swapSecret(context, registry, registration, secret));
-    } catch (error) {
-      failed.push({
-        target: describeTarget(registrationTarget(registration)),
-        webhookId: registration.webhookId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-  return {
-    secret,
-    webhooks: rotated,
-    failed,
-    totalMs: Math.round(performance.now() - started),
-    previousAcceptedUntil: new Date(now() + graceMs).toISOString(),
-  };
-}
-
-async function swapSecret(
-  context: WebhookOperationContext,
-  registry: WebhookRegistry,
-  registration: WebhookRegistration,
-  secret: string,
-): Promise<RotatedWebhook> {
-  const now = context.now ?? Date.now;
-  const target = registrationTarget(registration);
-  const spec = { name: WEBHOOK_NAME, url: registration.url, events: registration.events, secret };
-  const started = performance.now();
-  let method: RotatedWebhook['method'] = 'updated';
-  let webhook = await updateOrUndefined(context, target, registration.webhookId, spec);
-  if (webhook === undefined) {
-    method = 're-added';
-    webhook = await context.webhooks.create(target, spec);
-    if (webhook.id !== registration.webhookId) {
-      await context.webhooks.remove(target, registration.webhookId);
-    }
-  }
-  const swapMs = Math.round((performance.now() - started) * 10) / 10;
-  registry.save(context.installationId, target, webhook, now(), true);
-  return { target: describeTarget(target), webhookId: webhook.id, method, swapMs };
-}
-
-/** PUT the new secret; undefined when BDC cannot update in place (gone, or refused the update). */
-async function updateOrUndefined(
-  context: WebhookOperationContext,
-  target: WebhookTarget,
-  id: number,
-  spec: { name: string; url: string; events: readonly string[]; secret: string },
-) {
-  try {
-    return await context.webhooks.update(target, id, spec);
-  } catch (error) {
-    if (
-      error instanceof CompanionError &&
-      (error.code === 'WEBHOOK_PERMISSION_DENIED' || error.code === 'WEBHOOK_REPO_NOT_FOUND')
-    ) {
-      throw error;
-    }
-    return undefined;
   }
 }
 

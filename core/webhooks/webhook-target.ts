@@ -1,13 +1,16 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
+import type { HintSurface } from '../../common/errors/hint-surface.js';
+import {
+  manualWebhookRemovalSteps,
+  manualWebhookSteps,
+} from '../../common/relay/manual-webhook-steps.js';
 
 /** Where a webhook lives in BDC: one repository, or a project (inherited by its repositories). */
 export type WebhookTarget =
   | { readonly kind: 'repository'; readonly project: string; readonly slug: string }
   | { readonly kind: 'project'; readonly project: string };
 
-/** The name of the companion's webhook in BDC; registration finds it again by this name. */
-export const WEBHOOK_NAME = 'Ankra';
-export const WEBHOOK_EVENTS: readonly string[] = ['repo:refs_changed'];
+export { WEBHOOK_EVENTS, WEBHOOK_NAME } from '../../common/relay/manual-webhook-steps.js';
 
 const PROJECT_KEY = /^~?[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SLUG = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,127}$/;
@@ -54,28 +57,23 @@ export function describeTarget(target: WebhookTarget): string {
 }
 
 /**
- * What a repository admin does by hand when the signed-in user may not manage webhooks. The
- * secret is named, never printed: it is the one the platform was given.
+ * What a repository admin does by hand when the signed-in user may not manage webhooks, in the
+ * words of the surface that shows it (common/relay/manual-webhook-steps.ts holds the facts).
  */
-function settingsPage(baseUrl: string, target: WebhookTarget): string {
-  return target.kind === 'project'
-    ? `${baseUrl}/projects/${encodeURIComponent(target.project)}/settings (Project settings → Webhooks)`
-    : `${baseUrl}/projects/${encodeURIComponent(target.project)}/repos/${encodeURIComponent(target.slug)}/settings (Repository settings → Webhooks)`;
-}
-
-export function manualSteps(baseUrl: string, target: WebhookTarget, url: string): string {
-  const where = settingsPage(baseUrl, target);
-  return [
-    `Ask a ${target.kind === 'project' ? 'project' : 'repository'} admin to open ${where} and choose "Create webhook":`,
-    `  Name: ${WEBHOOK_NAME}`,
-    `  URL: ${url}`,
-    '  Secret: the webhook secret given to the Ankra platform for this installation',
-    '  Events: Repository → Push (repo:refs_changed)',
-    'then "Test connection" and Save. Or sign in as such an admin and run `webhooks register` again.',
-  ].join('\n');
+export function manualSteps(
+  baseUrl: string,
+  target: WebhookTarget,
+  url: string | undefined,
+  surface: HintSurface = 'cli',
+): string {
+  return manualWebhookSteps({ baseUrl, place: target, url }, surface);
 }
 
 /** What to do by hand when the signed-in user may not delete a webhook. */
-export function manualRemovalSteps(baseUrl: string, target: WebhookTarget): string {
-  return `Ask a ${target.kind === 'project' ? 'project' : 'repository'} admin to open ${settingsPage(baseUrl, target)} and delete the webhook named "${WEBHOOK_NAME}". Or sign in as such an admin and run \`webhooks unregister\` again.`;
+export function manualRemovalSteps(
+  baseUrl: string,
+  target: WebhookTarget,
+  surface: HintSurface = 'cli',
+): string {
+  return manualWebhookRemovalSteps(baseUrl, target, surface);
 }

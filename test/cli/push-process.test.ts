@@ -23,8 +23,8 @@ afterAll(async () => {
 });
 
 describe('bdc-companion push as a process (built bundle)', () => {
-  it.runIf(existsSync(path.join(repoRoot, 'dist', 'core', 'iso-worker.js')))(
-    'runs isomorphic-git in the bundled worker and lands the commit',
+  it.runIf(existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js')))(
+    'runs isomorphic-git inline in the bundled CLI and lands the commit',
     async () => {
       const home = path.join(dir, 'home');
       const credentials = path.join(dir, 'credentials');

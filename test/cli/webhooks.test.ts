@@ -294,23 +294,29 @@ describe('webhooks against the simulator', () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const run = await runCliInProcess(['webhooks', 'rotate-secret', 'corp', '--json'], {
-      env: home.env,
-    });
+    // The platform issues the new secret (docs/relay-and-services.md); the admin pipes it in.
+    const issued = 'platform-issued-rotation-secret-0123456789';
+    const run = await runCliInProcess(
+      ['webhooks', 'rotate-secret', 'corp', '--secret-stdin', '--json'],
+      {
+        env: home.env,
+        stdin: `${issued}\n`,
+      },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     pushing = false;
     await pusher;
     await sim.webhooks.idle();
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(result.secret).not.toBe(platform.webhookSecret);
+    // Never echoed: the platform already has it.
+    expect(run.stdout + run.stderr).not.toContain(issued);
     expect(result.webhooks).toEqual([
       expect.objectContaining({ target: 'DEMO/gitops', method: 'updated' }),
     ]);
     expect(
       await home.secrets.get({ installationId: home.installation.id, kind: 'webhook-secret' }),
-    ).toBe(result.secret);
+    ).toBe(issued);
 
     const during = sim.webhooks
       .invocations()
@@ -321,11 +327,11 @@ describe('webhooks against the simulator', () => {
     expect(during.every((invocation) => invocation.status === 200)).toBe(true);
     expect(relay.status().rejectedSignatures).toBe(rejectedBefore);
     console.info(
-      `rotate-secret: ${pushes} pushes during the rotation, 0 refused; BDC switched in ${result.maxSwapMs} ms (total ${result.totalMs} ms)`,
+      `rotate-secret: ${pushes} pushes during the rotation, 0 refused (total ${result.totalMs} ms)`,
     );
 
     // The platform gets the new secret; deliveries signed with it verify there.
-    platform.addInstallation(platform.installationId, result.secret);
+    platform.addInstallation(platform.installationId, issued);
     platform.clearDeliveries();
     await pushCommit(sim, work.path, sim.project, sim.repo, 'after-rotation');
     const delivered = await platform.waitForDeliveries(1, 15_000);
@@ -364,7 +370,7 @@ describe('webhooks against the simulator', () => {
     );
   });
 
-  it('rotate-secret reports a webhook BDC could not switch, still prints the secret, and register repairs it', async () => {
+  it('rotate-secret reports a webhook BDC could not switch with the steps, and register repairs it', async () => {
     await sim.addRepository(sim.project, 'second');
     const register = await runCliInProcess(
       [
@@ -384,17 +390,22 @@ describe('webhooks against the simulator', () => {
     sim.faults.failNext(2, 500, {
       pathPrefix: `/rest/api/1.0/projects/${sim.project}/repos/second/webhooks`,
     });
-    const run = await runCliInProcess(['webhooks', 'rotate-secret', 'corp', '--json'], {
-      env: home.env,
-    });
-    expect(run.code, run.stdout).toBe(0);
-    const result = JSON.parse(run.stdout);
-    expect(result.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(result.failed).toEqual([expect.objectContaining({ target: 'DEMO/second' })]);
-    expect(result.webhooks.map((webhook: { target: string }) => webhook.target)).toEqual(
+    const run = await runCliInProcess(
+      ['webhooks', 'rotate-secret', 'corp', '--secret-stdin', '--json'],
+      {
+        env: home.env,
+        stdin: 'platform-issued-second-rotation-0123456789',
+      },
+    );
+    // A webhook BDC did not switch is a failure, named, with what to change by hand.
+    expect(run.code, run.stdout).toBe(1);
+    const { error, webhookSecret } = JSON.parse(run.stdout);
+    expect(error.code).toBe('WEBHOOK_SECRET_NOT_APPLIED');
+    expect(webhookSecret.pending).toEqual([expect.objectContaining({ target: 'DEMO/second' })]);
+    expect(webhookSecret.switched.map((webhook: { target: string }) => webhook.target)).toEqual(
       expect.arrayContaining(['DEMO/gitops', 'project DEMO']),
     );
-    expect(run.stderr).toContain('still uses the previous secret');
+    expect(error.hint).toContain(`/projects/${sim.project}/repos/second/settings`);
     const repaired = await runCliInProcess(
       [
         'webhooks',

@@ -19,6 +19,17 @@ function status(patch: Partial<RelayStatus>): RelayStatus {
     dropped: 0,
     lastError: undefined,
     liveness: { running: [], lastRun: undefined },
+    mode: { mode: 'webhooks', reason: 'BDC reaches the relay.', suggestWatch: false },
+    watch: {
+      enabled: false,
+      running: false,
+      intervalSeconds: undefined,
+      watched: 0,
+      lastPollAt: undefined,
+      events: 0,
+      deduplicated: 0,
+      lastError: undefined,
+    },
     ...patch,
   };
 }

@@ -5,7 +5,7 @@ export const secretsCodes = {
   SECRET_STORE_UNAVAILABLE: {
     cause:
       'No OS keychain could be reached (no Secret Service on D-Bus, libsecret missing, or no desktop session).',
-    fix: 'Start a keychain (gnome-keyring, KWallet), or choose a headless store: BDC_COMPANION_SECRET_STORE=credentials-dir or encrypted-file.',
+    fix: 'Without a desktop session, set BDC_COMPANION_SECRET_STORE=encrypted-file and BDC_COMPANION_SECRETS_PASSPHRASE_FILE to a file holding a passphrase (credentials-dir works only inside a systemd unit with LoadCredential=); on a desktop, start its keychain (gnome-keyring, KWallet).',
   },
   SECRET_STORE_LOCKED: {
     cause: 'The OS keychain is locked or waiting for an unlock prompt that nobody answered.',
@@ -29,8 +29,14 @@ export const secretsCodes = {
     fix: 'Put the secret in the file named in the message and load it with LoadCredential= in the service unit.',
   },
   SECRET_STORE_NOT_CONFIGURED: {
-    cause: 'The chosen headless secret store lacks its setting (credentials folder or passphrase).',
-    fix: 'Set CREDENTIALS_DIRECTORY (systemd does) or BDC_COMPANION_SECRETS_PASSPHRASE / _PASSPHRASE_FILE as the message says.',
+    cause:
+      'The encrypted-file secret store has no passphrase: neither BDC_COMPANION_SECRETS_PASSPHRASE_FILE nor BDC_COMPANION_SECRETS_PASSPHRASE is set, or the passphrase file cannot be read.',
+    fix: 'Set BDC_COMPANION_SECRETS_PASSPHRASE_FILE to a readable file holding the passphrase (or BDC_COMPANION_SECRETS_PASSPHRASE to the passphrase itself).',
+  },
+  SECRET_STORE_NO_CREDENTIALS_DIRECTORY: {
+    cause:
+      'BDC_COMPANION_SECRET_STORE=credentials-dir was chosen, but CREDENTIALS_DIRECTORY is not set: systemd sets it only inside a service unit with LoadCredential=.',
+    fix: 'Use credentials-dir only in the service unit; elsewhere set BDC_COMPANION_SECRET_STORE=encrypted-file and BDC_COMPANION_SECRETS_PASSPHRASE_FILE to a file holding a passphrase.',
   },
   SECRET_PASSPHRASE_WRONG: {
     cause: 'The encrypted secrets file could not be decrypted with the passphrase given.',

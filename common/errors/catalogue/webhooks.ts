@@ -25,8 +25,16 @@ export const webhooksCodes = {
   WEBHOOK_SECRET_MISSING: {
     cause:
       'No webhook secret is stored for the installation; deliveries could not be signed or verified.',
-    fix: 'Store the platform webhook secret: `installation add ... --webhook-secret-stdin`, or run `webhooks rotate-secret <name>`.',
-    fixGui: 'Store the webhook secret first, in the Relay step of the Setup wizard.',
+    fix: 'Store the webhook secret the Ankra platform issued for this installation: `installation update <name> --webhook-secret-stdin`.',
+    fixGui:
+      'Store the webhook secret the Ankra platform issued first, in the Relay step of the Setup wizard.',
+  },
+  WEBHOOK_SECRET_NOT_APPLIED: {
+    cause:
+      'The new webhook secret is stored and the relay accepts it, but BDC did not take it on some webhooks the companion registered (no sign-in, no webhook rights, or BDC failed); they keep signing with the previous secret, which the relay accepts only for 15 minutes.',
+    fix: 'Put the new secret on each webhook named in the message: a repository admin edits the webhook "Ankra" in BDC (Repository settings → Webhooks) and enters it, or sign in as one and run `installation update <name> --webhook-secret-stdin` again.',
+    fixGui:
+      'Put the new secret on each webhook named in the message: a repository admin edits the webhook "Ankra" in BDC (Repository settings → Webhooks) and enters it, or sign in as one (Installations → Sign in…) and save the secret again.',
   },
   WEBHOOK_REQUEST_FAILED: {
     cause: 'BDC answered a webhook REST call with an unexpected error.',

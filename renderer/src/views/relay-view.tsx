@@ -260,7 +260,7 @@ function RotateSecret(props: { installation: string }) {
           type="password"
           value={secret}
           onChange={setSecret}
-          help="Issue a new secret on the Ankra platform and paste it here: the companion updates every registered BDC webhook and keeps accepting the old secret for 15 minutes."
+          help="The Ankra platform issues the webhook secret: issue a new one there and paste it here. The companion updates every registered BDC webhook and keeps accepting the old secret for 15 minutes."
         />
         <div className="actions">
           <button type="submit" disabled={secret.length < 16 || rotated.kind === 'running'}>

@@ -8,6 +8,7 @@ import {
 import { useAction, useApi, useCompanionEvents } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Checkbox } from '../components/field.js';
+import { ManualWebhookSetup } from './manual-webhook-setup.js';
 import { RelayTestResult } from './relay-test-result.js';
 import { RelayUrlWarnings } from './relay-url-warnings.js';
 
@@ -16,7 +17,7 @@ import { RelayUrlWarnings } from './relay-url-warnings.js';
  * delivery reached the relay (`onTestDelivery` fires once it has).
  */
 export function WebhookRegistration(props: {
-  installation: { readonly id: string; readonly name: string };
+  installation: { readonly id: string; readonly name: string; readonly baseUrl: string };
   endpoint: RelayEndpoint | undefined;
   onTestDelivery: (delivery: { at: string; registered: number }) => void;
 }) {
@@ -167,6 +168,20 @@ export function WebhookRegistration(props: {
       {registered.kind === 'failed' ? (
         <ErrorNotice error={registered.error} title="Registration failed" />
       ) : null}
+      <ManualWebhookSetup
+        baseUrl={props.installation.baseUrl}
+        url={endpoint?.callbackUrl}
+        places={
+          selected.size > 0
+            ? [...selected].map((path) => {
+                const [key = '', slug = ''] = path.split('/');
+                return { kind: 'repository' as const, project: key, slug };
+              })
+            : project
+              ? [{ kind: 'project' as const, project }]
+              : []
+        }
+      />
       {registered.kind === 'done' &&
       registered.value.warnings.length > 0 &&
       registered.value.warnings.join() !== endpoint?.warnings.join() ? (

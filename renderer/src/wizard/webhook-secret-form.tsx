@@ -13,9 +13,16 @@ export function WebhookSecretForm(props: {
   const api = useApi();
   const [secret, setSecret] = useState('');
   const [storeSecret, storedSecret] = useAction(async () => {
-    await api.setWebhookSecret({ installation: props.installation, secret });
-    setSecret('');
-    props.onEndpoint(await api.getRelayEndpoint({ installation: props.installation }));
+    // Cleared whatever happens: a secret BDC did not take is stored all the same (the error says
+    // which webhooks still need it), so it is never typed twice.
+    try {
+      return await api.setWebhookSecret({ installation: props.installation, secret });
+    } finally {
+      setSecret('');
+      await api
+        .getRelayEndpoint({ installation: props.installation })
+        .then(props.onEndpoint, () => undefined);
+    }
   });
   return (
     <>
@@ -31,7 +38,7 @@ export function WebhookSecretForm(props: {
           type="password"
           value={secret}
           onChange={setSecret}
-          help="The secret the Ankra platform shows for this installation. BDC signs each delivery with it; it is stored in the OS keychain and never shown again."
+          help="The Ankra platform issues this secret for the installation: copy it from there. BDC signs each delivery with it and the platform checks it; it is stored in the OS keychain, put on the webhooks already registered, and never shown again."
         />
         <div className="actions">
           <button type="submit" disabled={secret.length < 16 || storedSecret.kind === 'running'}>
@@ -39,7 +46,17 @@ export function WebhookSecretForm(props: {
           </button>
         </div>
       </form>
-      {storedSecret.kind === 'failed' ? <ErrorNotice error={storedSecret.error} /> : null}
+      {storedSecret.kind === 'failed' ? (
+        <ErrorNotice error={storedSecret.error} title="Webhook secret" />
+      ) : null}
+      {storedSecret.kind === 'done' ? (
+        <p role="status" className="notice notice-ok">
+          Secret stored.{' '}
+          {storedSecret.value.switched.length === 0
+            ? 'Webhooks registered from now on use it.'
+            : `${storedSecret.value.switched.length} BDC webhook${storedSecret.value.switched.length === 1 ? '' : 's'} switched to it.`}
+        </p>
+      ) : null}
     </>
   );
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue, type ErrorCode } from '../../../common/errors/catalogue.js';
 import { CompanionError, shapeHint } from '../../../common/errors/companion-error.js';
-import { speaksCli, speaksGui } from '../../../common/errors/hint-surface.js';
+import { speaksCli, speaksGui, type HintSurface } from '../../../common/errors/hint-surface.js';
+import {
+  manualWebhookRemovalSteps,
+  manualWebhookSecretSteps,
+  manualWebhookSteps,
+  type ManualWebhookPlace,
+} from '../../../common/relay/manual-webhook-steps.js';
+import { assessRelayUrl } from '../../../core/webhooks/relay-url-check.js';
+import { relayUrlWarnings } from '../../../core/webhooks/relay-url-warnings.js';
 
 const codes = Object.keys(catalogue) as ErrorCode[];
 
@@ -44,5 +52,57 @@ describe('every hint speaks where it is shown', () => {
     expect(speaksCli('Sign in again: Installations → Sign in….')).toBe(false);
     expect(speaksGui('Paste the CA certificate')).toBe(true);
     expect(speaksGui('Give it with --ca-file F')).toBe(false);
+  });
+});
+
+/** Whether a text shown on `surface` speaks the other surface's language. */
+function speaksOther(text: string, surface: HintSurface): boolean {
+  return surface === 'gui' ? speaksCli(text) : speaksGui(text);
+}
+
+describe('every warning and manual step speaks where it is shown, not only error hints', () => {
+  const path = '/webhooks/bitbucket-dc/inst-1';
+  const vpn = [{ name: 'tun0', address: '10.8.0.6' }];
+  // One URL per warning the relay URL check can give.
+  const urls = [
+    `http://relay.corp${path}`,
+    `https://localhost${path}`,
+    `https://laptop.local${path}`,
+    `https://127.0.0.1:8787${path}`,
+    `https://169.254.10.1${path}`,
+    `https://100.101.102.103${path}`,
+    `https://10.8.0.6:8787${path}`,
+  ];
+
+  it.each(['gui', 'cli'] as const)('relay URL warnings in the %s words', (surface) => {
+    const warnings = urls.flatMap((url) => assessRelayUrl(url, 'inst-1', vpn, surface).warnings);
+    expect(warnings.length).toBeGreaterThanOrEqual(urls.length);
+    for (const warning of warnings) expect(speaksOther(warning, surface), warning).toBe(false);
+  });
+
+  it('the service (desktop, serve) shows the GUI words of the plain-http warning', () => {
+    const warnings = relayUrlWarnings(
+      { platform: { baseUrl: 'https://p', installationId: 'inst-1', caPems: [] } },
+      `http://relay.corp${path}`,
+      [],
+    );
+    expect(warnings.join(' ')).toContain('HTTPS between BDC and the relay');
+    for (const warning of warnings) expect(speaksCli(warning), warning).toBe(false);
+  });
+
+  const places: ManualWebhookPlace[] = [
+    { kind: 'repository', project: 'DEMO', slug: 'gitops' },
+    { kind: 'project', project: 'DEMO' },
+  ];
+  it.each(['gui', 'cli'] as const)('manual webhook steps in the %s words', (surface) => {
+    for (const place of places) {
+      const texts = [
+        manualWebhookSteps({ baseUrl: 'https://bdc', place, url: 'https://relay/x' }, surface),
+        manualWebhookSteps({ baseUrl: 'https://bdc', place, url: undefined }, surface),
+        manualWebhookRemovalSteps('https://bdc', place, surface),
+        manualWebhookSecretSteps('https://bdc', place, surface),
+      ];
+      for (const text of texts) expect(speaksOther(text, surface), text).toBe(false);
+    }
   });
 });

@@ -109,7 +109,7 @@ export async function startBridgeFixture(pushRules: readonly string[]): Promise<
         secrets,
         env,
         logger,
-        pushPorts: { settings, secretStore: secrets, engine, logger },
+        pushPorts: { settings, secretStore: secrets, engine, env, logger },
         tuning,
       });
       bridges.push(bridge);

@@ -224,7 +224,7 @@ describe('openSecretStore', () => {
     ).rejects.toMatchObject({ code: 'SECRET_STORE_NOT_CONFIGURED' });
     await expect(
       openSecretStore({ home, env: { BDC_COMPANION_SECRET_STORE: 'credentials-dir' } }),
-    ).rejects.toMatchObject({ code: 'SECRET_STORE_NOT_CONFIGURED' });
+    ).rejects.toMatchObject({ code: 'SECRET_STORE_NO_CREDENTIALS_DIRECTORY' });
   });
 
   it('fails with the classified error instead of falling back when the keychain is broken', async () => {

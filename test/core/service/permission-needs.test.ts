@@ -8,7 +8,12 @@ import {
   PERMISSION_NEEDS,
   permissionNeed,
 } from '../../../common/auth/permission-needs.js';
-import { isCompanionError } from '../../../common/errors/companion-error.js';
+import {
+  isCompanionError,
+  shapeHint,
+  type CompanionError,
+} from '../../../common/errors/companion-error.js';
+import { speaksCli, speaksGui } from '../../../common/errors/hint-surface.js';
 import { silentLogger } from '../../../core/logging/logger.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
 import type { CompanionService } from '../../../core/service/companion-service.js';
@@ -107,13 +112,28 @@ describe('the permissions the screens name, proven against the simulator', () =>
     await service.invoke('setWebhookSecret', [
       { installation: name, secret: 'a-webhook-secret-of-32-characters' },
     ]);
-    const code = await codeOf(
-      service.invoke('registerWebhooks', [
+    const refusal = await service
+      .invoke('registerWebhooks', [
         { installation: name, repos: [`${sim.project}/${sim.repo}`], url: relayUrl },
-      ]),
-    );
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const code = isCompanionError(refusal) ? refusal.code : String(refusal);
     expect(code).toBe('WEBHOOK_PERMISSION_DENIED');
     expect(missingPermissionFor(code)?.token).toBe(permissionNeed('webhooks').token);
+    // The manual set-up reaches the window in its words: page, URL, event and secret, no command.
+    const shape = (refusal as CompanionError).toJSON();
+    for (const surface of ['gui', 'cli'] as const) {
+      const hint = shapeHint(shape, surface) ?? '';
+      expect(hint, surface).toContain(`/projects/${sim.project}/repos/${sim.repo}/settings`);
+      expect(hint, surface).toContain(`URL: ${relayUrl}`);
+      expect(hint, surface).toContain('repo:refs_changed');
+      expect(hint, surface).toContain('Secret: the webhook secret the Ankra platform issued');
+    }
+    expect(speaksCli(shapeHint(shape, 'gui') ?? '')).toBe(false);
+    expect(speaksGui(shapeHint(shape, 'cli') ?? '')).toBe(false);
   }, 30_000);
 
   it('Repositories: Admin registers the webhook', async () => {

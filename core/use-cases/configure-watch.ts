@@ -89,8 +89,8 @@ export function watchSettingsFor(
 /**
  * The use case behind `relay watch` (and the relay step's "watch instead"): stores what to
  * watch in the installation's settings, or turns watch mode off. A running relay applies a
- * changed list or interval at its next round, and stops polling at once when it is turned off;
- * turning it on takes effect when the relay (re)starts.
+ * changed list or interval at its next round, and starts or stops its watch within its settings
+ * check (`core/relay/installation-relay.ts`; the desktop and `serve` apply their own change at once).
  */
 export function configureWatch(
   settings: SettingsStore,
