@@ -12,6 +12,7 @@ import { resolveProxySettings } from '../net/proxy-settings.js';
 import { activeNetworkRouting } from '../net/active-routing.js';
 import { proxyOrigin, type NetworkRouting } from '../net/network-routing.js';
 import { environmentRouting } from '../net/open-network-routing.js';
+import { displayPacUrl } from '../net/pac-file.js';
 import { installationRoutes } from '../use-cases/network-settings.js';
 import type { NetworkRouteRow, ProxySetting } from '../../common/models/network.js';
 import { tlsEnvironmentNotes } from '../net/tls-environment.js';
@@ -291,7 +292,10 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<D
     let pinned: string | undefined;
     let networkSetting: ProxySetting | undefined;
     try {
-      networkSetting = settings?.networkSettings?.().proxy;
+      const setting = settings?.networkSettings?.().proxy;
+      // A PAC URL may carry a token in its query: the bundle names scheme, host and path only.
+      networkSetting =
+        setting?.kind === 'pac' ? { kind: 'pac', url: displayPacUrl(setting.url) } : setting;
       cache = settings?.cacheSettings?.();
       pinned = settings?.pinnedSecretStore?.();
     } catch (error) {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NetworkOverview } from '../../../common/models/network.js';
+import { bridgeUrl } from '../../../core/bridge/installation-bridge.js';
+import { openBridgeSocket } from '../../../core/bridge/bridge-socket.js';
 import { createLogger } from '../../../core/logging/file-logger.js';
 import { signBody } from '../../../core/relay/signature.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
@@ -92,7 +94,7 @@ beforeEach(() => {
 });
 
 describe('an explicit proxy with credentials', () => {
-  it('carries the probe, BDC REST, both push engines and relay forwarding, with the credentials only on the CONNECT', async () => {
+  it('carries the probe, BDC REST, both push engines, relay forwarding and the bridge, with the credentials only on the CONNECT', async () => {
     const overview = await call<NetworkOverview>('updateNetwork', {
       proxy: { kind: 'manual', url: proxy.url, username: USER, password: PASSWORD },
     });
@@ -162,6 +164,21 @@ describe('an explicit proxy with credentials', () => {
     expect(posted.statusCode).toBeLessThan(300);
     const [delivery] = await sim.platform!.waitForDeliveries(1);
     await call('stopRelay', { installation: 'lab' });
+    expect(tunnelsTo(platformTarget()).length).toBeGreaterThan(0);
+
+    // The bridge's WebSocket to the platform.
+    proxy.connects.length = 0;
+    const socket = await openBridgeSocket({
+      url: bridgeUrl({
+        baseUrl: sim.platform!.url,
+        installationId: sim.platform!.installationId,
+        caPems: [],
+      }),
+      token: sim.platform!.bridgeToken,
+      caPems: [sim.platform!.caPem],
+      env: {},
+    });
+    socket.terminate();
     expect(tunnelsTo(platformTarget()).length).toBeGreaterThan(0);
 
     // Every tunnel carried the credentials; the platform never saw them; no file holds them.
