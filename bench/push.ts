@@ -18,6 +18,7 @@ import { push } from '../core/git/push-operation.js';
 import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../core/git/push-config.js';
 import { openSettings } from '../core/settings/settings-file.js';
 import { startSimulator } from '../sim/index.js';
+import { addedPeakKb, idleRssKb, servePush, startDaemon } from './push-daemon.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -27,13 +28,124 @@ const REPOS = [
   { name: 'L', slug: 'bench-l', files: 20000, bytes: 70 * MiB, label: '20,000 files / 70 MiB' },
 ].filter((repo) => (process.env['BENCH_REPOS'] ?? 'S,L').split(',').includes(repo.name));
 const ENGINES = (
-  process.env['BENCH_ENGINES'] ?? 'git-script,dulwich,ours-iso,ours-auto,ours-cli'
+  process.env['BENCH_ENGINES'] ?? 'git-script,dulwich,ours-iso,ours-auto,ours-git,ours-cli'
 ).split(',');
 /** The scripts retry until they land (a script would loop); ours keeps its 5 attempts. */
 const BASELINE_ATTEMPTS = 10;
+/** The memory rows: a push inside a running `serve` daemon and the idle daemons (BENCH_DAEMON=0 skips). */
+const DAEMON = process.env['BENCH_DAEMON'] !== '0';
+const CLI = path.join(root, 'bin', 'bdc-companion.js');
 const SCENARIOS = (
   process.env['BENCH_SCENARIOS'] ?? 'warm-1,warm-100,moved-1,cold-1,competitor'
 ).split(',');
+
+interface DaemonFigures {
+  /** `serve` after start, before any push (KiB). */
+  readonly idleKb: number;
+  /** RSS added by each warm one-file push (KiB). */
+  readonly addedKb: number[];
+  readonly pushMs: number[];
+  readonly engine: string;
+}
+
+/**
+ * A `serve` daemon of the built CLI, driven from this process through its HTTP API: the idle RSS
+ * once started, then five warm one-file pushes (after one that fills the cache), each with the
+ * RSS it added at its peak — read from /proc, so neither the harness nor the simulator counts.
+ */
+async function measureDaemon(options: {
+  readonly home: string;
+  readonly credentials: string;
+  readonly cacheDir: string;
+  readonly repo: string;
+  readonly branch: string;
+  readonly baseEnv: NodeJS.ProcessEnv;
+}): Promise<DaemonFigures> {
+  const serve = await startDaemon(
+    CLI,
+    ['serve', '--home', options.home, '--json', '--log-level', 'error'],
+    {
+      ...options.baseEnv,
+      BDC_COMPANION_SECRET_STORE: 'credentials-dir',
+      CREDENTIALS_DIRECTORY: options.credentials,
+      BDC_COMPANION_CACHE_DIR: options.cacheDir,
+    },
+  );
+  try {
+    const pid = serve.child.pid as number;
+    const idleKb = await idleRssKb(pid);
+    const request = (run: string) => ({
+      installation: 'bench',
+      repo: options.repo,
+      branch: options.branch,
+      message: `bench daemon ${run} ${Date.now()}`,
+      put: [
+        { path: 'bench/daemon.yaml', content: `kind: ConfigMap\nrun: "${run} ${Date.now()}"\n` },
+      ],
+      delete: [],
+      engine: 'auto',
+    });
+    const first = await servePush(serve.ready, request('warmup'));
+    const addedKb: number[] = [];
+    const pushMs: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const measured = await addedPeakKb(pid, async () => {
+        await servePush(serve.ready, request(String(run)));
+      });
+      addedKb.push(measured.addedKb);
+      pushMs.push(measured.ms);
+    }
+    return { idleKb, addedKb, pushMs, engine: first.engine };
+  } finally {
+    await serve.stop();
+  }
+}
+
+/** `relay run` of the built CLI, idle (listening, no delivery yet): its settled RSS in KiB. */
+async function measureIdleRelay(
+  work: string,
+  installation: Installation,
+  caPem: string,
+): Promise<number> {
+  const home = path.join(work, 'relay-home');
+  const credentials = path.join(work, 'relay-credentials');
+  await mkdir(credentials, { recursive: true });
+  openSettings(home).saveInstallation({
+    ...installation,
+    // Idle: the platform is never called, only configured.
+    platform: { baseUrl: 'https://127.0.0.1:9', installationId: installation.id, caPems: [caPem] },
+  });
+  await writeFile(path.join(credentials, 'bench.webhook-secret'), 'bench-secret-0123456789abcdef', {
+    mode: 0o600,
+  });
+  const relay = await startDaemon(
+    CLI,
+    [
+      'relay',
+      'run',
+      'bench',
+      '--listen',
+      '127.0.0.1:0',
+      '--home',
+      home,
+      '--json',
+      '--log-level',
+      'error',
+    ],
+    {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: work,
+      BDC_COMPANION_SECRET_STORE: 'credentials-dir',
+      CREDENTIALS_DIRECTORY: credentials,
+    },
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return await idleRssKb(relay.child.pid as number);
+  } finally {
+    await relay.stop();
+  }
+}
 
 interface Run {
   readonly ms: number;
@@ -209,6 +321,8 @@ async function main(): Promise<void> {
   const credentials = path.join(work, 'credentials');
   await mkdir(credentials, { recursive: true });
   await writeFile(path.join(credentials, 'bench.pat'), sim.pat, { mode: 0o600 });
+  // `serve` opens the store without the installation names, so it looks for `<id>.pat`.
+  await writeFile(path.join(credentials, `${installation.id}.pat`), sim.pat, { mode: 0o600 });
   const gitScript = path.join(work, 'push.sh');
   await writeFile(gitScript, GIT_SCRIPT, { mode: 0o755 });
   const dulwichScript = path.join(work, 'push_dulwich.py');
@@ -217,6 +331,7 @@ async function main(): Promise<void> {
   const baseEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work };
 
   const results: Record<string, Record<string, Record<string, Run[]>>> = {};
+  const daemon: Record<string, DaemonFigures> = {};
   const generated: Record<string, number> = {};
   const idleLag: Record<string, number> = {};
   let seq = 0;
@@ -245,12 +360,23 @@ async function main(): Promise<void> {
     idleLag[repo.name] = idle.max / 1e6;
     process.stdout.write(`  idle event-loop lag max ${(idle.max / 1e6).toFixed(1)} ms over 3 s\n`);
 
+    // Each tool pushes to its own branch (`bench-<engine>`), so runs can be interleaved across
+    // tools — the fairest comparison on a shared, noisy machine — without one tool's push moving
+    // another's branch.
+    const branchOf = (engine: string): string => `bench-${engine}`;
+    for (const engine of [...ENGINES, 'daemon']) {
+      execFileSync('git', ['--git-dir', bare, 'branch', '-f', branchOf(engine), 'main'], {
+        stdio: 'ignore',
+      });
+    }
     // Another writer landing an empty commit straight into the server repository
-    // (compare-and-swap on the old tip, like receive-pack).
-    const otherWriter = {
+    // (compare-and-swap on the old tip, like receive-pack), on the given branches.
+    const otherWriter = (branches: readonly string[]) => ({
       args: [
         '-c',
-        'tip=$(git rev-parse refs/heads/main) && c=$(git commit-tree "$tip^{tree}" -p "$tip" -m other) && git update-ref refs/heads/main "$c" "$tip"',
+        'for b in "$@"; do tip=$(git rev-parse "refs/heads/$b") && c=$(git commit-tree "$tip^{tree}" -p "$tip" -m other) && git update-ref "refs/heads/$b" "$c" "$tip"; done',
+        'other',
+        ...branches,
       ],
       env: {
         ...baseEnv,
@@ -260,30 +386,38 @@ async function main(): Promise<void> {
         GIT_COMMITTER_NAME: 'other',
         GIT_COMMITTER_EMAIL: 'o@example.com',
       },
-    };
-    const landOtherCommit = (): void => {
-      execFileSync('sh', otherWriter.args, { env: otherWriter.env, stdio: 'ignore' });
+    });
+    const landOtherCommit = (engine: string): void => {
+      const writer = otherWriter([branchOf(engine)]);
+      execFileSync('sh', writer.args, { env: writer.env, stdio: 'ignore' });
     };
 
-    // A competitor landing such a commit every 200 ms, without blocking this process.
+    // A competitor landing such a commit on every tool's branch every 200 ms, without blocking
+    // this process.
     let competing = false;
-    const competitor = async (): Promise<void> => {
+    const competitor = async (engines: readonly string[]): Promise<void> => {
+      const writer = otherWriter(engines.map(branchOf));
       while (competing) {
         await new Promise<void>((resolve) => {
-          const child = spawn('sh', otherWriter.args, { env: otherWriter.env, stdio: 'ignore' });
+          const child = spawn('sh', writer.args, { env: writer.env, stdio: 'ignore' });
           child.on('close', () => resolve());
         });
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
 
-    for (const engine of ENGINES) {
-      results[repo.name][engine] = {};
-      const warmDir = path.join(work, 'caches', repo.name, engine);
-      const once = async (scenario: string, cacheDir: string, fileCount: number): Promise<Run> => {
+    for (const engine of ENGINES) results[repo.name][engine] = {};
+    const warmDirOf = (engine: string): string => path.join(work, 'caches', repo.name, engine);
+    {
+      const once = async (
+        engine: string,
+        scenario: string,
+        cacheDir: string,
+        fileCount: number,
+      ): Promise<Run> => {
         const started = performance.now();
         try {
-          return await attempt(scenario, cacheDir, fileCount);
+          return await attempt(engine, scenario, cacheDir, fileCount);
         } catch (error) {
           const message = (error as Error).message;
           // The first line says which tool failed, the last one why (a traceback ends with it).
@@ -301,6 +435,7 @@ async function main(): Promise<void> {
         }
       };
       const attempt = async (
+        engine: string,
         scenario: string,
         cacheDir: string,
         fileCount: number,
@@ -332,7 +467,7 @@ async function main(): Promise<void> {
                 CA_FILE: sim.caFile,
                 TOKEN: sim.pat,
                 URL: url,
-                BRANCH: 'main',
+                BRANCH: branchOf(engine),
                 GITDIR: path.join(cacheDir, 'repo.git'),
                 LIST: listFile,
                 MESSAGE: message,
@@ -349,7 +484,7 @@ async function main(): Promise<void> {
                     ca: sim.caFile,
                     token: sim.pat,
                     url,
-                    branch: 'main',
+                    branch: branchOf(engine),
                     gitdir: path.join(cacheDir, 'repo.git'),
                     files: list,
                     message,
@@ -368,7 +503,7 @@ async function main(): Promise<void> {
                 '--repo',
                 repoSpec,
                 '--branch',
-                'main',
+                branchOf(engine),
                 '--message',
                 message,
                 '--engine',
@@ -409,7 +544,7 @@ async function main(): Promise<void> {
               try {
                 result = await push(
                   installation,
-                  { repo: repoSpec, branch: 'main', message, changes, engine: choice },
+                  { repo: repoSpec, branch: branchOf(engine), message, changes, engine: choice },
                   {
                     authorization,
                     cache: new CloneCache({ root: cacheDir }),
@@ -458,50 +593,164 @@ async function main(): Promise<void> {
 
       for (const scenario of SCENARIOS) {
         // The whole-process measure is about start-up cost: warm and cold single-file pushes.
-        if (engine === 'ours-cli' && scenario !== 'warm-1' && scenario !== 'cold-1') continue;
-        const runs: Run[] = [];
+        const engines = ENGINES.filter(
+          (engine) => engine !== 'ours-cli' || scenario === 'warm-1' || scenario === 'cold-1',
+        );
+        const runs: Record<string, Run[]> = Object.fromEntries(engines.map((e) => [e, []]));
         const fileCount = scenario === 'warm-100' ? 100 : 1;
-        if (scenario === 'cold-1') {
-          for (let run = 0; run < RUNS; run += 1) {
-            const cold = path.join(work, 'cold', `${repo.name}-${engine}-${run}`);
-            runs.push(await once(scenario, cold, fileCount));
-            await rm(cold, { recursive: true, force: true });
-          }
-        } else {
-          // Warm: one untimed push fills (or refreshes) this engine's cache first.
-          await once(`${scenario}-warmup`, warmDir, fileCount);
-          if (scenario === 'competitor') {
-            competing = true;
-            void competitor();
-          }
-          for (let run = 0; run < RUNS; run += 1) {
+        if (scenario !== 'cold-1') {
+          // Warm: one untimed push fills (or refreshes) each tool's cache first.
+          for (const engine of engines)
+            await once(engine, `${scenario}-warmup`, warmDirOf(engine), fileCount);
+        }
+        if (scenario === 'competitor') {
+          competing = true;
+          void competitor(engines);
+        }
+        // Runs are interleaved: run 1 of every tool, then run 2…, so a change in the machine's
+        // load hits every tool alike.
+        for (let run = 0; run < RUNS; run += 1) {
+          for (const engine of engines) {
+            if (scenario === 'cold-1') {
+              const cold = path.join(work, 'cold', `${repo.name}-${engine}-${run}`);
+              runs[engine]?.push(await once(engine, scenario, cold, fileCount));
+              await rm(cold, { recursive: true, force: true });
+              continue;
+            }
             // Moved: another writer landed a commit since this tool's last push, so the cache
             // must fetch it first — the usual case on a shared branch.
-            if (scenario === 'moved-1') landOtherCommit();
-            runs.push(await once(scenario, warmDir, fileCount));
+            if (scenario === 'moved-1') landOtherCommit(engine);
+            runs[engine]?.push(await once(engine, scenario, warmDirOf(engine), fileCount));
           }
-          competing = false;
-          await new Promise((resolve) => setTimeout(resolve, 300));
         }
-        results[repo.name][engine][scenario] = runs;
-        const landed = runs.filter((r) => r.failed === undefined);
-        const m = landed.length === 0 ? Number.NaN : median(landed.map((r) => r.ms));
-        process.stdout.write(
-          `  ${repo.name} ${engine.padEnd(10)} ${scenario.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  rss ${(median(runs.map((r) => r.rssKb ?? 0)) / 1024) | 0} MiB` +
-            `${runs[0]?.lagMaxMs !== undefined ? `  lag max ${Math.max(...runs.map((r) => r.lagMaxMs ?? 0)).toFixed(1)} ms` : ''}` +
-            `  attempts ${runs.map((r) => (r.failed ? 'x' : (r.attempts ?? '?'))).join(',')}${runs[0]?.engine ? `  engine ${runs[0].engine}` : ''}\n`,
-        );
+        competing = false;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (const engine of engines) {
+          const engineRuns = runs[engine] ?? [];
+          results[repo.name][engine][scenario] = engineRuns;
+          const landed = engineRuns.filter((r) => r.failed === undefined);
+          const m = landed.length === 0 ? Number.NaN : median(landed.map((r) => r.ms));
+          process.stdout.write(
+            `  ${repo.name} ${engine.padEnd(10)} ${scenario.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  rss ${(median(engineRuns.map((r) => r.rssKb ?? 0)) / 1024) | 0} MiB` +
+              `${engineRuns[0]?.lagMaxMs !== undefined ? `  lag max ${Math.max(...engineRuns.map((r) => r.lagMaxMs ?? 0)).toFixed(1)} ms` : ''}` +
+              `  attempts ${engineRuns.map((r) => (r.failed ? 'x' : (r.attempts ?? '?'))).join(',')}${engineRuns[0]?.engine ? `  engine ${engineRuns[0].engine}` : ''}\n`,
+          );
+        }
       }
+    }
+    if (DAEMON) {
+      daemon[repo.name] = await measureDaemon({
+        home,
+        credentials,
+        cacheDir: path.join(work, 'caches', repo.name, 'daemon'),
+        repo: repoSpec,
+        branch: branchOf('daemon'),
+        baseEnv,
+      });
+      process.stdout.write(
+        `  ${repo.name} daemon: idle ${(daemon[repo.name].idleKb / 1024).toFixed(0)} MiB, push adds ${(median(daemon[repo.name].addedKb) / 1024).toFixed(0)} MiB (runs ${daemon[repo.name].addedKb.map((k) => (k / 1024).toFixed(0)).join(',')})\n`,
+      );
     }
     execFileSync('git', ['--git-dir', bare, 'fsck', '--strict', '--no-dangling'], {
       stdio: 'ignore',
     });
   }
+  let relayIdleKb: number | undefined;
+  if (DAEMON) relayIdleKb = await measureIdleRelay(work, installation, sim.caPem);
   await isoRunner.close();
   await sim.close();
   const loadAfter = os.loadavg();
-  await writeResults(results, { loadBefore, loadAfter, generated, idleLag });
+  await writeResults(results, {
+    loadBefore,
+    loadAfter,
+    generated,
+    idleLag,
+    daemon,
+    ...(relayIdleKb === undefined ? {} : { relayIdleKb }),
+  });
   await rm(work, { recursive: true, force: true });
+}
+
+/** Issue 17's rows, each against the git script measured in this run: met or missed. */
+function targetRows(
+  results: Record<string, Record<string, Record<string, Run[]>>>,
+  meta: { daemon: Record<string, DaemonFigures>; relayIdleKb?: number },
+): string[] {
+  const rows: string[] = [
+    '### Targets (issue 17), from this run',
+    '',
+    '| row | measured (median of the runs above) | target | |',
+    '|---|---|---|---|',
+  ];
+  const medianMs = (repo: string, engine: string, scenario: string): number | undefined => {
+    const landed = (results[repo]?.[engine]?.[scenario] ?? []).filter(
+      (r) => r.failed === undefined,
+    );
+    return landed.length === 0 ? undefined : median(landed.map((r) => r.ms));
+  };
+  const ratioRow = (
+    label: string,
+    repo: string,
+    engine: string,
+    scenario: string,
+    target: number,
+  ) => {
+    const ours = medianMs(repo, engine, scenario);
+    const base = medianMs(repo, 'git-script', scenario);
+    if (ours === undefined || base === undefined) return;
+    const ratio = ours / base;
+    rows.push(
+      `| ${label} | ${ratio.toFixed(2)}× (${ours.toFixed(0)} vs ${base.toFixed(0)} ms) | ≤ ${target.toFixed(1)}× | ${ratio <= target ? 'met' : '**missed**'} |`,
+    );
+  };
+  for (const repo of REPOS) {
+    ratioRow(
+      `whole \`bdc-companion push\` process, warm, ${repo.label}`,
+      repo.name,
+      'ours-cli',
+      'warm-1',
+      1.0,
+    );
+    ratioRow(`the same, cold, ${repo.label}`, repo.name, 'ours-cli', 'cold-1', 1.2);
+  }
+  for (const repo of REPOS) {
+    for (const scenario of ['warm-1', 'warm-100', 'moved-1']) {
+      ratioRow(`git CLI engine, ${scenario}, ${repo.label}`, repo.name, 'ours-git', scenario, 0.8);
+    }
+  }
+  for (const repo of REPOS) {
+    const runs = results[repo.name]?.['ours-auto']?.['competitor'];
+    if (runs === undefined) continue;
+    const landed = runs.filter((r) => r.failed === undefined).length;
+    rows.push(
+      `| landing under a competitor every 200 ms, ${repo.label} (auto) | ${landed}/${runs.length} (attempts ${runs.map((r) => (r.failed ? '✗' : (r.attempts ?? '?'))).join(' ')}) | ${runs.length}/${runs.length} | ${landed === runs.length ? 'met' : '**missed**'} |`,
+    );
+  }
+  for (const repo of REPOS) {
+    const figures = meta.daemon[repo.name];
+    const gitRuns = (results[repo.name]?.['git-script']?.['warm-1'] ?? []).filter(
+      (r) => r.failed === undefined && r.rssKb !== undefined,
+    );
+    if (figures === undefined || gitRuns.length === 0) continue;
+    const gitPeak = median(gitRuns.map((r) => r.rssKb as number));
+    const added = median(figures.addedKb);
+    rows.push(
+      `| a warm push's peak RSS added to a running \`serve\` daemon, ${repo.label} (${figures.engine}) | ${(added / 1024).toFixed(1)} MiB = ${(added / gitPeak).toFixed(2)}× git's whole-process peak (${(gitPeak / 1024).toFixed(1)} MiB) | ≤ 2× | ${added <= 2 * gitPeak ? 'met' : '**missed**'} |`,
+    );
+  }
+  const idle = Object.values(meta.daemon)[0]?.idleKb;
+  if (idle !== undefined) {
+    rows.push(
+      `| idle daemon RSS, \`serve\` | ${(idle / 1024).toFixed(1)} MiB | ≤ 60 MiB | ${idle <= 60 * 1024 ? 'met' : '**missed**'} |`,
+    );
+  }
+  if (meta.relayIdleKb !== undefined) {
+    rows.push(
+      `| idle daemon RSS, \`relay run\` | ${(meta.relayIdleKb / 1024).toFixed(1)} MiB | ≤ 60 MiB | ${meta.relayIdleKb <= 60 * 1024 ? 'met' : '**missed**'} |`,
+    );
+  }
+  rows.push('');
+  return rows;
 }
 
 async function writeResults(
@@ -511,6 +760,8 @@ async function writeResults(
     loadAfter: number[];
     generated: Record<string, number>;
     idleLag: Record<string, number>;
+    daemon: Record<string, DaemonFigures>;
+    relayIdleKb?: number;
   },
 ): Promise<void> {
   const version = (command: string, args: string[]): string => {
@@ -581,6 +832,7 @@ async function writeResults(
     }
     lines.push('');
   }
+  lines.push(...targetRows(results, meta));
   if (process.env['BENCH_PRINT_ONLY'] === '1') {
     // A supplementary run: print the tables instead of replacing the section.
     process.stdout.write(`${lines.join('\n')}\n`);

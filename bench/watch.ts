@@ -28,7 +28,7 @@ import { openSecretStore } from '../core/secrets/open-secret-store.js';
 import { newInstallation } from '../core/settings/new-installation.js';
 import { openSettings } from '../core/settings/settings-file.js';
 import { openDatabase } from '../core/storage/database.js';
-import { configureWatch } from '../core/watch/configure-watch.js';
+import { configureWatch } from '../core/use-cases/configure-watch.js';
 import { readRefs } from '../core/watch/ref-advertisement.js';
 import { startRefWatcher } from '../core/watch/ref-watcher.js';
 import { WatchStore } from '../core/watch/watch-store.js';

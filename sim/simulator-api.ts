@@ -29,6 +29,11 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** Start the platform stand-in too (default true). */
   readonly platform?: boolean;
+  /**
+   * Serve `{base}/projects/{KEY}/repos/{slug}/sizes` (default true); false answers it 404, as a
+   * server without that resource (or a proxy that blocks it) would.
+   */
+  readonly repositorySizes?: boolean;
   /** Seed data (users, tokens, projects, repositories): an object or a JSON/YAML file path. */
   readonly seed?: string | SimSeed;
   /** Webhook request timeout (BDC's default is about 10 s). */

@@ -1,8 +1,9 @@
-import { editBridgePolicy, type EffectivePolicy } from '../../core/bridge/bridge-settings.js';
+import type { EffectivePolicy } from '../../core/bridge/bridge-settings.js';
+import { changeBridgePolicy } from '../../core/use-cases/bridge-policy.js';
 import type { Command } from '../command.js';
 import { listFlag } from '../flag-values.js';
 import { formatRows } from '../output.js';
-import { openLocalPorts } from '../../core/use-cases/local-ports.js';
+import { withLocalPorts } from './relay-support.js';
 
 function human(policy: EffectivePolicy): string {
   return formatRows([
@@ -44,13 +45,20 @@ export const bridgePolicyCommand: Command = {
   ],
   async run(context) {
     const { flags } = context;
-    const settings = openLocalPorts(context.home, context.io.env).settings;
-    const policy = editBridgePolicy(settings, context.positionals[0] as string, {
-      allowPush: listFlag(flags['allow-push']),
-      denyPush: listFlag(flags['deny-push']),
-      readProjects: listFlag(flags['read-project']),
-      clearReadProjects: flags['all-projects'] === true,
-    });
+    const policy = await withLocalPorts(context, (ports) =>
+      changeBridgePolicy(
+        { settings: ports.settings, logger: context.logger },
+        {
+          installation: context.positionals[0] as string,
+          edit: {
+            allowPush: listFlag(flags['allow-push']),
+            denyPush: listFlag(flags['deny-push']),
+            readProjects: listFlag(flags['read-project']),
+            clearReadProjects: flags['all-projects'] === true,
+          },
+        },
+      ),
+    );
     context.output.success({ policy }, () => human(policy));
   },
 };

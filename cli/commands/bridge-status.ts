@@ -1,7 +1,8 @@
-import { bridgeLiveness, type BridgeLiveness } from '../../core/bridge/bridge-heartbeat.js';
+import type { BridgeLiveness } from '../../core/bridge/bridge-heartbeat.js';
+import { readBridgeLiveness } from '../../core/use-cases/bridge-liveness.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
-import { requireInstallation, withDatabase } from './relay-support.js';
+import { withLocalPorts } from './relay-support.js';
 
 function human(liveness: BridgeLiveness): string {
   const run = liveness.running[0] ?? liveness.lastRun;
@@ -48,9 +49,11 @@ export const bridgeStatusCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(context) {
-    const { installation } = requireInstallation(context, context.positionals[0] as string);
-    const liveness = await withDatabase(context, (database) =>
-      bridgeLiveness(database, installation.id, Date.now()),
+    const { installation, liveness } = await withLocalPorts(context, (ports) =>
+      readBridgeLiveness(
+        { settings: ports.settings, database: ports.database(), now: Date.now },
+        { installation: context.positionals[0] as string },
+      ),
     );
     const run = liveness.running[0] ?? liveness.lastRun;
     context.output.success(

@@ -1,15 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import type { BridgeStatus } from '../../common/models/bridge.js';
-import type { Installation } from '../../common/models/installation.js';
-import {
-  requireBridgePlatform,
-  startInstallationBridge,
-  type RunningBridge,
-} from '../../core/bridge/installation-bridge.js';
-import type { Logger } from '../../core/logging/logger.js';
-import type { SecretStore } from '../../core/secrets/secret-store.js';
-import type { SettingsStore } from '../../core/settings/settings-store.js';
-import type { PushService } from '../../core/git/push-service.js';
+import type { RunningBridge } from '../../core/bridge/installation-bridge.js';
+import { runBridge, type RunBridgePorts } from '../../core/use-cases/run-bridge.js';
 import type { CommandContext } from '../command.js';
 
 /** One line per bridge state change: JSON for scripts, a sentence for people. */
@@ -34,29 +25,12 @@ export function bridgeStateLine(status: BridgeStatus, json: boolean): string {
 /** Starts the bridge of an installation for `bridge run` and `run`, printing each state change. */
 export function startCommandBridge(
   context: CommandContext,
-  parts: {
-    readonly installation: Installation;
-    readonly settings: SettingsStore;
-    readonly secrets: SecretStore;
-    readonly database: Database;
-    readonly engine: PushService;
-    readonly logger: Logger;
-  },
+  ports: RunBridgePorts,
+  installation: string,
 ): RunningBridge {
-  requireBridgePlatform(parts.installation);
   let last = '';
-  return startInstallationBridge(parts.installation, {
-    database: parts.database,
-    secrets: parts.secrets,
-    env: context.io.env,
-    logger: parts.logger,
-    pushPorts: {
-      settings: parts.settings,
-      secretStore: parts.secrets,
-      engine: parts.engine,
-      env: context.io.env,
-      logger: parts.logger,
-    },
+  return runBridge(ports, {
+    installation,
     onState: (status) => {
       const line = bridgeStateLine(status, context.json);
       if (line === last) return;

@@ -1,27 +1,17 @@
 import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { startInstallationRelay } from '../../core/relay/installation-relay.js';
-import { formatListenAddress, parseListenAddress } from '../../core/relay/listen-address.js';
-import type { RelayTls } from '../../core/relay/relay.js';
-import { loadRelayTls } from '../../core/relay/relay-tls.js';
-import { openDatabase } from '../../core/storage/database.js';
+import type { RelayTlsFiles } from '../../common/models/installation.js';
 import type { WatchSettings } from '../../common/models/watch.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+import { formatListenAddress, runRelay } from '../../core/use-cases/run-relay.js';
 import type { Command } from '../command.js';
-import {
-  openSecrets,
-  positiveInteger,
-  requireInstallation,
-  requirePlatform,
-  stderrLogger,
-} from './relay-support.js';
+import { positiveInteger, stderrLogger, withLocalPorts } from './relay-support.js';
 
-function tlsFromFlags(certFile: unknown, keyFile: unknown, cwd: string): RelayTls | undefined {
+function tlsFromFlags(certFile: unknown, keyFile: unknown, cwd: string): RelayTlsFiles | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (typeof certFile !== 'string' || typeof keyFile !== 'string') {
     throw new CompanionError('USAGE_INVALID', '--tls-cert and --tls-key go together.');
   }
-  return loadRelayTls({ certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) });
+  return { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) };
 }
 
 /** Ports of `relay run` that only tests and benchmarks set. */
@@ -67,36 +57,33 @@ export function createRelayRunCommand(ports: RelayRunPorts = {}): Command {
     async run(context) {
       const name = context.positionals[0] as string;
       const { flags } = context;
-      const { settings, installation } = requireInstallation(context, name);
-      const listen = parseListenAddress(
-        typeof flags['listen'] === 'string' ? flags['listen'] : installation.relay.listen,
-      );
-      const tls = tlsFromFlags(flags['tls-cert'], flags['tls-key'], process.cwd());
+      const tlsFiles = tlsFromFlags(flags['tls-cert'], flags['tls-key'], process.cwd());
       const bodyLimitMb = positiveInteger(flags['body-limit-mb'], '--body-limit-mb');
       const concurrency = positiveInteger(flags['concurrency'], '--concurrency');
       const retentionDays = positiveInteger(flags['retention-days'], '--retention-days');
-      const secrets = await openSecrets(context, settings);
-      const logger = stderrLogger(context, { installation: installation.name });
-      requirePlatform(installation);
-      const database = openDatabase(context.home);
-      try {
-        const home = context.home;
-        const relay = await startInstallationRelay(installation, {
-          watch: {
-            // Re-read at each round: `relay watch` changes apply without a restart.
-            settings: () => openSettings(home).findInstallation(installation.id)?.relay.watch,
-            ...(ports.watchIntervalMs === undefined ? {} : { intervalMs: ports.watchIntervalMs }),
+      await withLocalPorts(context, async (local) => {
+        const installation = local.settings.requireInstallation(name);
+        const logger = stderrLogger(context, { installation: installation.name });
+        const relay = await runRelay(
+          {
+            settings: local.settings,
+            secretStore: () => local.secretStore(),
+            database: local.database(),
+            env: local.env,
+            logger,
           },
-          database,
-          secrets,
-          env: context.io.env,
-          listen,
-          ...(tls ? { tls } : {}),
-          ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
-          ...(concurrency ? { concurrency } : {}),
-          ...(retentionDays ? { retentionDays } : {}),
-          logger,
-        });
+          {
+            installation: name,
+            ...(typeof flags['listen'] === 'string' ? { listen: flags['listen'] } : {}),
+            ...(tlsFiles ? { tlsFiles } : {}),
+            ...(bodyLimitMb ? { bodyLimitBytes: bodyLimitMb * 1024 * 1024 } : {}),
+            ...(concurrency ? { concurrency } : {}),
+            ...(retentionDays ? { retentionDays } : {}),
+            ...(ports.watchIntervalMs === undefined
+              ? {}
+              : { watch: { intervalMs: ports.watchIntervalMs } }),
+          },
+        );
         const status = relay.status();
         context.output.ready(
           {
@@ -115,9 +102,7 @@ export function createRelayRunCommand(ports: RelayRunPorts = {}): Command {
         }
         logger.info('relay stopping');
         await relay.close();
-      } finally {
-        database.close();
-      }
+      });
     },
   };
 }

@@ -1,38 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import type { Installation } from '../../common/models/installation.js';
 import type { LogFields, Logger, LogLevelName } from '../../core/logging/logger.js';
 import { redactValue } from '../../core/logging/redact.js';
-import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
-import type { SecretStore } from '../../core/secrets/secret-store.js';
-import { openSettings } from '../../core/settings/settings-file.js';
-import type { SettingsStore } from '../../core/settings/settings-store.js';
-import { openDatabase } from '../../core/storage/database.js';
 import { openLocalPorts, type LocalPorts } from '../../core/use-cases/local-ports.js';
 import type { CommandContext } from '../command.js';
-
-/** What the relay and webhooks commands share: the installation, its secrets, the queue. */
-export interface RelayCommandContext {
-  readonly settings: SettingsStore;
-  readonly installation: Installation;
-}
-
-export function requireInstallation(context: CommandContext, name: string): RelayCommandContext {
-  const settings = openSettings(context.home);
-  return { settings, installation: settings.requireInstallation(name) };
-}
-
-export { requirePlatform } from '../../core/relay/installation-relay.js';
-
-export function openSecrets(
-  context: CommandContext,
-  settings: SettingsStore,
-): Promise<SecretStore> {
-  return openPinnedSecretStore(settings, {
-    home: context.home,
-    env: context.io.env,
-  });
-}
 
 /**
  * Runs `work` with the config home's ports (settings now, the secret store and the database when
@@ -47,19 +17,6 @@ export async function withLocalPorts<T>(
     return await work(ports);
   } finally {
     ports.close();
-  }
-}
-
-/** Runs `work` with the config home's database open, closing it whatever happens. */
-export async function withDatabase<T>(
-  context: CommandContext,
-  work: (database: Database) => T | Promise<T>,
-): Promise<T> {
-  const database = openDatabase(context.home);
-  try {
-    return await work(database);
-  } finally {
-    database.close();
   }
 }
 

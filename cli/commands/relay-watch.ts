@@ -1,8 +1,8 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { DEFAULT_WATCH_INTERVAL_SECONDS } from '../../common/models/watch.js';
-import { configureWatch, parseWatchInterval } from '../../core/watch/configure-watch.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+import { configureWatch, parseWatchInterval } from '../../core/use-cases/configure-watch.js';
 import type { Command } from '../command.js';
+import { withLocalPorts } from './relay-support.js';
 import { listFlag } from '../flag-values.js';
 import { formatRows } from '../output.js';
 
@@ -51,17 +51,19 @@ export const relayWatchCommand: Command = {
       throw new CompanionError('USAGE_INVALID', '--off takes no --repo, --project or --interval.');
     }
     const intervalSeconds = intervalFlag(flags['interval']);
-    const installation = configureWatch(
-      openSettings(context.home),
-      name,
-      off
-        ? { kind: 'off' }
-        : {
-            kind: 'on',
-            repositories,
-            projects,
-            ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
-          },
+    const installation = await withLocalPorts(context, (ports) =>
+      configureWatch(
+        ports.settings,
+        name,
+        off
+          ? { kind: 'off' }
+          : {
+              kind: 'on',
+              repositories,
+              projects,
+              ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
+            },
+      ),
     );
     const watch = installation.relay.watch;
     context.output.success(

@@ -9,6 +9,11 @@ export const SECRET_KINDS = [
    * signed before it switched are still accepted: JSON `{"secret": "…", "expiresAt": "ISO"}`.
    */
   'webhook-secret-previous',
+  /**
+   * What the admin entered for an OAuth sign-in that has not succeeded yet, kept so a failure only
+   * needs a retry: JSON `{"clientId": "…", "clientSecret": "…"}`. Removed on success or cancel.
+   */
+  'oauth-client-pending',
   /** The platform-issued token the bridge connects with (`docs/bridge.md`). */
   'bridge-token',
 ] as const;

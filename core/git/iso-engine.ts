@@ -5,23 +5,16 @@ import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
 import { createDispatcher } from '../net/network-factory.js';
-import { planChanges, type ChangePlan } from './change-plan.js';
+import { planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
-  normaliseMessage,
   type EngineAttemptInput,
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { parseTree, ZERO_OID, type TreeEntry } from './git-objects.js';
-import {
-  blobObject,
-  buildPack,
-  commitObject,
-  treeObject,
-  writeLooseObjects,
-  type GitObject,
-} from './object-writer.js';
+import { parseTree, ZERO_OID } from './git-objects.js';
+import { buildPack, writeLooseObjects } from './object-writer.js';
+import { commitObjects } from './commit-objects.js';
 import { isoHttpClient } from './iso-http.js';
 import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
@@ -214,21 +207,7 @@ export async function runIsoAttempt(
   }
   // The new objects are built in memory (blobs, the rewritten folders, the commit) and sent as
   // one pack of exactly those; they are also stored loose so the cache holds the new tip.
-  const objects: GitObject[] = [];
-  for (const file of plan.files) {
-    if (file.action !== 'delete') objects.push(blobObject(file.content));
-  }
-  progress({ phase: 'build', attempt, done: objects.length, total: plan.files.length });
-  const tree = writeTrees(plan, objects);
-  const commitObj = commitObject({
-    tree,
-    parents: [base],
-    author: input.author,
-    committer: input.committer,
-    message: normaliseMessage(input.message),
-  });
-  objects.push(commitObj);
-  const commit = commitObj.oid;
+  const { objects, commit } = commitObjects(plan, base, input);
   await writeLooseObjects(gitdir, objects);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
 
@@ -260,43 +239,4 @@ async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
   // A local ref keeps the tip reachable, so incremental fetches offer it as a `have`.
   await git.deleteRef({ fs, gitdir, ref: TRACKING_REF }).catch(() => undefined);
   await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
-}
-
-/** Rewrites only the folders that hold an effective change, bottom-up; returns the root tree. */
-function writeTrees(plan: ChangePlan, objects: GitObject[]): string {
-  const dirty = new Set<string>();
-  const byDirectory = new Map<string, ChangePlan['files'][number][]>();
-  for (const file of plan.files) {
-    const slash = file.path.lastIndexOf('/');
-    const directory = slash < 0 ? '' : file.path.slice(0, slash + 1);
-    byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), file]);
-    const segments = file.path.split('/');
-    for (let i = 0; i < segments.length; i += 1) {
-      dirty.add(i === 0 ? '' : `${segments.slice(0, i).join('/')}/`);
-    }
-  }
-  function write(prefix: string): string | undefined {
-    const entries = new Map<string, TreeEntry>(
-      (plan.baseDirectories.get(prefix) ?? []).map((entry) => [entry.name, entry]),
-    );
-    for (const file of byDirectory.get(prefix) ?? []) {
-      const name = file.path.slice(prefix.length);
-      if (file.action === 'delete') entries.delete(name);
-      else entries.set(name, { mode: file.mode, name, oid: file.oid });
-    }
-    for (const child of dirty) {
-      if (child === prefix || !child.startsWith(prefix)) continue;
-      const name = child.slice(prefix.length, -1);
-      if (name.includes('/')) continue;
-      const oid = write(child);
-      if (oid === undefined) entries.delete(name);
-      else entries.set(name, { mode: '040000', name, oid });
-    }
-    // A folder left empty disappears, as in git; the root may be empty.
-    if (entries.size === 0 && prefix !== '') return undefined;
-    const tree = treeObject([...entries.values()]);
-    objects.push(tree);
-    return tree.oid;
-  }
-  return write('') as string;
 }

@@ -56,6 +56,11 @@ export interface PushDependencies {
   /** Every attempt and the outcome, for the push history. */
   readonly onFinished?: (record: PushRecord) => void;
   readonly networkOverrides?: Partial<NetworkOptions>;
+  /**
+   * The repository's size on the server in bytes (undefined when unknown), asked only when the
+   * clone cache knows nothing of the repository: the engine is then chosen before the first clone.
+   */
+  readonly remoteSizeBytes?: (repo: string) => Promise<number | undefined>;
 }
 
 /** What the history keeps of one push (successful or not). */
@@ -196,11 +201,15 @@ export async function push(
           entry.meta.repo.toLowerCase() === request.repo.toLowerCase(),
       )
       .map((entry) => entry.sizeBytes);
-    engine = chooseEngine(
-      request.engine,
-      known.length > 0 ? Math.max(...known) : undefined,
-      deps.config.fallbackThresholdMb,
-    );
+    // What the cache holds of this repository decides; before its first clone, the size BDC
+    // reports (docs/push-engine-choice.md); without either, isomorphic-git as before.
+    const knownSize =
+      known.length > 0
+        ? Math.max(...known)
+        : request.engine === 'auto' || request.engine === undefined
+          ? await deps.remoteSizeBytes?.(request.repo)
+          : undefined;
+    engine = chooseEngine(request.engine, knownSize, deps.config.fallbackThresholdMb);
     const chosen = engine;
 
     emit({ phase: 'lock', attempt: 0 });

@@ -18,6 +18,7 @@ import { CloneCache } from './clone-cache.js';
 import type { PushConfig } from './push-config.js';
 import { createIsoRunner, type IsoAttemptRunner } from './iso-runner.js';
 import { push, type PushRecord } from './push-operation.js';
+import { remoteRepositorySize } from './remote-repository-size.js';
 
 export interface PushServiceOptions {
   readonly database: Database;
@@ -117,6 +118,14 @@ export function createPushService(options: PushServiceOptions): PushService {
       return push(installation, request, {
         authorization: signedIn.authorization,
         signedInAuthor: author,
+        // Access tokens are refused outside /rest and /scm, and must not be sent there
+        // (docs/push-engine-choice.md): the size is read for OAuth sign-ins only.
+        ...(signedIn.authorization.kind === 'oauth'
+          ? {
+              remoteSizeBytes: (repo: string) =>
+                remoteRepositorySize(signedIn.client, repo, logger),
+            }
+          : {}),
         cache,
         isoRunner,
         env,

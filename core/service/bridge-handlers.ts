@@ -3,14 +3,16 @@ import type { Database } from 'better-sqlite3';
 import type { BridgeOverview } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
 import { bridgeLiveness } from '../bridge/bridge-heartbeat.js';
-import { editBridgePolicy, effectivePolicy } from '../bridge/bridge-settings.js';
+import { effectivePolicy } from '../bridge/bridge-settings.js';
 import {
   bridgeTokenKey,
-  startInstallationBridge,
   type InstallationBridgeOptions,
   type RunningBridge,
 } from '../bridge/installation-bridge.js';
 import type { PushService } from '../git/push-service.js';
+import { readBridgeLiveness } from '../use-cases/bridge-liveness.js';
+import { runBridge } from '../use-cases/run-bridge.js';
+import { changeBridgePolicy } from '../use-cases/bridge-policy.js';
 import { storeBridgeToken } from '../use-cases/store-bridge-token.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -39,7 +41,7 @@ function bridgeIdentity(installation: Installation): string {
 /**
  * The platform bridge inside the desktop app and `serve` (docs/bridge.md): each installation with
  * a platform link and a stored bridge token gets its bridge while the service runs — the same
- * `startInstallationBridge` the daemon (`run`, `bridge run`) uses. A bridge another process already
+ * `runBridge` use case the daemon (`run`, `bridge run`) uses. A bridge another process already
  * runs for the installation is left to it (two would fight over one platform connection).
  * The Bridge view edits the same policy and token the CLI does.
  */
@@ -76,16 +78,22 @@ export function bridgeHandlers(
       logger.info('bridge left to the process that runs it', { installation: installation.name });
       return;
     }
-    const bridge = startInstallationBridge(installation, {
-      database,
-      secrets: secretStore,
-      env: ports.env,
-      logger: logger.child({ installation: installation.name }),
-      pushPorts: { settings, secretStore, engine, env: ports.env, logger },
-      onState: (status) =>
-        events.emit({ kind: 'bridge-status', installationId: installation.id, status }),
-      ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
-    });
+    const bridge = runBridge(
+      {
+        settings,
+        secretStore,
+        database,
+        engine,
+        env: ports.env,
+        logger: logger.child({ installation: installation.name }),
+      },
+      {
+        installation: installation.id,
+        onState: (status) =>
+          events.emit({ kind: 'bridge-status', installationId: installation.id, status }),
+        ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
+      },
+    );
     running.set(installation.id, { bridge, identity: bridgeIdentity(installation) });
   }
 
@@ -120,9 +128,11 @@ export function bridgeHandlers(
 
   const handlers: OperationHandlers = {
     async getBridgeStatus(request) {
-      const installation = settings.requireInstallation(request.installation);
+      const { installation, liveness } = readBridgeLiveness(
+        { settings, database, now: () => ports.now().getTime() },
+        request,
+      );
       const local = running.get(installation.id)?.bridge;
-      const liveness = bridgeLiveness(database, installation.id, ports.now().getTime());
       const run = liveness.running[0] ?? liveness.lastRun;
       const recorded = run?.status.state === undefined ? undefined : run.status;
       const overview: BridgeOverview = {
@@ -136,12 +146,18 @@ export function bridgeHandlers(
       return overview;
     },
     async updateBridgePolicy(request) {
-      return editBridgePolicy(settings, request.installation, {
-        allowPush: request.allowPush ?? [],
-        denyPush: request.denyPush ?? [],
-        readProjects: request.readProjects ?? [],
-        clearReadProjects: request.allProjects === true,
-      });
+      return changeBridgePolicy(
+        { settings, logger },
+        {
+          installation: request.installation,
+          edit: {
+            allowPush: request.allowPush ?? [],
+            denyPush: request.denyPush ?? [],
+            readProjects: request.readProjects ?? [],
+            clearReadProjects: request.allProjects === true,
+          },
+        },
+      );
     },
     async setBridgeToken(request) {
       await storeBridgeToken(

@@ -10,11 +10,9 @@ import type {
 import type { Installation } from '../../common/models/installation.js';
 import type { RelayEvent } from '../../common/models/relay.js';
 import { formatListenAddress } from '../relay/listen-address.js';
-import {
-  startInstallationRelay,
-  type RunningInstallationRelay,
-} from '../relay/installation-relay.js';
-import { configureWatch } from '../watch/configure-watch.js';
+import type { RunningInstallationRelay } from '../relay/installation-relay.js';
+import { configureWatch } from '../use-cases/configure-watch.js';
+import { runRelay } from '../use-cases/run-relay.js';
 import { WEBHOOK_PATH_PREFIX } from '../relay/webhook-listener.js';
 import {
   listRelayDeliveries,
@@ -105,18 +103,18 @@ export function relayHandlers(
 
   async function start(installation: Installation): Promise<RelayStatus> {
     if (running.has(installation.id)) return overview(installation);
-    const relay = await startInstallationRelay(installation, {
-      database,
-      secrets: secretStore,
-      env: ports.env,
-      logger: logger.child({ component: 'relay', installation: installation.name }),
-      // What to watch is read from the settings as they are now, so the relay view's (and the
-      // CLI's) changes apply to this running relay without a restart.
-      watch: {
-        settings: () => settings.findInstallation(installation.id)?.relay.watch,
-        ...tuning.watch,
+    // What to watch is read from the settings as they are now, so the relay view's (and the
+    // CLI's) changes apply to this running relay without a restart.
+    const relay = await runRelay(
+      {
+        settings,
+        secretStore,
+        database,
+        env: ports.env,
+        logger: logger.child({ component: 'relay', installation: installation.name }),
       },
-    });
+      { installation: installation.id, ...(tuning.watch ? { watch: tuning.watch } : {}) },
+    );
     const unsubscribe = relay.subscribe((event) => onRelayEvent(installation, event));
     running.set(installation.id, { relay, unsubscribe });
     const status = overview(installation);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultState } from '../faults.js';
 import { handleScm, type ScmDependencies } from '../git/scm-handler.js';
 import type { OAuthProvider } from '../oauth-port.js';
+import { handleRepositorySizes, REPOSITORY_SIZES_PATH } from '../rest/repository-sizes.js';
 import { handleRest, makeCall, type RestEnvironment } from '../rest/rest-api.js';
 import { authenticate, isTokenPath } from './authenticate.js';
 import { bdcErrors } from './bdc-errors.js';
@@ -24,6 +25,8 @@ export interface RouterDependencies {
   readonly rateLimiter: () => RateLimiter | undefined;
   /** Records every non-admin request. */
   readonly requestLog?: RequestLog;
+  /** Whether `/projects/{KEY}/repos/{slug}/sizes` is served (SimulatorOptions.repositorySizes). */
+  readonly repositorySizes?: boolean;
   /** Resets the TCP connection under a request (fault injection). */
   resetConnection(request: IncomingMessage): void;
   /** `/__sim/...` admin requests (not BDC; never faulted). */
@@ -149,6 +152,12 @@ export function createBdcRouter(deps: RouterDependencies) {
       const call = makeCall(request, response, path, url.searchParams, principal, deps.rest);
       if (await handleRest(call)) return;
       sendError(response, bdcErrors.notFound(path));
+      return;
+    }
+    const sizes = request.method === 'GET' ? REPOSITORY_SIZES_PATH.exec(path) : null;
+    if (sizes !== null && deps.repositorySizes !== false) {
+      const call = makeCall(request, response, path, url.searchParams, principal, deps.rest);
+      await handleRepositorySizes(call, sizes);
       return;
     }
     if (path === '/plugins/servlet/applinks/whoami') {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSettings } from '../../core/settings/settings-file.js';
 import { openDatabase } from '../../core/storage/database.js';
-import { configureWatch } from '../../core/watch/configure-watch.js';
+import { configureWatch } from '../../core/use-cases/configure-watch.js';
 import { WatchStore } from '../../core/watch/watch-store.js';
 import type { PlatformDelivery } from '../../sim/simulator-api.js';
 import { startTestSimulator, tempDir, type RunningSimulator } from '../helpers/sim.js';

@@ -8,7 +8,7 @@ import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
 import type { CompanionService } from '../../../core/service/companion-service.js';
 import { openCompanionService } from '../../../core/service/open-service.js';
 import { openSettings } from '../../../core/settings/settings-file.js';
-import { configureWatch } from '../../../core/watch/configure-watch.js';
+import { configureWatch } from '../../../core/use-cases/configure-watch.js';
 import { freePort } from '../../e2e/serve-process.js';
 import { startTestSimulator, type RunningSimulator } from '../../helpers/sim.js';
 import { cloneRepository, watchEvent } from '../watch/watch-fixture.js';

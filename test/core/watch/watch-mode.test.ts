@@ -7,7 +7,7 @@ import {
 } from '../../../core/relay/installation-relay.js';
 import { openSettings } from '../../../core/settings/settings-file.js';
 import { openDatabase } from '../../../core/storage/database.js';
-import { configureWatch } from '../../../core/watch/configure-watch.js';
+import { configureWatch } from '../../../core/use-cases/configure-watch.js';
 import { WatchStore } from '../../../core/watch/watch-store.js';
 import { makeSimHome, type SimHome } from '../../cli/webhooks-fixture.js';
 import {

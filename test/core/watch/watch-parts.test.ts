@@ -7,7 +7,7 @@ import { diffRefs } from '../../../core/watch/ref-changes.js';
 import { refsChangedBody, webhookDate } from '../../../core/watch/refs-changed-body.js';
 import { signBody } from '../../../core/relay/signature.js';
 import { payloadChanges } from '../../../core/watch/webhook-admission.js';
-import { watchSettingsFor } from '../../../core/watch/configure-watch.js';
+import { watchSettingsFor } from '../../../core/use-cases/configure-watch.js';
 
 const ZERO = '0'.repeat(40);
 const A = 'a'.repeat(40);
