@@ -74,7 +74,7 @@ export class OAuthTokens {
   }
 
   codeGrant(request: IncomingMessage, form: URLSearchParams): Record<string, unknown> {
-    // BDC's order (GrantValidator.validate): the grant's own checks, then the client's secret.
+    // BDC's order (docs/oauth-provider-facts.md, fact 2): the grant's checks, then the client's secret.
     requireParams(form, ['code', 'redirect_uri']);
     const claimed = this.clients.identify(request, form);
     const issued = this.lookupCode(form.get('code') ?? '');

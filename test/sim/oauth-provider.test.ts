@@ -319,7 +319,7 @@ describe('simulated BDC OAuth 2.0 provider', () => {
 
   it('checks the grant before the client at the token endpoint, as BDC does', async () => {
     // BDC's GrantValidator: a made-up refresh token is invalid_grant whatever the secret, so the
-    // token endpoint cannot tell a wrong secret without a real grant (docs/bdc-rest-reference.md).
+    // token endpoint cannot tell a wrong secret without a real grant (docs/oauth-provider-facts.md).
     for (const secret of [server.clientSecret, 'not-the-secret']) {
       const made = await tokenRequest(server, {
         grant_type: 'refresh_token',

@@ -11,8 +11,7 @@ import { serverText } from './oauth-errors.js';
  * code or refresh token says nothing about the secret. Its revoke endpoint does the opposite: it
  * is anonymous, authenticates the client first (wrong secret: `invalid_client`), and then answers
  * 200 for a token it does not know, revoking nothing. Asking it to revoke a random token is
- * therefore a harmless, user-less check of the secret (docs/bdc-rest-reference.md, "Checking an
- * OAuth client before the browser").
+ * therefore a harmless, user-less check of the secret (docs/oauth-provider-facts.md, facts 1-3).
  */
 export function revokeEndpoint(baseUrl: string): string {
   return `${baseUrl}/rest/oauth2/latest/revoke`;
