@@ -218,7 +218,9 @@ describe('an explicit proxy with credentials', () => {
     await call('updateNetwork', {
       proxy: { kind: 'manual', url: proxy.url, username: USER, password: 'wrong' },
     });
-    await expect(call('signInWithPat', { installation: 'lab', token: sim.pat })).rejects.toThrow();
+    await expect(
+      call('signInWithPat', { installation: 'lab', token: sim.pat }),
+    ).rejects.toMatchObject({ code: 'PROXY_FAILED' });
     expect(proxy.connects.length).toBeGreaterThan(0);
     expect(proxy.connects.every((connect) => !connect.allowed)).toBe(true);
   });
