@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { readBoundedFile } from '../io/bounded-file.js';
 import type { PushChangeKind } from '../../common/models/push.js';
+import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import { planChanges } from './change-plan.js';
 import { commitObjects } from './commit-objects.js';
@@ -15,6 +14,7 @@ import {
 import { ZERO_OID } from './git-objects.js';
 import { runGitChecked } from './git-process.js';
 import { writeLooseObjects } from './object-writer.js';
+import { discoverReceivePack } from './smart-http.js';
 import { assertFastForward } from './fast-forward.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
@@ -52,17 +52,30 @@ export async function runCliAttempt(
     });
   }
 
-  // One `git fetch` learns where the branch stands and brings what is new (nothing when the
-  // cache already holds the tip, the usual case after our own last push): no separate ref
-  // discovery for the fetch to repeat.
-  progress({ phase: 'fetch', attempt });
-  let sourceBranch = branch;
-  let fetched = await fetchBranch(input, remoteEnv, branch);
-  if (fetched === 'missing' && input.createFrom !== undefined) {
-    sourceBranch = input.createFrom;
-    fetched = await fetchBranch(input, remoteEnv, sourceBranch);
+  progress({ phase: 'fetch', attempt, detail: 'discover' });
+  // Where the branch stands, over the companion's own HTTP stack (no git process, and the
+  // credential's write access is checked before anything is fetched). When the cache already
+  // holds that tip — the usual case after our own last push — git fetch is skipped.
+  const dispatcher = createDispatcher(input.network);
+  let advertisement;
+  try {
+    advertisement = await discoverReceivePack(
+      {
+        dispatcher,
+        headers: { authorization: input.authorization, 'user-agent': input.userAgent },
+      },
+      input.url,
+    );
+  } finally {
+    await dispatcher.close().catch(() => undefined);
   }
-  if (fetched === 'missing') {
+  let sourceBranch = branch;
+  let remoteTip = advertisement.refs.get(`refs/heads/${branch}`);
+  if (remoteTip === undefined && input.createFrom !== undefined) {
+    sourceBranch = input.createFrom;
+    remoteTip = advertisement.refs.get(`refs/heads/${input.createFrom}`);
+  }
+  if (remoteTip === undefined) {
     throw failure(
       'fatal',
       'BRANCH_NOT_FOUND',
@@ -71,14 +84,30 @@ export async function runCliAttempt(
     );
   }
   const creating = sourceBranch !== branch;
-  const base = fetched;
-  // The tracking ref keeps the tip reachable, so the next fetch offers it as a `have`.
-  if ((await readTrackingRef(gitdir)) !== base) await git(['update-ref', TRACKING_REF, base]);
   const { root } = buildChangeSet(input.changes);
-  const reader = new CatFileBatch(gitdir, localEnv);
+  let reader = new CatFileBatch(gitdir, localEnv);
+  let base = remoteTip;
   let plan;
   try {
-    const commitBody = await reader.read(base);
+    let commitBody = input.cold ? undefined : await reader.read(remoteTip);
+    if (commitBody === undefined) {
+      progress({ phase: 'fetch', attempt });
+      const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
+      if (fetched === 'missing') {
+        throw failure(
+          'fatal',
+          'BRANCH_NOT_FOUND',
+          `Branch "${sourceBranch}" does not exist in the repository.`,
+          { branch: sourceBranch },
+        );
+      }
+      // The branch may have moved since discovery; build on what was fetched.
+      base = fetched;
+      await git(['update-ref', TRACKING_REF, base]);
+      reader.close();
+      reader = new CatFileBatch(gitdir, localEnv);
+      commitBody = await reader.read(base);
+    }
     progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
     const tree = /^tree ([0-9a-f]{40})/.exec(commitBody?.toString('utf8') ?? '')?.[1];
     if (tree === undefined) {
@@ -112,16 +141,4 @@ export async function runCliAttempt(
     parent: base,
     paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
   };
-}
-
-/** The tracking ref's value when it is a loose ref file (as `update-ref` writes it), else undefined. */
-async function readTrackingRef(gitdir: string): Promise<string | undefined> {
-  try {
-    const text = (await readBoundedFile(path.join(gitdir, TRACKING_REF), 'internal')).toString(
-      'utf8',
-    );
-    return /^[0-9a-f]{40}$/.test(text.trim()) ? text.trim() : undefined;
-  } catch {
-    return undefined;
-  }
 }
