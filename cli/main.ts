@@ -42,6 +42,7 @@ export async function runCli(
 ): Promise<number> {
   let output = new Output(io, wantsJson(argv));
   let logger: Logger = silentLogger;
+  let unrouted = (): void => undefined;
   try {
     const commands = given ?? (await registeredCommands());
     const parsed = parseCommandLine(argv, commands);
@@ -62,6 +63,10 @@ export async function runCli(
       ...(io.env['BDC_COMPANION_LOG_STDERR'] === '1' ? { mirror: io.stderr } : {}),
     }).child({ command: parsed.command.path.join(' ') });
     logger.debug('command started');
+    // Every connection this command makes takes the route `network show` reports.
+    // Loaded here, not at start: `--help` and `--version` make no connection.
+    const { routeConnectionsFromHome } = await import('../core/use-cases/route-connections.js');
+    unrouted = routeConnectionsFromHome(home, io.env);
     await parsed.command.run({
       positionals: parsed.positionals,
       flags: parsed.flags,
@@ -81,6 +86,8 @@ export async function runCli(
       error instanceof CompanionError &&
       (shape.code === 'USAGE_INVALID' || shape.code === 'COMMAND_UNKNOWN');
     return isUsage ? EXIT_USAGE : EXIT_FAILED;
+  } finally {
+    unrouted();
   }
 }
 

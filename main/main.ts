@@ -20,7 +20,6 @@ import { openSecretStore } from '../core/secrets/open-secret-store.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { CompanionService } from '../core/service/companion-service.js';
 import { openCompanionService } from '../core/service/open-service.js';
-import { pacProxyResolver } from '../core/net/proxy-resolver.js';
 import { registerIpc } from './ipc/register-ipc.js';
 import { APP_SCHEME, appRequestPath, appResponseHeaders } from './security/app-protocol.js';
 import { findDeepLink, OAUTH_SCHEME, parseOAuthCallback } from './security/deep-link.js';
@@ -208,8 +207,9 @@ void app.whenReady().then(async () => {
     env: process.env,
     oauthRedirect: 'custom',
     openBrowser,
-    // The system's proxy (PAC/WPAD included), as Chromium itself would choose it.
-    resolveProxy: pacProxyResolver((url) => session.defaultSession.resolveProxy(url)),
+    // The system's proxy (OS settings, PAC/WPAD included), as Chromium itself would choose it;
+    // the Network setting and the proxy variables come first (docs/network.md, "Precedence").
+    systemProxy: (url) => session.defaultSession.resolveProxy(url),
     createSettingsStore: desktopSettingsStore(ElectronStore),
   });
   // Handlers first: the window's first script may call the API before this function returns.

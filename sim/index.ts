@@ -98,8 +98,9 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
   const repoPathOf = (repo: SimRepo): string => pathOf(repo.projectKey, repo.slug);
 
   const oauthClients: OAuthClientRegistration[] = [];
-  const oauthClientId = `sim-${randomBytes(8).toString('hex')}`;
-  const oauthClientSecret = randomBytes(24).toString('base64url');
+  // Shaped as BDC issues them (ClientCredentialsGenerator): 32 and 64 lower-case hex digits.
+  const oauthClientId = randomBytes(16).toString('hex');
+  const oauthClientSecret = randomBytes(32).toString('hex');
   oauthClients.push({
     clientId: oauthClientId,
     clientSecret: oauthClientSecret,

@@ -1,29 +1,20 @@
 import { createInterface } from 'node:readline';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import type { Installation } from '../../common/models/installation.js';
-import { createHeadlessBrowserOpener } from '../../core/auth/oauth/browser-opener.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import {
+  createHeadlessBrowserOpener,
   createPastedCallbackReceiver,
-  startLoopbackReceiver,
-  type CallbackReceiver,
-} from '../../core/auth/oauth/callback-receiver.js';
-import { oauthClientSecretKey } from '../../core/auth/oauth/oauth-authorization.js';
-import { instanceNetworkOptions } from '../../core/auth/oauth/oauth-network.js';
-import {
   CUSTOM_REDIRECT_URI,
   DEFAULT_OAUTH_PORT,
   DEFAULT_OAUTH_SCOPES,
-  redirectUrisToRegister,
-  type RedirectMode,
-} from '../../core/auth/oauth/oauth-redirect.js';
-import {
   DEFAULT_SIGN_IN_TIMEOUT_MS,
-  signInWithOAuth,
+  redirectUrisToRegister,
+  signInWithOAuthInBrowser,
+  startLoopbackReceiver,
   type BrowserOpener,
-} from '../../core/auth/oauth/oauth-sign-in.js';
-import { createDispatcher } from '../../core/net/network-factory.js';
-import { openPinnedSecretStore } from '../../core/secrets/pinned-secret-store.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+  type CallbackReceiver,
+  type RedirectMode,
+} from '../../core/use-cases/sign-in-with-oauth.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatRows } from '../output.js';
@@ -147,11 +138,11 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
       const redirect = parseRedirect(flags['redirect']);
       const scopes = parseScopes(flags['scopes']);
       const timeoutMs = parseTimeout(flags['timeout']);
-      const settings = openSettings(context.home);
+      const ports = openLocalPorts(context.home, context.io.env);
 
       if (flags['print-redirect-uris'] === true) {
         // The URIs do not depend on the installation: an admin may register them before it exists.
-        const label = settings.findInstallation(name)?.name ?? name;
+        const label = ports.settings.findInstallation(name)?.name ?? name;
         const redirectUris = redirectUrisToRegister(port);
         output.success({ installation: label, redirectUris }, () =>
           [
@@ -164,21 +155,15 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
         return;
       }
 
-      const installation = settings.requireInstallation(name);
-      const previous = installation.auth.kind === 'oauth' ? installation.auth.clientId : undefined;
+      const installation = ports.settings.requireInstallation(name);
       const clientIdFlag = flags['client-id'];
-      const clientId = typeof clientIdFlag === 'string' ? clientIdFlag.trim() : previous;
-      if (clientId === undefined || clientId === '') {
-        throw new CompanionError(
-          'OAUTH_CLIENT_ID_MISSING',
-          `No OAuth client id for "${installation.name}": pass --client-id.`,
-        );
-      }
-
       const lines = stdinLines(context.io);
+      let kept = false;
       try {
         let clientSecret: string | undefined;
         if (flags['client-secret-stdin'] === true) {
+          // The store first: a secret is only read when there is somewhere to keep it.
+          await ports.secretStore();
           clientSecret = (await lines.next('client secret'))?.trim();
           if (!clientSecret) {
             throw new CompanionError(
@@ -187,21 +172,6 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
             );
           }
         }
-        const secrets = await openPinnedSecretStore(settings, {
-          home: context.home,
-          env: context.io.env,
-        });
-        clientSecret ??= await secrets.get(oauthClientSecretKey(installation.id));
-        if (clientSecret === undefined) {
-          throw new CompanionError(
-            'OAUTH_CLIENT_SECRET_MISSING',
-            `No client secret is stored for "${installation.name}".`,
-            {
-              hint: `Pipe it in: bdc-companion auth oauth ${installation.name} --client-id ${clientId} --client-secret-stdin < secret.txt`,
-            },
-          );
-        }
-
         const receiver: CallbackReceiver =
           redirect === 'localhost'
             ? await startLoopbackReceiver(port)
@@ -210,7 +180,7 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
                   `After choosing Allow, the browser is sent to ${CUSTOM_REDIRECT_URI}?code=…\n` +
                     'Copy that whole address from the browser and paste it here, then press Enter:',
                 );
-                return (await lines.next('pasted URL')) ?? '';
+                return (await lines.next('URL')) ?? '';
               });
         const openBrowser =
           dependencies.openBrowser?.(context) ??
@@ -218,59 +188,57 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
             note: (text) => output.note(text),
             tryOpen: flags['no-open'] !== true,
           });
-        const dispatcher = createDispatcher({
-          ...instanceNetworkOptions(installation),
-          env: context.io.env,
-        });
-        let result;
-        try {
-          output.note(
-            `Signing in to ${installation.baseUrl} as client ${clientId} (redirect ${receiver.redirectUri}).`,
-          );
-          result = await signInWithOAuth({
-            installation,
-            clientId,
-            clientSecret,
-            secrets,
-            dispatcher,
+        const result = await signInWithOAuthInBrowser(
+          { settings: ports.settings, secretStore: ports.secretStore, env: ports.env },
+          {
+            installation: installation.id,
+            ...(typeof clientIdFlag === 'string' ? { clientId: clientIdFlag } : {}),
+            ...(clientSecret === undefined ? {} : { clientSecret }),
+            redirect,
+            scopes,
+          },
+          {
             receiver,
             openBrowser,
-            scopes,
             timeoutMs,
             signal: context.io.stopSignal,
-          });
-        } finally {
-          await dispatcher.close();
-        }
-
-        const updated: Installation = {
-          ...installation,
-          auth: { kind: 'oauth', clientId, redirect, user: result.user },
-        };
-        settings.saveInstallation(updated);
-        if (installation.auth.kind === 'pat') {
-          // One credential per installation: the PAT is no longer what the companion uses.
-          await secrets.delete({ installationId: installation.id, kind: 'pat' });
-        }
+            onStarted: (started) => {
+              kept = true;
+              output.note(
+                started.clientCheck.kind === 'accepted'
+                  ? `Bitbucket accepted client ${started.clientId} and its secret; signing in to ${installation.baseUrl} (redirect ${started.redirectUri}).`
+                  : `Signing in to ${installation.baseUrl} as client ${started.clientId} (redirect ${started.redirectUri}); Bitbucket could not check the secret beforehand (${started.clientCheck.reason}), it is checked after you allow access.`,
+              );
+            },
+          },
+        );
         const expiresAt = new Date(result.expiresAt).toISOString();
+        const backend = result.secretStore.backend;
         output.success(
           {
             installation: installation.name,
             user: result.user,
-            clientId,
+            clientId: result.clientId,
             scope: result.scope,
             expiresAt,
             redirectUri: result.redirectUri,
-            secretStore: secrets.backend,
+            secretStore: backend,
           },
           () =>
             formatRows([
               ['signed in', result.user],
               ['scope', result.scope],
               ['token expires', `${expiresAt} (refreshed automatically)`],
-              ['stored in', secrets.backend],
+              ['stored in', backend],
             ]),
         );
+      } catch (error) {
+        if (kept && !(error instanceof CompanionError && error.code === 'OPERATION_CANCELLED')) {
+          output.note(
+            `The client id and secret are kept: once the cause is fixed, run bdc-companion auth oauth ${installation.name} again without entering them.`,
+          );
+        }
+        throw error;
       } finally {
         lines.close();
       }

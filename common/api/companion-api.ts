@@ -1,3 +1,4 @@
+import type { NetworkOverview, NetworkUpdate } from '../models/network.js';
 import type {
   AppInfo,
   BridgeOverview,
@@ -122,6 +123,10 @@ export interface CompanionOperations {
 
   getSettings(): Promise<AppSettings>;
   updateSettings(request: AppSettingsUpdate): Promise<AppSettings>;
+  /** The Network section: the proxy setting and the route each connection takes (docs/network.md). */
+  getNetwork(): Promise<NetworkOverview>;
+  /** Saves the proxy setting (credentials to the secret store) and answers the new routes. */
+  updateNetwork(request: NetworkUpdate): Promise<NetworkOverview>;
 
   runDiagnostics(): Promise<DiagnosticsReport>;
 }

@@ -40,6 +40,8 @@ export const OPERATION_NAMES = [
   'setBridgeToken',
   'getSettings',
   'updateSettings',
+  'getNetwork',
+  'updateNetwork',
   'runDiagnostics',
 ] as const satisfies readonly OperationName[];
 

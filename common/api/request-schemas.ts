@@ -2,6 +2,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
 import { PemTextSchema } from '../models/installation.js';
+import { NO_PROXY_MAX_CHARS } from '../models/network.js';
 import { MAX_WATCH_INTERVAL_SECONDS, MIN_WATCH_INTERVAL_SECONDS } from '../models/watch.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
 import {
@@ -167,6 +168,24 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
       cacheExpiryMinutes: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 60 })),
       cacheMaxGiB: Type.Optional(Type.Number({ minimum: 0.1, maximum: 1024 })),
       fallbackThresholdMb: Type.Optional(Type.Number({ minimum: 1, maximum: 100_000 })),
+    }),
+  ),
+  getNetwork: none,
+  updateNetwork: one(
+    object({
+      proxy: Type.Union([
+        object({ kind: Type.Literal('auto') }),
+        object({ kind: Type.Literal('direct') }),
+        object({ kind: Type.Literal('pac'), url: UrlTextSchema }),
+        object({
+          kind: Type.Literal('manual'),
+          url: UrlTextSchema,
+          noProxy: Type.Optional(text(NO_PROXY_MAX_CHARS, 0)),
+          username: Type.Optional(text(256)),
+          password: Type.Optional(text(1024, 0)),
+          keepCredentials: Type.Optional(Type.Boolean()),
+        }),
+      ]),
     }),
   ),
   runDiagnostics: none,

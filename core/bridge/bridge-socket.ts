@@ -8,6 +8,7 @@ import { toNetworkError } from '../net/network-error.js';
 import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
 import type { ProxyChoice } from '../net/network-options.js';
 import { openTunnel } from '../net/proxy-tunnel.js';
+import { routeChoice } from '../net/route-choice.js';
 import { BRIDGE_SUBPROTOCOL, MAX_FRAME_BYTES } from './bridge-limits.js';
 
 export interface BridgeSocketOptions {
@@ -86,17 +87,41 @@ function wsUrl(url: string): string {
  * Opens the bridge's WebSocket (the `ws` library: it reports the status of a refused upgrade and
  * has ping/pong, which the WHATWG WebSocket of undici does not expose — `docs/bridge.md`).
  * Trust: runtime roots + the platform CAs; TLS verification always on. Proxy: an explicit choice,
- * else HTTPS_PROXY/NO_PROXY, through CONNECT.
+ * else the process routing (`core/net/route-choice.ts`), through CONNECT.
  */
-export function openBridgeSocket(options: BridgeSocketOptions): Promise<WebSocket> {
+export async function openBridgeSocket(options: BridgeSocketOptions): Promise<WebSocket> {
+  let choice: ProxyChoice | undefined;
+  try {
+    choice = await routeChoice(
+      options.url,
+      options.proxy === undefined ? {} : { proxy: options.proxy },
+    );
+  } catch (error) {
+    // A PAC file that cannot be loaded now may load at the next attempt: back off and retry.
+    const failure: BridgeConnectFailure = {
+      kind: 'retry',
+      error:
+        error instanceof CompanionError
+          ? error
+          : new CompanionError('PROXY_FAILED', (error as Error).message, { cause: error }),
+    };
+    throw failure;
+  }
+  return connectBridgeSocket(options, choice);
+}
+
+function connectBridgeSocket(
+  options: BridgeSocketOptions,
+  choice: ProxyChoice | undefined,
+): Promise<WebSocket> {
   const target = wsUrl(options.url);
   const httpsTarget = new URL(options.url);
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const proxyUrl =
-    options.proxy === undefined
+    choice === undefined
       ? proxyFor(httpsTarget, resolveProxySettings(options.env))
-      : options.proxy.kind === 'proxy'
-        ? options.proxy.url
+      : choice.kind === 'proxy'
+        ? choice.url
         : undefined;
   const agent =
     proxyUrl === undefined

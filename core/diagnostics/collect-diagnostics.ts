@@ -8,7 +8,13 @@ import { SECRET_KINDS } from '../../common/models/secret-kind.js';
 import { COMPANION_VERSION } from '../../common/version.js';
 import { toErrorShape } from '../../common/errors/companion-error.js';
 import { defaultRedactor, type Redactor } from '../logging/redact.js';
-import { proxyFor, resolveProxySettings } from '../net/proxy-settings.js';
+import { resolveProxySettings } from '../net/proxy-settings.js';
+import { activeNetworkRouting } from '../net/active-routing.js';
+import { proxyOrigin, type NetworkRouting } from '../net/network-routing.js';
+import { environmentRouting } from '../net/open-network-routing.js';
+import { displayPacUrl } from '../net/pac-file.js';
+import { installationRoutes } from '../use-cases/network-settings.js';
+import type { NetworkRouteRow, ProxySetting } from '../../common/models/network.js';
 import { tlsEnvironmentNotes } from '../net/tls-environment.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
 import { runProbe, type ProbeOptions } from '../probe/run-probe.js';
@@ -48,14 +54,15 @@ export interface DiagnosticsOptions {
   readonly clock?: () => Date;
   /** Extra probe options (tests pass a resolver). */
   readonly probeOptions?: Pick<ProbeOptions, 'resolver' | 'stepTimeoutMs'>;
+  /** The routing whose routes are reported; the process's installed one by default. */
+  readonly routing?: NetworkRouting;
 }
 
-export interface ProxyDecision {
-  readonly url: string;
-  readonly role: 'bdc' | 'platform';
-  /** `direct`, or the proxy origin the request would go through. */
-  readonly route: string;
-}
+/**
+ * The route of one connection: `route` is the words the Network section shows ("direct",
+ * "via proxy http://p:3128 (Network setting)", `PAC said "…": …`), never a credential.
+ */
+export type ProxyDecision = NetworkRouteRow;
 
 export interface InstallationDiagnostics {
   readonly id: string;
@@ -106,6 +113,15 @@ function gitVersion(): Promise<string> {
       resolve(error ? `unavailable (${error.message.split('\n')[0]})` : stdout.trim());
     });
   });
+}
+
+function shownProxy(value: string): string {
+  if (value === '') return '';
+  try {
+    return proxyOrigin(value);
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 function certificates(pems: readonly string[]): (CertificateSummary | { invalid: string })[] {
@@ -205,24 +221,12 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<D
     }
 
     const proxySettings = resolveProxySettings(options.env);
+    // The routes every connection takes now: the process routing, else the variables alone.
+    const routing = options.routing ?? activeNetworkRouting() ?? environmentRouting(options.env);
     const doProbe = options.probe ?? true;
     const installationReports = await Promise.all(
       installations.map(async (installation): Promise<InstallationDiagnostics> => {
-        const targets: { url: string; role: 'bdc' | 'platform' }[] = [
-          { url: installation.baseUrl, role: 'bdc' },
-          ...(installation.platform
-            ? [{ url: installation.platform.baseUrl, role: 'platform' as const }]
-            : []),
-        ];
-        const proxy = targets.map(({ url, role }) => {
-          let route = 'direct';
-          try {
-            route = proxyFor(new URL(url), proxySettings) ?? 'direct';
-          } catch (error) {
-            route = `invalid URL (${(error as Error).message})`;
-          }
-          return { url, role, route };
-        });
+        const proxy = await installationRoutes(installation, routing);
         let probe: InstallationDiagnostics['probe'] = { skipped: 'probing was turned off' };
         if (doProbe) {
           try {
@@ -286,7 +290,12 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<D
 
     let cache: CacheSettings | undefined;
     let pinned: string | undefined;
+    let networkSetting: ProxySetting | undefined;
     try {
+      const setting = settings?.networkSettings?.().proxy;
+      // A PAC URL may carry a token in its query: the bundle names scheme, host and path only.
+      networkSetting =
+        setting?.kind === 'pac' ? { kind: 'pac', url: displayPacUrl(setting.url) } : setting;
       cache = settings?.cacheSettings?.();
       pinned = settings?.pinnedSecretStore?.();
     } catch (error) {
@@ -308,7 +317,13 @@ export async function collectDiagnostics(options: DiagnosticsOptions): Promise<D
       },
       secretStore,
       network: {
-        proxy: proxySettings,
+        setting: networkSetting,
+        // Scheme, host and port only: a variable's `user:password@` never enters the bundle.
+        proxy: {
+          httpsProxy: shownProxy(proxySettings.httpsProxy),
+          httpProxy: shownProxy(proxySettings.httpProxy),
+          noProxy: proxySettings.noProxy,
+        },
         tlsEnvironment: tlsEnvironmentNotes(options.env),
       },
       settings: { file: settings?.path, pinnedSecretStore: pinned, cache },

@@ -5,6 +5,12 @@ function item(label: string, value: unknown, ok?: boolean): DiagnosticsItem {
   return { label, value: typeof value === 'string' ? value : JSON.stringify(value ?? null), ok };
 }
 
+const ROUTE_ROLE_WORDS = {
+  bdc: 'BDC',
+  platform: 'the platform (bridge)',
+  relay: 'the relay target',
+} as const;
+
 /**
  * The on-screen summary of a (redacted) bundle for the UI's Diagnostics view: one section per
  * area, each line marked ok / not ok where that is meaningful. The full bundle is what gets saved.
@@ -47,6 +53,10 @@ export function toDiagnosticsReport(bundle: DiagnosticsBundle): DiagnosticsRepor
               ),
             ],
     },
+    {
+      title: 'Network',
+      items: networkItems(bundle.network),
+    },
   ];
   for (const installation of bundle.installations) {
     const items: DiagnosticsItem[] = [item('URL', installation.baseUrl)];
@@ -72,7 +82,13 @@ export function toDiagnosticsReport(bundle: DiagnosticsBundle): DiagnosticsRepor
       items.push(item('probe', probe.failed, false));
     }
     for (const decision of installation.proxy) {
-      items.push(item(`route to ${decision.role}`, decision.route));
+      items.push(
+        item(
+          `route to ${ROUTE_ROLE_WORDS[decision.role]}`,
+          `${decision.url}: ${decision.description}`,
+          decision.error === undefined ? undefined : false,
+        ),
+      );
     }
     items.push(item('sign-in', installation.auth['kind']));
     sections.push({ title: `Installation ${installation.name}`, items });
@@ -101,4 +117,21 @@ export function toDiagnosticsReport(bundle: DiagnosticsBundle): DiagnosticsRepor
     });
   }
   return { generatedAt: bundle.generatedAt, sections };
+}
+
+function networkItems(network: Readonly<Record<string, unknown>>): DiagnosticsItem[] {
+  const setting = network['setting'] as { kind?: string; url?: string } | undefined;
+  const proxy = (network['proxy'] ?? {}) as { httpsProxy?: string; noProxy?: string };
+  return [
+    item(
+      'proxy setting',
+      setting === undefined
+        ? 'auto'
+        : setting.url === undefined
+          ? (setting.kind ?? 'auto')
+          : `${setting.kind} ${setting.url}`,
+    ),
+    item('HTTPS_PROXY', proxy.httpsProxy || 'not set'),
+    item('NO_PROXY', proxy.noProxy || 'not set'),
+  ];
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gitResolvePin } from '../net/git-resolve.js';
 import { writeTrustBundle } from '../net/git-tls.js';
+import { routeChoice } from '../net/route-choice.js';
 import type { EngineAttemptInput } from './engine-attempt.js';
 import { gitEnvironment } from './git-environment.js';
 import { requireGitVersion } from './git-process.js';
@@ -31,10 +32,16 @@ export async function prepareGitEnvironments(
   const resolve = await gitResolvePin(input.url, input.network).catch((error: unknown) => {
     throw classifyTransportError(error, input.url);
   });
+  // The same route the HTTP stack takes for this URL, as explicit git config.
+  const choice = await routeChoice(input.url, input.network).catch((error: unknown) => {
+    throw classifyTransportError(error, input.url);
+  });
+  const proxy = choice === undefined ? undefined : choice.kind === 'proxy' ? choice.url : '';
   return {
     localEnv,
     remoteEnv: gitEnvironment({
       ...envBase,
+      ...(proxy === undefined ? {} : { proxy }),
       authorization: input.authorization,
       ...(resolve === undefined ? {} : { resolve }),
     }),

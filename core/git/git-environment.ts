@@ -23,6 +23,12 @@ export interface GitEnvironmentOptions {
   /** `http.curloptResolve` pinning the host to its vetted addresses (core/net/git-resolve.ts). */
   readonly resolve?: string;
   readonly userAgent: string;
+  /**
+   * The route decided for the remote (`core/net/route-choice.ts`): a proxy URL, or `''` for
+   * direct. When given, the proxy variables are not passed to git at all, so libcurl's own reading
+   * of NO_PROXY never differs from the companion's. Undefined: the variables pass through.
+   */
+  readonly proxy?: string;
 }
 
 /**
@@ -34,6 +40,7 @@ export interface GitEnvironmentOptions {
 export function gitEnvironment(options: GitEnvironmentOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSED_THROUGH) {
+    if (options.proxy !== undefined && name !== 'PATH' && name !== 'SYSTEMROOT') continue;
     const value = options.parentEnv[name];
     if (value !== undefined) env[name] = value;
   }
@@ -48,6 +55,14 @@ export function gitEnvironment(options: GitEnvironmentOptions): Record<string, s
   ];
   if (options.authorization !== undefined)
     entries.push(['http.extraHeader', `Authorization: ${options.authorization}`]);
+  // An empty http.proxy means "no proxy" to git (http.c), also over any variable.
+  if (options.proxy !== undefined) {
+    entries.push(['http.proxy', options.proxy]);
+    // Credentials in the proxy URL are sent with the CONNECT at once (curl's default, anyauth,
+    // first tries without them and some proxies close the connection on the 407).
+    if (/^https?:\/\/[^/@]+@/.test(options.proxy)) entries.push(['http.proxyAuthMethod', 'basic']);
+    if (options.proxy.startsWith('https:')) entries.push(['http.proxySSLCAInfo', options.caBundle]);
+  }
   // An empty value first clears any pin from another config source; then only ours applies.
   if (options.resolve !== undefined)
     entries.push(['http.curloptResolve', ''], ['http.curloptResolve', options.resolve]);

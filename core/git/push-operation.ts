@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
 import { USER_AGENT } from '../net/network-factory.js';
 import type { NetworkOptions } from '../net/network-options.js';
+import { routeChoice } from '../net/route-choice.js';
 import { backoffDelay, DEFAULT_BACKOFF, realSleep, type BackoffOptions } from './backoff.js';
 import { buildChangeSet } from './change-set.js';
 import { runCliAttempt } from './cli-engine.js';
@@ -25,7 +26,7 @@ import type {
   ProgressSink,
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
-import { AttemptFailure, asAttemptFailure } from './push-failure.js';
+import { AttemptFailure, asAttemptFailure, classifyTransportError } from './push-failure.js';
 import type { PushConfig } from './push-config.js';
 
 export const MAX_ATTEMPTS = 5;
@@ -318,6 +319,16 @@ async function attemptLoop(
       timestamp: seconds,
       offsetMinutes,
     });
+    const network = {
+      ...installationNetworkOptions(installation),
+      env: { ...deps.env },
+      ...deps.networkOverrides,
+    };
+    // The route is decided here, in this thread: the isomorphic-git worker has no routing of its
+    // own, and both engines must take the route the Network section shows.
+    const proxy = await routeChoice(context.url, network).catch((error: unknown) => {
+      throw classifyTransportError(error, context.url);
+    });
     const input: EngineAttemptInput = {
       gitdir: lease.gitdir,
       cold: lease.cold,
@@ -329,11 +340,7 @@ async function attemptLoop(
       author: sign(author),
       committer: sign(committer),
       authorization: await deps.authorization.header(),
-      network: {
-        ...installationNetworkOptions(installation),
-        env: { ...deps.env },
-        ...deps.networkOverrides,
-      },
+      network: proxy === undefined ? network : { ...network, proxy },
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),

@@ -70,6 +70,27 @@ export function toNetworkError(error: unknown, target: string): CompanionError {
   }
   for (const item of causes(error)) {
     const name = (item as { name?: unknown }).name;
+    const code = (item as { code?: unknown }).code;
+    const message = String((item as { message?: unknown }).message ?? '');
+    // Checked before AbortError: undici reports a refused CONNECT as a RequestAbortedError
+    // ("Proxy response (407) !== 200 when HTTP Tunneling"), which is not a cancellation.
+    if (/proxy/i.test(message) && /tunnel|response|407|connect/i.test(message)) {
+      const status = /\((\d{3})\)/.exec(message)?.[1];
+      const why =
+        status === '407'
+          ? 'the proxy asked for a user name and password it did not get or did not accept (HTTP 407)'
+          : status === undefined
+            ? message
+            : `the proxy answered HTTP ${status} instead of opening a tunnel`;
+      return new CompanionError(
+        'PROXY_FAILED',
+        `The proxy failed the connection to ${target}: ${why}.`,
+        {
+          cause: error,
+          ...(status === undefined ? {} : { data: { status: Number(status) } }),
+        },
+      );
+    }
     if (name === 'AbortError' || name === 'TimeoutError') {
       return name === 'TimeoutError'
         ? new CompanionError('REQUEST_TIMEOUT', `${target} did not answer in time.`, {
@@ -78,17 +99,6 @@ export function toNetworkError(error: unknown, target: string): CompanionError {
         : new CompanionError('OPERATION_CANCELLED', `The request to ${target} was cancelled.`, {
             cause: error,
           });
-    }
-    const code = (item as { code?: unknown }).code;
-    const message = String((item as { message?: unknown }).message ?? '');
-    if (/proxy/i.test(message) && /tunnel|response|407|connect/i.test(message)) {
-      return new CompanionError(
-        'PROXY_FAILED',
-        `The proxy failed the connection to ${target}: ${message}`,
-        {
-          cause: error,
-        },
-      );
     }
     if (typeof code !== 'string') continue;
     const tlsCode = tlsFailureCode(code);

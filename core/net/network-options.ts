@@ -1,3 +1,5 @@
+import type { NetworkRouting } from './network-routing.js';
+
 /**
  * What every outbound connection of the product is built from (`core/net/network-factory.ts`
  * turns it into an undici Dispatcher; `core/net/git-tls.ts` into git CLI environment).
@@ -32,6 +34,11 @@ export interface NetworkOptions {
    * per URL with Electron's `session.resolveProxy` (see `proxyFromPacResult`) and passes it here.
    */
   readonly proxy?: ProxyChoice;
+  /**
+   * The routing that decides each request's route; the process's installed one
+   * (`active-routing.ts`) by default. Ignored when `proxy` is given.
+   */
+  readonly routing?: NetworkRouting;
   /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

@@ -1,3 +1,4 @@
+import { bypassesProxy } from './no-proxy.js';
 import type { ProxyChoice } from './network-options.js';
 
 export interface ProxySettings {
@@ -20,28 +21,17 @@ export function resolveProxySettings(
   return { httpsProxy, httpProxy, noProxy: pick('NO_PROXY') };
 }
 
-const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
-
 /**
- * The proxy URL a request to `target` goes through, or undefined for a direct connection. NO_PROXY
- * follows undici's EnvHttpProxyAgent (which the dispatcher uses), so the probe and the real
- * traffic take the same path: `*`, exact host, domain suffix (`.corp` or `corp`), optional `:port`.
+ * The proxy URL a request to `target` goes through under the variables, or undefined for a direct
+ * connection. NO_PROXY follows the one rule of `no-proxy.ts`, which every path uses.
  */
 export function proxyFor(target: URL, settings: ProxySettings): string | undefined {
-  const proxy = target.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
+  const proxy =
+    target.protocol === 'https:' || target.protocol === 'wss:'
+      ? settings.httpsProxy
+      : settings.httpProxy;
   if (proxy === '') return undefined;
-  const hostname = target.host.replace(/:\d*$/, '').toLowerCase();
-  const port = Number.parseInt(target.port, 10) || DEFAULT_PORTS[target.protocol] || 0;
-  const entries = settings.noProxy.split(/[,\s]/).filter((entry) => entry !== '');
-  if (settings.noProxy.trim() === '*') return undefined;
-  for (const raw of entries) {
-    const parsed = /^(.+):(\d+)$/.exec(raw);
-    const entryHost = (parsed ? parsed[1]! : raw).replace(/^\*?\./, '').toLowerCase();
-    const entryPort = parsed ? Number.parseInt(parsed[2]!, 10) : 0;
-    if (entryPort !== 0 && entryPort !== port) continue;
-    if (hostname === entryHost || hostname.endsWith(`.${entryHost}`)) return undefined;
-  }
-  return proxy;
+  return bypassesProxy(target, settings.noProxy) ? undefined : proxy;
 }
 
 /**

@@ -17,6 +17,8 @@ const Dispatcher = load('undici/lib/dispatcher/dispatcher.js') as { prototype: o
 // What `index.js` does: every dispatcher gets `request`, `stream`, `pipeline`, `upgrade`, `connect`.
 Object.assign(Dispatcher.prototype, load('undici/lib/api/index.js') as object);
 
+/** The base class of every dispatcher (the routed one of the network factory extends it). */
+export const DispatcherBase = Dispatcher as unknown as typeof Undici.Dispatcher;
 export const Agent = load('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
 export const ProxyAgent = load('undici/lib/dispatcher/proxy-agent.js') as typeof Undici.ProxyAgent;
 export const EnvHttpProxyAgent = load(

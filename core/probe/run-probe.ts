@@ -8,6 +8,7 @@ import type {
 import { systemResolver, type Resolver, type VettedAddress } from '../net/guarded-lookup.js';
 import type { InstanceUrl } from '../net/instance-url.js';
 import type { ProxyChoice } from '../net/network-options.js';
+import { routeChoice } from '../net/route-choice.js';
 import { ProbeSockets, type ConnectionTarget } from './probe-connection.js';
 import { ProbeStepRunner } from './probe-step-runner.js';
 import {
@@ -125,7 +126,21 @@ async function probeSteps(
   );
   if (!vetting.ok) return { findings: { instance }, failure: vetting.error };
   const { vetted, addressClass } = vetting.value;
-  const proxy = chooseProxy(instance, options.proxy, env);
+  // The route real traffic to the instance takes (the process routing: Network setting, PAC,
+  // variables, system), so the probe reports the firewall the requests would hit.
+  let choice = options.proxy;
+  if (choice === undefined) {
+    try {
+      choice = await routeChoice(instance.baseUrl, {});
+    } catch (error) {
+      const failure =
+        error instanceof CompanionError
+          ? error
+          : new CompanionError('PROXY_FAILED', (error as Error).message, { cause: error });
+      return { findings: { instance, vetted, addressClass }, failure };
+    }
+  }
+  const proxy = chooseProxy(instance, choice, env);
   const reached: ProbeFindings = { instance, vetted, addressClass, proxy };
   const target: ConnectionTarget = { instance, vetted, proxy, caPems: options.caPems };
 
@@ -141,10 +156,7 @@ async function probeSteps(
   const secured: ProbeFindings = { ...reached, tls: tls.value };
 
   const http = await runner.run('http', 'REQUEST_TIMEOUT', host, (timeoutMs) =>
-    httpStep(
-      { target: instance, vetted, allowLoopback, trust, proxy: options.proxy, env },
-      timeoutMs,
-    ),
+    httpStep({ target: instance, vetted, allowLoopback, trust, proxy: choice, env }, timeoutMs),
   );
   if (!http.ok) return { findings: secured, failure: http.error };
 

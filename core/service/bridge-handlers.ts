@@ -164,9 +164,11 @@ export function bridgeHandlers(
         { settings, secretStore, logger },
         { installation: request.installation, token: request.token },
       );
-      // A bridge stopped on a refused token takes the new one at its next look; an installation
-      // that had none gets its bridge now.
-      await start(settings.requireInstallation(request.installation));
+      // A bridge waiting on a refused token tries the new one now; an installation that had
+      // none gets its bridge now.
+      const installation = settings.requireInstallation(request.installation);
+      running.get(installation.id)?.bridge.tokenChanged();
+      await start(installation);
     },
   };
 

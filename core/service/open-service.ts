@@ -3,7 +3,8 @@ import { toErrorShape } from '../../common/errors/companion-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { pinnedSecretStore } from '../secrets/pinned-secret-store.js';
-import type { ProxyResolver } from '../net/proxy-resolver.js';
+import { activeNetworkRouting, installNetworkRouting } from '../net/active-routing.js';
+import { openNetworkRouting } from '../net/open-network-routing.js';
 import { openSettingsWithRecovery, type SettingsStoreFactory } from '../settings/settings-file.js';
 import { openDatabase } from '../storage/database.js';
 import {
@@ -21,6 +22,7 @@ import { pushHandlers } from './push-handlers.js';
 import { bridgeHandlers, type BridgeServiceOptions } from './bridge-handlers.js';
 import { relayHandlers, type RelayServiceTuning } from './relay-handlers.js';
 import { settingsHandlers } from './settings-handlers.js';
+import { networkHandlers } from './network-handlers.js';
 import { webhookHandlers } from './webhook-handlers.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -45,8 +47,11 @@ export interface OpenServiceOptions {
     readonly relay?: RelayServiceTuning;
     readonly bridge?: BridgeServiceOptions['tuning'];
   };
-  /** The system's proxy decision per URL (the desktop passes Electron's PAC resolver). */
-  readonly resolveProxy?: ProxyResolver;
+  /**
+   * The system's proxy answer per URL in PAC form (the desktop passes Electron's
+   * `session.resolveProxy`); absent headless.
+   */
+  readonly systemProxy?: (url: string) => Promise<string>;
   /** Opens the settings file's store (the desktop passes electron-store; conf by default). */
   readonly createSettingsStore?: SettingsStoreFactory;
 }
@@ -67,6 +72,18 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
       preservedAs: recovered.data?.['preservedAs'],
     });
   }
+  const secretStore = pinnedSecretStore(settings, options.secretStore, {
+    home: options.home,
+    env: options.env,
+  });
+  // Every connection of this process takes the route the Network section shows.
+  const routing = openNetworkRouting({
+    settings: () => settings.networkSettings?.(),
+    secretStore: async () => secretStore,
+    env: options.env,
+    ...(options.systemProxy === undefined ? {} : { system: options.systemProxy }),
+  });
+  installNetworkRouting(routing);
   const ports: ServicePorts = {
     home: options.home,
     transport: options.transport,
@@ -74,15 +91,13 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     env: options.env,
     logger: options.logger,
     // The store the shell opened must be the one this home's secrets are in; writes pin it.
-    secretStore: pinnedSecretStore(settings, options.secretStore, {
-      home: options.home,
-      env: options.env,
-    }),
+    secretStore,
     settings,
     events: new EventHub(),
     openBrowser: options.openBrowser,
     oauthRedirect: options.oauthRedirect,
-    resolveProxy: options.resolveProxy,
+    routing,
+    systemProxy: options.systemProxy !== undefined,
   };
   const database = openDatabase(options.home);
   const relay = relayHandlers(ports, database, options.tuning?.relay);
@@ -107,6 +122,7 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
     ...webhookHandlers(ports, database),
     ...bridge.handlers,
     ...settingsHandlers(ports, () => push.reconfigure()),
+    ...networkHandlers(ports),
     ...diagnosticsHandlers(ports),
   };
   const service = createCompanionService(ports, {
@@ -118,6 +134,9 @@ export async function openCompanionService(options: OpenServiceOptions): Promise
       () => bridge.close(),
       () => push.close(),
       () => void database.close(),
+      () => {
+        if (activeNetworkRouting() === routing) installNetworkRouting(undefined);
+      },
     ],
     deliverOAuthCallback: (url) => oauth.deliver(url),
     settingsRecovered: recovered ? toErrorShape(recovered) : undefined,

@@ -20,10 +20,8 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
       const allowPartialChain = request.allowPartialChain === true;
       const ca = validateCaSet(request.caPems, ports.now(), allowPartialChain);
       const runId = request.runId;
-      // The desktop probes through the proxy the system would use for this URL (PAC/WPAD).
-      const proxy = await ports.resolveProxy?.(request.url);
+      // The route comes from the process routing (the Network section), like every connection.
       return runProbe(request.url, {
-        ...(proxy ? { proxy } : {}),
         ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
         allowLoopback: request.allowLoopback === true,
         env,

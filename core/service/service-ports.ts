@@ -1,6 +1,6 @@
 import type { Transport } from '../../common/api/models.js';
 import type { Logger } from '../logging/logger.js';
-import type { ProxyResolver } from '../net/proxy-resolver.js';
+import type { NetworkRouting } from '../net/network-routing.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { EventHub } from './event-hub.js';
@@ -27,9 +27,8 @@ export interface ServicePorts {
   readonly openBrowser: ((url: string) => Promise<void>) | undefined;
   /** Where OAuth callbacks arrive: the custom scheme on desktop, a loopback port headless. */
   readonly oauthRedirect: 'custom' | 'localhost';
-  /**
-   * The system's proxy decision per URL (desktop: Electron's resolver over PAC/WPAD). Absent
-   * headless, where the proxy variables decide.
-   */
-  readonly resolveProxy?: ProxyResolver | undefined;
+  /** The routing every connection of this process takes (installed by `openCompanionService`). */
+  readonly routing: NetworkRouting;
+  /** Whether the system's proxy settings are consulted (the desktop: Electron's resolver). */
+  readonly systemProxy: boolean;
 }

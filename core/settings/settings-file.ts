@@ -1,3 +1,4 @@
+import { DEFAULT_NETWORK_SETTINGS, type NetworkSettings } from '../../common/models/network.js';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -233,6 +234,30 @@ export function openSettings(home: string, options: OpenSettingsOptions = {}): S
             throw new CompanionError(
               'SETTINGS_VALUE_INVALID',
               `The cache settings cannot be saved: ${describe(error).replace(SCHEMA_VIOLATION_PREFIX, '')}.`,
+              { cause: error },
+            );
+          }
+          throw writeFailed(path, error);
+        }
+      });
+    },
+    networkSettings() {
+      try {
+        return conf.get('network') ?? DEFAULT_NETWORK_SETTINGS;
+      } catch (error) {
+        if (isInvalidContent(error)) return quarantine(describe(error), error);
+        throw writeFailed(path, error);
+      }
+    },
+    saveNetworkSettings(network) {
+      withFileLock(path, () => {
+        try {
+          conf.set('network', JSON.parse(JSON.stringify(network)) as NetworkSettings);
+        } catch (error) {
+          if (describe(error).startsWith(SCHEMA_VIOLATION_PREFIX)) {
+            throw new CompanionError(
+              'SETTINGS_VALUE_INVALID',
+              `The network settings cannot be saved: ${describe(error).replace(SCHEMA_VIOLATION_PREFIX, '')}.`,
               { cause: error },
             );
           }

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { DEFAULT_RELAY_SETTINGS, InstallationSchema } from '../../common/models/installation.js';
 import type { Immutable } from '../../common/models/immutable.js';
+import { NetworkSettingsSchema } from '../../common/models/network.js';
 
 /**
  * The one JSON schema of the settings file, shared by the headless `conf` store
@@ -54,6 +55,8 @@ export const SettingsDocumentSchema = Type.Object(
     installations: Type.Array(InstallationSchema),
     cache: Type.Optional(CacheSettingsSchema),
     secretStore: Type.Optional(SecretStorePinSchema),
+    /** How connections leave the machine (docs/network.md); absent means `auto`. */
+    network: Type.Optional(NetworkSettingsSchema),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import type { Installation } from '../../common/models/installation.js';
+import type { NetworkSettings } from '../../common/models/network.js';
 import type { SecretStoreBackend } from '../secrets/secret-store.js';
 import type { CacheSettings } from './settings-schema.js';
 
@@ -30,4 +31,7 @@ export interface SettingsStore {
   /** Clone-cache and engine settings (optional for in-memory fakes). */
   cacheSettings?(): CacheSettings;
   saveCacheSettings?(settings: CacheSettings): void;
+  /** The Network setting (`auto` when never saved; optional for in-memory fakes). */
+  networkSettings?(): NetworkSettings;
+  saveNetworkSettings?(settings: NetworkSettings): void;
 }

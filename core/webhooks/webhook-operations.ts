@@ -5,6 +5,7 @@ import type { WebhookRegistration } from '../../common/models/relay.js';
 import { issueReachNonce, reachProven } from '../relay/proof-of-reach.js';
 import type { BdcWebhooks, WebhookTestResult } from './bdc-webhooks.js';
 import { recordReachEvidence } from '../watch/reach-evidence.js';
+import { describeWebhookTestFailure } from '../../common/relay/webhook-test-outcome.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
 import {
   describeTarget,
@@ -86,11 +87,11 @@ export async function registerWebhooks(
     ...(relayRecordedPing
       ? {}
       : {
+          // In words (the relay view and `relay status` show it), with BDC's own text after.
           reason:
             failed === undefined
               ? 'BDC got an answer at the URL, but no relay of this companion recorded its test'
-              : (failed.test.error ??
-                (failed.test.status === undefined ? 'no answer' : `HTTP ${failed.test.status}`)),
+              : `${describeWebhookTestFailure(failed.test)}${failed.test.error === undefined ? '' : ` (${failed.test.error})`}`,
         }),
   });
   return { url, webhooks: results, relayRecordedPing };

@@ -9,6 +9,7 @@ import { DiagnosticsView } from './views/diagnostics-view.js';
 import { HistoryView } from './views/history-view.js';
 import { InstallationsView } from './views/installations-view.js';
 import { RelayView } from './views/relay-view.js';
+import { NetworkView } from './views/network-view.js';
 import { SettingsView } from './views/settings-view.js';
 import { TestPushView } from './views/test-push-view.js';
 import { Wizard } from './wizard/wizard.js';
@@ -22,6 +23,7 @@ export type ViewId =
   | 'installations'
   | 'test-push'
   | 'settings'
+  | 'network'
   | 'diagnostics';
 
 /** Each view and the operations it cannot work without; missing ones hide the view. */
@@ -37,6 +39,7 @@ export const VIEWS: readonly {
   { id: 'installations', title: 'Installations', needs: ['listInstallations'] },
   { id: 'test-push', title: 'Test push', needs: ['testPush'] },
   { id: 'settings', title: 'Settings', needs: ['getSettings', 'updateSettings'] },
+  { id: 'network', title: 'Network', needs: ['getNetwork', 'updateNetwork'] },
   { id: 'diagnostics', title: 'Diagnostics', needs: [] },
 ];
 
@@ -104,6 +107,8 @@ export function App(props: { initialView?: ViewId }) {
         return <TestPushView />;
       case 'settings':
         return <SettingsView />;
+      case 'network':
+        return <NetworkView />;
       case 'diagnostics':
         return <DiagnosticsView />;
       default: {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { OAuthFailure, parseBasic, sameSecret } from './oauth-http.js';
+import { OAuthFailure, parseBasic, requireParams, sameSecret } from './oauth-http.js';
 import { redirectUriProblem, type OAuthScope } from './oauth-rules.js';
 
 export interface OAuthClientRegistration {
@@ -32,8 +32,11 @@ export class OAuthClients {
     return this.clients.get(clientId);
   }
 
-  /** The client of a token or revoke request: Basic header first, else the form's fields. */
-  authenticate(request: IncomingMessage, form: URLSearchParams): OAuthClientRegistration {
+  /**
+   * Who a token request says it is (Basic header first, else the form's fields), not yet checked:
+   * BDC validates the grant before it authenticates the client (`GrantValidator.validate`).
+   */
+  identify(request: IncomingMessage, form: URLSearchParams): { clientId: string; secret?: string } {
     let clientId = form.get('client_id') ?? undefined;
     let secret = form.get('client_secret') ?? undefined;
     const basic = parseBasic(request.headers.authorization);
@@ -44,6 +47,25 @@ export class OAuthClients {
     if (clientId === undefined || clientId === '') {
       throw new OAuthFailure('invalid_request', 'Missing required parameter: client_id', 400);
     }
+    return { clientId, ...(secret === undefined ? {} : { secret }) };
+  }
+
+  /** The client of a token request, authenticated (after its grant was validated). */
+  authenticate(request: IncomingMessage, form: URLSearchParams): OAuthClientRegistration {
+    const { clientId, secret } = this.identify(request, form);
+    return this.verify(clientId, secret);
+  }
+
+  /**
+   * The client of a revoke request: BDC reads it from the form fields only, checks it before
+   * anything else (`RevokeTokenValidator`), blank fields being `invalid_request`.
+   */
+  authenticateForm(form: URLSearchParams): OAuthClientRegistration {
+    requireParams(form, ['client_id', 'client_secret']);
+    return this.verify(form.get('client_id') ?? '', form.get('client_secret') ?? undefined);
+  }
+
+  private verify(clientId: string, secret: string | undefined): OAuthClientRegistration {
     const client = this.clients.get(clientId);
     // The provider validates the secret even with PKCE (validate.client.secret defaults to true).
     if (client === undefined || secret === undefined || !sameSecret(secret, client.clientSecret)) {

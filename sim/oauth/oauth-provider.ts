@@ -81,7 +81,7 @@ export function createOAuthProvider(options: OAuthProviderOptions): OAuthProvide
       if (request.method !== 'POST') {
         throw new OAuthFailure('invalid_request', 'The revoke endpoint accepts POST only', 405);
       }
-      tokens.revoke(request, await readForm(request));
+      tokens.revoke(await readForm(request));
       response.writeHead(200, { 'Cache-Control': 'no-store, no-cache' }).end();
     } catch (error) {
       sendOAuthError(request, response, error);

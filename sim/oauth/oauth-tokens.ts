@@ -74,13 +74,14 @@ export class OAuthTokens {
   }
 
   codeGrant(request: IncomingMessage, form: URLSearchParams): Record<string, unknown> {
+    // BDC's order (docs/oauth-provider-facts.md, fact 2): the grant's checks, then the client's secret.
     requireParams(form, ['code', 'redirect_uri']);
-    const client = this.clients.authenticate(request, form);
+    const claimed = this.clients.identify(request, form);
     const issued = this.lookupCode(form.get('code') ?? '');
     if (issued === undefined) {
       throw new OAuthFailure('invalid_request', 'Authorization code invalid', 400);
     }
-    if (issued.clientId !== client.clientId) {
+    if (issued.clientId !== claimed.clientId) {
       throw new OAuthFailure('invalid_grant', 'Authorization code issued to another client', 400);
     }
     if (issued.redeemed) {
@@ -101,33 +102,40 @@ export class OAuthTokens {
         throw new OAuthFailure('invalid_grant', 'PKCE verification failed', 400);
       }
     }
+    const client = this.clients.authenticate(request, form);
     issued.redeemed = true;
     return this.issuePair(client.clientId, issued.user, issued.scopes, issued.familyId);
   }
 
   refreshGrant(request: IncomingMessage, form: URLSearchParams): Record<string, unknown> {
     requireParams(form, ['refresh_token']);
-    const client = this.clients.authenticate(request, form);
+    const claimed = this.clients.identify(request, form);
     const refresh = form.get('refresh_token') ?? '';
     const issued = this.tokens.get(refresh);
     if (
       issued === undefined ||
       issued.kind !== 'refresh' ||
-      issued.clientId !== client.clientId ||
+      issued.clientId !== claimed.clientId ||
       this.now() >= issued.expiresAt
     ) {
       throw new OAuthFailure('invalid_grant', 'Refresh token invalid', 400);
     }
+    // Only a valid grant gets this far: BDC authenticates the client after the grant's checks.
+    const client = this.clients.authenticate(request, form);
     // Rotation: the old refresh token and its access token are deleted, a new pair issued.
     this.tokens.delete(refresh);
     this.tokens.delete(issued.partner);
     return this.issuePair(client.clientId, issued.user, issued.scopes, issued.familyId);
   }
 
-  /** Revokes a token of the requesting client together with its partner. */
-  revoke(request: IncomingMessage, form: URLSearchParams): void {
+  /**
+   * Revokes a token of the requesting client together with its partner. Like BDC's
+   * RevokeTokenValidator: the client (form fields only) is checked first, then the token; a token
+   * it does not know is answered 200 and nothing is revoked.
+   */
+  revoke(form: URLSearchParams): void {
+    const client = this.clients.authenticateForm(form);
     requireParams(form, ['token']);
-    const client = this.clients.authenticate(request, form);
     const value = form.get('token') ?? '';
     const issued = this.tokens.get(value);
     if (issued !== undefined && issued.clientId === client.clientId) {

@@ -185,14 +185,29 @@ describe('diagnose', () => {
     });
     const [installation] = bundle.installations;
     expect(installation.name).toBe('prod');
-    expect(installation.proxy).toEqual([
-      { url: `https://127.0.0.1:${closedPort}`, role: 'bdc', route: 'direct' },
-      {
-        url: 'https://platform.ankra.example',
-        role: 'platform',
-        route: 'http://ops:[REDACTED]@proxy.corp.example:3128',
-      },
+    // Each connection's route in the Network section's words; the proxy by scheme, host and port
+    // only — its credentials never enter the bundle, not even redacted.
+    expect(
+      installation.proxy.map((row: { role: string; url: string; description: string }) => [
+        row.role,
+        row.url,
+        row.description,
+      ]),
+    ).toEqual([
+      ['bdc', `https://127.0.0.1:${closedPort}`, 'direct (proxy variables)'],
+      [
+        'platform',
+        'https://platform.ankra.example/bridge/bitbucket-dc/inst-42',
+        'via proxy http://proxy.corp.example:3128 (proxy variables)',
+      ],
+      [
+        'relay',
+        'https://platform.ankra.example/webhooks/bitbucket-dc/inst-42',
+        'via proxy http://proxy.corp.example:3128 (proxy variables)',
+      ],
     ]);
+    expect(text).not.toContain('ops:');
+    expect(bundle.network.proxy.httpsProxy).toBe('http://proxy.corp.example:3128');
     const failed = installation.probe.steps.find((step: { ok: boolean }) => !step.ok);
     expect(failed).toMatchObject({ name: 'tcp' });
     expect(bundle.database.history).toHaveLength(1);

@@ -96,6 +96,55 @@ describe('OAuth sign-in through the UI over serve', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
+  // Issue 16 item 6: a wrong secret was found only after login and consent, the browser page said
+  // "You can close this window" either way, and the secret had to be entered again.
+  it('refuses a wrong secret before the browser, says a denial in red on both pages, keeps the input', async () => {
+    await page.goto(serve.url);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Installations' })
+      .click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByRole('button', { name: 'Sign in…' })
+      .click();
+    await page.getByLabel('Use OAuth 2.0 (Application Link)').check();
+    await page.getByLabel('Client id').fill(sim.oauthClientId);
+    await page.getByLabel('Client secret').fill('0'.repeat(64));
+    await page.getByRole('button', { name: 'Sign in with the browser' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'OAUTH_CLIENT_REJECTED' });
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain('before opening the browser');
+    expect(await page.getByRole('link', { name: "BDC's consent page" }).count()).toBe(0);
+    await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
+    await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('0'.repeat(64));
+    await screenshotBothThemes(page, '13b-oauth-secret-refused-before-browser');
+
+    await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
+    await page.getByRole('button', { name: 'Try again with the browser' }).click();
+    const link = page.getByRole('link', { name: "BDC's consent page" });
+    await link.waitFor();
+    const [consent] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await consent.waitForLoadState();
+    await consent.fill('#j_username', sim.user.name);
+    await consent.fill('#j_password', sim.user.name);
+    await Promise.all([consent.waitForURL(/\/oauth\/callback\?/), consent.click('#deny')]);
+    const browserPage = await consent.innerText('body');
+    expect(browserPage).toContain('Sign-in failed');
+    expect(browserPage).toContain('What to do next');
+    expect(browserPage).not.toContain('You can close this window');
+    await screenshotBothThemes(consent, '13c-oauth-browser-page-failed');
+    await consent.close();
+
+    const failed = page.getByRole('alert').filter({ hasText: 'OAUTH_ACCESS_DENIED' });
+    await failed.waitFor({ timeout: 20_000 });
+    await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe(
+      sim.oauthClientSecret,
+    );
+    await page.getByText('The client id and secret you entered are kept').waitFor();
+    await screenshotBothThemes(page, '13d-oauth-denied-input-kept');
+  });
+
   it('signs in through the login and consent page and shows who signed in', async () => {
     await page.goto(serve.url);
     await page
@@ -127,6 +176,8 @@ describe('OAuth sign-in through the UI over serve', () => {
     await consent.fill('#j_username', sim.user.name);
     await consent.fill('#j_password', sim.user.name);
     await Promise.all([consent.waitForURL(/\/oauth\/callback\?/), consent.click('#approve')]);
+    await expect(consent.innerText('body')).resolves.toContain('Signed in');
+    await screenshotBothThemes(consent, '14b-oauth-browser-page-signed-in');
     await consent.close();
 
     const signedIn = page.getByRole('status').filter({ hasText: 'Signed in as' });

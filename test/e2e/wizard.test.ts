@@ -140,6 +140,8 @@ describe('the UI over serve, as a new user', () => {
     await page.getByLabel('Installation name').fill('corp');
     await page.getByText('Development settings').click();
     await page.getByLabel('Allow loopback addresses').check();
+    // The platform CA sits with the proxy settings, not under Development settings (issue 16 #10).
+    await page.getByText('Behind a proxy (VPN, TLS inspection)').click();
     await page.getByLabel('Platform CA (PEM)').fill(sim.platform?.caPem ?? '');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('button', { name: 'Installations' }).click();
@@ -277,6 +279,25 @@ describe('the UI over serve, as a new user', () => {
     await failure.getByText('Removed 1 webhook from BDC').waitFor();
   });
 
+  // Issue 18: where BDC cannot reach the relay, the step offers watch mode with one click, and
+  // the relay already running in `serve` starts watching without a restart.
+  it('step 4: offers watch mode where BDC cannot reach the relay, and turns it on in one click', async () => {
+    const repository = `${sim.project}/${sim.repo}`;
+    const offer = page.getByRole('group', { name: 'Watch mode instead' });
+    await offer.waitFor();
+    await expect(offer.textContent()).resolves.toContain('BDC does not need to reach this machine');
+    await screenshotBothThemes(page, '05b-wizard-relay-watch-offered');
+    await offer.getByRole('button', { name: `Watch ${repository}` }).click();
+    const on = page.getByRole('status', { name: 'Watch mode' });
+    await on.waitFor();
+    const text = (await on.textContent()) ?? '';
+    expect(text).toContain('Watch mode is on and running');
+    // The reason in words: BDC's own test result, which decided the mode.
+    expect(text).toContain('BDC could not reach the relay when it tested it');
+    expect(text).toContain('connection was refused');
+    await screenshotBothThemes(page, '05c-wizard-relay-watch-on');
+  });
+
   it('step 4: starts the relay, stores the secret, registers a webhook and sees the test delivery', async () => {
     await page.getByLabel('Relay URL as BDC sees it').fill(`http://127.0.0.1:${relayPort}`);
     await page.getByRole('button', { name: 'Save and start the relay' }).click();
@@ -295,16 +316,79 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
   });
 
+  // Issue 14: the bridge step — a refused token in red with the reason and the next step, the
+  // right one connected, the read policy in words and a push rule added; the token never stays.
+  it('step 5: links the platform bridge, red on a refused token, connected on the issued one', async () => {
+    await page.getByRole('heading', { name: 'Link the platform bridge' }).waitFor();
+    // The policy arrives with the engine's answer: wait for it, then read it.
+    await page.getByRole('list', { name: 'Read rules' }).getByText('file contents (raw)').waitFor();
+    await page.getByText('Pushes: none.').waitFor();
+    await expect(page.getByRole('button', { name: 'Skip for now' }).count()).resolves.toBe(1);
+    await screenshotBothThemes(page, '05d-wizard-bridge');
+
+    const token = page.getByLabel('Bridge token from the platform');
+    await token.fill('abt_not-the-token-the-platform-issued');
+    await page.getByRole('button', { name: 'Save the token' }).click();
+    const refused = page
+      .getByRole('alert', { name: 'Bridge state' })
+      .filter({ hasText: 'BRIDGE_TOKEN_REFUSED' });
+    await refused.waitFor({ timeout: 15_000 });
+    const said = (await refused.textContent()) ?? '';
+    expect(said).toContain('The platform refused the bridge token');
+    expect(said).toContain('BRIDGE_TOKEN_REFUSED');
+    expect(said).toContain('Next:');
+    await expect(token.inputValue()).resolves.toBe('');
+    await screenshotBothThemes(page, '05e-wizard-bridge-token-refused');
+
+    const issued = sim.platform?.bridgeToken ?? '';
+    await token.fill(issued);
+    await page.getByRole('button', { name: 'Save the token' }).click();
+    await page
+      .getByRole('status', { name: 'Bridge state' })
+      .filter({ hasText: `Connected to ${sim.platform?.url ?? ''}` })
+      .waitFor({ timeout: 20_000 });
+    await expect(token.inputValue()).resolves.toBe('');
+
+    const rule = page.getByLabel('Allow pushes to (PROJECT/repo:branch)');
+    await rule.fill('not a rule');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('alert').filter({ hasText: 'BRIDGE_RULE_INVALID' }).waitFor();
+    await rule.fill(`${sim.project}/${sim.repo}:main`);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expect(page.getByRole('list', { name: 'Push rules' }).textContent()).resolves.toContain(
+      `${sim.project}/${sim.repo}:main`,
+    );
+    await screenshotBothThemes(page, '05f-wizard-bridge-connected');
+
+    // The platform now reads BDC through the bridge `serve` runs.
+    const answer = await sim.platform?.bridge.call(sim.platform.installationId, {
+      type: 'http',
+      id: 'e2e-read-1',
+      method: 'GET',
+      path: '/rest/api/latest/application-properties',
+    });
+    expect(answer?.['status']).toBe(200);
+    // The token went to the secret store only: not in the page, not in its storage.
+    const kept = await page.evaluate(
+      () => `${document.body.innerHTML}${JSON.stringify({ ...window.localStorage })}`,
+    );
+    expect(kept).not.toContain(issued);
+    await page.getByRole('button', { name: 'Continue' }).click();
+  });
+
   it('finishes with a summary', async () => {
     await page.getByRole('heading', { name: 'All set' }).waitFor();
     const summary = page.getByRole('definition');
-    await expect(summary.allTextContents()).resolves.toEqual(
-      expect.arrayContaining([
-        expect.stringContaining(sim.user.name),
-        'your private CA',
-        expect.stringContaining('test delivery received'),
-      ]),
-    );
+    await expect
+      .poll(() => summary.allTextContents())
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(sim.user.name),
+          'your private CA',
+          expect.stringContaining('test delivery received'),
+          expect.stringMatching(/^Connected to .*pushes allowed to /),
+        ]),
+      );
     await screenshotBothThemes(page, '06-wizard-summary');
   });
 
@@ -359,6 +443,10 @@ describe('the UI over serve, as a new user', () => {
       )
       .toBeGreaterThan(0);
     await expect(page.getByLabel('Relay status').textContent()).resolves.toContain('listening on');
+    // BDC reaches the relay now, and watch mode stayed on: both run, and the view says why.
+    await expect(page.getByLabel('Relay status').textContent()).resolves.toContain(
+      'Webhooks and watch mode',
+    );
     await delivered.first().locator('summary').click();
     await expect(delivered.first().locator('.attempts').textContent()).resolves.toMatch(
       /20\d in \d+ ms \(delivered\)/,
@@ -380,6 +468,29 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();
     await page.getByText('Rotated: 1 webhook now use the new secret.').waitFor({ timeout: 20_000 });
     await expect(page.getByLabel('New webhook secret').inputValue()).resolves.toBe('');
+
+    // Watch mode stopped from the view applies to the running relay at once.
+    await page.getByRole('button', { name: 'Stop watching' }).click();
+    await page.getByText('Watch mode is off.').waitFor();
+    const tiles = page.getByLabel('Relay status');
+    await expect(tiles.textContent()).resolves.not.toContain('Watched repositories');
+    await expect(tiles.textContent()).resolves.toContain('BDC reaches the relay');
+    await screenshotBothThemes(page, '09b-relay-watch-stopped');
+  });
+
+  it('shows the bridge connected in the Bridge view', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Bridge' })
+      .click();
+    await page
+      .getByRole('status', { name: 'Bridge state' })
+      .filter({ hasText: 'Connected to' })
+      .waitFor();
+    await expect(page.getByLabel('Bridge status').textContent()).resolves.toContain(
+      '/rest/api/latest/application-properties',
+    );
+    await screenshotBothThemes(page, '13-bridge-view');
   });
 
   it('shows the installations, settings and diagnostics views', async () => {

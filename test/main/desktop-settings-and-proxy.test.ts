@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pacProxyResolver } from '../../core/net/proxy-resolver.js';
 import { openSettings } from '../../core/settings/settings-file.js';
 import { desktopSettingsStore } from '../../main/settings-store.js';
 import { builtMain, callOperation, loadMain, until } from './electron-stand-in/load-main.js';
@@ -57,24 +56,5 @@ describe('the desktop settings store and system proxy', () => {
     );
     create({ configName: 'settings' } as Parameters<typeof create>[0]);
     expect(seen).toEqual([{ configName: 'settings', name: 'settings' }]);
-  });
-});
-
-describe('the PAC proxy resolver', () => {
-  it('takes the first usable PAC entry, and leaves the decision to the variables otherwise', async () => {
-    const answers: Record<string, string> = {
-      'https://a/': 'PROXY proxy.corp:3128; DIRECT',
-      'https://b/': 'DIRECT',
-      'https://c/': 'SOCKS5 socks.corp:1080',
-    };
-    const resolve = pacProxyResolver(async (url) => {
-      const answer = answers[url];
-      if (answer === undefined) throw new Error('no PAC');
-      return answer;
-    });
-    expect(await resolve('https://a/')).toEqual({ kind: 'proxy', url: 'http://proxy.corp:3128' });
-    expect(await resolve('https://b/')).toEqual({ kind: 'direct' });
-    expect(await resolve('https://c/')).toBeUndefined();
-    expect(await resolve('https://d/')).toBeUndefined();
   });
 });

@@ -71,6 +71,7 @@ beforeAll(async () => {
   secrets['webhookSecret'] =
     sim.platform?.webhookSecret ?? `whsec-${randomBytes(24).toString('hex')}`;
   secrets['passphrase'] = `pass-${randomBytes(12).toString('hex')}`;
+  secrets['proxyPassword'] = `proxy-${randomBytes(12).toString('hex')}`;
 });
 
 afterAll(async () => {
@@ -220,6 +221,22 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
 
     // Diagnostics while signed in, with a webhook secret and a delivery history: the bundle is
     // printed and written into the config home, so both are scanned.
+    // A proxy with credentials (docs/network.md): stored, shown and diagnosed, never printed.
+    const proxySet = await cli(
+      [
+        'network',
+        'set',
+        '--proxy',
+        'http://proxy.corp.example:3128',
+        '--no-proxy',
+        '127.0.0.1',
+        '--proxy-credentials-stdin',
+        '--json',
+      ],
+      `ops:${secrets['proxyPassword']}\n`,
+    );
+    expect(proxySet.code, proxySet.stdout + proxySet.stderr).toBe(0);
+    await both(['network', 'show']);
     await both(['diagnose', '--skip-probe']);
     const bundle = await cli(['diagnose', '--out', join(home, 'diagnostics.json'), '--json']);
     expect(bundle.code, bundle.stdout).toBe(0);
@@ -235,6 +252,7 @@ describe.runIf(keyring)('redaction: no command leaks a secret', () => {
     ]);
 
     await both(['explain', 'AUTH_TOKEN_REFUSED']);
+    await both(['network', 'set', '--auto']);
 
     // The explicit headless store: its passphrase is a secret too.
     const passphraseFile = join(work, 'passphrase');

@@ -317,6 +317,54 @@ describe('simulated BDC OAuth 2.0 provider', () => {
     });
   });
 
+  it('checks the grant before the client at the token endpoint, as BDC does', async () => {
+    // BDC's GrantValidator: a made-up refresh token is invalid_grant whatever the secret, so the
+    // token endpoint cannot tell a wrong secret without a real grant (docs/oauth-provider-facts.md).
+    for (const secret of [server.clientSecret, 'not-the-secret']) {
+      const made = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: 'made-up',
+        client_id: server.clientId,
+        client_secret: secret,
+      });
+      expect(made.body['error'], secret).toBe('invalid_grant');
+    }
+  });
+
+  it('revoke checks the client first (form fields only) and answers 200 for an unknown token', async () => {
+    const revoke = async (form: Record<string, string>, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${server.url}/rest/oauth2/latest/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        error: text ? (JSON.parse(text) as { error?: string }).error : undefined,
+      };
+    };
+    const token = 'f'.repeat(48);
+    expect(
+      await revoke({ token, client_id: server.clientId, client_secret: server.clientSecret }),
+    ).toEqual({
+      status: 200,
+      error: undefined,
+    });
+    expect(await revoke({ token, client_id: server.clientId, client_secret: 'nope' })).toEqual({
+      status: 401,
+      error: 'invalid_client',
+    });
+    // The client before the token: a wrong secret is invalid_client even without a token.
+    expect((await revoke({ client_id: server.clientId, client_secret: 'nope' })).error).toBe(
+      'invalid_client',
+    );
+    const basic = Buffer.from(`${server.clientId}:${server.clientSecret}`).toString('base64');
+    expect((await revoke({ token }, { authorization: `Basic ${basic}` })).error).toBe(
+      'invalid_request',
+    );
+  });
+
   it('reports missing token parameters and unknown grant types', async () => {
     const missing = await tokenRequest(server, { grant_type: 'authorization_code' });
     expect(missing.body).toMatchObject({ error: 'invalid_request' });

@@ -62,8 +62,37 @@ export const netCodes = {
     fix: 'Check that the server is healthy and not overloaded, then try again.',
   },
   PROXY_FAILED: {
-    cause: 'The proxy from HTTPS_PROXY/HTTP_PROXY refused or failed the connection.',
-    fix: 'Check the proxy variables and NO_PROXY (internal hosts usually belong in NO_PROXY).',
+    cause:
+      'The proxy (from the Network setting, a PAC file, HTTPS_PROXY/HTTP_PROXY or the system) refused or failed the connection.',
+    fix: 'Check the proxy and its bypass list (internal hosts usually bypass the proxy); the Network section shows which route each address takes.',
+    fixCli:
+      'Run `bdc-companion network show` to see which route each address takes, then check the proxy and its bypass list (or NO_PROXY).',
+  },
+  PROXY_PAC_FAILED: {
+    cause: 'The PAC file set as the proxy configuration could not be fetched or failed to run.',
+    fix: 'Check the PAC URL with the network team (it is fetched directly, without a proxy), or set the proxy URL instead.',
+    fixCli:
+      'Check the PAC URL (it is fetched directly, without a proxy), or set the proxy with `bdc-companion network set --proxy URL`.',
+  },
+  PROXY_PAC_UNUSABLE: {
+    cause:
+      'The PAC file named only proxies the companion cannot use (SOCKS) for this address, or nothing at all.',
+    fix: 'Ask the network team for an HTTP proxy for this address, or set the proxy URL instead of the PAC file.',
+    fixCli:
+      'Ask the network team for an HTTP proxy for this address, or set it with `bdc-companion network set --proxy URL`.',
+  },
+  PROXY_CREDENTIALS_MISSING: {
+    cause:
+      'The proxy is set to use a user name and password, but the secret store has none (it was reset or the config home was copied).',
+    fix: 'Enter the proxy user name and password again in the Network section.',
+    fixCli: 'Run `bdc-companion network set --proxy URL --proxy-credentials-stdin` again.',
+  },
+  PROXY_URL_INVALID: {
+    cause:
+      'The proxy or PAC URL is not an http:// or https:// URL, or it carries a user name or password in it.',
+    fix: 'Give the proxy as http://host:port (credentials go in their own fields, kept in the secret store).',
+    fixCli:
+      'Give the proxy as http://host:port; pass credentials with --proxy-credentials-stdin (user:password on standard input).',
   },
   NETWORK_FAILED: {
     cause: 'The request failed on the network for an unexpected reason.',

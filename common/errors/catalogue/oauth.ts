@@ -14,6 +14,16 @@ export const oauthCodes = {
     fix: 'Pipe the Application Link client secret in with --client-secret-stdin (Bitbucket always checks it).',
     fixGui: 'Enter the Application Link client secret (Bitbucket always checks it).',
   },
+  OAUTH_CLIENT_ID_MALFORMED: {
+    cause:
+      'The client id is empty, too long, or contains spaces or line breaks, so it cannot be one Bitbucket issued.',
+    fix: 'Copy the client id again from the incoming Application Link in Bitbucket (Administration → Application links), on its own.',
+  },
+  OAUTH_CLIENT_SECRET_MALFORMED: {
+    cause:
+      'The client secret is empty, too long, contains spaces or line breaks, or equals the client id, so it cannot be the one Bitbucket issued.',
+    fix: 'Copy the client secret again from the incoming Application Link in Bitbucket (Administration → Application links), on its own.',
+  },
   OAUTH_AUTHORIZE_REJECTED: {
     cause:
       'Bitbucket refused the authorization request with its own error page: the client id is unknown or the redirect URI is not registered in the Application Link exactly.',

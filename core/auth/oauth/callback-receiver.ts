@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { CompanionError } from '../../../common/errors/companion-error.js';
 import { limitConnections, LOOPBACK_CONNECTION_LIMITS } from '../../net/connection-limits.js';
+import { callbackPage, STOPPED_OUTCOME, type CallbackOutcome } from './callback-pages.js';
 import {
   CUSTOM_REDIRECT_URI,
   LOOPBACK_CALLBACK_PATH,
@@ -21,14 +22,17 @@ export interface CallbackReceiver {
    * with an error page and ignored, so they can neither complete nor cancel the sign-in.
    */
   next(signal: AbortSignal, belongs: (url: string) => boolean): Promise<string>;
+  /**
+   * How the sign-in that took the callback ended. The loopback answers the browser only now, so
+   * its page says success or failure in words; the custom scheme and a pasted URL have no page
+   * (the companion's own window or terminal says it).
+   */
+  settle(outcome: CallbackOutcome): void;
   close(): Promise<void>;
 }
 
-const DONE_PAGE = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Ankra BDC Companion</title></head>
-<body><h1>Back to the companion</h1>
-<p>The companion received the answer from Bitbucket. You can close this window.</p></body></html>
-`;
+/** How long the browser's request is held open for the outcome before a page says "look back". */
+const MAX_HOLD_MS = 60_000;
 
 const MAX_HELD_CALLBACKS = 8;
 
@@ -51,22 +55,53 @@ export async function startLoopbackReceiver(port: number): Promise<CallbackRecei
   let delivered = false;
   // Callbacks that arrive before the sign-in waits (a fast browser) are held, a few only.
   const held: { url: string; response: ServerResponse }[] = [];
+  // The browser's request for our callback, answered once the sign-in has its outcome.
+  let pending: { response: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  let lastPage: Promise<void> = Promise.resolve();
+  const sendPage = (response: ServerResponse, status: number, html: string): void => {
+    lastPage = new Promise<void>((resolve) => {
+      response.once('close', resolve);
+      response
+        .writeHead(status, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Cache-Control': 'no-store',
+          // The page must not leak the code in the query to any other site.
+          'Referrer-Policy': 'no-referrer',
+        })
+        .end(html, () => resolve());
+    });
+  };
+  const settle = (outcome: CallbackOutcome): void => {
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    sendPage(pending.response, outcome.kind === 'signed-in' ? 200 : 400, callbackPage(outcome));
+    pending = undefined;
+  };
   const answer = (url: string, response: ServerResponse): void => {
     if (delivered) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
     const ours = waiting?.belongs(url) === true;
-    response
-      .writeHead(ours ? 200 : 400, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Cache-Control': 'no-store',
-        // The page must not leak the code in the query to any other site.
-        'Referrer-Policy': 'no-referrer',
-      })
-      .end(ours ? DONE_PAGE : FOREIGN_PAGE);
-    if (!ours || waiting === undefined) return;
+    if (!ours || waiting === undefined) {
+      sendPage(response, 400, FOREIGN_PAGE);
+      return;
+    }
     delivered = true;
+    const timer = setTimeout(
+      () =>
+        settle({
+          kind: 'failed',
+          error: {
+            code: 'OAUTH_CALLBACK_TIMEOUT',
+            message:
+              'The companion is taking long to finish the sign-in; its window says how it ends.',
+          },
+        }),
+      MAX_HOLD_MS,
+    );
+    timer.unref();
+    pending = { response, timer };
     waiting.resolve(url);
   };
   const server: Server = createServer((request, response) => {
@@ -108,7 +143,11 @@ export async function startLoopbackReceiver(port: number): Promise<CallbackRecei
         for (const { url, response } of held.splice(0)) answer(url, response);
       });
     },
+    settle,
     async close() {
+      settle(STOPPED_OUTCOME);
+      // Let the last page reach the browser before the sockets go (bounded).
+      await Promise.race([lastPage, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -146,6 +185,7 @@ export function createCustomSchemeReceiver(): CallbackReceiver {
         if (waiter !== undefined) customSchemeWaiters.delete(waiter);
       });
     },
+    settle: () => undefined,
     async close() {
       if (waiter !== undefined) customSchemeWaiters.delete(waiter);
     },
@@ -164,6 +204,7 @@ export function createPastedCallbackReceiver(
   return {
     redirectUri,
     next: (signal) => read(signal),
+    settle: () => undefined,
     close: async () => undefined,
   };
 }

@@ -7,12 +7,10 @@ import type {
   OAuthStartRequest,
 } from '../../../common/api/models.js';
 import { CompanionError, toErrorShape } from '../../../common/errors/companion-error.js';
-import type { Installation } from '../../../common/models/installation.js';
-import { createDispatcher } from '../../net/network-factory.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import type { SettingsStore } from '../../settings/settings-store.js';
 import { startLoopbackReceiver, type CallbackReceiver } from './callback-receiver.js';
-import { instanceNetworkOptions, type DispatcherFactory } from './oauth-network.js';
+import type { DispatcherFactory } from './oauth-network.js';
 import {
   CUSTOM_REDIRECT_URI,
   DEFAULT_OAUTH_PORT,
@@ -20,7 +18,8 @@ import {
   redirectUrisToRegister,
   type RedirectMode,
 } from './oauth-redirect.js';
-import { prepareOAuthSignIn, type BrowserOpener } from './oauth-sign-in.js';
+import type { BrowserOpener } from './oauth-sign-in.js';
+import { startOAuthSignIn, type StartedOAuthSignIn } from '../../use-cases/sign-in-with-oauth.js';
 
 export interface OAuthFlowsOptions {
   readonly secrets: SecretStore;
@@ -87,31 +86,32 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
 
   async function start(request: OAuthStartRequest): Promise<OAuthStart> {
     if (current !== undefined) await cancel(current.id);
-    const installation = options.settings.requireInstallation(request.installation);
-    const clientId = request.clientId.trim();
-    if (clientId === '') {
-      throw new CompanionError('OAUTH_CLIENT_ID_MISSING', 'The client id is empty.');
-    }
-    if (request.clientSecret.trim() === '') {
-      throw new CompanionError('OAUTH_CLIENT_SECRET_MISSING', 'The client secret is empty.');
-    }
-    const dispatcher = (options.createDispatcher ?? createDispatcher)({
-      ...instanceNetworkOptions(installation),
-      ...(options.env === undefined ? {} : { env: options.env }),
-    });
     let loopback: CallbackReceiver | undefined;
+    let signIn: StartedOAuthSignIn | undefined;
     try {
       if (options.redirect === 'localhost') loopback = await startLoopbackReceiver(port);
-      const signIn = await prepareOAuthSignIn({
-        installation,
-        clientId,
-        clientSecret: request.clientSecret.trim(),
-        redirectUri: active,
-        scopes: oauthScopes(request.withWebhooks === true),
-        secrets: options.secrets,
-        dispatcher,
-        ...(options.now === undefined ? {} : { now: options.now }),
-      });
+      // The one sign-in path (core/use-cases/sign-in-with-oauth.ts): checks before the browser,
+      // keeps what was entered until success or cancel.
+      signIn = await startOAuthSignIn(
+        {
+          settings: options.settings,
+          secretStore: options.secrets,
+          env: options.env ?? {},
+          ...(options.createDispatcher === undefined
+            ? {}
+            : { createDispatcher: options.createDispatcher }),
+          ...(options.now === undefined ? {} : { now: options.now }),
+        },
+        {
+          installation: request.installation,
+          clientId: request.clientId,
+          clientSecret: request.clientSecret,
+          redirect: options.redirect,
+          redirectUri: active,
+          scopes: oauthScopes(request.withWebhooks === true),
+        },
+      );
+      const started = signIn;
       const id = randomUUID();
       const abort = new AbortController();
       let delivered: ((url: string) => void) | undefined;
@@ -141,18 +141,16 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         const callback = await Promise.race([
           pasted,
           stopped,
-          ...(receiver === undefined ? [] : [receiver.next(signal, signIn.belongs)]),
+          ...(receiver === undefined ? [] : [receiver.next(signal, started.belongs)]),
         ]);
-        const result = await Promise.race([signIn.complete(callback), stopped]);
-        const latest = options.settings.requireInstallation(installation.id);
-        const updated: Installation = {
-          ...latest,
-          auth: { kind: 'oauth', clientId, redirect: options.redirect, user: result.user },
-        };
-        options.settings.saveInstallation(updated);
-        if (latest.auth.kind === 'pat') {
-          await options.secrets.delete({ installationId: installation.id, kind: 'pat' });
+        let result;
+        try {
+          result = await Promise.race([started.complete(callback), stopped]);
+        } catch (error) {
+          receiver?.settle({ kind: 'failed', error: toErrorShape(error) });
+          throw error;
         }
+        receiver?.settle({ kind: 'signed-in', user: result.user });
         return {
           kind: 'signed-in',
           flowId: id,
@@ -160,18 +158,18 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         };
       };
       const done = run()
-        .catch((error: unknown): OAuthFlowState => ({
-          kind: 'failed',
-          flowId: id,
-          error: toErrorShape(error),
-        }))
+        .catch(async (error: unknown): Promise<OAuthFlowState> => {
+          // The admin's Cancel forgets what was entered; any other failure keeps it for a retry.
+          if (abort.signal.aborted) await started.cancelled();
+          return { kind: 'failed', flowId: id, error: toErrorShape(error) };
+        })
         .then(async (state) => {
           if (current?.id === id) current = undefined;
           // Finished flows stay answerable by `wait` (the UI may ask after the end); a few only.
           finished.push(id);
           while (finished.length > MAX_FINISHED_FLOWS) flows.delete(finished.shift() ?? '');
           await receiver?.close();
-          await dispatcher.close();
+          await started.close();
           return emit(state);
         });
       const flow: Flow = {
@@ -180,7 +178,7 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         done,
         // A link with another state (any web page can open the custom scheme) must not end the flow.
         deliver: (url) => {
-          if (!signIn.belongs(url)) return false;
+          if (!started.belongs(url)) return false;
           delivered?.(url);
           return true;
         },
@@ -191,16 +189,16 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
       let opened = false;
       if (options.openBrowser !== undefined) {
         try {
-          await options.openBrowser(signIn.authorizationUrl);
+          await options.openBrowser(started.authorizationUrl);
           opened = true;
         } catch {
           // The UI shows the link instead.
         }
       }
-      return { flowId: id, redirectUri: active, authorizeUrl: signIn.authorizationUrl, opened };
+      return { flowId: id, redirectUri: active, authorizeUrl: started.authorizationUrl, opened };
     } catch (error) {
       await loopback?.close();
-      await dispatcher.close();
+      await signIn?.close();
       throw error;
     }
   }

@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
-import { CompanionError } from '../../../common/errors/companion-error.js';
+import { CompanionError, toErrorShape } from '../../../common/errors/companion-error.js';
 import type { Installation } from '../../../common/models/installation.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { beginAuthorization, callbackBelongs, readCallback } from './authorization-request.js';
 import { preflightAuthorization } from './authorize-preflight.js';
+import { assertCredentialShape, checkClientCredentials, type ClientCheck } from './client-check.js';
 import type { CallbackReceiver } from './callback-receiver.js';
 import { oauthClientSecretKey, oauthTokensKey } from './oauth-authorization.js';
 import { DEFAULT_OAUTH_SCOPES } from './oauth-redirect.js';
@@ -37,6 +38,8 @@ export interface OAuthSignInResult {
 export interface OAuthSignIn {
   readonly authorizationUrl: string;
   readonly redirectUri: string;
+  /** Whether Bitbucket confirmed the client id and secret before the browser (client-check.ts). */
+  readonly clientCheck: ClientCheck;
   /** True when the callback carries this sign-in's state: only such a callback may end it. */
   belongs(callbackUrl: string): boolean;
   /** Checks state, redeems the code at once, learns the user and stores the secrets. Once. */
@@ -51,6 +54,7 @@ export interface OAuthSignIn {
  */
 export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<OAuthSignIn> {
   const now = options.now ?? Date.now;
+  assertCredentialShape(options.clientId, options.clientSecret);
   const pending = await beginAuthorization({
     baseUrl: options.installation.baseUrl,
     clientId: options.clientId,
@@ -58,11 +62,20 @@ export async function prepareOAuthSignIn(options: OAuthSignInOptions): Promise<O
     scopes: options.scopes ?? DEFAULT_OAUTH_SCOPES,
     now: now(),
   });
+  // Everything Bitbucket can answer without a user, before the admin logs in and consents: the
+  // client id and redirect URI (authorize page), then the client secret (revoke endpoint).
   await preflightAuthorization(pending, options.dispatcher);
+  const clientCheck = await checkClientCredentials({
+    baseUrl: options.installation.baseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    dispatcher: options.dispatcher,
+  });
   let used = false;
   return {
     authorizationUrl: pending.authorizationUrl,
     redirectUri: pending.redirectUri,
+    clientCheck,
     belongs: (callbackUrl) => callbackBelongs(pending, callbackUrl),
     async complete(callbackUrl) {
       const params = readCallback(pending, callbackUrl);
@@ -128,42 +141,75 @@ export interface BrowserSignInOptions extends Omit<OAuthSignInOptions, 'redirect
 
 export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
 
-/** The whole browser flow: prepare, open the browser, wait for the callback, complete. */
+/** The whole browser flow on the OAuth layer (no settings): prepare, then `runBrowserSignIn`. */
 export async function signInWithOAuth(options: BrowserSignInOptions): Promise<OAuthSignInResult> {
-  const { receiver } = options;
   try {
-    const signIn = await prepareOAuthSignIn({ ...options, redirectUri: receiver.redirectUri });
-    const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal =
-      options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    const signIn = await prepareOAuthSignIn({
+      ...options,
+      redirectUri: options.receiver.redirectUri,
+    });
     options.onAuthorizationUrl?.(signIn.authorizationUrl);
-    const opening = options.openBrowser(signIn.authorizationUrl);
-    // Waiting starts while the browser opens (after the opener has shown the URL): the loopback
-    // answers a callback only once it knows which state is ours, and an opener may wait for that.
-    const arrived = receiver.next(signal, signIn.belongs);
-    arrived.catch(() => undefined);
-    await opening;
-    let callback: string;
-    try {
-      callback = await arrived;
-    } catch (error) {
-      if (timeout.aborted) {
-        throw new CompanionError(
-          'OAUTH_CALLBACK_TIMEOUT',
-          `The browser did not come back to ${receiver.redirectUri} within ${Math.round(timeoutMs / 1000)} s.`,
-          {
-            hint: `If the browser shows a Bitbucket error page, add this exact redirect URI to the Application Link: ${receiver.redirectUri}`,
-          },
-        );
-      }
-      if (options.signal?.aborted === true) {
-        throw new CompanionError('OPERATION_CANCELLED', 'The sign-in was cancelled.');
-      }
-      throw error;
-    }
-    return await signIn.complete(callback);
+    return await runBrowserSignIn(signIn, options);
   } finally {
-    await receiver.close();
+    await options.receiver.close();
+  }
+}
+
+/**
+ * Opens the browser, waits for the callback that belongs to this sign-in, completes it, and tells
+ * the receiver how it ended (the loopback's page says so in words). The one waiting path of the
+ * CLI (core/use-cases/sign-in-with-oauth.ts) and of the layer's own tests.
+ */
+export async function runBrowserSignIn<Result extends { readonly user: string }>(
+  signIn: {
+    readonly authorizationUrl: string;
+    belongs(url: string): boolean;
+    complete(url: string): Promise<Result>;
+  },
+  options: Pick<BrowserSignInOptions, 'receiver' | 'openBrowser' | 'signal' | 'timeoutMs'>,
+): Promise<Result> {
+  const { receiver } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal =
+    options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  // Waiting starts before the browser opens: the loopback answers a callback only once it knows
+  // which state is ours, and an opener may itself wait for the page the loopback answers with.
+  const arrived = receiver.next(signal, (url) => signIn.belongs(url));
+  arrived.catch(() => undefined);
+  const opening = options.openBrowser(signIn.authorizationUrl);
+  const openFailed = opening.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => Promise.reject(error),
+  );
+  openFailed.catch(() => undefined);
+  let callback: string;
+  try {
+    callback = await Promise.race([arrived, openFailed]);
+  } catch (error) {
+    if (timeout.aborted) {
+      throw new CompanionError(
+        'OAUTH_CALLBACK_TIMEOUT',
+        `The browser did not come back to ${receiver.redirectUri} within ${Math.round(timeoutMs / 1000)} s.`,
+        {
+          hint: `If the browser shows a Bitbucket error page, add this exact redirect URI to the Application Link: ${receiver.redirectUri}`,
+        },
+      );
+    }
+    if (options.signal?.aborted === true) {
+      throw new CompanionError('OPERATION_CANCELLED', 'The sign-in was cancelled.');
+    }
+    throw error;
+  }
+  try {
+    const result = await signIn.complete(callback);
+    receiver.settle({ kind: 'signed-in', user: result.user });
+    return result;
+  } catch (error) {
+    receiver.settle({ kind: 'failed', error: toErrorShape(error) });
+    throw error;
+  } finally {
+    // An opener that follows the browser to the page ends once the page was answered.
+    await opening.catch(() => undefined);
   }
 }

@@ -1,5 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Delivery, DeliveryState, RelayStatus } from '../../../common/api/models.js';
+import {
+  DEFAULT_WATCH_INTERVAL_SECONDS,
+  type WatchSettings,
+} from '../../../common/models/watch.js';
 import { describeRelayLiveness } from '../../../common/relay/relay-liveness-text.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
@@ -54,6 +58,15 @@ export function RelayView() {
     void refresh();
   }, [refresh]);
 
+  // The watch's last poll moves without an event: read the status again while the view is open.
+  useEffect(() => {
+    if (!name) return undefined;
+    const timer = setInterval(() => {
+      void api.getRelayStatus({ installation: name }).then(setStatus, () => undefined);
+    }, 5_000);
+    return () => clearInterval(timer);
+  }, [api, name]);
+
   useCompanionEvents((event) => {
     if (event.kind === 'relay-status' && event.status.installationId === installation?.id)
       setStatus(event.status);
@@ -102,6 +115,20 @@ export function RelayView() {
       {status ? (
         <div className="tiles" aria-label="Relay status">
           <RelayProcessTile status={status} />
+          <Tile
+            label="Mode"
+            value={MODE_WORDS[status.mode.mode]}
+            tone={status.mode.mode === 'none' || status.mode.suggestWatch ? 'bad' : 'ok'}
+            detail={status.mode.reason}
+          />
+          {status.watch.enabled ? (
+            <Tile
+              label="Watched repositories"
+              value={String(status.watch.watched)}
+              tone={status.watch.running || !status.running ? 'ok' : 'warn'}
+              detail={`every ${status.watch.intervalSeconds ?? '?'} s; last poll ${ago(status.watch.lastPollAt)}${status.watch.lastError ? `; last error: ${status.watch.lastError.message}` : ''}`}
+            />
+          ) : null}
           <Tile label="Last received from BDC" value={ago(status.lastReceivedAt)} />
           <Tile label="Last acknowledged by the platform" value={ago(status.lastDeliveredAt)} />
           <Tile label="Last BDC ping" value={ago(status.lastPingAt)} />
@@ -128,6 +155,14 @@ export function RelayView() {
         </div>
       ) : null}
 
+      {can('configureWatch') && installation ? (
+        <WatchSettingsCard
+          key={name}
+          installation={name}
+          current={installation.relay.watch}
+          onStatus={setStatus}
+        />
+      ) : null}
       {can('rotateWebhookSecret') ? <RotateSecret installation={name} /> : null}
       <div className="toolbar">
         <h3>Deliveries</h3>
@@ -209,6 +244,123 @@ export function RelayView() {
       </table>
       {deliveries.length === 0 ? <p className="muted">No deliveries yet.</p> : null}
     </section>
+  );
+}
+
+/** Which way changes reach the platform, as the mode tile names it. */
+const MODE_WORDS: Readonly<Record<RelayStatus['mode']['mode'], string>> = {
+  webhooks: 'Webhooks',
+  watch: 'Watch mode',
+  both: 'Webhooks and watch mode',
+  none: 'Nothing reaches the platform',
+};
+
+/** When the stored watch starts polling: here now, in the daemon within seconds, or later. */
+function watchStart(status: RelayStatus): string {
+  if (status.watch.running) return 'Watching now.';
+  if (status.liveness.running.length > 0)
+    return 'The relay running in the companion service starts watching within seconds.';
+  return 'Watching starts when the relay starts.';
+}
+
+/** Comma- or space-separated entries, trimmed, empty ones left out. */
+function entries(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((each) => each.trim())
+    .filter(Boolean);
+}
+
+/**
+ * What watch mode watches, edited in place: the relay this companion runs applies a change at
+ * once, without a restart (docs/watch-mode.md).
+ */
+function WatchSettingsCard(props: {
+  installation: string;
+  current: WatchSettings | undefined;
+  onStatus: (status: RelayStatus) => void;
+}) {
+  const api = useApi();
+  const { current } = props;
+  const [repositories, setRepositories] = useState(current?.repositories.join(', ') ?? '');
+  const [projects, setProjects] = useState(current?.projects.join(', ') ?? '');
+  const [interval, setInterval_] = useState(
+    String(current?.intervalSeconds ?? DEFAULT_WATCH_INTERVAL_SECONDS),
+  );
+  // Open at first when watch mode is on; then the admin's choice, not each change's.
+  const [openAtFirst] = useState(current !== undefined);
+  const [save, saved] = useAction(async (off: boolean) => {
+    const status = await api.configureWatch(
+      off
+        ? { installation: props.installation, off: true }
+        : {
+            installation: props.installation,
+            repositories: entries(repositories),
+            projects: entries(projects),
+            intervalSeconds: Number(interval),
+          },
+    );
+    props.onStatus(status);
+    return status;
+  });
+  return (
+    <details className="card" open={openAtFirst}>
+      <summary>Watch mode {current ? '(on)' : '(off)'}</summary>
+      <p className="muted">
+        For a BDC that cannot reach this machine: the companion asks BDC for changes itself and
+        sends the platform the events BDC would have sent. Changes here apply at once.
+      </p>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save(false);
+        }}
+      >
+        <Field
+          label="Repositories to watch (PROJECT/slug)"
+          value={repositories}
+          onChange={setRepositories}
+          placeholder="OPS/deployments, OPS/infra"
+        />
+        <Field
+          label="Projects to watch (every repository)"
+          value={projects}
+          onChange={setProjects}
+          placeholder="OPS"
+        />
+        <Field
+          label="Seconds between two checks (5 to 3600)"
+          type="number"
+          value={interval}
+          onChange={setInterval_}
+        />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={saved.kind === 'running'}>
+            {current ? 'Save what is watched' : 'Turn watch mode on'}
+          </button>
+          {current ? (
+            <button
+              type="button"
+              disabled={saved.kind === 'running'}
+              onClick={() => void save(true)}
+            >
+              Stop watching
+            </button>
+          ) : null}
+        </div>
+      </form>
+      {saved.kind === 'failed' ? (
+        <ErrorNotice error={saved.error} title="Watch settings not saved" />
+      ) : null}
+      {saved.kind === 'done' ? (
+        <p role="status" className="notice notice-ok">
+          {saved.value.watch.enabled
+            ? `${watchStart(saved.value)} ${saved.value.mode.reason}`
+            : 'Watch mode is off.'}
+        </p>
+      ) : null}
+    </details>
   );
 }
 

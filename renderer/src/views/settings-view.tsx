@@ -4,7 +4,7 @@ import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
 
-/** Clone cache expiry and size, the git CLI fallback threshold, and the proxy in effect. */
+/** Clone cache expiry and size and the git CLI fallback threshold (the proxy is under Network). */
 export function SettingsView() {
   const api = useApi();
   const [settings, setSettings] = useState<AppSettings | undefined>(undefined);
@@ -71,19 +71,12 @@ export function SettingsView() {
           Saved; the next push uses these settings.
         </p>
       ) : null}
-      <h3>Network</h3>
-      <dl className="facts" aria-label="Network">
+      <h3>Storage</h3>
+      <dl className="facts" aria-label="Storage">
         <dt>Clone cache folder</dt>
         <dd className="mono">{settings.cacheDirectory ?? 'the OS cache folder'}</dd>
-        <dt>HTTPS proxy</dt>
-        <dd className="mono">{settings.proxy.httpsProxy ?? 'none (direct connections)'}</dd>
-        <dt>No proxy for</dt>
-        <dd className="mono">{settings.proxy.noProxy ?? '—'}</dd>
       </dl>
-      <p className="muted">
-        The proxy comes from HTTPS_PROXY and NO_PROXY in the companion's environment, so the app,
-        the daemon and git use the same route.
-      </p>
+      <p className="muted">The proxy, PAC file and platform CA are in the Network section.</p>
     </section>
   );
 }

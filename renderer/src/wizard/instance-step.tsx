@@ -101,13 +101,20 @@ export function InstanceStep(props: {
             checked={draft.allowLoopback}
             onChange={(allowLoopback) => update({ allowLoopback })}
           />
+        </details>
+        <details className="advanced" open={draft.platformCaPem !== ''}>
+          <summary>Behind a proxy (VPN, TLS inspection)</summary>
           <Field
             label="Platform CA (PEM)"
             value={draft.platformCaPem}
             onChange={(platformCaPem) => update({ platformCaPem })}
             multiline
-            help="Only behind a TLS-inspecting proxy (or for the simulator's platform): the CA it signs with."
+            help="Only behind a TLS-inspecting proxy: the CA it signs with, so the relay and the bridge trust the platform through it."
           />
+          <p className="muted">
+            The proxy itself (its URL, a PAC file, or the system's settings) is set in the Network
+            section, for every installation.
+          </p>
         </details>
         <div className="actions">
           <button type="submit" className="primary" disabled={probe.running}>

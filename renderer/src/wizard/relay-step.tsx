@@ -21,6 +21,7 @@ export function RelayStep(props: {
   const name = installation?.name ?? '';
   const [endpoint, setEndpoint] = useState<RelayEndpoint | undefined>(undefined);
   const [delivered, setDelivered] = useState(false);
+  const [watching, setWatching] = useState(false);
 
   useEffect(() => {
     if (!name) return;
@@ -44,14 +45,25 @@ export function RelayStep(props: {
             relay: { callbackUrl: endpoint?.callbackUrl, registered, testDelivery: true },
           });
         }}
+        onWatching={(_status, count) => {
+          setWatching(true);
+          props.onChange({
+            relay: {
+              callbackUrl: endpoint?.callbackUrl,
+              registered: props.state.relay?.registered ?? 0,
+              testDelivery: props.state.relay?.testDelivery ?? false,
+              watching: count,
+            },
+          });
+        }}
       />
       <div className="actions">
         <button
           type="button"
           onClick={() => props.onChange({ step: 'summary' })}
-          className={delivered ? 'primary' : ''}
+          className={delivered || watching ? 'primary' : ''}
         >
-          {delivered ? 'Continue' : 'Skip for now'}
+          {delivered || watching ? 'Continue' : 'Skip for now'}
         </button>
       </div>
     </section>

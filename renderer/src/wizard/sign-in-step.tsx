@@ -137,14 +137,28 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
       .then(setUris, () => undefined);
   }, [api, props.installation]);
 
+  // What was entered stays in the form until sign-in succeeds or the admin cancels: after any
+  // failure (a refused secret, Deny, a timeout) the admin fixes the cause and only retries.
   async function begin(): Promise<void> {
     const flow = await start();
-    setClientSecret('');
     if (!flow) return;
     setStarted(flow);
     const state = await wait(flow.flowId);
-    if (state?.kind === 'signed-in') props.onSignedIn(state.user.name);
+    if (state?.kind === 'signed-in') {
+      setClientSecret('');
+      props.onSignedIn(state.user.name);
+    }
   }
+
+  async function cancel(flowId: string): Promise<void> {
+    setClientSecret('');
+    await api.cancelOAuth({ flowId });
+  }
+
+  const failed =
+    starting.kind === 'failed' ||
+    waited.kind === 'failed' ||
+    (waited.kind === 'done' && waited.value.kind === 'failed');
 
   return (
     <div className="form-grid">
@@ -192,16 +206,16 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
           }
           onClick={() => void begin()}
         >
-          Sign in with the browser
+          {failed ? 'Try again with the browser' : 'Sign in with the browser'}
         </button>
         {waited.kind === 'running' && started ? (
-          <button type="button" onClick={() => void api.cancelOAuth({ flowId: started.flowId })}>
+          <button type="button" onClick={() => void cancel(started.flowId)}>
             Cancel
           </button>
         ) : null}
       </div>
       {starting.kind === 'failed' ? (
-        <ErrorNotice error={starting.error} title="Could not start sign-in" />
+        <ErrorNotice error={starting.error} title="Sign-in not started" />
       ) : null}
       {started && waited.kind === 'running' ? (
         <div className="notice" role="status">
@@ -229,6 +243,11 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
       ) : null}
       {waited.kind === 'failed' ? (
         <ErrorNotice error={waited.error} title="Sign-in failed" />
+      ) : null}
+      {failed && clientSecret ? (
+        <p className="field-help" role="note">
+          The client id and secret you entered are kept: fix the cause above, then try again.
+        </p>
       ) : null}
     </div>
   );

@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { AuthStatus, Installation, RelayEndpoint } from '../../../common/api/models.js';
+import type {
+  AuthStatus,
+  BridgeOverview,
+  Installation,
+  RelayEndpoint,
+} from '../../../common/api/models.js';
+import { describeBridge } from '../components/bridge-parts.js';
 import { useApi, useCan } from '../app-context.js';
 import type { WizardState } from './wizard-model.js';
 
@@ -8,6 +14,7 @@ interface SavedSetup {
   readonly installation: Installation | undefined;
   readonly auth: AuthStatus | undefined;
   readonly endpoint: RelayEndpoint | undefined;
+  readonly bridge: BridgeOverview | undefined;
   readonly version: string | undefined;
 }
 
@@ -44,6 +51,7 @@ export function SummaryStep(props: {
   const [saved, setSaved] = useState<SavedSetup | undefined>(undefined);
   const canAuth = can('getAuthStatus');
   const canEndpoint = can('getRelayEndpoint');
+  const canBridge = can('getBridgeStatus');
 
   useEffect(() => {
     if (!name) return;
@@ -52,10 +60,13 @@ export function SummaryStep(props: {
       const installation = (await api.listInstallations().catch(() => [])).find(
         (each) => each.name === name,
       );
-      const [auth, endpoint] = await Promise.all([
+      const [auth, endpoint, bridge] = await Promise.all([
         canAuth ? api.getAuthStatus({ installation: name }).catch(() => undefined) : undefined,
         canEndpoint
           ? api.getRelayEndpoint({ installation: name }).catch(() => undefined)
+          : undefined,
+        canBridge && installation?.platform
+          ? api.getBridgeStatus({ installation: name }).catch(() => undefined)
           : undefined,
       ]);
       // Resumed without this session's probe: ask BDC again (fractions of a second).
@@ -73,12 +84,12 @@ export function SummaryStep(props: {
                 .catch(() => undefined)
             )?.version
           : undefined);
-      if (live) setSaved({ installation, auth, endpoint, version });
+      if (live) setSaved({ installation, auth, endpoint, bridge, version });
     })();
     return () => {
       live = false;
     };
-  }, [api, canAuth, canEndpoint, name, report?.version]);
+  }, [api, canAuth, canEndpoint, canBridge, name, report?.version]);
 
   const installation = saved?.installation ?? props.state.installation;
   const cas = installation?.caPems.length ?? 0;
@@ -112,7 +123,20 @@ export function SummaryStep(props: {
             : callbackUrl
               ? `BDC calls ${callbackUrl}${saved?.endpoint?.secretConfigured ? '' : '; no webhook secret stored yet'}`
               : 'not set up'}
+          {relay?.watching ? `; watch mode on for ${relay.watching}` : ''}
         </dd>
+        {canBridge ? (
+          <>
+            <dt>Bridge</dt>
+            <dd>
+              {saved === undefined
+                ? '…'
+                : saved.bridge
+                  ? `${saved.bridge.tokenConfigured ? describeBridge(saved.bridge).text : 'not linked'}; pushes allowed to ${saved.bridge.policy.push.length === 0 ? 'nothing' : saved.bridge.policy.push.join(', ')}`
+                  : 'not linked'}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <div className="actions">
         <button type="button" className="primary" onClick={props.onDone}>

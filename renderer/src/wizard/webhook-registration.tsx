@@ -1,5 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { ProjectRef, RelayEndpoint, RepositoryRef } from '../../../common/api/models.js';
+import type {
+  ProjectRef,
+  RelayEndpoint,
+  RelayStatus,
+  RepositoryRef,
+} from '../../../common/api/models.js';
 import { permissionNeed } from '../../../common/auth/permission-needs.js';
 import {
   RELAY_TEST_WAIT_MS,
@@ -11,6 +16,7 @@ import { Checkbox } from '../components/field.js';
 import { ManualWebhookSetup } from './manual-webhook-setup.js';
 import { RelayTestResult } from './relay-test-result.js';
 import { RelayUrlWarnings } from './relay-url-warnings.js';
+import { WatchOffer } from './watch-offer.js';
 
 /**
  * Which repositories to register the webhook on, the registration, and proof that BDC's test
@@ -20,6 +26,8 @@ export function WebhookRegistration(props: {
   installation: { readonly id: string; readonly name: string; readonly baseUrl: string };
   endpoint: RelayEndpoint | undefined;
   onTestDelivery: (delivery: { at: string; registered: number }) => void;
+  /** Watch mode was turned on instead (offered when BDC's test could not reach the relay). */
+  onWatching?: (status: RelayStatus, count: number) => void;
 }) {
   const api = useApi();
   const name = props.installation.name;
@@ -100,6 +108,20 @@ export function WebhookRegistration(props: {
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- record when the ping and the registration are in
   }, [pingAt, registered.kind]);
+
+  const outcome =
+    registered.kind === 'done'
+      ? relayTestOutcome(registered.value.webhooks, pingAt !== undefined, timedOut)
+      : undefined;
+  // The evidence that BDC cannot reach the relay: its test failed, or no delivery came in time.
+  const unreachable =
+    (registered.kind === 'running' && timedOut) ||
+    outcome?.kind === 'unreachable' ||
+    outcome?.kind === 'not-this-relay';
+  const registeredRepos =
+    registered.kind === 'done'
+      ? registered.value.webhooks.map((hook) => hook.target)
+      : [...selected];
 
   const toggle = (repo: string, on: boolean) =>
     setSelected((current) => {
@@ -200,12 +222,19 @@ export function WebhookRegistration(props: {
           </p>
         </div>
       ) : null}
-      {registered.kind === 'done' ? (
+      {registered.kind === 'done' && outcome ? (
         <RelayTestResult
           installation={name}
           registration={registered.value}
-          outcome={relayTestOutcome(registered.value.webhooks, pingAt !== undefined, timedOut)}
+          outcome={outcome}
           pingAt={pingAt}
+        />
+      ) : null}
+      {unreachable && props.onWatching ? (
+        <WatchOffer
+          installation={name}
+          repositories={registeredRepos}
+          onWatching={props.onWatching}
         />
       ) : null}
     </>

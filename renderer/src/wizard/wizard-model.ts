@@ -1,14 +1,38 @@
 import type { Installation, ProbeReport } from '../../../common/api/models.js';
 
-export type WizardStepId = 'instance' | 'trust' | 'sign-in' | 'relay' | 'summary';
+export type WizardStepId = 'instance' | 'trust' | 'sign-in' | 'relay' | 'bridge' | 'summary';
 
 export const WIZARD_STEPS: readonly { readonly id: WizardStepId; readonly title: string }[] = [
   { id: 'instance', title: 'Instance' },
   { id: 'trust', title: 'Trust' },
   { id: 'sign-in', title: 'Sign in' },
   { id: 'relay', title: 'Relay' },
+  { id: 'bridge', title: 'Bridge' },
   { id: 'summary', title: 'Summary' },
 ];
+
+/** The optional steps this build can run (the relay and the bridge need their operations). */
+export interface OptionalSteps {
+  readonly relay: boolean;
+  readonly bridge: boolean;
+}
+
+/** The steps shown, in order: the optional ones only when the build can run them. */
+export function wizardSteps(
+  available: OptionalSteps,
+): readonly { readonly id: WizardStepId; readonly title: string }[] {
+  return WIZARD_STEPS.filter(
+    (step) =>
+      (step.id !== 'relay' || available.relay) && (step.id !== 'bridge' || available.bridge),
+  );
+}
+
+/** The step after `current` among those shown (the summary after the last). */
+export function stepAfter(current: WizardStepId, available: OptionalSteps): WizardStepId {
+  const steps = wizardSteps(available);
+  const index = steps.findIndex((step) => step.id === current);
+  return steps[index + 1]?.id ?? 'summary';
+}
 
 export interface InstanceDraft {
   readonly name: string;
@@ -48,6 +72,8 @@ export interface WizardState {
         readonly callbackUrl: string | undefined;
         readonly registered: number;
         readonly testDelivery: boolean;
+        /** Repositories and projects watch mode was turned on for in this step. */
+        readonly watching?: number;
       }
     | undefined;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Installation } from '../../../common/api/models.js';
 import { useApi, useCan } from '../app-context.js';
+import { BridgeStep } from './bridge-step.js';
 import { InstanceStep } from './instance-step.js';
 import { RelayStep } from './relay-step.js';
 import { resumeStep } from './setup-gaps.js';
@@ -16,7 +17,8 @@ import {
 } from './wizard-draft-store.js';
 import {
   INITIAL_WIZARD,
-  WIZARD_STEPS,
+  stepAfter,
+  wizardSteps,
   type WizardState,
   type WizardStepId,
 } from './wizard-model.js';
@@ -41,7 +43,7 @@ export function stateForInstallation(installation: Installation, step: WizardSte
 }
 
 /**
- * The setup wizard: instance → trust → sign in → relay → summary. Its state (never a secret) is
+ * The setup wizard: instance → trust → sign in → relay → bridge → summary. Its state (never a secret) is
  * kept in the page's storage on every change, so leaving for another view, reloading or closing
  * the window resumes where the admin stopped; `resume` continues an installation's setup instead.
  */
@@ -53,6 +55,10 @@ export function Wizard(props: {
   const api = useApi();
   const can = useCan();
   const relayAvailable = can('registerWebhooks') && can('startRelay');
+  const available = {
+    relay: relayAvailable,
+    bridge: can('setBridgeToken') && can('getBridgeStatus') && can('updateBridgePolicy'),
+  };
   const storage = props.storage ?? browserDraftStorage();
   const [saved] = useState(() => (props.resume ? undefined : loadWizardDraft(storage)));
   const [state, setState] = useState<WizardState>(() =>
@@ -109,7 +115,7 @@ export function Wizard(props: {
     heading.scrollIntoView?.({ block: 'start' });
   }, [state.step, loading]);
 
-  const steps = WIZARD_STEPS.filter((step) => step.id !== 'relay' || relayAvailable);
+  const steps = wizardSteps(available);
   const currentIndex = steps.findIndex((step) => step.id === state.step);
 
   function body() {
@@ -124,12 +130,25 @@ export function Wizard(props: {
           <SignInStep
             state={state}
             onChange={(next) =>
-              change(next.step === 'relay' && !relayAvailable ? { ...next, step: 'summary' } : next)
+              change(
+                next.step === 'relay' ? { ...next, step: stepAfter('sign-in', available) } : next,
+              )
             }
           />
         );
       case 'relay':
-        return <RelayStep state={state} onChange={change} />;
+        return (
+          <RelayStep
+            state={state}
+            onChange={(next) =>
+              change(
+                next.step === 'summary' ? { ...next, step: stepAfter('relay', available) } : next,
+              )
+            }
+          />
+        );
+      case 'bridge':
+        return <BridgeStep state={state} onChange={change} />;
       case 'summary':
         return (
           <SummaryStep

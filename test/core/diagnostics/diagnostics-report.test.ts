@@ -33,18 +33,30 @@ describe('diagnostics for the UI', () => {
     expect(redactor.size).toBe(0);
     expect(bundle.database.present).toBe(false);
     expect(bundle.installations[0]?.proxy).toEqual([
-      { url: 'https://bdc.lab.example', role: 'bdc', route: 'direct' },
+      {
+        url: 'https://bdc.lab.example',
+        role: 'bdc',
+        route: { kind: 'direct', source: 'environment' },
+        description: 'direct (proxy variables)',
+        error: undefined,
+      },
     ]);
     const report = toDiagnosticsReport(bundle);
     expect(report.generatedAt).toBe('2026-11-28T12:00:00.000Z');
     expect(report.sections.map((section) => section.title)).toEqual([
       'Versions',
       'Secret store',
+      'Network',
       'Installation lab',
       'Activity',
     ]);
     expect(report.sections[1]?.items[0]).toMatchObject({ label: 'memory', ok: true });
     expect(report.sections[2]?.items).toContainEqual({
+      label: 'NO_PROXY',
+      value: '.lab.example',
+      ok: undefined,
+    });
+    expect(report.sections[3]?.items).toContainEqual({
       label: 'probe',
       value: 'probing was turned off',
       ok: undefined,

@@ -34,7 +34,11 @@ describe('service: the bridge and watch mode run inside the desktop and serve', 
       oauthRedirect: 'localhost',
       tuning: {
         relay: { watch: { intervalMs: 300, checkMs: 200 } },
-        bridge: { backoff: { initialMs: 20, maxMs: 200, resetAfterMs: 60_000 }, tokenPollMs: 100 },
+        // The token poll is slow on purpose: a stored token must be tried at once, not at a poll.
+        bridge: {
+          backoff: { initialMs: 20, maxMs: 200, resetAfterMs: 60_000 },
+          tokenPollMs: 60_000,
+        },
       },
     });
     service.onEvent((event) => events.push(event));
@@ -47,8 +51,12 @@ describe('service: the bridge and watch mode run inside the desktop and serve', 
       .length ?? 0;
   const platformId = (): string => sim.platform?.installationId ?? '';
 
-  async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 15_000;
+  async function until<T>(
+    read: () => Promise<T> | T,
+    done: (value: T) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
       if (done(value)) return value;
@@ -114,6 +122,7 @@ describe('service: the bridge and watch mode run inside the desktop and serve', 
     await until(
       () => service.invoke('getBridgeStatus', [{ installation: 'sim' }]),
       (overview) => overview.status?.state === 'connected',
+      5_000,
     );
     expect(connections()).toBe(1);
     // The platform reads through the bridge the service runs.

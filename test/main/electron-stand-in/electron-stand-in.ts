@@ -31,6 +31,11 @@ export interface StandInOptions {
   readonly userData: string;
   /** What `app.requestSingleInstanceLock()` answers: false when another instance holds it. */
   readonly singleInstanceLock?: boolean;
+  /**
+   * What `session.resolveProxy(url)` answers, in Chromium's PAC form (`"PROXY host:port; DIRECT"`):
+   * the OS proxy settings the desktop app would see. `DIRECT` by default.
+   */
+  readonly systemProxy?: (url: string) => string;
 }
 
 /** A frame as `event.senderFrame` describes it (WebFrameMain). */
@@ -229,7 +234,7 @@ export function createElectronStandIn(options: StandInOptions): ElectronStandIn 
     },
     resolveProxy(url: string): Promise<string> {
       record('session.resolveProxy', url);
-      return Promise.resolve('DIRECT');
+      return Promise.resolve(options.systemProxy?.(url) ?? 'DIRECT');
     },
     webRequest: {
       onHeadersReceived(...args: unknown[]): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeOverview } from '../../../common/api/models.js';
-import { describeBridge } from '../../../renderer/src/views/bridge-view.js';
+import { describeBridge } from '../../../renderer/src/components/bridge-parts.js';
 
 const base: BridgeOverview = {
   running: true,

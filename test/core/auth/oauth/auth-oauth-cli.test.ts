@@ -55,6 +55,10 @@ describe('bdc-companion auth oauth', () => {
   let port: number;
   let home: string;
   const customLocations: string[] = [];
+  /** What the admin does on the consent page, how often the browser was opened, what it showed. */
+  let decision: 'approve' | 'deny' = 'approve';
+  let browserOpened = 0;
+  let lastPage = '';
 
   beforeAll(async () => {
     port = await freePort();
@@ -86,6 +90,7 @@ describe('bdc-companion auth oauth', () => {
   /** The user in the browser: log in, Allow; for the custom scheme, note where it was sent. */
   const command = createAuthOAuthCommand({
     openBrowser: () => async (url) => {
+      browserOpened += 1;
       const page = await browser.newPage();
       try {
         await page.goto(url);
@@ -93,11 +98,14 @@ describe('bdc-companion auth oauth', () => {
         await page.fill('#j_password', TEST_USER.name);
         const [redirect] = await Promise.all([
           page.waitForResponse((r) => r.status() === 302),
-          page.click('#approve'),
+          page.click(`#${decision}`),
         ]);
         const location = (await redirect.headerValue('location')) ?? '';
         if (location.startsWith('io.ankra.bdc-companion:')) customLocations.push(location);
-        else await page.waitForURL(/\/oauth\/callback\?/);
+        else {
+          await page.waitForURL(/\/oauth\/callback\?/);
+          lastPage = await page.innerText('body');
+        }
       } finally {
         await page.close();
       }
@@ -281,6 +289,7 @@ describe('bdc-companion auth oauth', () => {
 
   it('gives a wrong client secret its own error, without echoing it', async () => {
     const wrong = 'not-the-secret-0123456789abcdef';
+    const opensBefore = browserOpened;
     const result = await run(
       [
         'auth',
@@ -297,6 +306,8 @@ describe('bdc-companion auth oauth', () => {
     expect(result.code).toBe(1);
     expect(result.json.error.code).toBe('OAUTH_CLIENT_REJECTED');
     expect(result.stdout + result.stderr).not.toContain(wrong);
+    // Issue 16 item 6: found before the admin was sent to the browser to log in and consent.
+    expect(browserOpened).toBe(opensBefore);
     // The earlier sign-in is intact.
     expect(openSettings(home).requireInstallation('prod').auth.kind).toBe('oauth');
   });
@@ -328,6 +339,47 @@ describe('bdc-companion auth oauth', () => {
     expect(badRedirect.code).toBe(2);
     const badPort = await run(['auth', 'oauth', 'prod', '--port', '80']);
     expect(badPort.code).toBe(2);
+  });
+
+  // Issue 16 item 6: the browser page said "You can close this window" either way, and a failure
+  // after consent meant entering the client id and secret again.
+  it('says on the browser page how it ended, and keeps what was entered for a plain retry', async () => {
+    openSettings(home).saveInstallation(
+      newInstallation({
+        name: 'keep',
+        baseUrl: server.url,
+        caPems: [server.caPem ?? ''],
+        allowLoopback: true,
+      }),
+    );
+    decision = 'deny';
+    try {
+      const denied = await run(
+        ['auth', 'oauth', 'keep', '--client-id', server.clientId, '--client-secret-stdin'].concat([
+          '--port',
+          String(port),
+        ]),
+        `${server.clientSecret}\n`,
+      );
+      expect(denied.code).toBe(1);
+      expect(denied.json.error.code).toBe('OAUTH_ACCESS_DENIED');
+      expect(lastPage).toContain('Sign-in failed');
+      expect(lastPage).toContain('What to do next');
+      expect(lastPage).not.toContain('You can close this window');
+      expect(denied.stderr).toContain('The client id and secret are kept');
+    } finally {
+      decision = 'approve';
+    }
+    // Only a retry: no client id, no secret.
+    const retried = await run(['auth', 'oauth', 'keep', '--port', String(port)]);
+    expect(retried.code, retried.stdout).toBe(0);
+    expect(retried.json).toMatchObject({
+      ok: true,
+      user: TEST_USER.name,
+      clientId: server.clientId,
+    });
+    expect(lastPage).toContain('Signed in');
+    expect(lastPage).toContain(TEST_USER.name);
   });
 
   it('asks for the client secret when none is stored or piped', async () => {

@@ -14,6 +14,7 @@ import {
   createPastedCallbackReceiver,
   deliverOAuthCallback,
   startLoopbackReceiver,
+  type CallbackReceiver,
 } from '../../../../core/auth/oauth/callback-receiver.js';
 import {
   CUSTOM_REDIRECT_URI,
@@ -117,15 +118,54 @@ describe('callback receivers', () => {
       const waiting = receiver.next(new AbortController().signal, ourState);
       const favicon = await fetch(`http://127.0.0.1:${port}/favicon.ico`);
       expect(favicon.status).toBe(404);
-      const hit = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
+      const hitting = fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
+      expect(await waiting).toBe(`http://localhost:${port}/oauth/callback?code=abc&state=s`);
+      receiver.settle({ kind: 'signed-in', user: 'alice' });
+      const hit = await hitting;
       expect(hit.status).toBe(200);
       expect(hit.headers.get('referrer-policy')).toBe('no-referrer');
-      expect(await waiting).toBe(`http://localhost:${port}/oauth/callback?code=abc&state=s`);
       const again = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=def&state=s`);
       expect(again.status).toBe(404);
     } finally {
       await receiver.close();
     }
+  });
+
+  // Regression (issue 16 item 6): the page said "You can close this window" before the code was
+  // even redeemed, whether sign-in then worked or not.
+  it('loopback: the browser page says how the sign-in ended, a failure in red with the next step', async () => {
+    const answer = async (outcome?: Parameters<CallbackReceiver['settle']>[0]) => {
+      const port = await freePort();
+      const receiver = await startLoopbackReceiver(port);
+      try {
+        const waiting = receiver.next(new AbortController().signal, ourState);
+        const page = fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
+        await waiting;
+        if (outcome !== undefined) receiver.settle(outcome);
+        else void receiver.close();
+        const response = await page;
+        return { status: response.status, html: await response.text() };
+      } finally {
+        await receiver.close();
+      }
+    };
+    const ok = await answer({ kind: 'signed-in', user: 'alice' });
+    expect(ok.status).toBe(200);
+    expect(ok.html).toContain('<h1>Signed in</h1>');
+    expect(ok.html).toContain('<strong>alice</strong>');
+    const failed = await answer({
+      kind: 'failed',
+      error: { code: 'OAUTH_CODE_EXPIRED', message: 'The code expired <before> it was redeemed.' },
+    });
+    expect(failed.status).toBe(400);
+    expect(failed.html).toContain('<h1>Sign-in failed</h1>');
+    expect(failed.html).toContain('#c62828');
+    expect(failed.html).toContain('The code expired &#60;before&#62; it was redeemed.');
+    expect(failed.html).toContain('What to do next:');
+    expect(failed.html).not.toContain('You can close this window');
+    // The companion stopping before an outcome is a failure too, never a silent success.
+    const stopped = await answer();
+    expect(stopped.html).toContain('<h1>Sign-in failed</h1>');
   });
 
   // Regression (issue 15 item 6): one request with a wrong state failed the pending sign-in and
@@ -144,9 +184,10 @@ describe('callback receivers', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(settled).toBe(false);
-      const real = await fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
-      expect(real.status).toBe(200);
+      const real = fetch(`http://127.0.0.1:${port}/oauth/callback?code=abc&state=s`);
       expect(await waiting).toBe(`http://localhost:${port}/oauth/callback?code=abc&state=s`);
+      receiver.settle({ kind: 'signed-in', user: 'alice' });
+      expect((await real).status).toBe(200);
     } finally {
       await receiver.close();
     }

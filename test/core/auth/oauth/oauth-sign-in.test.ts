@@ -211,19 +211,29 @@ describe('OAuth sign-in against the simulated provider', () => {
     expect(unknownClient).toMatchObject({ code: 'OAUTH_AUTHORIZE_REJECTED' });
   });
 
-  it('reports a wrong client secret as its own error, without the secret, storing nothing', async () => {
+  it('finds a wrong client secret before the browser (issue 16 item 6), without the secret, storing nothing', async () => {
     const secrets = createMemorySecretStore();
     const wrongSecret = 'wrong-secret-value-0123456789';
-    const signIn = await prepareOAuthSignIn(options({ secrets, clientSecret: wrongSecret }));
-    const location = await consentInBrowser(browser, signIn.authorizationUrl);
-    const error = await signIn.complete(location).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'OAUTH_CLIENT_REJECTED' });
-    expectNoSecrets(error, [
-      wrongSecret,
-      server.clientSecret,
-      new URL(location).searchParams.get('code') ?? '',
-    ]);
+    // Before: prepare succeeded and the secret was refused only after login and consent.
+    const error = await prepareOAuthSignIn(options({ secrets, clientSecret: wrongSecret })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'OAUTH_CLIENT_REJECTED',
+      data: { checkedBeforeBrowser: true },
+    });
+    expect((error as Error).message).toContain('64 hex digits');
+    expectNoSecrets(error, [wrongSecret, server.clientSecret]);
     expect(secrets.size()).toBe(0);
+    const right = await prepareOAuthSignIn(options({ secrets }));
+    expect(right.clientCheck).toEqual({ kind: 'accepted' });
+  });
+
+  it('refuses a client secret that cannot be one before asking Bitbucket', async () => {
+    for (const clientSecret of ['two words', 'line\nbreak', server.clientId]) {
+      const error = await prepareOAuthSignIn(options({ clientSecret })).catch((e: unknown) => e);
+      expect(error, clientSecret).toMatchObject({ code: 'OAUTH_CLIENT_SECRET_MALFORMED' });
+    }
   });
 
   it('maps a scope above the link maximum to OAUTH_SCOPE_REJECTED before the browser opens', async () => {
