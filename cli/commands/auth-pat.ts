@@ -1,6 +1,7 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import { signInWithPat } from '../../core/use-cases/sign-in-with-pat.js';
+import { readableProjectsText } from '../../common/auth/readable-projects.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import { readSecretFromFile, readSecretFromStdin } from './installation-support.js';
@@ -72,6 +73,7 @@ export const authPatCommand: Command = {
         user: verification.user,
         displayName: verification.displayName ?? null,
         projects: verification.projects,
+        projectKeys: verification.projectKeys,
         secretStore,
       },
       () =>
@@ -80,7 +82,7 @@ export const authPatCommand: Command = {
             'signed in',
             `${verification.user}${verification.displayName ? ` (${verification.displayName})` : ''}`,
           ],
-          ['projects', `${verification.projects} readable`],
+          ['readable', readableProjectsText(verification.projectKeys)],
           ['stored in', secretStore],
         ]),
     );

@@ -25,6 +25,9 @@ export function networkText(overview: NetworkOverview): string {
     `HTTPS_PROXY    ${overview.environment.httpsProxy ?? 'not set'}`,
     `NO_PROXY       ${overview.environment.noProxy ?? 'not set'}`,
   ];
+  if (overview.installations.length === 0) {
+    lines.push('', 'No installations yet: the route of each connection shows once one is added.');
+  }
   for (const installation of overview.installations) {
     lines.push('', `${installation.name}`);
     for (const row of installation.routes) {

@@ -127,6 +127,8 @@ export interface PatSignInResult {
   readonly user: SignedInUser;
   /** How many projects the token can read. */
   readonly projects: number;
+  /** Their keys, as BDC listed them. */
+  readonly projectKeys: readonly string[];
 }
 
 export type AuthStatus =
@@ -388,6 +390,11 @@ export interface DiagnosticsItem {
 
 export interface DiagnosticsReport {
   readonly generatedAt: string;
+  /**
+   * The whole redacted bundle, as `diagnose --out` writes it, for the view's Save and Copy: the
+   * page saves it through the browser, so no process opens a path the page names.
+   */
+  readonly bundle: { readonly fileName: string; readonly text: string };
   readonly sections: readonly {
     readonly title: string;
     readonly items: readonly DiagnosticsItem[];

@@ -1,4 +1,5 @@
 import type { DiagnosticsItem, DiagnosticsReport } from '../../common/api/models.js';
+import { diagnosticsFileName, diagnosticsText } from './write-diagnostics.js';
 import type { DiagnosticsBundle } from './collect-diagnostics.js';
 
 function item(label: string, value: unknown, ok?: boolean): DiagnosticsItem {
@@ -116,7 +117,14 @@ export function toDiagnosticsReport(bundle: DiagnosticsBundle): DiagnosticsRepor
       items: bundle.problems.map((problem, index) => item(`#${index + 1}`, problem, false)),
     });
   }
-  return { generatedAt: bundle.generatedAt, sections };
+  return {
+    generatedAt: bundle.generatedAt,
+    bundle: {
+      fileName: diagnosticsFileName(bundle.generatedAt),
+      text: diagnosticsText(bundle),
+    },
+    sections,
+  };
 }
 
 function networkItems(network: Readonly<Record<string, unknown>>): DiagnosticsItem[] {

@@ -34,6 +34,7 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
       return {
         user: { name: verification.user, displayName: verification.displayName },
         projects: verification.projects,
+        projectKeys: verification.projectKeys,
       };
     },
 

@@ -96,6 +96,9 @@ describe('bdc-companion auth oauth as a process, against the simulator, in Chrom
       ],
       { env: { PATH: process.env['PATH'], HOME: home, ...ENV }, stdio: ['pipe', 'pipe', 'pipe'] },
     );
+    // Listened for at once: the page now loads only when the sign-in has ended, and the process
+    // may exit before the test is done reading it.
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdin.end(`${sim.oauthClientSecret}\n`);
     let stdout = '';
     let stderr = '';
@@ -118,10 +121,10 @@ describe('bdc-companion auth oauth as a process, against the simulator, in Chrom
     await page.fill('#j_username', sim.user.name);
     await page.fill('#j_password', sim.user.name);
     await Promise.all([page.waitForURL(/\/oauth\/callback\?/), page.click('#approve')]);
-    expect(await page.textContent('body')).toContain('close this window');
+    expect(await page.textContent('body')).toContain(`signed in to Bitbucket as ${sim.user.name}`);
     await page.close();
 
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const code = await closed;
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({

@@ -3,6 +3,7 @@ import type { Installation } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from './error-notice.js';
 import { Checkbox, Field } from './field.js';
+import { PemFilePicker } from './pem-file-picker.js';
 
 /**
  * Replaces an installation's private CAs after the organisation renewed its CA, keeping its
@@ -32,14 +33,16 @@ export function ReplaceCaForm(props: { installation: Installation }) {
           void save();
         }}
       >
-        <Field
-          label="New CA certificates (PEM)"
-          value={pem}
-          onChange={setPem}
-          multiline
-          placeholder="-----BEGIN CERTIFICATE-----"
-          help="They replace the CAs this installation trusts. The instance is probed with them first; nothing changes if the probe fails. Empty: trust only the public roots."
-        />
+        <PemFilePicker label="Choose the new CA file" onText={setPem}>
+          <Field
+            label="New CA certificates (PEM)"
+            value={pem}
+            onChange={setPem}
+            multiline
+            placeholder="-----BEGIN CERTIFICATE-----"
+            help="They replace the CAs this installation trusts. The instance is probed with them first; nothing changes if the probe fails. Empty: trust only the public roots."
+          />
+        </PemFilePicker>
         <Checkbox
           label="Trust an intermediate CA alone (partial chain)"
           checked={partialChain}

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import type { DiagnosticsReport } from '../../../common/api/models.js';
 import { useAction, useApi, useInfo } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 
@@ -34,6 +36,7 @@ export function DiagnosticsView() {
         </div>
       ) : null}
       {report.kind === 'failed' ? <ErrorNotice error={report.error} /> : null}
+      {report.kind === 'done' ? <BundleActions bundle={report.value.bundle} /> : null}
       {report.kind === 'done'
         ? report.value.sections.map((section) => (
             <div key={section.title} className="card">
@@ -53,5 +56,56 @@ export function DiagnosticsView() {
           ))
         : null}
     </section>
+  );
+}
+
+/**
+ * Save and Copy of the whole redacted bundle (the file `diagnose --out` writes): saved through the
+ * browser's download (the desktop asks where), so no process opens a path the page names.
+ */
+function BundleActions(props: { bundle: DiagnosticsReport['bundle'] }) {
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const save = () => {
+    const url = URL.createObjectURL(new Blob([props.bundle.text], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = props.bundle.fileName;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Revoked after the download has taken the data.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  const copy = () => {
+    navigator.clipboard.writeText(props.bundle.text).then(
+      () => setCopied('copied'),
+      () => setCopied('failed'),
+    );
+  };
+  return (
+    <div className="card">
+      <p>
+        The whole bundle (secrets removed) for a support request:{' '}
+        <code>{props.bundle.fileName}</code>
+      </p>
+      <div className="actions">
+        <button type="button" onClick={save}>
+          Save the bundle…
+        </button>
+        <button type="button" onClick={copy}>
+          Copy the bundle
+        </button>
+      </div>
+      {copied === 'copied' ? (
+        <p role="status" className="notice notice-ok">
+          Copied to the clipboard.
+        </p>
+      ) : null}
+      {copied === 'failed' ? (
+        <p role="alert" className="notice notice-error">
+          The clipboard refused the bundle: use Save the bundle… instead.
+        </p>
+      ) : null}
+    </div>
   );
 }

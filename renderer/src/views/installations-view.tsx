@@ -8,6 +8,7 @@ import type {
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useApi, useCan } from '../app-context.js';
+import { EditLinkForm } from '../components/edit-link-form.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { useInstallations } from '../components/installation-picker.js';
 import { ReplaceCaForm } from '../components/replace-ca-form.js';
@@ -175,6 +176,7 @@ function InstallationCard(props: { installation: Installation; onContinue: Conti
         </div>
       ) : null}
       {can('updateInstallation') ? <ReplaceCaForm installation={installation} /> : null}
+      {can('updateInstallation') ? <EditLinkForm installation={installation} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
       <div className="actions">
         {can('signInWithPat') || can('startOAuth') ? (

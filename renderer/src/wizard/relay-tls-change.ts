@@ -20,19 +20,5 @@ export function relayTlsChange(
   );
 }
 
-/** A certificate or key file holds a few KiB; the companion refuses more than 64 KiB. */
-export const RELAY_TLS_FILE_MAX_BYTES = 64 * 1024;
-
-/** Reads a picked file's text in the page, bounded as the companion bounds such files. */
-export async function readPickedPem(file: {
-  size: number;
-  text(): Promise<string>;
-}): Promise<string> {
-  if (file.size > RELAY_TLS_FILE_MAX_BYTES) {
-    throw new CompanionError(
-      'FILE_READ_FAILED',
-      'The picked file is larger than 64 KiB; a certificate or key file holds a few KiB.',
-    );
-  }
-  return file.text();
-}
+/** Read in the page, bounded as the companion bounds such files (components/picked-file.ts). */
+export { readPickedPem } from '../components/picked-file.js';

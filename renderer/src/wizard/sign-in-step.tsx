@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { OAuthRedirectUris, OAuthStart } from '../../../common/api/models.js';
+import { readableProjectsText } from '../../../common/auth/readable-projects.js';
 import { useAction, useApi, useCan } from '../app-context.js';
 import {
   applicationLinkPermissionText,
@@ -105,8 +106,8 @@ function PatSignIn(props: { installation: string; onSignedIn: (user: string) => 
       {result.kind === 'done' ? (
         <div className="notice notice-ok" role="status">
           Signed in as <strong>{result.value.user.displayName ?? result.value.user.name}</strong> (
-          {result.value.user.name}); the token can read {result.value.projects} project
-          {result.value.projects === 1 ? '' : 's'}.
+          {result.value.user.name}); the token can read{' '}
+          {readableProjectsText(result.value.projectKeys)}.
         </div>
       ) : null}
     </form>

@@ -4,6 +4,7 @@ import { useAction, useApi } from '../app-context.js';
 import { CertificateList } from '../components/certificate-list.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Checkbox, Field } from '../components/field.js';
+import { PemFilePicker } from '../components/pem-file-picker.js';
 import { ProbeSteps } from '../components/probe-steps.js';
 import { useProbe } from './use-probe.js';
 import { defaultInstallationName, platformOf, type WizardState } from './wizard-model.js';
@@ -78,14 +79,16 @@ export function TrustStep(props: {
           <CertificateList certificates={report.tls.chain} label="Presented chain" />
         </>
       ) : null}
-      <Field
-        label="CA certificate (PEM)"
-        value={pem}
-        onChange={setPem}
-        multiline
-        placeholder="-----BEGIN CERTIFICATE-----"
-        help="The root (or issuing) CA of the server's certificate. It is public: it is stored in the settings."
-      />
+      <PemFilePicker label="Choose the CA file" onText={setPem}>
+        <Field
+          label="CA certificate (PEM)"
+          value={pem}
+          onChange={setPem}
+          multiline
+          placeholder="-----BEGIN CERTIFICATE-----"
+          help="The root (or issuing) CA of the server's certificate: paste it, choose its file or drop it here. It is public: it is stored in the settings."
+        />
+      </PemFilePicker>
       {checked.kind === 'running' ? <p className="muted">Checking…</p> : null}
       {checked.kind === 'failed' ? (
         <ErrorNotice error={checked.error} title="Not a usable CA" />

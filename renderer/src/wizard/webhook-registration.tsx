@@ -137,8 +137,8 @@ export function WebhookRegistration(props: {
       <p className="muted">
         Registering a webhook needs <strong>{permissionNeed('webhooks').token}</strong> on the
         repository (a token with it, or an Application Link with{' '}
-        {permissionNeed('webhooks').applicationLink}). Without it, BDC's admin can add the webhook
-        by hand; the error below then gives the steps.
+        {permissionNeed('webhooks').applicationLink}). Without it, a repository admin adds the
+        webhook by hand: the steps are below.
       </p>
       <div className="field">
         <label htmlFor="project-picker">Project</label>

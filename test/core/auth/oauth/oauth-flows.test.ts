@@ -195,4 +195,42 @@ describe('OAuth flows for the UI (start / wait / deliver / cancel)', () => {
       active: CUSTOM_REDIRECT_URI,
     });
   });
+
+  // Issue 16 item 6 through the UI's path (desktop and serve): the same use case as the CLI.
+  it('refuses a wrong secret before the browser; keeps a checked one for a retry until success or cancel', async () => {
+    const secrets = createMemorySecretStore();
+    const kept = {
+      installationId: settings.requireInstallation('prod').id,
+      kind: 'oauth-client-pending',
+    } as const;
+    let opened = 0;
+    const wrong = await flowsWith({ secrets, openBrowser: async () => void (opened += 1) }, [])
+      .start({ ...request(), clientSecret: 'f'.repeat(64) })
+      .catch((error: unknown) => error);
+    expect(wrong).toMatchObject({ code: 'OAUTH_CLIENT_REJECTED' });
+    expect(opened).toBe(0);
+    expect(await secrets.get(kept)).toBeUndefined();
+
+    // A failure after the checks (nobody came back in time) keeps what was entered.
+    const timedOut = flowsWith({ secrets, timeoutMs: 100 }, []);
+    const first = await timedOut.start(request());
+    expect((await timedOut.wait(first.flowId)).kind).toBe('failed');
+    expect(JSON.parse((await secrets.get(kept)) ?? '{}')).toEqual({
+      clientId: server.clientId,
+      clientSecret: server.clientSecret,
+    });
+
+    // The retry needs nothing entered again; success forgets the kept input.
+    const flows = flowsWith({ secrets }, []);
+    const retry = await flows.start({ installation: 'prod', clientId: '', clientSecret: '' });
+    expect(await flows.deliver(await consent(retry.authorizeUrl))).toBe(true);
+    expect((await flows.wait(retry.flowId)).kind).toBe('signed-in');
+    expect(await secrets.get(kept)).toBeUndefined();
+
+    // The admin's Cancel forgets it too.
+    const cancelled = await flows.start(request());
+    expect(await secrets.get(kept)).toBeDefined();
+    await flows.cancel(cancelled.flowId);
+    expect(await secrets.get(kept)).toBeUndefined();
+  });
 });
