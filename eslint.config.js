@@ -25,6 +25,8 @@ const why = {
     'preload/ must not import Node built-ins: it runs with sandbox: true and exposes the contract only.',
   reactInCommon: 'common/ must not import React: it holds the contract and models, not UI.',
   simInProduct: 'product code must never import sim/: the simulator is a test and demo stand-in.',
+  envInCore:
+    'core/ takes the environment as a port (an `env` input) from its adapters (CLI, desktop, serve): it never reads process.env itself, so every caller sees the same proxy and store choices and tests pass their own.',
   cliThroughUseCases:
     'cli/ reaches core/ through core/use-cases/ (one use case per user action, shared with the desktop, serve and the bridge); type imports are fine.',
   ipcMain:
@@ -119,12 +121,18 @@ export default tseslint.config(
   },
   {
     files: ['core/**/*.ts'],
-    rules: restrict({
-      paths: [{ name: 'electron', message: why.electronInCore }],
-      patterns: ['main', 'preload', 'renderer', 'cli']
-        .map((to) => layerPattern('core', to))
-        .concat(layerPattern('core', 'sim', why.simInProduct)),
-    }),
+    rules: {
+      ...restrict({
+        paths: [{ name: 'electron', message: why.electronInCore }],
+        patterns: ['main', 'preload', 'renderer', 'cli']
+          .map((to) => layerPattern('core', to))
+          .concat(layerPattern('core', 'sim', why.simInProduct)),
+      }),
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: why.envInCore },
+      ],
+    },
   },
   {
     files: ['main/**/*.ts'],

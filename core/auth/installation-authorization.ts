@@ -11,6 +11,8 @@ export interface AuthorizationOptions {
   readonly logger?: Logger;
   /** Shared with the REST client when the caller has one; built on demand otherwise. */
   readonly dispatcher?: Dispatcher;
+  /** Proxy variables for a dispatcher built on demand (core never reads `process.env` itself). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly now?: () => number;
 }
 
@@ -21,7 +23,7 @@ export interface AuthorizationOptions {
 export async function createAuthorization(
   installation: Installation,
   secrets: SecretStore,
-  options: AuthorizationOptions = {},
+  options: AuthorizationOptions,
 ): Promise<Authorization> {
   const auth = installation.auth;
   switch (auth.kind) {
@@ -52,6 +54,7 @@ export async function createAuthorization(
       const { createOAuthAuthorization } = await import('./oauth/oauth-authorization.js');
       return createOAuthAuthorization(installation, secrets, {
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : { createDispatcher }),
+        env: options.env,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.now ? { now: options.now } : {}),
       });

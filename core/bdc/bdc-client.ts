@@ -402,12 +402,12 @@ export function bdcClientForInstallation(
   authorization: Authorization | undefined,
   extra: {
     readonly logger?: Logger;
-    readonly env?: Readonly<Record<string, string | undefined>>;
-  } = {},
+    readonly env: Readonly<Record<string, string | undefined>>;
+  },
 ): BdcClient {
   const dispatcher = createDispatcher({
     ...installationNetworkOptions(installation),
-    ...(extra.env ? { env: extra.env } : {}),
+    env: extra.env,
   });
   return createBdcClient({
     baseUrl: installation.baseUrl,

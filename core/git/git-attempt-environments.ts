@@ -21,7 +21,7 @@ export async function prepareGitEnvironments(
   await mkdir(home, { recursive: true, mode: 0o700 });
   const caBundle = await writeTrustBundle(input.scratchDir, input.network.caPems ?? []);
   const envBase = {
-    parentEnv: input.network.env ?? process.env,
+    parentEnv: input.network.env,
     home,
     caBundle,
     userAgent: input.userAgent,

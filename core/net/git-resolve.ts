@@ -31,7 +31,7 @@ export function curlResolveEntry(
  */
 export async function gitResolvePin(
   url: string,
-  network: NetworkOptions,
+  network: Omit<NetworkOptions, 'env'>,
 ): Promise<string | undefined> {
   if (network.addressPolicy !== 'instance') return undefined;
   const parsed = new URL(url);

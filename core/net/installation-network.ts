@@ -9,7 +9,7 @@ import type { NetworkOptions } from './network-options.js';
  */
 export function installationNetworkOptions(
   installation: Pick<Installation, 'caPems' | 'allowLoopback' | 'allowPartialChain'>,
-): NetworkOptions {
+): Omit<NetworkOptions, 'env'> {
   return {
     caPems: installation.caPems,
     addressPolicy: 'instance',

@@ -58,8 +58,12 @@ export function trustedCertificates(caPems: readonly string[] | undefined): stri
 const defaultStoreIsBundled = ((): boolean => {
   if (typeof (tls as { getCACertificates?: unknown }).getCACertificates === 'function')
     return false;
+  // How this Node process itself was started (Node read these at its start), not configuration a
+  // caller could pass in: the one read of process.env in core/.
+  /* eslint-disable no-restricted-properties */
   if ((process.env['NODE_EXTRA_CA_CERTS'] ?? '') !== '') return false;
   const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
+  /* eslint-enable no-restricted-properties */
   return !/--use-(openssl|system)-ca/.test(flags);
 })();
 
@@ -128,7 +132,7 @@ export function createDispatcher(options: NetworkOptions): Dispatcher {
     secureContext: trustContext(options.caPems, options.allowPartialChain === true),
     rejectUnauthorized: true,
   };
-  const proxy = resolveProxySettings(options.env ?? process.env);
+  const proxy = resolveProxySettings(options.env);
 
   const connect =
     options.addressPolicy === 'instance'

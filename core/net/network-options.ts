@@ -39,8 +39,11 @@ export interface NetworkOptions {
    * (`active-routing.ts`) by default. Ignored when `proxy` is given.
    */
   readonly routing?: NetworkRouting;
-  /** Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; `process.env` by default. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read. Required: core/ never
+   * reads `process.env` itself; the composition roots (CLI, desktop, `serve`) pass theirs in.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** How a request leaves the machine when the caller has decided it (PAC, an app setting). */

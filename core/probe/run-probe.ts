@@ -35,8 +35,8 @@ export interface ProbeOptions {
   readonly allowPartialChain?: boolean;
   /** An explicit proxy decision (PAC), replacing the proxy variables. */
   readonly proxy?: ProxyChoice;
-  /** Proxy variables; `process.env` by default. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Proxy variables (core never reads `process.env` itself; the adapters pass theirs). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** The whole probe never takes longer than this (15 s by default). */
   readonly deadlineMs?: number;
   /** Upper bound per step (and per address tried); the deadline still wins. */
@@ -71,7 +71,7 @@ interface ProbeFindings {
  * Each step is its own function (`probe-steps.ts`) with an explicit result; this one strings them
  * together and turns what they found into the report.
  */
-export async function runProbe(input: string, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function runProbe(input: string, options: ProbeOptions): Promise<ProbeResult> {
   const runner = new ProbeStepRunner({
     deadline: Date.now() + (options.deadlineMs ?? PROBE_DEADLINE_MS),
     stepCapMs: options.stepTimeoutMs ?? PROBE_STEP_TIMEOUT_MS,
@@ -104,7 +104,7 @@ async function probeSteps(
   runner: ProbeStepRunner,
   sockets: ProbeSockets,
 ): Promise<Ended> {
-  const env = options.env ?? process.env;
+  const env = options.env;
   const trust: ProbeTrust = {
     caPems: options.caPems,
     allowPartialChain: options.allowPartialChain,

@@ -22,7 +22,7 @@ export type CaFixVerdict =
 export async function checkCaFixesServer(
   url: string,
   ca: ValidatedCa,
-  options: Omit<ProbeOptions, 'caPems' | 'allowPartialChain'> = {},
+  options: Omit<ProbeOptions, 'caPems' | 'allowPartialChain'>,
 ): Promise<CaFixVerdict> {
   const probe = await runProbe(url, {
     ...options,

@@ -54,6 +54,7 @@ export async function openSignedInClient(
       await secretStoreOf(ports.secretStore),
       {
         dispatcher,
+        env: ports.env,
         ...(ports.logger === undefined ? {} : { logger: ports.logger }),
         ...(ports.now === undefined ? {} : { now: ports.now }),
       },

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const database = openDatabase(home.home);
   closers.push(() => database.close());
   const platform = sim.platform!;
-  const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: [platform.caPem] });
+  const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: [platform.caPem], env: {} });
   closers.push(() => dispatcher.close());
   relay = await startRelay({
     database,

@@ -148,7 +148,7 @@ describe('OAuth 2.0 through startSimulator', () => {
         },
       },
       secrets,
-      { dispatcher, now: () => clock },
+      { dispatcher, now: () => clock, env: {} },
     );
     const projects = async (header: string) => {
       const response = await fetch(`${sim.url}/rest/api/1.0/projects?limit=1`, {
@@ -202,6 +202,7 @@ describe('OAuth 2.0 through startSimulator', () => {
     // The client's clock stands still while Bitbucket's moves past the token's hour.
     const authorization = await createAuthorization(installation, secrets, {
       now: () => clientClock,
+      env: {},
     });
     const client = bdcClientForInstallation(installation, authorization, { env: {} });
     try {

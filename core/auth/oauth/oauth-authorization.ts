@@ -21,6 +21,8 @@ export interface OAuthAuthorizationOptions {
   readonly dispatcher?: Dispatcher;
   /** The product's network factory by default. */
   readonly createDispatcher?: DispatcherFactory;
+  /** Proxy variables for a dispatcher built here (core never reads `process.env` itself). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly now?: () => number;
   readonly logger?: Logger;
   readonly refreshMarginMs?: number;
@@ -75,9 +77,10 @@ export function createOAuthAuthorization(
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   function network(): Dispatcher {
-    dispatcher ??= (options.createDispatcher ?? createDispatcher)(
-      instanceNetworkOptions(installation),
-    );
+    dispatcher ??= (options.createDispatcher ?? createDispatcher)({
+      ...instanceNetworkOptions(installation),
+      env: options.env,
+    });
     return dispatcher;
   }
 

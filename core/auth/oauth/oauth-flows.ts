@@ -29,7 +29,8 @@ export interface OAuthFlowsOptions {
   readonly port?: number;
   /** Absent when the UI may be on another machine (`serve`): the UI shows the link instead. */
   readonly openBrowser: BrowserOpener | undefined;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Proxy variables (core never reads `process.env` itself). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly createDispatcher?: DispatcherFactory;
   readonly now?: () => number;
   /** How long a flow waits for the browser; 10 minutes by default. */
@@ -96,7 +97,7 @@ export function createOAuthFlows(options: OAuthFlowsOptions): OAuthFlows {
         {
           settings: options.settings,
           secretStore: options.secrets,
-          env: options.env ?? {},
+          env: options.env,
           ...(options.createDispatcher === undefined
             ? {}
             : { createDispatcher: options.createDispatcher }),

@@ -10,7 +10,7 @@ export type DispatcherFactory = (options: NetworkOptions) => Dispatcher;
 /** Every OAuth request goes to the instance, so it obeys the instance's address policy and CAs. */
 export function instanceNetworkOptions(
   installation: Pick<Installation, 'caPems' | 'allowLoopback' | 'allowPartialChain'>,
-): NetworkOptions {
+): Omit<NetworkOptions, 'env'> {
   return installationNetworkOptions(installation);
 }
 

@@ -135,16 +135,16 @@ describe('createAuthorization', () => {
   it('gives the stored PAT as a Bearer header and refuses installations without a credential', async () => {
     const secrets = createMemorySecretStore();
     const base = newInstallation({ name: 'x', baseUrl: 'https://bdc.corp' });
-    await expect(createAuthorization(base, secrets)).rejects.toMatchObject({
+    await expect(createAuthorization(base, secrets, { env: {} })).rejects.toMatchObject({
       code: 'AUTH_NOT_SIGNED_IN',
     });
     const signedIn = { ...base, auth: { kind: 'pat', user: 'alice', verifiedAt: 'now' } as const };
-    await expect(createAuthorization(signedIn, secrets)).rejects.toMatchObject({
+    await expect(createAuthorization(signedIn, secrets, { env: {} })).rejects.toMatchObject({
       code: 'AUTH_NOT_SIGNED_IN',
       message: expect.stringContaining('missing'),
     });
     await secrets.set({ installationId: base.id, kind: 'pat' }, GOOD);
-    const authorization = await createAuthorization(signedIn, secrets);
+    const authorization = await createAuthorization(signedIn, secrets, { env: {} });
     expect(authorization.user).toBe('alice');
     expect(await authorization.header()).toBe(`Bearer ${GOOD}`);
     expect(await authorization.refresh()).toBe(false);
@@ -171,7 +171,7 @@ describe('createAuthorization', () => {
         obtainedAt: now,
       }),
     );
-    const authorization = await createAuthorization(oauth, secrets);
+    const authorization = await createAuthorization(oauth, secrets, { env: {} });
     expect(authorization.kind).toBe('oauth');
     expect(await authorization.header()).toBe('Bearer access-1');
   });

@@ -191,6 +191,7 @@ describe('bdc-companion auth oauth', () => {
     const authorization = createOAuthAuthorization(installation, secrets, {
       dispatcher,
       now: () => clock,
+      env: {},
     });
     expect(await authorization.header()).toBe(`Bearer ${tokens.accessToken}`);
     clock += 3600_000;

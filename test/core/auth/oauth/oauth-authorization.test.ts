@@ -113,7 +113,11 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('refreshes an expired access token without the caller noticing', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const authorization = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const authorization = createOAuthAuthorization(installation, secrets, {
+      dispatcher,
+      now,
+      env: {},
+    });
     expect(authorization.user).toBe(TEST_USER.name);
     const first = await authorization.header();
     expect(await whoAmI(first)).toEqual({ status: 200, user: TEST_USER.name });
@@ -132,7 +136,11 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('refreshes a minute before expiry, once for many concurrent callers', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const authorization = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const authorization = createOAuthAuthorization(installation, secrets, {
+      dispatcher,
+      now,
+      env: {},
+    });
     const before = await authorization.header();
     advance(3540_000 - 1);
     expect(await authorization.header()).toBe(before);
@@ -147,7 +155,11 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('refresh() after a 401 gets a new token (revoked server-side)', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const authorization = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const authorization = createOAuthAuthorization(installation, secrets, {
+      dispatcher,
+      now,
+      env: {},
+    });
     const old = await authorization.header();
     const revoke = await fetch(`${server.url}/rest/oauth2/latest/revoke`, {
       method: 'POST',
@@ -168,7 +180,11 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('refresh() replaces a token BDC refused, and later 401s share that refresh', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const authorization = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const authorization = createOAuthAuthorization(installation, secrets, {
+      dispatcher,
+      now,
+      env: {},
+    });
     const old = await authorization.header();
     const posts = tokenPosts();
     expect(await Promise.all([authorization.refresh(), authorization.refresh()])).toEqual([
@@ -186,12 +202,12 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
     const staleCopy = await secrets.get(oauthTokensKey(installation.id));
-    const first = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const first = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
     advance(3600_000);
     await first.header();
     // Restore the pre-rotation set (a backup, another machine): its refresh token is spent.
     await secrets.set(oauthTokensKey(installation.id), staleCopy ?? '');
-    const second = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const second = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
     const error = await second.header().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'OAUTH_REFRESH_REJECTED' });
     const text = JSON.stringify(error);
@@ -202,8 +218,8 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('adopts a set another process rotated instead of replaying the spent refresh token', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const daemon = createOAuthAuthorization(installation, secrets, { dispatcher, now });
-    const cli = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const daemon = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
+    const cli = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
     await daemon.header();
     await cli.header();
     advance(3600_000);
@@ -217,8 +233,8 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
   it('two processes refreshing the same token at once both end up with the live set', async () => {
     const secrets = createMemorySecretStore();
     await signIn(secrets);
-    const daemon = createOAuthAuthorization(installation, secrets, { dispatcher, now });
-    const cli = createOAuthAuthorization(installation, secrets, { dispatcher, now });
+    const daemon = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
+    const cli = createOAuthAuthorization(installation, secrets, { dispatcher, now, env: {} });
     await Promise.all([daemon.header(), cli.header()]);
     advance(3600_000);
     const [a, b] = await Promise.all([daemon.header(), cli.header()]);
@@ -246,12 +262,16 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
         await inner.set(key, value);
       },
     };
-    const authorization = createOAuthAuthorization(installation, recording, { dispatcher, now });
+    const authorization = createOAuthAuthorization(installation, recording, {
+      dispatcher,
+      now,
+      env: {},
+    });
     advance(3600_000);
     const header = await authorization.header();
     expect(events).toEqual([`set:${header.slice(-8)}`]);
     // A process that dies right after header() returned loses nothing: the store has this set.
-    const restarted = createOAuthAuthorization(installation, inner, { dispatcher, now });
+    const restarted = createOAuthAuthorization(installation, inner, { dispatcher, now, env: {} });
     expect(await restarted.header()).toBe(header);
 
     // The keychain refuses both writes of the next rotation: the sign-in lives on in memory ...
@@ -269,6 +289,7 @@ describe('OAuth Authorization (header, refresh, rotation)', () => {
     const authorization = createOAuthAuthorization(installation, createMemorySecretStore(), {
       dispatcher,
       now,
+      env: {},
     });
     await expect(authorization.header()).rejects.toMatchObject({ code: 'AUTH_NOT_SIGNED_IN' });
   });
