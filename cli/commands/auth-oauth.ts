@@ -116,8 +116,14 @@ export function createAuthOAuthCommand(dependencies: AuthOAuthDependencies = {})
       'print-redirect-uris': { type: 'boolean' },
     },
     optionHelp: [
-      ['--client-id ID', 'the client id of the incoming Application Link (saved for next time)'],
-      ['--client-secret-stdin', 'read the client secret from the first line of standard input'],
+      [
+        '--client-id ID',
+        'the client id of the incoming Application Link (kept after a failed attempt, saved after success)',
+      ],
+      [
+        '--client-secret-stdin',
+        'read the client secret from the first line of standard input (checked with Bitbucket before the browser; kept after a failed attempt, so a retry needs neither)',
+      ],
       [
         '--redirect localhost|custom',
         `localhost: listener on 127.0.0.1 (default); custom: ${CUSTOM_REDIRECT_URI}, paste the URL`,

@@ -3,7 +3,7 @@ import Value from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
 import { PemTextSchema } from '../models/installation.js';
 import { NO_PROXY_MAX_CHARS } from '../models/network.js';
-import { MAX_WATCH_INTERVAL_SECONDS, MIN_WATCH_INTERVAL_SECONDS } from '../models/watch.js';
+import { MAX_WATCH_INTERVAL_SECONDS } from '../models/watch.js';
 import type { OperationName, OperationRequest } from './companion-api.js';
 import {
   InstallationDraftSchema,
@@ -131,8 +131,10 @@ const ARGS: { readonly [K in OperationName]: ArgumentsCheck<OperationRequest<K>>
       ...ref,
       repositories: Type.Optional(Type.Array(repoPath, { maxItems: 1000 })),
       projects: Type.Optional(Type.Array(text(255), { maxItems: 1000 })),
+      // Bounded here; the exact range is the use case's, so a wrong value gets its own code
+      // (WATCH_INTERVAL_INVALID) and words, as on the command line.
       intervalSeconds: Type.Optional(
-        Type.Integer({ minimum: MIN_WATCH_INTERVAL_SECONDS, maximum: MAX_WATCH_INTERVAL_SECONDS }),
+        Type.Number({ minimum: 0, maximum: 10 * MAX_WATCH_INTERVAL_SECONDS }),
       ),
       off: Type.Optional(Type.Boolean()),
     }),

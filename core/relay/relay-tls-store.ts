@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
@@ -33,11 +33,24 @@ export function storeRelayTlsPems(
     .update(pems.keyPem)
     .digest('hex')
     .slice(0, 16);
-  const directory = join(configDirectory, 'relay-tls', installationId.replace(/[^\w.-]/gu, '_'));
+  const directory = relayTlsDirectory(configDirectory, installationId);
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const certFile = join(directory, `${digest}-cert.pem`);
   const keyFile = join(directory, `${digest}-key.pem`);
   writeFileAtomic(certFile, pems.certPem, 0o600);
   writeFileAtomic(keyFile, pems.keyPem, 0o600);
   return { certFile, keyFile };
+}
+
+function relayTlsDirectory(configDirectory: string, installationId: string): string {
+  return join(configDirectory, 'relay-tls', installationId.replace(/[^\w.-]/gu, '_'));
+}
+
+/**
+ * Deletes the relay certificates and keys kept for an installation (every pair ever stored, also
+ * one an unsaved update left), when the installation is removed: a private key must not outlive
+ * what it served. Files the admin named by path are theirs and never touched.
+ */
+export function removeRelayTlsPems(configDirectory: string, installationId: string): void {
+  rmSync(relayTlsDirectory(configDirectory, installationId), { recursive: true, force: true });
 }

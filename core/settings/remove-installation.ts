@@ -1,5 +1,7 @@
+import { dirname } from 'node:path';
 import type { Installation } from '../../common/models/installation.js';
 import { SECRET_KINDS, type SecretKind } from '../../common/models/secret-kind.js';
+import { removeRelayTlsPems } from '../relay/relay-tls-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -11,7 +13,8 @@ export interface InstallationRemoval {
 }
 
 /**
- * Removes an installation: its secrets first, then its settings. In that order, so a keychain
+ * Removes an installation: its secrets first, then its settings, then the relay TLS files kept
+ * for it. In that order, so a keychain
  * failure throws before anything is forgotten and the removal can simply be retried; the other
  * order would leave secrets nobody can find or delete any more. `secrets` undefined removes the
  * settings only (`--keep-secrets`, for a keychain that cannot be reached).
@@ -35,5 +38,7 @@ export async function removeInstallationWithSecrets(
     }
   }
   settings.removeInstallation(installation.id);
+  // The relay's key kept as content (desktop, `serve`) lives in the config folder, beside settings.
+  removeRelayTlsPems(dirname(settings.path), installation.id);
   return { installation, deleted, kept };
 }

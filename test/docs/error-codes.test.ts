@@ -22,7 +22,7 @@ function referenceBlock(text: string): string {
 
 /** Upper-case names in backticks that are not error codes (environment variables, permissions). */
 const NOT_CODES =
-  /^(?:[A-Z_]*_PROXY|NODE_[A-Z_]+|GIT_[A-Z_]+|ELECTRON_[A-Z_]+|CAP_[A-Z_]+|BDC_COMPANION_[A-Z_]+|CREDENTIALS_DIRECTORY|DBUS_[A-Z_]+|(?:REPO|PROJECT|PUBLIC)_[A-Z]+|X_[A-Z_]+)$/;
+  /^(?:[A-Z_]*_PROXY|NODE_[A-Z_]+|GIT_[A-Z_]+|ELECTRON_[A-Z_]+|CAP_[A-Z_]+|BDC_COMPANION_[A-Z_]+|CREDENTIALS_DIRECTORY|DBUS_[A-Z_]+|BITBUCKET_DC_[A-Z_]+|(?:REPO|PROJECT|PUBLIC)_[A-Z]+|X_[A-Z_]+)$/;
 
 describe('user guide: error codes', () => {
   // Read at run time: codes other capabilities add show up here without touching this test.

@@ -353,6 +353,7 @@ describe('the UI over serve, as a new user', () => {
     await rule.fill('not a rule');
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByRole('alert').filter({ hasText: 'BRIDGE_RULE_INVALID' }).waitFor();
+    await screenshotBothThemes(page, '05e2-wizard-bridge-rule-invalid');
     await rule.fill(`${sim.project}/${sim.repo}:main`);
     await page.getByRole('button', { name: 'Allow' }).click();
     await expect(page.getByRole('list', { name: 'Push rules' }).textContent()).resolves.toContain(
@@ -468,6 +469,21 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();
     await page.getByText('Rotated: 1 webhook now use the new secret.').waitFor({ timeout: 20_000 });
     await expect(page.getByLabel('New webhook secret').inputValue()).resolves.toBe('');
+
+    // A bad interval is refused with the reason, and what is watched stays as it was.
+    await page.getByLabel('Seconds between two checks (5 to 3600)').fill('3');
+    await page.getByRole('button', { name: 'Save what is watched' }).click();
+    const notSaved = page.getByRole('alert').filter({ hasText: 'Watch settings not saved' });
+    await notSaved.waitFor();
+    await expect(notSaved.locator('.code-tag').textContent()).resolves.toBe(
+      'WATCH_INTERVAL_INVALID',
+    );
+    await expect(notSaved.textContent()).resolves.toContain('from 5 to 3600');
+    await screenshotBothThemes(page, '09a-relay-watch-interval-refused');
+    await page.getByLabel('Seconds between two checks (5 to 3600)').fill('15');
+    await expect(page.getByLabel('Relay status').textContent()).resolves.toContain(
+      'Watched repositories',
+    );
 
     // Watch mode stopped from the view applies to the running relay at once.
     await page.getByRole('button', { name: 'Stop watching' }).click();

@@ -154,6 +154,13 @@ describe('service: the bridge and watch mode run inside the desktop and serve', 
     expect(started.mode.mode).toBe('none');
 
     const repository = `${sim.project}/${sim.repo}`;
+    // A wrong interval gets the use case's own code and words, and nothing is stored.
+    await expect(
+      service.invoke('configureWatch', [
+        { installation: 'sim', repositories: [repository], intervalSeconds: 3 },
+      ]),
+    ).rejects.toMatchObject({ code: 'WATCH_INTERVAL_INVALID' });
+    expect(openSettings(home).requireInstallation('sim').relay.watch).toBeUndefined();
     const watching = await service.invoke('configureWatch', [
       { installation: 'sim', repositories: [repository] },
     ]);
