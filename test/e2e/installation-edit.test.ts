@@ -174,6 +174,25 @@ describe.runIf(keyring)('changing an existing installation in the window', () =>
     const delivered = await platform.waitForDeliveries(1, 15_000);
     expect(delivered.every((delivery) => delivery.signatureValid)).toBe(true);
     expect((await page.content()).includes(issued)).toBe(false);
+
+    // Signed in without webhook rights, the secret is stored but BDC keeps the old one on its
+    // webhook: red, the webhook named, and the steps in the window's words.
+    const writer = sim.addToken({
+      user: sim.user.name,
+      projectPermission: 'PROJECT_READ',
+      repoPermission: 'REPO_WRITE',
+    });
+    expect((await cli(['auth', 'pat', 'corp', '--token-stdin'], writer)).code).toBe(0);
+    await card().getByLabel('Webhook secret').fill(`${issued}-again`);
+    await card().getByRole('button', { name: 'Store secret' }).click();
+    const refused = card().getByRole('alert').filter({ hasText: 'WEBHOOK_SECRET_NOT_APPLIED' });
+    await refused.waitFor({ timeout: 20_000 });
+    const text = (await refused.textContent()) ?? '';
+    expect(text).toContain(`${sim.project}/${sim.repo}`);
+    expect(text).toContain(`/projects/${sim.project}/repos/${sim.repo}/settings`);
+    expect(text).toContain('Installations → Sign in…');
+    expect(speaksCli(text), text).toBe(false);
+    await screenshotBothThemes(page, '22b-webhook-secret-not-applied');
   }, 60_000);
 
   it('takes the CA from a picked or dropped file, refusing one over 64 KiB', async () => {

@@ -318,4 +318,43 @@ describe('the desktop shell under a recording Electron stand-in', () => {
       database.close();
     }
   });
+
+  // Issue 14: the desktop runs the bridge itself, and the tray line follows its state changes.
+  it('runs the bridge once a token is stored, and the tray line follows it: refused, then connected', async () => {
+    const shell = launch();
+    await start(shell);
+    await call(shell, 'addInstallation', {
+      name: 'sim',
+      baseUrl: sim.url,
+      allowLoopback: true,
+      caPems: [sim.caPem],
+    });
+    await call(shell, 'signInWithPat', { installation: 'sim', token: sim.pat });
+    await call(shell, 'updateInstallation', {
+      installation: 'sim',
+      platform: {
+        baseUrl: sim.platform?.url ?? '',
+        installationId: sim.platform?.installationId ?? '',
+        caPems: [sim.platform?.caPem ?? ''],
+      },
+    });
+    const tray = shell.trays[0];
+    await call(shell, 'setBridgeToken', { installation: 'sim', token: 'abt_not-the-issued-token' });
+    await until('the refused line', () =>
+      tray?.toolTip.includes('Bridge: token refused by the platform') ? true : undefined,
+    );
+    await call(shell, 'setBridgeToken', {
+      installation: 'sim',
+      token: sim.platform?.bridgeToken ?? '',
+    });
+    await until('the connected line', () =>
+      tray?.toolTip.includes('Bridge: connected (1)') ? true : undefined,
+    );
+    await quit(shell);
+    expect(
+      sim.platform?.bridge
+        .connections()
+        .filter((each) => each.installationId === sim.platform?.installationId),
+    ).toEqual([]);
+  });
 });
