@@ -1,4 +1,4 @@
-// ESLint flat config. The layer table of DESIGN.md is enforced here: one `no-restricted-imports`
+// ESLint flat config. The layer table of docs/architecture.md is enforced here: one `no-restricted-imports`
 // block per layer, each message saying why the boundary exists.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -42,7 +42,8 @@ function restrict({ paths = [], patterns = [] }) {
 const builtinsWith = (message) => nodeBuiltins.map((name) => ({ name, message }));
 const layerPattern = (from, to, message) => ({
   regex: layer(to),
-  message: message ?? `${from}/ must not import ${to}/: see the layer table in DESIGN.md.`,
+  message:
+    message ?? `${from}/ must not import ${to}/: see the layer table in docs/architecture.md.`,
 });
 
 /** What cli/ may import from core/ at run time (see the cli/ block below). */
@@ -85,7 +86,7 @@ export default tseslint.config(
         'error',
         {
           selector: 'ExportDefaultDeclaration',
-          message: 'Use named exports (DESIGN.md, Conventions).',
+          message: 'Use named exports (docs/architecture.md, Conventions).',
         },
       ],
       '@typescript-eslint/no-unused-vars': [

@@ -1,6 +1,6 @@
 /**
  * The readonly view of a type inferred from a schema: models cross layers and are never mutated
- * (DESIGN.md, Conventions), while TypeBox infers plain mutable objects and arrays. An optional
+ * (docs/architecture.md, Conventions), while TypeBox infers plain mutable objects and arrays. An optional
  * field also takes `undefined`, which JSON (the settings file, HTTP) writes as absent — the
  * schema's meaning of an optional field.
  */

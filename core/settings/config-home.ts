@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 /**
  * Where settings, the database and logs live when running headless.
  *
- * Order (DESIGN.md, Persistence): `--home`, then `BDC_COMPANION_HOME`, then
+ * Order (docs/architecture.md, Persistence): `--home`, then `BDC_COMPANION_HOME`, then
  * `$XDG_CONFIG_HOME/bdc-companion`, then `~/.config/bdc-companion`. The desktop app passes its
  * Electron user-data folder as the explicit home instead.
  */

@@ -101,7 +101,7 @@ function minimalParents(commit: RestCommit): Json[] {
   }));
 }
 
-/** One `changes[]` entry in BDC's key order (bdc-facts §4.3, as docs/watch-mode.md quotes it). */
+/** One `changes[]` entry in BDC's key order (docs/bdc-api-facts.md §4.3, as docs/watch-mode.md quotes it). */
 export function changeJson(change: RefChange): Json {
   const tag = change.ref.startsWith('refs/tags/');
   return {

@@ -13,7 +13,7 @@ export const PUSH_LOG_ENV = 'BDC_SIM_PUSH_LOG';
 
 /**
  * pre-receive: BDC's "Prevent changes without a pull request" branch permission, with the banner
- * of a real BDC transcript (bdc-facts.md §5). A non-zero exit makes receive-pack answer
+ * of a real BDC transcript (docs/bdc-api-facts.md §5). A non-zero exit makes receive-pack answer
  * `ng <ref> pre-receive hook declined`.
  */
 const preReceiveHook = `#!/bin/sh

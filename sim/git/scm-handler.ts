@@ -36,7 +36,7 @@ const REALM = 'Basic realm="Atlassian Bitbucket"';
 /**
  * `/scm/{project}/{slug}.git/...`: REPO_READ to fetch, REPO_WRITE to push. Anonymous callers get
  * 401 with BDC's realm (so git asks for credentials); signed-in callers without the permission get
- * 403, as BDC answers a push without write access (bdc-facts.md §5).
+ * 403, as BDC answers a push without write access (docs/bdc-api-facts.md §5).
  */
 export async function handleScm(
   request: IncomingMessage,

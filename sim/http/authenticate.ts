@@ -2,7 +2,7 @@ import type { OAuthProvider } from '../oauth-port.js';
 import type { Principal, SimState } from '../state/sim-state.js';
 
 /**
- * How BDC treats a credential (bdc-facts.md §2.2, §2.5):
+ * How BDC treats a credential (docs/bdc-api-facts.md §2.2, §2.5):
  * - access tokens are honoured only on paths under `/rest` and `/scm`; elsewhere a Bearer PAT is
  *   answered with 302 to the login page and a Basic user:token with 401;
  * - an unknown Bearer token is served as anonymous (no 401 by itself);
@@ -34,7 +34,7 @@ export function authenticate(
   const tokenPath = isTokenPath(path);
 
   if (scheme === 'bearer') {
-    // Expired and revoked tokens are unknown tokens: anonymous (bdc-facts.md §2.5, §10).
+    // Expired and revoked tokens are unknown tokens: anonymous (docs/bdc-api-facts.md §2.5, §10).
     const pat = state.liveToken(value, now);
     if (pat) {
       if (!tokenPath) return { kind: 'login-redirect' };

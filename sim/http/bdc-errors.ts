@@ -1,5 +1,5 @@
 /**
- * BDC's error bodies, verbatim from recorded traffic (bdc-facts.md §2.5, §6.2). Clients switch on
+ * BDC's error bodies, verbatim from recorded traffic (docs/bdc-api-facts.md §2.5, §6.2). Clients switch on
  * status and `exceptionName`, so these strings must not drift.
  */
 export interface BdcErrorBody {

@@ -1,5 +1,5 @@
 /**
- * BDC's optional rate limiting (bdc-facts.md §6.3): a token bucket per user (per node), default
+ * BDC's optional rate limiting (docs/bdc-api-facts.md §6.3): a token bucket per user (per node), default
  * 60 tokens refilled at 5 per second, applied to authenticated requests; an empty bucket answers
  * 429 with `Retry-After` in seconds. Pure apart from the injected clock.
  */

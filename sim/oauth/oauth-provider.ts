@@ -7,7 +7,7 @@ import { OAUTH_PATH_PREFIX, sendMetadata } from './oauth-metadata.js';
 import { OAuthTokens, type BearerIdentity } from './oauth-tokens.js';
 
 /**
- * BDC's OAuth 2.0 provider for incoming Application Links (bdc-facts.md §3), as the simulator
+ * BDC's OAuth 2.0 provider for incoming Application Links (docs/bdc-api-facts.md §3), as the simulator
  * serves it under `{context}/rest/oauth2/latest/`:
  *
  * - `GET  authorize`  validates the request, then shows the login + consent page (no redirect and

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The pure rules of BDC's OAuth 2.0 provider (bdc-facts.md §3), kept apart from the HTTP handling
+ * The pure rules of BDC's OAuth 2.0 provider (docs/bdc-api-facts.md §3), kept apart from the HTTP handling
  * so each rule is tested on its own.
  */
 
-/** Scope ids BDC knows, in hierarchy order (bdc-facts.md §3.6). */
+/** Scope ids BDC knows, in hierarchy order (docs/bdc-api-facts.md §3.6). */
 export const OAUTH_SCOPES = [
   'PUBLIC_REPOS',
   'ACCOUNT_WRITE',

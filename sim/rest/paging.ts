@@ -1,5 +1,5 @@
 /**
- * BDC paging (bdc-facts.md §6.1): `start`, `limit` (default 25, hard max), `size`, `isLastPage`,
+ * BDC paging (docs/bdc-api-facts.md §6.1): `start`, `limit` (default 25, hard max), `size`, `isLastPage`,
  * `nextPageStart` only when more remain.
  *
  * 'skewed' mode reproduces why real `nextPageStart` differs from `start + limit`: BDC pages over

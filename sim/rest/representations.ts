@@ -2,7 +2,7 @@ import type { SimUser } from '../simulator-api.js';
 import type { SimProject, SimRepo } from '../state/sim-state.js';
 import { userAvatarUrl } from './avatars.js';
 
-/** BDC's JSON shapes (bdc-facts.md §2.3, §2.4, §4.3), in BDC's key order. */
+/** BDC's JSON shapes (docs/bdc-api-facts.md §2.3, §2.4, §4.3), in BDC's key order. */
 export function userJson(
   user: SimUser,
   baseUrl: string,
@@ -73,7 +73,7 @@ export function minimalRef(branch: string): Record<string, unknown> {
   return { id: `refs/heads/${branch}`, displayId: branch, type: 'BRANCH' };
 }
 
-/** `MmmmPPP`: 9.4.22 → 9004022 (bdc-facts.md §1.1). */
+/** `MmmmPPP`: 9.4.22 → 9004022 (docs/bdc-api-facts.md §1.1). */
 export function buildNumber(version: string): string {
   const [major = 0, minor = 0, patch = 0] = version
     .split('.')

@@ -177,7 +177,7 @@ const routes: readonly Route[] = [
     if (state !== null && !['AVAILABLE', 'INITIALISING', 'INITIALISATION_FAILED'].includes(state)) {
       return call.fail(bdcErrors.validation('state', `${state} is not a valid repository state.`));
     }
-    // Anonymous callers may list, but never with a permission filter (bdc-facts.md §2.4).
+    // Anonymous callers may list, but never with a permission filter (docs/bdc-api-facts.md §2.4).
     if (!call.principal.user && permission !== null) {
       return call.json(200, paginate([], parsePageRequest(call.query), call.env.paging()));
     }

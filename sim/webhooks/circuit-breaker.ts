@@ -1,5 +1,5 @@
 /**
- * BDC's webhook circuit breaker (bdc-facts.md §4.5): after `triggerCount` consecutive failures a
+ * BDC's webhook circuit breaker (docs/bdc-api-facts.md §4.5): after `triggerCount` consecutive failures a
  * webhook is skipped for `initial × exponent^(failures − triggerCount)`, capped at `max`; events
  * arriving while it is open are dropped, not queued. A success closes it. Pure: the clock is
  * passed in.

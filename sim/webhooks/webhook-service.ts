@@ -93,7 +93,7 @@ export interface WebhookServiceOptions {
 /**
  * Repository and project webhooks: REST CRUD with BDC's validation quirks, signed deliveries of
  * `repo:refs_changed`, the `diagnostics:ping` test call, and the circuit breaker. No retries:
- * BDC drops what fails (bdc-facts.md §4.5).
+ * BDC drops what fails (docs/bdc-api-facts.md §4.5).
  */
 export class WebhookService implements WebhookRoutes {
   private nextId = 1;
@@ -451,7 +451,7 @@ interface ParsedWebhook {
 
 type Validation = { value: ParsedWebhook } | { error: BdcError };
 
-/** BDC's rules for a webhook body, including the 500 on an empty secret (bdc-facts.md §4.1). */
+/** BDC's rules for a webhook body, including the 500 on an empty secret (docs/bdc-api-facts.md §4.1). */
 export function validateWebhook(raw: unknown): Validation {
   if (typeof raw !== 'object' || raw === null) {
     return { error: bdcErrors.validation(null, 'A webhook definition is required.') };

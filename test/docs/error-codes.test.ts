@@ -48,7 +48,10 @@ describe('user guide: error codes', () => {
   });
 
   it('every code any page of the guide mentions exists in the catalogue', () => {
-    const pages = readdirSync(join(repoRoot, 'docs')).filter((file) => file.endsWith('.md'));
+    // bdc-api-facts.md quotes Bitbucket's own identifiers (scopes, permissions, its error ids).
+    const pages = readdirSync(join(repoRoot, 'docs')).filter(
+      (file) => file.endsWith('.md') && file !== 'bdc-api-facts.md',
+    );
     expect(pages.length).toBeGreaterThan(3);
     let mentions = 0;
     for (const page of pages) {

@@ -12,7 +12,7 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
     .map((message) => message.message);
 }
 
-describe('layer boundaries (DESIGN.md) are enforced by lint', () => {
+describe('layer boundaries (docs/architecture.md) are enforced by lint', () => {
   it.each([
     ['core/fixture.ts', 'core/ must not import electron: it runs in the headless daemon too'],
     ['cli/fixture.ts', 'cli/ must not import electron'],

@@ -117,7 +117,7 @@ describe('rules never bent in scripts, CI and packaging files', () => {
   });
 });
 
-describe('rules never bent (DESIGN.md)', () => {
+describe('rules never bent (docs/architecture.md)', () => {
   const violations = scanTree();
 
   it('no code disables TLS verification or force-pushes', () => {

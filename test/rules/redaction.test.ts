@@ -14,7 +14,7 @@ import { filesContaining, filesUnder } from '../cli/identity-helpers.js';
 
 /**
  * The rule "secrets never appear in logs, errors, settings files, push history or diagnostics"
- * (DESIGN.md), checked end to end: known secrets are seeded through the commands that take them,
+ * (docs/architecture.md), checked end to end: known secrets are seeded through the commands that take them,
  * every command of the CLI is run (scripted where it does real work, `--help` otherwise), at
  * debug log level, in JSON and human form; then every byte printed and every file in the config
  * home (settings, SQLite database and WAL, logs, bundles) is searched for each secret in plain,

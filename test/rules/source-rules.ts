@@ -1,7 +1,7 @@
 import ts from 'typescript';
 
 /**
- * A static scan for the rules DESIGN.md says are never bent: TLS verification is never disabled,
+ * A static scan for the rules docs/architecture.md says are never bent: TLS verification is never disabled,
  * and force pushes are impossible. It walks the TypeScript AST (not text), so `rm(x, { force:
  * true })` and a comment that *mentions* `rejectUnauthorized: false` do not trip it, while every
  * spelling of the real thing does (quoted keys, computed env keys, template refspecs).

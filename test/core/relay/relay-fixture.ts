@@ -97,7 +97,7 @@ export interface PostOptions {
   readonly dispatcher?: Dispatcher;
 }
 
-/** Posts a delivery the way BDC does (headers of bdc-facts §4.2). */
+/** Posts a delivery the way BDC does (headers of docs/bdc-api-facts.md §4.2). */
 export async function postDelivery(
   url: string,
   body: Buffer,

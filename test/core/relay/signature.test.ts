@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { signBody, verifySignature } from '../../../core/relay/signature.js';
 
 describe('webhook signature', () => {
-  it('matches the test vectors of bdc-facts §4.2', () => {
+  it('matches the test vectors of docs/bdc-api-facts.md §4.2', () => {
     expect(signBody('s3cr3t', Buffer.from('{"test":true}'))).toBe(
       'sha256=fb5ae2ff34df84bac61e1fc1bd02da526cf29c8e0af411e2fb31c068315a97f9',
     );

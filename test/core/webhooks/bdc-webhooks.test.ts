@@ -27,7 +27,7 @@ describe('webhook targets', () => {
     }
   });
 
-  it('builds the REST paths of bdc-facts §4.1', () => {
+  it('builds the REST paths of docs/bdc-api-facts.md §4.1', () => {
     expect(webhooksPath({ kind: 'repository', project: 'DEMO', slug: 'gitops' })).toBe(
       '/rest/api/1.0/projects/DEMO/repos/gitops/webhooks',
     );
