@@ -2,7 +2,8 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChange } from '../../common/models/push.js';
 import { FILE_LIMITS } from '../io/bounded-file.js';
 import type { TreeEntryMode } from './git-objects.js';
-import { writtenNameProblem } from './git-path-rules.js';
+import { namesGitmodules, writtenNameProblem } from './git-path-rules.js';
+import { gitmodulesProblem } from './gitmodules-rules.js';
 
 /** One validated change: a file's new bytes, or its removal. */
 export type FileChange =
@@ -85,6 +86,13 @@ export function buildChangeSet(changes: readonly PushChange[]): {
           'PUSH_REQUEST_INVALID',
           `"${printable(path)}" is larger than ${FILE_LIMITS.pushedFile / (1024 * 1024)} MiB, the limit for one pushed file.`,
         );
+      }
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const problem = namesGitmodules(name) ? gitmodulesProblem(change.content) : undefined;
+      if (problem !== undefined) {
+        throw new CompanionError('GITMODULES_INVALID', `"${printable(path)}" ${problem}.`, {
+          data: { path: printable(path) },
+        });
       }
       files.push({ kind: 'put', path, content: change.content });
     } else {

@@ -119,6 +119,11 @@ function isDotFile(name: string, file: DotFile): boolean {
   return isHfsDot(name, file) || isNtfsDot(name, file, DOT_FILES[file]);
 }
 
+/** Whether a file of this name is `.gitmodules` to git on some file system (its content is checked). */
+export function namesGitmodules(name: string): boolean {
+  return name.toLowerCase() === '.gitmodules' || isDotFile(name, 'gitmodules');
+}
+
 /**
  * isomorphic-git's tree reader (assertSafeEntryPath) refuses a few names git accepts on Linux:
  * names made only of dots and spaces (Win32 trims them to `.` or `..`), and `git~1`…`git~9`

@@ -7,6 +7,11 @@ export const pushCodes = {
       'A path in the change set is not a clean relative path inside the repository, or git itself refuses it: an empty, `.` or `..` segment, `.git` in any spelling Windows or macOS resolves to it (`.git.`, `GIT~1`, `.git::$INDEX_ALLOCATION`, `.git` with invisible Unicode characters), NUL, a control character, a backslash, a duplicate, a case-only clash, or a file/folder collision.',
     fix: 'Use forward-slash relative paths such as `apps/web/values.yaml`, each once, matching the case of existing files; the rules are in docs/git-path-rules.md.',
   },
+  GITMODULES_INVALID: {
+    cause:
+      'A `.gitmodules` file in the push breaks the rules git fsck applies to its content: a submodule name that is empty or has a `..` component, a url or path starting with `-`, or `update = !command`. Servers that check objects refuse such a push, and an older git cloning it could run a command or write outside the submodule folder.',
+    fix: 'Correct the `.gitmodules` content (the rules are in docs/git-path-rules.md, ".gitmodules content") and push again.',
+  },
   BRANCH_HAS_INVALID_PATH: {
     cause:
       'The branch already contains an entry git refuses (for example `.git.` or `GIT~1`, written by another tool or an older companion) in a folder this push changes; no commit can be built there, and pushing again fails the same way.',
