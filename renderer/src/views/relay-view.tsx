@@ -155,11 +155,12 @@ export function RelayView() {
         </div>
       ) : null}
 
-      {can('configureWatch') && installation ? (
+      {can('configureWatch') && installation && status ? (
         <WatchSettingsCard
           key={name}
           installation={name}
           current={installation.relay.watch}
+          suggested={status.mode.suggestWatch}
           onStatus={setStatus}
         />
       ) : null}
@@ -278,6 +279,8 @@ function entries(text: string): string[] {
 function WatchSettingsCard(props: {
   installation: string;
   current: WatchSettings | undefined;
+  /** The evidence says BDC cannot reach the relay: the card opens to offer watch mode. */
+  suggested: boolean;
   onStatus: (status: RelayStatus) => void;
 }) {
   const api = useApi();
@@ -287,8 +290,8 @@ function WatchSettingsCard(props: {
   const [interval, setInterval_] = useState(
     String(current?.intervalSeconds ?? DEFAULT_WATCH_INTERVAL_SECONDS),
   );
-  // Open at first when watch mode is on; then the admin's choice, not each change's.
-  const [openAtFirst] = useState(current !== undefined);
+  // Open at first when watch mode is on or suggested; then the admin's choice, not each change's.
+  const [openAtFirst] = useState(current !== undefined || props.suggested);
   const [save, saved] = useAction(async (off: boolean) => {
     const status = await api.configureWatch(
       off
