@@ -1,7 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { tlsEnvironmentNotes } from '../../core/net/tls-environment.js';
-import { runProbe } from '../../core/probe/run-probe.js';
-import { loadCaFiles } from '../../core/trust/load-ca-files.js';
+import { readCaText } from './installation-support.js';
+import { probeInstance, tlsEnvironmentNotes } from '../../core/use-cases/probe-instance.js';
 import type { Command } from '../command.js';
 import type { CertificateSummary } from '../../common/api/models.js';
 import type { ProbeResult, ProbeStepResult } from '../../common/models/probe.js';
@@ -73,22 +72,21 @@ export const probeCommand: Command = {
   async run({ positionals, flags, io, output, json }) {
     const url = positionals[0] as string;
     const partialChain = flags['partial-chain'] === true;
-    const caFiles = listFlag(flags['ca-file']);
-    const ca =
-      caFiles.length === 0
-        ? undefined
-        : await loadCaFiles(caFiles, { allowIntermediate: partialChain });
-    for (const warning of ca?.warnings ?? []) output.note(`warning: ${warning}`);
+    const caPems = listFlag(flags['ca-file']).map(readCaText);
     for (const note of tlsEnvironmentNotes(io.env)) output.note(`note: ${note}`);
-    const result = await runProbe(url, {
-      ...(ca === undefined ? {} : { caPems: ca.pems }),
-      allowLoopback: flags['allow-loopback'] === true,
-      allowPartialChain: partialChain || ca?.intermediateOnly === true,
-      env: io.env,
-      signal: io.stopSignal,
-      // Live progress for people; scripts get the one JSON document.
-      ...(json ? {} : { onStep: (step) => output.note(formatStep(step, output)) }),
-    });
+    const { caWarnings, ...result } = await probeInstance(
+      { env: io.env, now: () => new Date() },
+      {
+        url,
+        caPems,
+        allowLoopback: flags['allow-loopback'] === true,
+        allowPartialChain: partialChain,
+        signal: io.stopSignal,
+        // Live progress for people; scripts get the one JSON document.
+        ...(json ? {} : { onStep: (step) => output.note(formatStep(step, output)) }),
+      },
+    );
+    for (const warning of caWarnings) output.note(`warning: ${warning}`);
     const document = probeJson(result);
     if (!result.ok) {
       output.setFailureDetails(document);

@@ -5,10 +5,9 @@ import type {
   ProbeRequest,
 } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
-import { runProbe } from '../probe/run-probe.js';
 import { validateCaPem } from '../trust/validate-ca.js';
-import { validateCaSet } from '../trust/validate-ca-set.js';
 import { addInstallation } from '../use-cases/add-installation.js';
+import { probeInstance } from '../use-cases/probe-instance.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -17,14 +16,13 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
   const { settings, events, env } = ports;
   return {
     async probe(request: ProbeRequest) {
-      const allowPartialChain = request.allowPartialChain === true;
-      const ca = validateCaSet(request.caPems, ports.now(), allowPartialChain);
       const runId = request.runId;
       // The route comes from the process routing (the Network section), like every connection.
-      return runProbe(request.url, {
-        ...(ca ? { caPems: ca.pems, allowPartialChain } : {}),
+      const { caWarnings: _caWarnings, ...report } = await probeInstance(ports, {
+        url: request.url,
+        ...(request.caPems === undefined ? {} : { caPems: request.caPems }),
+        allowPartialChain: request.allowPartialChain === true,
         allowLoopback: request.allowLoopback === true,
-        env,
         ...(runId
           ? {
               onStep: (step) => {
@@ -34,6 +32,7 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
             }
           : {}),
       });
+      return report;
     },
 
     async checkCa(request: CaCheckRequest): Promise<CaCheckResult> {
