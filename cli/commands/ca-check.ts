@@ -1,7 +1,6 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { checkCaFixesServer } from '../../core/trust/ca-fix-check.js';
-import { readCaFile, readCaStream } from '../../core/trust/read-ca-input.js';
-import { validateCaPem, type CaCertificate } from '../../core/trust/validate-ca.js';
+import type { CaCertificate } from '../../core/trust/validate-ca.js';
+import { checkCa, readCaFile, readCaStream } from '../../core/use-cases/check-ca.js';
 import type { Command } from '../command.js';
 import { formatStep, probeJson } from './probe.js';
 
@@ -42,7 +41,22 @@ export const caCheckCommand: Command = {
   async run({ positionals, flags, io, output, json }) {
     const source = positionals[0] as string;
     const text = source === '-' ? await readCaStream(io.stdin) : await readCaFile(source);
-    const ca = validateCaPem(text, { allowIntermediate: flags['partial-chain'] === true });
+    const url = flags['url'];
+    const { ca, fix: verdict } = await checkCa(
+      { env: io.env, now: () => new Date() },
+      {
+        pem: text,
+        allowIntermediate: flags['partial-chain'] === true,
+        ...(typeof url === 'string'
+          ? {
+              url,
+              allowLoopback: flags['allow-loopback'] === true,
+              signal: io.stopSignal,
+              ...(json ? {} : { onStep: (step) => output.note(formatStep(step, output)) }),
+            }
+          : {}),
+      },
+    );
     const document: Record<string, unknown> = {
       certificates: ca.certificates.map(certificateJson),
       warnings: ca.warnings,
@@ -56,14 +70,7 @@ export const caCheckCommand: Command = {
     ]);
     for (const warning of ca.warnings) human.push(`warning: ${warning}`);
 
-    const url = flags['url'];
-    if (typeof url === 'string') {
-      const verdict = await checkCaFixesServer(url, ca, {
-        allowLoopback: flags['allow-loopback'] === true,
-        env: io.env,
-        signal: io.stopSignal,
-        ...(json ? {} : { onStep: (step) => output.note(formatStep(step, output)) }),
-      });
+    if (typeof url === 'string' && verdict !== undefined) {
       document['fix'] = {
         url,
         verified: verdict.kind === 'fixes',

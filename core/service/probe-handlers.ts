@@ -5,8 +5,8 @@ import type {
   ProbeRequest,
 } from '../../common/api/models.js';
 import type { Installation } from '../../common/models/installation.js';
-import { validateCaPem } from '../trust/validate-ca.js';
 import { addInstallation } from '../use-cases/add-installation.js';
+import { checkCa } from '../use-cases/check-ca.js';
 import { probeInstance } from '../use-cases/probe-instance.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
@@ -36,8 +36,8 @@ export function probeHandlers(ports: ServicePorts): OperationHandlers {
     },
 
     async checkCa(request: CaCheckRequest): Promise<CaCheckResult> {
-      const ca = validateCaPem(request.pem, {
-        now: ports.now(),
+      const { ca } = await checkCa(ports, {
+        pem: request.pem,
         allowIntermediate: request.allowIntermediate === true,
       });
       return {
