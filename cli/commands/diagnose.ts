@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { collectDiagnostics } from '../../core/diagnostics/collect-diagnostics.js';
-import { writeDiagnosticsFile } from '../../core/diagnostics/write-diagnostics.js';
-import { openSecretStore } from '../../core/secrets/open-secret-store.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+import { collectDiagnosticBundle } from '../../core/use-cases/collect-diagnostics.js';
 import type { Command } from '../command.js';
 
 function count(value: unknown, flag: string, fallback: number): number {
@@ -39,39 +36,21 @@ export const diagnoseCommand: Command = {
   async run(context) {
     const { flags } = context;
     const rows = count(flags['history-rows'], '--history-rows', 50);
-    const settings = (() => {
-      try {
-        return openSettings(context.home);
-      } catch {
-        return undefined;
-      }
-    })();
-    const bundle = await collectDiagnostics({
-      home: context.home,
-      env: context.io.env,
-      ...(settings ? { settings } : {}),
-      secretStore: () =>
-        openSecretStore({
-          home: context.home,
-          env: context.io.env,
-          timeoutMs: 5000,
-          // collectDiagnostics checks the store's health itself and reports it.
-          probe: false,
-          ...(settings?.pinnedSecretStore?.() ? { pinned: settings.pinnedSecretStore()! } : {}),
-          ...(settings ? { nameOf: (id: string) => settings.findInstallation(id)?.name } : {}),
-        }),
-      probe: flags['skip-probe'] !== true,
-      historyRows: rows,
-      deliveryRows: rows,
-      logLines: count(flags['log-lines'], '--log-lines', 500),
-    });
-    context.logger.info('diagnostic bundle collected', { problems: bundle.problems.length });
     const out = typeof flags['out'] === 'string' ? resolve(flags['out']) : undefined;
+    const bundle = await collectDiagnosticBundle(
+      { home: context.home, env: context.io.env, logger: context.logger },
+      {
+        probe: flags['skip-probe'] !== true,
+        historyRows: rows,
+        deliveryRows: rows,
+        logLines: count(flags['log-lines'], '--log-lines', 500),
+        ...(out === undefined ? {} : { out }),
+      },
+    );
     if (out === undefined) {
       context.output.success({ bundle }, () => JSON.stringify(bundle, null, 2));
       return;
     }
-    writeDiagnosticsFile(out, bundle);
     context.output.success(
       { path: out, installations: bundle.installations.length, problems: bundle.problems },
       () =>

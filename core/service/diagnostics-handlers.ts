@@ -1,5 +1,5 @@
-import { collectDiagnostics } from '../diagnostics/collect-diagnostics.js';
 import { toDiagnosticsReport } from '../diagnostics/diagnostics-report.js';
+import { collectDiagnosticBundle } from '../use-cases/collect-diagnostics.js';
 import type { OperationHandlers } from './companion-service.js';
 import type { ServicePorts } from './service-ports.js';
 
@@ -7,12 +7,13 @@ import type { ServicePorts } from './service-ports.js';
 export function diagnosticsHandlers(ports: ServicePorts): OperationHandlers {
   return {
     async runDiagnostics() {
-      const bundle = await collectDiagnostics({
+      const bundle = await collectDiagnosticBundle({
         home: ports.home,
         env: ports.env,
         settings: ports.settings,
         secretStore: ports.secretStore,
-        clock: ports.now,
+        now: ports.now,
+        logger: ports.logger,
       });
       return toDiagnosticsReport(bundle);
     },
