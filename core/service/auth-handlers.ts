@@ -5,7 +5,7 @@ import type {
   PatSignInResult,
   SecretStoreInfo,
 } from '../../common/api/models.js';
-import { oauthSignInSummary } from '../auth/oauth/oauth-sign-out.js';
+import { readAuthStatus } from '../use-cases/read-auth-status.js';
 import { signInWithPat } from '../use-cases/sign-in-with-pat.js';
 import { signOut } from '../use-cases/sign-out.js';
 import type { OperationHandlers } from './companion-service.js';
@@ -39,8 +39,11 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
     },
 
     async getAuthStatus(request: InstallationRef): Promise<AuthStatus> {
-      const installation = settings.requireInstallation(request.installation);
-      const auth = installation.auth;
+      const status = await readAuthStatus(
+        { settings, secretStore, env },
+        { installation: request.installation },
+      );
+      const auth = status.installation.auth;
       switch (auth.kind) {
         case 'none':
           return { kind: 'none', secretStore: storeInfo };
@@ -51,18 +54,14 @@ export function authHandlers(ports: ServicePorts): OperationHandlers {
             verifiedAt: auth.verifiedAt,
             secretStore: storeInfo,
           };
-        case 'oauth': {
-          const summary = await oauthSignInSummary(secretStore, installation.id).catch(
-            () => undefined,
-          );
+        case 'oauth':
           return {
             kind: 'oauth',
-            user: summary?.user ?? auth.user,
+            user: status.user ?? auth.user,
             clientId: auth.clientId,
-            expiresAt: summary ? new Date(summary.expiresAt).toISOString() : undefined,
+            expiresAt: status.expiresAt,
             secretStore: storeInfo,
           };
-        }
         default: {
           const never: never = auth;
           return never;
