@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { createMemorySecretStore } from '../../core/secrets/memory-store.js';
 import type { Command } from '../command.js';
 import { formatRows } from '../output.js';
 import { openServeSession, parsePort, waitForStop } from './serve.js';
@@ -73,7 +72,7 @@ export const demoCommand: Command = {
       const session = await openServeSession(context, {
         ...(port === undefined ? {} : { port }),
         home: join(context.home, 'demo'),
-        secretStore: createMemorySecretStore(),
+        secretStore: 'in-memory',
       });
       try {
         const { service } = session;

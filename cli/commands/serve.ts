@@ -2,11 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { createLogger } from '../../core/logging/file-logger.js';
-import { openSecretStore } from '../../core/secrets/open-secret-store.js';
-import type { SecretStore } from '../../core/secrets/secret-store.js';
-import { startServe, type RunningServe } from '../../core/serve/serve-server.js';
-import type { CompanionService } from '../../core/service/companion-service.js';
-import { openCompanionService } from '../../core/service/open-service.js';
+import { serveCompanion, type ServeSession } from '../../core/use-cases/serve-companion.js';
 import type { Command, CommandContext } from '../command.js';
 
 /**
@@ -38,14 +34,8 @@ export function parsePort(value: unknown): number | undefined {
   return port;
 }
 
-export interface ServeSession {
-  readonly service: CompanionService;
-  readonly serve: RunningServe;
-  close(): Promise<void>;
-}
-
 /** Opens the engine and serves the UI; shared by `serve` and `demo`. */
-export async function openServeSession(
+export function openServeSession(
   context: CommandContext,
   options: {
     readonly host?: string;
@@ -53,43 +43,25 @@ export async function openServeSession(
     readonly oauthPort?: number;
     /** `demo` keeps its state apart from the admin's real installations. */
     readonly home?: string;
-    /** `demo` passes an explicit, disclosed store; otherwise the configured one is opened. */
-    readonly secretStore?: SecretStore;
+    /** `demo` keeps its secrets in memory only (disclosed); otherwise the configured store. */
+    readonly secretStore?: 'configured' | 'in-memory';
   },
 ): Promise<ServeSession> {
-  const bundleDir = rendererBundleDir();
   const home = options.home ?? context.home;
-  const logger = createLogger({ home, level: context.logLevel, component: 'serve' });
-  const secretStore = options.secretStore ?? (await openSecretStore({ home, env: context.io.env }));
-  const service = await openCompanionService({
-    home,
-    transport: 'http',
-    logger,
-    secretStore,
-    env: context.io.env,
-    oauthRedirect: 'localhost',
-    ...(options.oauthPort === undefined ? {} : { oauthPort: options.oauthPort }),
-  });
-  try {
-    const serve = await startServe({
-      service,
-      bundleDir,
-      logger,
+  return serveCompanion(
+    {
+      home,
+      env: context.io.env,
+      logger: createLogger({ home, level: context.logLevel, component: 'serve' }),
+    },
+    {
+      bundleDir: rendererBundleDir(),
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
-    });
-    return {
-      service,
-      serve,
-      async close() {
-        await serve.close();
-        await service.close();
-      },
-    };
-  } catch (error) {
-    await service.close();
-    throw error;
-  }
+      ...(options.oauthPort === undefined ? {} : { oauthPort: options.oauthPort }),
+      ...(options.secretStore === undefined ? {} : { secretStore: options.secretStore }),
+    },
+  );
 }
 
 /** `serve`: the UI over HTTP on loopback for machines without a desktop. */
