@@ -1,18 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { COMPANION_VERSION } from '../../common/version.js';
-import { resolveProxySettings } from '../../core/net/proxy-settings.js';
-import { parseListenAddress } from '../../core/relay/listen-address.js';
-import { launchdLabel, renderLaunchdPlist } from '../../core/service-unit/launchd-plist.js';
 import {
   DEFAULT_CREDENTIALS_SOURCE,
   DEFAULT_SERVICE_USER,
-  daemonCredentials,
-  renderSystemdUnit,
+  describeServiceUnit,
   systemdUnitName,
   type ServiceSecretStore,
-} from '../../core/service-unit/systemd-unit.js';
-import { openSettings } from '../../core/settings/settings-file.js';
+} from '../../core/use-cases/describe-service-unit.js';
+import { openLocalPorts } from '../../core/use-cases/local-ports.js';
 import type { Command } from '../command.js';
 
 const SECRET_STORES: readonly ServiceSecretStore[] = ['credentials-dir', 'encrypted-file'];
@@ -74,14 +70,6 @@ export const serviceInstallCommand: Command = {
         hint: `Run \`bdc-companion service install ${name} --print | sudo tee /etc/systemd/system/${systemdUnitName(name)}\`.`,
       });
     }
-    const settings = openSettings(context.home);
-    const installation = settings.requireInstallation(name);
-    if (installation.platform === undefined) {
-      throw new CompanionError(
-        'RELAY_NOT_CONFIGURED',
-        `Installation "${installation.name}" has no platform URL and installation id, so its relay cannot run.`,
-      );
-    }
     const format =
       stringFlag(flags['format']) ?? (process.platform === 'darwin' ? 'launchd' : 'systemd');
     if (format !== 'systemd' && format !== 'launchd') {
@@ -91,70 +79,48 @@ export const serviceInstallCommand: Command = {
       );
     }
     const requestedStore = stringFlag(flags['secret-store']);
-    const pinned = settings.pinnedSecretStore?.();
-    const secretStore =
-      format === 'launchd'
-        ? (requestedStore ?? 'encrypted-file')
-        : (requestedStore ??
-          (pinned === 'encrypted-file' || pinned === 'credentials-dir'
-            ? pinned
-            : 'credentials-dir'));
-    if (!(SECRET_STORES as readonly string[]).includes(secretStore)) {
+    if (
+      requestedStore !== undefined &&
+      !(SECRET_STORES as readonly string[]).includes(requestedStore)
+    ) {
       throw new CompanionError(
         'USAGE_INVALID',
-        `--secret-store must be one of ${SECRET_STORES.join(', ')}, not "${secretStore}".`,
+        `--secret-store must be one of ${SECRET_STORES.join(', ')}, not "${requestedStore}".`,
         { hint: 'A service has no desktop session, so the OS keychain is not available to it.' },
       );
     }
-    if (format === 'launchd' && secretStore !== 'encrypted-file') {
+    if (
+      format === 'launchd' &&
+      requestedStore !== undefined &&
+      requestedStore !== 'encrypted-file'
+    ) {
       throw new CompanionError(
         'USAGE_INVALID',
         'A LaunchDaemon has no credentials folder and no login keychain: use --secret-store encrypted-file.',
       );
     }
-    const user = stringFlag(flags['user']) ?? DEFAULT_SERVICE_USER;
-    const nodePath = stringFlag(flags['node']) ?? process.execPath;
-    const binPath = stringFlag(flags['bin']) ?? defaultBinPath();
-    const credentialsSource = stringFlag(flags['credentials-dir']) ?? DEFAULT_CREDENTIALS_SOURCE;
-    const proxy = resolveProxySettings(context.io.env);
-    if (format === 'launchd') {
-      const plist = renderLaunchdPlist({
-        installationName: installation.name,
-        home: context.home,
-        nodePath,
-        binPath,
-        user,
-        credentialsSource,
-        proxy,
-        logLevel: context.logLevel,
-        companionVersion: COMPANION_VERSION,
-      });
-      context.output.success(
-        { format, label: launchdLabel(installation.name), plist },
-        () => plist,
-      );
-      return;
-    }
-    const unit = renderSystemdUnit({
-      installationName: installation.name,
-      home: context.home,
-      nodePath,
-      binPath,
-      user,
-      group: stringFlag(flags['group']) ?? user,
-      secretStore: secretStore as ServiceSecretStore,
-      credentialsSource,
-      listenPort: parseListenAddress(installation.relay.listen).port,
-      proxy,
-      caCounts: { bdc: installation.caPems.length, platform: installation.platform.caPems.length },
+    const ports = openLocalPorts(context.home, context.io.env);
+    const user = stringFlag(flags['user']);
+    const group = stringFlag(flags['group']);
+    const credentialsSource = stringFlag(flags['credentials-dir']);
+    const described = describeServiceUnit(ports, {
+      installation: name,
+      format,
+      ...(requestedStore === undefined
+        ? {}
+        : { secretStore: requestedStore as ServiceSecretStore }),
+      ...(user === undefined ? {} : { user }),
+      ...(group === undefined ? {} : { group }),
+      ...(credentialsSource === undefined ? {} : { credentialsSource }),
+      nodePath: stringFlag(flags['node']) ?? process.execPath,
+      binPath: stringFlag(flags['bin']) ?? defaultBinPath(),
       logLevel: context.logLevel,
       companionVersion: COMPANION_VERSION,
-      ...(installation.relay.tls ? { relayTls: installation.relay.tls } : {}),
-      extraCredentials: daemonCredentials(installation),
     });
-    context.output.success(
-      { format, unitName: systemdUnitName(installation.name), unit },
-      () => unit,
-    );
+    if (described.format === 'launchd') {
+      context.output.success(described, () => described.plist);
+      return;
+    }
+    context.output.success(described, () => described.unit);
   },
 };
