@@ -1,5 +1,7 @@
 import { createMemorySecretStore } from '../secrets/memory-store.js';
 import { openSecretStore } from '../secrets/open-secret-store.js';
+import { openSettings } from '../settings/settings-file.js';
+import type { SettingsStore } from '../settings/settings-store.js';
 import { startServe, type RunningServe } from '../serve/serve-server.js';
 import type { CompanionService } from '../service/companion-service.js';
 import { openCompanionService } from '../service/open-service.js';
@@ -34,10 +36,19 @@ export async function serveCompanion(
   ports: { readonly home: string; readonly env: Environment; readonly logger: Logger },
   input: ServeCompanionInput,
 ): Promise<ServeSession> {
+  let settings: SettingsStore | undefined;
   const secretStore =
     input.secretStore === 'in-memory'
       ? createMemorySecretStore()
-      : await openSecretStore({ home: ports.home, env: ports.env });
+      : await openSecretStore({
+          home: ports.home,
+          env: ports.env,
+          // credentials-dir finds a secret under the installation's name too (`<name>.pat`, as
+          // `service install` tells the admin to create it), so it needs the names. Settings are
+          // opened on first use: the service opens (and, if corrupt, recovers) them first.
+          nameOf: (installationId) =>
+            (settings ??= openSettings(ports.home)).findInstallation(installationId)?.name,
+        });
   const service = await openCompanionService({
     home: ports.home,
     transport: 'http',
