@@ -59,11 +59,7 @@ describe('serve with the credentials-dir store', () => {
       { bundleDir, port: 0 },
     );
     try {
-      const projects = (await session.service.invoke('listProjects', [
-        { installation: 'lab' },
-      ])) as {
-        key: string;
-      }[];
+      const projects = await session.service.invoke('listProjects', [{ installation: 'lab' }]);
       expect(projects.map((project) => project.key)).toContain(sim.project);
     } finally {
       await session.close();
