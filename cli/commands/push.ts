@@ -64,7 +64,7 @@ export async function collectChanges(context: CommandContext): Promise<PushChang
     }
     changes.push({ path, content });
   }
-  for (const path of list(context.flags['delete'])) changes.push({ path, delete: true });
+  for (const path of list(context.flags['delete'])) changes.push({ path, kind: 'delete' });
   if (changes.length === 0)
     throw new CompanionError('USAGE_INVALID', 'Give at least one --put or --delete.');
   return changes;

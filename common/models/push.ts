@@ -3,10 +3,13 @@
  * and how a recorded push looks in the history. Plain data, so it crosses IPC and worker threads.
  */
 
-/** Content is bytes: binary files pass through untouched. */
+/**
+ * Content is bytes: binary files pass through untouched. A change without a kind puts content;
+ * the kind alone says a path is deleted (no second flag to disagree with it).
+ */
 export type PushChange =
   | { readonly kind?: 'put'; readonly path: string; readonly content: Uint8Array }
-  | { readonly kind?: 'delete'; readonly path: string; readonly delete: true };
+  | { readonly kind: 'delete'; readonly path: string };
 
 export type PushEngineChoice = 'auto' | 'isomorphic-git' | 'git';
 export type PushEngineName = 'isomorphic-git' | 'git';
@@ -41,9 +44,9 @@ export interface PushCommitted {
   readonly changed: number;
 }
 
+/** Nothing to commit: the branch already holds the changes; `parent` is its unchanged tip. */
 export interface PushNoop {
   readonly kind: 'noop';
-  readonly noop: true;
   readonly parent: string;
   readonly engine: PushEngineName;
   readonly attempts: number;

@@ -79,7 +79,7 @@ function parseChanges(value: unknown): PushChange[] | string {
     if (!isObject(entry) || typeof entry['path'] !== 'string') return 'each change needs a path';
     const path = entry['path'];
     if (entry['op'] === 'delete') {
-      changes.push({ kind: 'delete', path, delete: true });
+      changes.push({ kind: 'delete', path });
     } else if (entry['op'] === 'put') {
       const content = entry['content'];
       if (typeof content !== 'string' || !BASE64.test(content)) {

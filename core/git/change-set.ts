@@ -79,7 +79,7 @@ export function buildChangeSet(changes: readonly PushChange[]): {
       );
     }
     byLowerPath.set(lower, path);
-    if ('delete' in change && change.delete === true) files.push({ kind: 'delete', path });
+    if (change.kind === 'delete') files.push({ kind: 'delete', path });
     else if ('content' in change && change.content instanceof Uint8Array) {
       if (change.content.byteLength > FILE_LIMITS.pushedFile) {
         throw new CompanionError(

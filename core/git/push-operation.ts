@@ -243,7 +243,6 @@ export async function push(
             }
           : {
               kind: 'noop',
-              noop: true,
               parent: result.parent,
               engine: chosen,
               attempts: attempts.length,

@@ -42,7 +42,7 @@ export function recordPaths(record: PushRecord): { path: string; kind: PushChang
   if (record.result?.kind === 'committed') return record.paths.map((entry) => ({ ...entry }));
   return record.request.changes.map((change) => ({
     path: change.path,
-    kind: 'delete' in change && change.delete === true ? 'delete' : 'put',
+    kind: change.kind === 'delete' ? 'delete' : 'put',
   }));
 }
 

@@ -23,7 +23,7 @@ function changesOf(request: TestPushRequest): PushChange[] {
   const encoder = new TextEncoder();
   return [
     ...request.put.map((file) => ({ path: file.path, content: encoder.encode(file.content) })),
-    ...request.delete.map((path) => ({ path, delete: true as const })),
+    ...request.delete.map((path) => ({ path, kind: 'delete' as const })),
   ];
 }
 

@@ -44,7 +44,7 @@ describe('bridge frames', () => {
       expect(Buffer.from((push.frame.changes[0] as { content: Uint8Array }).content)).toEqual(
         Buffer.from('hi\u0000'),
       );
-      expect(push.frame.changes[1]).toEqual({ kind: 'delete', path: 'b.txt', delete: true });
+      expect(push.frame.changes[1]).toEqual({ kind: 'delete', path: 'b.txt' });
     }
   });
 

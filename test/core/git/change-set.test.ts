@@ -94,8 +94,8 @@ describe('planning a commit over a base tree', () => {
       { path: 'run.sh', content: text('#!/bin/sh\necho\n') },
       { path: 'README.md', content: text('hello\n') },
       { path: 'apps/api.yaml', content: text('b\n') },
-      { path: 'apps/web.yaml', delete: true },
-      { path: 'gone.txt', delete: true },
+      { path: 'apps/web.yaml', kind: 'delete' },
+      { path: 'gone.txt', kind: 'delete' },
     ]);
     expect(
       result.files.map((file) => [file.path, file.action, 'mode' in file ? file.mode : '-']),

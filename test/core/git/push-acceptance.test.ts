@@ -124,7 +124,7 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
       base({ changes: [{ path: scriptPath, content: text('#!/bin/sh\necho hi\n') }] }),
       fixture.deps(),
     );
-    expect(again).toMatchObject({ kind: 'noop', noop: true, parent: tip() });
+    expect(again).toMatchObject({ kind: 'noop', parent: tip() });
   });
 
   it('retries when the branch moves during the push and records every attempt', async () => {

@@ -39,7 +39,7 @@ function record(index: number, name: string, failed = false): PushRecord {
       message: `push ${index}`,
       changes: [
         { path: 'a.txt', content: new Uint8Array([1]) },
-        { path: 'b.txt', delete: true },
+        { path: 'b.txt', kind: 'delete' },
       ],
     },
     engine: 'isomorphic-git',
