@@ -2,6 +2,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { ProxySettings } from '../net/proxy-settings.js';
 import { PASSPHRASE_CREDENTIAL } from './systemd-unit.js';
 import { shellWord } from './shell-word.js';
+import { unitProxyEnvironment } from './unit-proxy-environment.js';
 
 export interface LaunchdPlistSpec {
   readonly installationName: string;
@@ -42,15 +43,6 @@ function absolute(path: string, what: string): string {
   return path;
 }
 
-function hasCredentials(proxyUrl: string): boolean {
-  try {
-    const url = new URL(proxyUrl);
-    return url.username !== '' || url.password !== '';
-  } catch {
-    return proxyUrl.includes('@');
-  }
-}
-
 /**
  * A macOS LaunchDaemon running the daemon `run <name>` (relay and bridge): started at boot, restarted when it exits with
  * a failure, as its own user with umask 077. A daemon has no login keychain, so secrets are in the
@@ -68,16 +60,9 @@ export function renderLaunchdPlist(spec: LaunchdPlistSpec): string {
       `${absolute(spec.credentialsSource, 'credentials folder')}/${PASSPHRASE_CREDENTIAL}`,
     ],
   ];
-  let proxyLeftOut = false;
-  for (const [name, value] of [
-    ['HTTPS_PROXY', spec.proxy.httpsProxy],
-    ['HTTP_PROXY', spec.proxy.httpProxy],
-    ['NO_PROXY', spec.proxy.noProxy],
-  ] as const) {
-    if (value === '') continue;
-    if (name !== 'NO_PROXY' && hasCredentials(value)) proxyLeftOut = true;
-    else environment.push([name, value]);
-  }
+  const proxy = unitProxyEnvironment(spec.proxy);
+  environment.push(...proxy.written);
+  const proxyLeftOut = proxy.leftOut;
   const argumentsList = [
     absolute(spec.nodePath, 'node path'),
     absolute(spec.binPath, 'companion bin path'),

@@ -2,6 +2,7 @@ import { CompanionError } from '../../common/errors/companion-error.js';
 import type { ProxySettings } from '../net/proxy-settings.js';
 import type { RelayTlsFiles } from '../../common/models/installation.js';
 import { shellWord } from './shell-word.js';
+import { unitProxyEnvironment } from './unit-proxy-environment.js';
 
 /** The headless secret stores a service can use (the OS keychain needs a desktop session). */
 export type ServiceSecretStore = 'credentials-dir' | 'encrypted-file';
@@ -99,16 +100,6 @@ function accountName(value: string, what: string): string {
   return value;
 }
 
-function hasCredentials(proxyUrl: string): boolean {
-  try {
-    const url = new URL(proxyUrl);
-    return url.username !== '' || url.password !== '';
-  } catch {
-    // An unparsable proxy may still carry `user:pass@`; keep it out of the unit to be safe.
-    return proxyUrl.includes('@');
-  }
-}
-
 /** Homes under these are hidden by `ProtectHome=yes`; the unit then makes them read-only instead. */
 function isUnderUserHomes(path: string): boolean {
   return ['/home/', '/root/', '/run/user/'].some((prefix) => `${path}/`.startsWith(prefix));
@@ -175,21 +166,11 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     );
   }
 
-  const proxyVariables: [string, string][] = [
-    ['HTTPS_PROXY', spec.proxy.httpsProxy],
-    ['HTTP_PROXY', spec.proxy.httpProxy],
-    ['NO_PROXY', spec.proxy.noProxy],
-  ];
-  let proxyNeedsFile = false;
-  for (const [variable, value] of proxyVariables) {
-    if (value === '') continue;
-    if (variable !== 'NO_PROXY' && hasCredentials(value)) {
-      proxyNeedsFile = true;
-      continue;
-    }
+  const proxy = unitProxyEnvironment(spec.proxy);
+  for (const [variable, value] of proxy.written) {
     environment.push(quoteUnitWord(`${variable}=${refuseControlCharacters(value, variable)}`));
   }
-  if (proxyNeedsFile) {
+  if (proxy.leftOut) {
     notes.push(
       `# Proxy: the proxy URL carries credentials, so it is not written here. Put`,
       `# HTTPS_PROXY=… (and HTTP_PROXY=…) in ${environmentFilePath(name)} (owner root, mode 0600).`,
@@ -258,7 +239,7 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     `Group=${group}`,
     `ExecStart=${execStart}`,
     ...environment.map((entry) => `Environment=${entry}`),
-    ...(proxyNeedsFile ? [`EnvironmentFile=-${quoteUnitWord(environmentFilePath(name))}`] : []),
+    ...(proxy.leftOut ? [`EnvironmentFile=-${quoteUnitWord(environmentFilePath(name))}`] : []),
     ...credentials.map((entry) => `LoadCredential=${entry}`),
     // SIGTERM lets the relay finish in-flight acknowledgements; every acknowledged delivery is on disk.
     'KillSignal=SIGTERM',
