@@ -14,7 +14,7 @@ import {
 import { ZERO_OID } from './git-objects.js';
 import { runGitChecked } from './git-process.js';
 import { writeLooseObjects } from './object-writer.js';
-import { discoverReceivePack } from './smart-http.js';
+import { discoverBranch } from './branch-discovery.js';
 import { assertFastForward } from './fast-forward.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
@@ -57,32 +57,21 @@ export async function runCliAttempt(
   // credential's write access is checked before anything is fetched). When the cache already
   // holds that tip — the usual case after our own last push — git fetch is skipped.
   const dispatcher = createDispatcher(input.network);
-  let advertisement;
+  let discovered;
   try {
-    advertisement = await discoverReceivePack(
+    discovered = await discoverBranch(
       {
         dispatcher,
         headers: { authorization: input.authorization, 'user-agent': input.userAgent },
       },
       input.url,
+      branch,
+      input.createFrom,
     );
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
-  let sourceBranch = branch;
-  let remoteTip = advertisement.refs.get(`refs/heads/${branch}`);
-  if (remoteTip === undefined && input.createFrom !== undefined) {
-    sourceBranch = input.createFrom;
-    remoteTip = advertisement.refs.get(`refs/heads/${input.createFrom}`);
-  }
-  if (remoteTip === undefined) {
-    throw failure(
-      'fatal',
-      'BRANCH_NOT_FOUND',
-      `Branch "${sourceBranch}" does not exist in the repository.`,
-      { branch: sourceBranch },
-    );
-  }
+  const { sourceBranch, tip: remoteTip } = discovered;
   const creating = sourceBranch !== branch;
   const { root } = buildChangeSet(input.changes);
   let reader = new CatFileBatch(gitdir, localEnv);

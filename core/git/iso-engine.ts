@@ -20,7 +20,8 @@ import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
 import { TRACKING_REF } from './tracking-ref.js';
-import { discoverReceivePack, sendReceivePack } from './smart-http.js';
+import { sendReceivePack } from './smart-http.js';
+import { discoverBranch } from './branch-discovery.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -101,22 +102,9 @@ export async function runIsoAttempt(
   let remoteTip: string | undefined;
   if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
-    const advertisement = await discoverReceivePack(client, url);
-    remoteTip = advertisement.refs.get(ref);
-    if (remoteTip === undefined) {
-      const from = input.createFrom;
-      const fromTip = from === undefined ? undefined : advertisement.refs.get(`refs/heads/${from}`);
-      if (from === undefined || fromTip === undefined) {
-        throw failure(
-          'fatal',
-          'BRANCH_NOT_FOUND',
-          `Branch "${from ?? branch}" does not exist in the repository.`,
-          { branch: from ?? branch },
-        );
-      }
-      remoteTip = fromTip;
-      sourceBranch = from;
-    }
+    const discovered = await discoverBranch(client, url, branch, input.createFrom);
+    remoteTip = discovered.tip;
+    sourceBranch = discovered.sourceBranch;
   }
   const creating = sourceBranch !== branch;
 

@@ -216,6 +216,16 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
         )
       ).code,
     ).toBe('BRANCH_NOT_FOUND');
+    // A new branch whose createFrom is missing too: the branch looked for last is named.
+    const missingSource = await failureOf(
+      push(
+        fixture.installation,
+        base({ branch: 'no-such-branch', createFrom: 'no-such-source' }),
+        fixture.deps(),
+      ),
+    );
+    expect(missingSource.code).toBe('BRANCH_NOT_FOUND');
+    expect(missingSource.data).toEqual({ branch: 'no-such-source' });
     const untrusted = { ...fixture.installation, id: `untrusted-${engine}`, caPems: [] };
     expect((await failureOf(push(untrusted, base(), fixture.deps()))).code).toBe('PUSH_TLS_FAILED');
   });
