@@ -1,8 +1,5 @@
-import { openPushEngine } from '../../core/use-cases/push-engine.js';
-import { bridgeTarget } from '../../core/use-cases/run-bridge.js';
 import type { Command } from '../command.js';
-import { startCommandBridge, untilStopped } from './bridge-support.js';
-import { stderrLogger, withLocalPorts } from './relay-support.js';
+import { runCommandBridgeUntilStopped, withCommandBridgePorts } from './bridge-support.js';
 
 /**
  * `bridge run <name>`: the platform bridge in the foreground (`docs/bridge.md`). The first line
@@ -16,29 +13,13 @@ export const bridgeRunCommand: Command = {
   maxPositionals: 1,
   async run(context) {
     const name = context.positionals[0] as string;
-    await withLocalPorts(context, async (local) => {
-      const installation = local.settings.requireInstallation(name);
-      const { platform, url } = bridgeTarget(installation);
-      const secretStore = await local.secretStore();
-      const logger = stderrLogger(context, { installation: installation.name });
-      const database = local.database();
-      const engine = openPushEngine({ database, settings: local.settings, env: local.env, logger });
-      try {
-        context.output.ready(
-          { bridge: 'connecting', platform: platform.baseUrl, url },
-          `bridge for ${installation.name} connecting to ${platform.baseUrl}`,
-        );
-        const bridge = startCommandBridge(
-          context,
-          { settings: local.settings, secretStore, database, engine, env: local.env, logger },
-          installation.id,
-        );
-        await untilStopped(context);
-        logger.info('bridge stopping');
-        await bridge.stop();
-      } finally {
-        await engine.close();
-      }
+    await withCommandBridgePorts(context, name, async (setup) => {
+      const { installation, platform, url } = setup;
+      context.output.ready(
+        { bridge: 'connecting', platform: platform.baseUrl, url },
+        `bridge for ${installation.name} connecting to ${platform.baseUrl}`,
+      );
+      await runCommandBridgeUntilStopped(context, setup, 'bridge stopping');
     });
   },
 };

@@ -84,13 +84,52 @@ function tooLarge(path: string, kind: FileKind): CompanionError {
   return refused(path, kind, `is larger than ${sizeText(FILE_LIMITS[kind])}`);
 }
 
+/** An error while reading: our own refusals pass through, a system error gets its reason. */
+function readFailure(path: string, kind: FileKind, error: unknown): CompanionError {
+  return error instanceof CompanionError ? error : openFailure(path, kind, error);
+}
+
+/**
+ * The chunks read so far, refused as soon as they pass the kind's limit. The synchronous and the
+ * asynchronous reader share it so both enforce the limit on the bytes read, not the stat size.
+ */
+class CappedChunks {
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private readonly limit: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly kind: FileKind,
+  ) {
+    this.limit = FILE_LIMITS[kind];
+  }
+
+  /** A buffer for the next read: one byte past the limit is enough to know the file is too large. */
+  nextBuffer(): Buffer {
+    return Buffer.allocUnsafe(Math.min(CHUNK_BYTES, this.limit + 1 - this.length));
+  }
+
+  /** Keeps what a read returned; false at the end of the file. */
+  add(chunk: Buffer, bytesRead: number): boolean {
+    if (bytesRead === 0) return false;
+    this.chunks.push(chunk.subarray(0, bytesRead));
+    this.length += bytesRead;
+    if (this.length > this.limit) throw tooLarge(this.path, this.kind);
+    return true;
+  }
+
+  content(): Buffer {
+    return Buffer.concat(this.chunks, this.length);
+  }
+}
+
 /**
  * Reads a whole file of this kind, or throws FILE_READ_FAILED (with the reason: missing, not
  * readable, not a regular file, too large). Symbolic links are followed (certbot's live/ files
  * are links), and the file they reach must pass the same checks.
  */
 export async function readBoundedFile(path: string, kind: FileKind): Promise<Buffer> {
-  const limit = FILE_LIMITS[kind];
   let handle;
   try {
     handle = await open(path, OPEN_FLAGS);
@@ -100,20 +139,15 @@ export async function readBoundedFile(path: string, kind: FileKind): Promise<Buf
   try {
     const stat = await handle.stat();
     checkStat(path, kind, stat.isFile(), stat.size);
-    const chunks: Buffer[] = [];
-    let length = 0;
+    const read = new CappedChunks(path, kind);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, limit + 1 - length));
+      const chunk = read.nextBuffer();
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-      if (length > limit) throw tooLarge(path, kind);
+      if (!read.add(chunk, bytesRead)) break;
     }
-    return Buffer.concat(chunks, length);
+    return read.content();
   } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw openFailure(path, kind, error);
+    throw readFailure(path, kind, error);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -121,7 +155,6 @@ export async function readBoundedFile(path: string, kind: FileKind): Promise<Buf
 
 /** The synchronous form, for start-up paths that are synchronous (settings, relay TLS). */
 export function readBoundedFileSync(path: string, kind: FileKind): Buffer {
-  const limit = FILE_LIMITS[kind];
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -131,20 +164,14 @@ export function readBoundedFileSync(path: string, kind: FileKind): Buffer {
   try {
     const stat = fstatSync(fd);
     checkStat(path, kind, stat.isFile(), stat.size);
-    const chunks: Buffer[] = [];
-    let length = 0;
+    const read = new CappedChunks(path, kind);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, limit + 1 - length));
-      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-      if (length > limit) throw tooLarge(path, kind);
+      const chunk = read.nextBuffer();
+      if (!read.add(chunk, readSync(fd, chunk, 0, chunk.length, null))) break;
     }
-    return Buffer.concat(chunks, length);
+    return read.content();
   } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw openFailure(path, kind, error);
+    throw readFailure(path, kind, error);
   } finally {
     closeSync(fd);
   }
@@ -175,8 +202,7 @@ export function readFileTailSync(path: string, kind: FileKind, maxBytes: number)
     }
     return buffer.subarray(0, length);
   } catch (error) {
-    if (error instanceof CompanionError) throw error;
-    throw openFailure(path, kind, error);
+    throw readFailure(path, kind, error);
   } finally {
     closeSync(fd);
   }
