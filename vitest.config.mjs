@@ -15,6 +15,11 @@ export default defineConfig({
     exclude: ['test/fixtures/**', 'node_modules/**'],
     environment: 'node',
     pool: 'forks',
+    // Vitest's default is one worker less than the cores: one worker on CI's 2 cores, so the suite
+    // ran serially (650 s). Most files wait on servers and child processes, not the CPU, so two run
+    // well side by side; they are written for a loaded machine (bounds set between the expected
+    // time and the hang they rule out).
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
