@@ -1,5 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { parseTree, type TreeEntry } from './git-objects.js';
+import { spawnGit } from './git-process.js';
 
 /**
  * One long-lived `git cat-file --batch`, so reading the folders a change set touches costs one
@@ -15,10 +16,7 @@ export class CatFileBatch {
   private failed: Error | undefined;
 
   constructor(gitdir: string, env: Readonly<Record<string, string>>) {
-    this.child = spawn('git', ['--git-dir', gitdir, 'cat-file', '--batch'], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    this.child = spawnGit(['--git-dir', gitdir, 'cat-file', '--batch'], { env });
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.drain();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CompanionError } from '../../common/errors/companion-error.js';
 
 export interface GitRun {
@@ -15,15 +15,27 @@ export interface GitRunOptions {
   readonly gitBinary?: string;
 }
 
-/** Runs git with an explicit argv (no shell) and an explicit environment. */
+/**
+ * The one place git is started: an explicit argv (no shell) and an explicit environment, all three
+ * streams piped. `runGit` waits for the exit; a long-lived reader (`git cat-file --batch`) keeps
+ * the process.
+ */
+export function spawnGit(
+  args: readonly string[],
+  options: Omit<GitRunOptions, 'stdin' | 'cwd'> & { readonly cwd?: string },
+): ChildProcessWithoutNullStreams {
+  return spawn(options.gitBinary ?? 'git', args, {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: options.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+}
+
+/** Runs git to its exit and collects what it wrote. */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.gitBinary ?? 'git', args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    const child = spawnGit(args, options);
     const stdout: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
