@@ -2,9 +2,12 @@ import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { BridgeStatus } from '../../common/models/bridge.js';
 import {
+  heartbeatIsLive,
+  lastEndedRun,
   processIsAlive,
   RELAY_HEARTBEAT_MS,
   RELAY_HEARTBEAT_STALE_MS,
+  type HeartbeatRow,
 } from '../relay/relay-heartbeat.js';
 
 /** A bridge process as the shared database records it (the relay's liveness idea). */
@@ -24,13 +27,9 @@ export interface BridgeLiveness {
     (BridgeRun & { readonly ended: 'stopped' | 'vanished'; readonly endedAt: string }) | undefined;
 }
 
-interface RunRow {
-  readonly host: string;
-  readonly pid: number;
+interface RunRow extends HeartbeatRow {
   readonly platform_url: string;
   readonly started_at: number;
-  readonly beat_at: number;
-  readonly stopped_at: number | null;
   readonly status: string;
 }
 
@@ -111,22 +110,7 @@ export function bridgeLiveness(
   const rows = database
     .prepare<[string], RunRow>('SELECT * FROM bridge_runs WHERE installation_id = ?')
     .all(installationId);
-  const alive = (row: RunRow): boolean =>
-    row.stopped_at === null &&
-    now - row.beat_at <= RELAY_HEARTBEAT_STALE_MS &&
-    (row.host !== thisHost || isAlive(row.pid));
-  const running = rows.filter(alive).map(toRun);
+  const running = rows.filter((row) => heartbeatIsLive(row, now, thisHost, isAlive)).map(toRun);
   if (running.length > 0) return { running, lastRun: undefined };
-  const last = [...rows].sort((a, b) => b.beat_at - a.beat_at)[0];
-  return {
-    running: [],
-    lastRun:
-      last === undefined
-        ? undefined
-        : {
-            ...toRun(last),
-            ended: last.stopped_at === null ? 'vanished' : 'stopped',
-            endedAt: new Date(last.stopped_at ?? last.beat_at).toISOString(),
-          },
-  };
+  return { running: [], lastRun: lastEndedRun(rows, toRun) };
 }

@@ -8,6 +8,7 @@ import type {
 } from '../../common/models/bridge.js';
 import { DEFAULT_BRIDGE_POLICY } from '../../common/models/bridge.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import { requirePlatformLink } from '../settings/require-platform-link.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { USER_AGENT } from '../net/network-factory.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
@@ -25,13 +26,7 @@ export function bridgeTokenKey(installationId: string): SecretKey {
 
 /** The platform link the bridge connects to; the bridge cannot run without it. */
 export function requireBridgePlatform(installation: Installation): PlatformLink {
-  if (installation.platform === undefined) {
-    throw new CompanionError(
-      'BRIDGE_NOT_CONFIGURED',
-      `Installation "${installation.name}" has no platform URL and installation id.`,
-    );
-  }
-  return installation.platform;
+  return requirePlatformLink(installation, 'BRIDGE_NOT_CONFIGURED');
 }
 
 /** `{platform}/bridge/bitbucket-dc/{installation id}` (BRIDGE.md, "Connection"). */

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
 import { createDispatcher } from '../net/network-factory.js';
@@ -12,14 +11,14 @@ import {
   type ProgressSink,
 } from './engine-attempt.js';
 import { ZERO_OID } from './git-objects.js';
-import { runGitChecked } from './git-process.js';
+import { initBareRepository } from './git-init.js';
+import { updateTrackingRef } from './git-update-ref.js';
 import { writeLooseObjects } from './object-writer.js';
 import { discoverBranch } from './branch-discovery.js';
 import { assertFastForward } from './fast-forward.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
 import { pushCommit } from './git-push.js';
-import { TRACKING_REF } from './tracking-ref.js';
 import { failure } from './push-failure.js';
 
 /**
@@ -33,24 +32,8 @@ export async function runCliAttempt(
 ): Promise<EngineAttemptResult> {
   const { gitdir, branch, attempt } = input;
   const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
-  const git = (
-    args: readonly string[],
-    env = localEnv,
-    stdin?: string | Uint8Array,
-  ): Promise<Buffer> =>
-    runGitChecked(['--git-dir', gitdir, ...args], {
-      cwd: input.scratchDir,
-      env,
-      ...(stdin === undefined ? {} : { stdin }),
-    });
-
-  if (input.cold) {
-    await mkdir(gitdir, { recursive: true });
-    await runGitChecked(['init', '--bare', '--quiet', gitdir], {
-      cwd: input.scratchDir,
-      env: localEnv,
-    });
-  }
+  const local = { cwd: input.scratchDir, env: localEnv };
+  if (input.cold) await initBareRepository(gitdir, local);
 
   progress({ phase: 'fetch', attempt, detail: 'discover' });
   // Where the branch stands, over the companion's own HTTP stack (no git process, and the
@@ -92,7 +75,7 @@ export async function runCliAttempt(
       }
       // The branch may have moved since discovery; build on what was fetched.
       base = fetched;
-      await git(['update-ref', TRACKING_REF, base]);
+      await updateTrackingRef(gitdir, base, local);
       reader.close();
       reader = new CatFileBatch(gitdir, localEnv);
       commitBody = await reader.read(base);
@@ -123,7 +106,7 @@ export async function runCliAttempt(
   assertFastForward(creating ? ZERO_OID : base, base, [base]);
   progress({ phase: 'push', attempt });
   await pushCommit(input, remoteEnv, commit);
-  await git(['update-ref', TRACKING_REF, commit]);
+  await updateTrackingRef(gitdir, commit, local);
   return {
     kind: 'committed',
     commit,

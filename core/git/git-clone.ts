@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import type { EngineAttemptInput } from './engine-attempt.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
-import { runGitChecked } from './git-process.js';
+import { initBareRepository } from './git-init.js';
+import { updateTrackingRef } from './git-update-ref.js';
 import { failure } from './push-failure.js';
-import { TRACKING_REF } from './tracking-ref.js';
 
 /**
  * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
@@ -13,11 +12,8 @@ import { TRACKING_REF } from './tracking-ref.js';
  */
 export async function cloneWithGit(input: EngineAttemptInput, branch: string): Promise<string> {
   const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
-  await mkdir(input.gitdir, { recursive: true });
-  await runGitChecked(['init', '--bare', '--quiet', input.gitdir], {
-    cwd: input.scratchDir,
-    env: localEnv,
-  });
+  const local = { cwd: input.scratchDir, env: localEnv };
+  await initBareRepository(input.gitdir, local);
   const fetched = await fetchBranch(input, remoteEnv, branch);
   if (fetched === 'missing') {
     throw failure(
@@ -27,9 +23,6 @@ export async function cloneWithGit(input: EngineAttemptInput, branch: string): P
       { branch },
     );
   }
-  await runGitChecked(['--git-dir', input.gitdir, 'update-ref', TRACKING_REF, fetched], {
-    cwd: input.scratchDir,
-    env: localEnv,
-  });
+  await updateTrackingRef(input.gitdir, fetched, local);
   return fetched;
 }

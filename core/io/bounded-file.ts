@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CompanionError } from '../../common/errors/companion-error.js';
 
@@ -155,14 +155,7 @@ export async function readBoundedFile(path: string, kind: FileKind): Promise<Buf
 
 /** The synchronous form, for start-up paths that are synchronous (settings, relay TLS). */
 export function readBoundedFileSync(path: string, kind: FileKind): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw openFailure(path, kind, error);
-  }
-  try {
-    const stat = fstatSync(fd);
+  return withOpenFileSync(path, kind, (fd, stat) => {
     checkStat(path, kind, stat.isFile(), stat.size);
     const read = new CappedChunks(path, kind);
     for (;;) {
@@ -170,6 +163,26 @@ export function readBoundedFileSync(path: string, kind: FileKind): Buffer {
       if (!read.add(chunk, readSync(fd, chunk, 0, chunk.length, null))) break;
     }
     return read.content();
+  });
+}
+
+/**
+ * Opens the file (without waiting on a FIFO), hands its descriptor and stat to `work`, and closes
+ * it; every failure becomes FILE_READ_FAILED with its reason.
+ */
+function withOpenFileSync<T>(
+  path: string,
+  kind: FileKind,
+  work: (fd: number, stat: Stats) => T,
+): T {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    throw openFailure(path, kind, error);
+  }
+  try {
+    return work(fd, fstatSync(fd));
   } catch (error) {
     throw readFailure(path, kind, error);
   } finally {
@@ -182,14 +195,7 @@ export function readBoundedFileSync(path: string, kind: FileKind): Buffer {
  * the file may be larger than its kind's limit; only the tail is read.
  */
 export function readFileTailSync(path: string, kind: FileKind, maxBytes: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw openFailure(path, kind, error);
-  }
-  try {
-    const stat = fstatSync(fd);
+  return withOpenFileSync(path, kind, (fd, stat) => {
     if (!stat.isFile())
       throw refused(path, kind, 'is not a regular file (a device, pipe or folder)');
     const wanted = Math.min(maxBytes, FILE_LIMITS[kind], stat.size);
@@ -201,9 +207,5 @@ export function readFileTailSync(path: string, kind: FileKind, maxBytes: number)
       length += bytesRead;
     }
     return buffer.subarray(0, length);
-  } catch (error) {
-    throw readFailure(path, kind, error);
-  } finally {
-    closeSync(fd);
-  }
+  });
 }

@@ -327,6 +327,14 @@ export class DeliveryStore {
         error: record.error ?? null,
         responseExcerpt: record.responseExcerpt ?? null,
       });
+      // A retry and a dead delivery both show as the installation's latest error.
+      const recordFailure = (): void =>
+        this.bumpInTransaction(
+          installationId,
+          'error',
+          record.at,
+          `#${record.deliveryId}: ${error ?? 'failed'}`,
+        );
       switch (step.kind) {
         case 'delivered':
           this.statements.markDelivered.run({ deliveryId: record.deliveryId, at: record.at });
@@ -338,21 +346,11 @@ export class DeliveryStore {
             nextAt: step.at,
             error,
           });
-          this.bumpInTransaction(
-            installationId,
-            'error',
-            record.at,
-            `#${record.deliveryId}: ${error ?? 'failed'}`,
-          );
+          recordFailure();
           break;
         case 'dead':
           this.statements.markDead.run({ deliveryId: record.deliveryId, at: record.at, error });
-          this.bumpInTransaction(
-            installationId,
-            'error',
-            record.at,
-            `#${record.deliveryId}: ${error ?? 'failed'}`,
-          );
+          recordFailure();
           break;
         default: {
           const unreachable: never = step;

@@ -31,6 +31,14 @@ export interface ForwarderOptions {
   readonly logger?: Logger;
 }
 
+/** What the listener hands over to be forwarded while it is still being committed. */
+export interface ExpeditedDelivery {
+  readonly repository: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly receivedAt: number;
+}
+
 /**
  * Drains the durable queue to the platform.
  *
@@ -138,15 +146,7 @@ export class Forwarder {
    * delivery was either not acknowledged, or it is pending and sent again after the restart.
    * Returns false when the delivery must take the normal path (lane busy or at capacity).
    */
-  expedite(
-    delivery: {
-      readonly repository: string;
-      readonly headers: Readonly<Record<string, string>>;
-      readonly body: Buffer;
-      readonly receivedAt: number;
-    },
-    stored: Promise<InsertOutcome>,
-  ): boolean {
+  expedite(delivery: ExpeditedDelivery, stored: Promise<InsertOutcome>): boolean {
     if (!this.running || this.inFlight.size >= this.concurrency) return false;
     if (this.inFlight.has(delivery.repository)) return false;
     if (this.options.store.hasPending(this.options.installationId, delivery.repository))

@@ -1,5 +1,5 @@
-import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
+import { requirePlatformLink } from '../settings/require-platform-link.js';
 import { createDispatcher } from '../net/network-factory.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { createHttpTransport } from './forward-transport.js';
@@ -18,13 +18,7 @@ import type { WatchSettings } from '../../common/models/watch.js';
 
 /** The platform side of an installation; the relay cannot run without it. */
 export function requirePlatform(installation: Installation): PlatformLink {
-  if (installation.platform === undefined) {
-    throw new CompanionError(
-      'RELAY_NOT_CONFIGURED',
-      `Installation "${installation.name}" has no platform URL and installation id.`,
-    );
-  }
-  return installation.platform;
+  return requirePlatformLink(installation, 'RELAY_NOT_CONFIGURED');
 }
 
 export type InstallationRelayOptions = Omit<

@@ -17,13 +17,9 @@ export interface RelayHeartbeat {
   stop(): Promise<void>;
 }
 
-interface RunRow {
-  readonly host: string;
-  readonly pid: number;
+interface RunRow extends HeartbeatRow {
   readonly url: string;
   readonly started_at: number;
-  readonly beat_at: number;
-  readonly stopped_at: number | null;
 }
 
 /** Whether a process of this machine exists (EPERM: it does, under another user). */
@@ -63,7 +59,7 @@ export function startRelayHeartbeat(
   );
   database.transaction(() => {
     for (const other of others) {
-      if (!isRunning(other, startedAt, host, processIsAlive)) {
+      if (!heartbeatIsLive(other, startedAt, host, processIsAlive)) {
         forget.run(run.installationId, other.host, other.pid);
       }
     }
@@ -102,15 +98,43 @@ export function startRelayHeartbeat(
   };
 }
 
-function isRunning(
-  row: RunRow,
+/** The columns every heartbeat table (relay_runs, bridge_runs) has. */
+export interface HeartbeatRow {
+  readonly host: string;
+  readonly pid: number;
+  readonly beat_at: number;
+  readonly stopped_at: number | null;
+}
+
+/** Whether a recorded run (relay or bridge) is running now: not stopped, beating, not killed. */
+export function heartbeatIsLive(
+  row: HeartbeatRow,
   now: number,
   thisHost: string,
   isAlive: (pid: number) => boolean,
 ): boolean {
   if (row.stopped_at !== null || now - row.beat_at > RELAY_HEARTBEAT_STALE_MS) return false;
-  // On this machine a killed relay is known dead at once; elsewhere only its silence tells.
+  // On this machine a killed process is known dead at once; elsewhere only its silence tells.
   return row.host !== thisHost || isAlive(row.pid);
+}
+
+/**
+ * The run that ended last, and how: a clean stop records stopped_at; a run that vanished (killed,
+ * crashed) ended with its last beat.
+ */
+export function lastEndedRun<Row extends HeartbeatRow, Run>(
+  rows: readonly Row[],
+  toRun: (row: Row) => Run,
+): (Run & { readonly ended: 'stopped' | 'vanished'; readonly endedAt: string }) | undefined {
+  const last = [...rows].sort(
+    (a, b) => (b.stopped_at ?? b.beat_at) - (a.stopped_at ?? a.beat_at),
+  )[0];
+  if (last === undefined) return undefined;
+  return {
+    ...toRun(last),
+    ended: last.stopped_at === null ? 'vanished' : 'stopped',
+    endedAt: new Date(last.stopped_at ?? last.beat_at).toISOString(),
+  };
 }
 
 function toRun(row: RunRow): RelayRun {
@@ -138,22 +162,13 @@ export function relayLiveness(
   const rows = database
     .prepare<[string], RunRow>('SELECT * FROM relay_runs WHERE installation_id = ?')
     .all(installationId);
-  const running = rows.filter((row) => isRunning(row, options.now, thisHost, isAlive));
+  const running = rows.filter((row) => heartbeatIsLive(row, options.now, thisHost, isAlive));
   if (running.length > 0) {
     return {
       running: running.sort((a, b) => a.started_at - b.started_at).map(toRun),
       lastRun: undefined,
     };
   }
-  const ended = rows
-    .map((row): EndedRelayRun => {
-      const endedAt = row.stopped_at ?? row.beat_at;
-      return {
-        ...toRun(row),
-        ended: row.stopped_at === null ? 'vanished' : 'stopped',
-        endedAt: new Date(endedAt).toISOString(),
-      };
-    })
-    .sort((a, b) => b.endedAt.localeCompare(a.endedAt));
-  return { running: [], lastRun: ended[0] };
+  const lastRun: EndedRelayRun | undefined = lastEndedRun(rows, toRun);
+  return { running: [], lastRun };
 }

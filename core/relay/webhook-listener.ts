@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import { forwardedHeaders } from './delivery-rows.js';
 import type { DeliveryStore, IncomingDelivery, InsertOutcome } from './delivery-store.js';
+import type { ExpeditedDelivery } from './forwarder.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RelayEvents } from './relay-events.js';
 import { repositoryKey } from './repository-key.js';
@@ -49,15 +50,7 @@ export interface ListenerOptions {
   readonly bodyIdleTimeoutMs?: number;
   readonly onStored: () => void;
   /** Starts forwarding while the delivery commits (see `Forwarder.expedite`); false if it did not. */
-  readonly expedite?: (
-    delivery: {
-      readonly repository: string;
-      readonly headers: Readonly<Record<string, string>>;
-      readonly body: Buffer;
-      readonly receivedAt: number;
-    },
-    stored: Promise<InsertOutcome>,
-  ) => boolean;
+  readonly expedite?: (delivery: ExpeditedDelivery, stored: Promise<InsertOutcome>) => boolean;
   readonly now: () => number;
   readonly logger: Logger;
   /**

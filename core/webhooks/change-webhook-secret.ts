@@ -7,13 +7,11 @@ import type { WebhookRegistration } from '../../common/models/relay.js';
 import { manualWebhookSecretSteps } from '../../common/relay/manual-webhook-steps.js';
 import { registerSecret } from '../logging/redact.js';
 import { PREVIOUS_SECRET_GRACE_MS, storeRotatedSecret } from '../relay/webhook-secrets.js';
+import { MIN_WEBHOOK_SECRET_LENGTH } from '../../common/relay/webhook-secret-length.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { BdcWebhooks } from './bdc-webhooks.js';
 import { registrationTarget, WebhookRegistry } from './webhook-registry.js';
 import { describeTarget, WEBHOOK_NAME } from './webhook-target.js';
-
-/** The shortest webhook secret accepted (BDC refuses an empty one; a short one is guessable). */
-export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /** What changing the webhook secret needs besides the settings. */
 export interface WebhookSecretPorts {

@@ -5,7 +5,7 @@ import { useAction, useApi, useCan } from '../app-context.js';
 import { WebhookSecretForm } from '../wizard/webhook-secret-form.js';
 import { ErrorNotice } from './error-notice.js';
 import { Checkbox, Field } from './field.js';
-import { PemFilePicker } from './pem-file-picker.js';
+import { PemField } from './pem-field.js';
 
 /**
  * Changes an existing installation's platform link, relay settings and webhook secret in place,
@@ -61,16 +61,13 @@ export function EditLinkForm(props: { installation: Installation }) {
           onChange={setPlatformId}
           help="This installation's id on the platform, as its setup shows it."
         />
-        <PemFilePicker label="Choose the platform CA file" onText={setPlatformCa}>
-          <Field
-            label="Platform CA (PEM, optional)"
-            value={platformCa}
-            onChange={setPlatformCa}
-            multiline
-            placeholder="-----BEGIN CERTIFICATE-----"
-            help={`Replaces the ${installation.platform?.caPems.length ?? 0} extra CA(s) for the platform side (a TLS-inspecting proxy). Empty: keep them.`}
-          />
-        </PemFilePicker>
+        <PemField
+          label="Platform CA (PEM, optional)"
+          fileLabel="Choose the platform CA file"
+          value={platformCa}
+          onChange={setPlatformCa}
+          help={`Replaces the ${installation.platform?.caPems.length ?? 0} extra CA(s) for the platform side (a TLS-inspecting proxy). Empty: keep them.`}
+        />
         <Field
           label="Relay listen address"
           value={listen}

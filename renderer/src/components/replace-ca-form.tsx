@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { Installation } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from './error-notice.js';
-import { Checkbox, Field } from './field.js';
-import { PemFilePicker } from './pem-file-picker.js';
+import { Checkbox } from './field.js';
+import { PemField } from './pem-field.js';
 
 /**
  * Replaces an installation's private CAs after the organisation renewed its CA, keeping its
@@ -33,16 +33,13 @@ export function ReplaceCaForm(props: { installation: Installation }) {
           void save();
         }}
       >
-        <PemFilePicker label="Choose the new CA file" onText={setPem}>
-          <Field
-            label="New CA certificates (PEM)"
-            value={pem}
-            onChange={setPem}
-            multiline
-            placeholder="-----BEGIN CERTIFICATE-----"
-            help="They replace the CAs this installation trusts. The instance is probed with them first; nothing changes if the probe fails. Empty: trust only the public roots."
-          />
-        </PemFilePicker>
+        <PemField
+          label="New CA certificates (PEM)"
+          fileLabel="Choose the new CA file"
+          value={pem}
+          onChange={setPem}
+          help="They replace the CAs this installation trusts. The instance is probed with them first; nothing changes if the probe fails. Empty: trust only the public roots."
+        />
         <Checkbox
           label="Trust an intermediate CA alone (partial chain)"
           checked={partialChain}

@@ -15,6 +15,7 @@ import {
   useInstallations,
   useSelectedInstallation,
 } from '../components/installation-picker.js';
+import { MIN_WEBHOOK_SECRET_LENGTH } from '../../../common/relay/webhook-secret-length.js';
 
 function ago(iso: string | undefined): string {
   if (!iso) return 'never';
@@ -418,7 +419,10 @@ function RotateSecret(props: { installation: string }) {
           help="The Ankra platform issues the webhook secret: issue a new one there and paste it here. The companion updates every registered BDC webhook and keeps accepting the old secret for 15 minutes."
         />
         <div className="actions">
-          <button type="submit" disabled={secret.length < 16 || rotated.kind === 'running'}>
+          <button
+            type="submit"
+            disabled={secret.length < MIN_WEBHOOK_SECRET_LENGTH || rotated.kind === 'running'}
+          >
             Rotate
           </button>
         </div>

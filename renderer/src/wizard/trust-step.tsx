@@ -3,8 +3,8 @@ import type { CaCheckResult } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { CertificateList } from '../components/certificate-list.js';
 import { ErrorNotice } from '../components/error-notice.js';
-import { Checkbox, Field } from '../components/field.js';
-import { PemFilePicker } from '../components/pem-file-picker.js';
+import { Checkbox } from '../components/field.js';
+import { PemField } from '../components/pem-field.js';
 import { ProbeSteps } from '../components/probe-steps.js';
 import { useProbe } from './use-probe.js';
 import { defaultInstallationName, platformOf, type WizardState } from './wizard-model.js';
@@ -79,16 +79,13 @@ export function TrustStep(props: {
           <CertificateList certificates={report.tls.chain} label="Presented chain" />
         </>
       ) : null}
-      <PemFilePicker label="Choose the CA file" onText={setPem}>
-        <Field
-          label="CA certificate (PEM)"
-          value={pem}
-          onChange={setPem}
-          multiline
-          placeholder="-----BEGIN CERTIFICATE-----"
-          help="The root (or issuing) CA of the server's certificate: paste it, choose its file or drop it here. It is public: it is stored in the settings."
-        />
-      </PemFilePicker>
+      <PemField
+        label="CA certificate (PEM)"
+        fileLabel="Choose the CA file"
+        value={pem}
+        onChange={setPem}
+        help="The root (or issuing) CA of the server's certificate: paste it, choose its file or drop it here. It is public: it is stored in the settings."
+      />
       {checked.kind === 'running' ? <p className="muted">Checking…</p> : null}
       {checked.kind === 'failed' ? (
         <ErrorNotice error={checked.error} title="Not a usable CA" />

@@ -3,6 +3,7 @@ import type { RelayEndpoint } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
+import { MIN_WEBHOOK_SECRET_LENGTH } from '../../../common/relay/webhook-secret-length.js';
 
 /** The webhook secret: goes in, is stored in the keychain, and is never shown again. */
 export function WebhookSecretForm(props: {
@@ -41,7 +42,10 @@ export function WebhookSecretForm(props: {
           help="The Ankra platform issues this secret for the installation: copy it from there. BDC signs each delivery with it and the platform checks it; it is stored in the OS keychain, put on the webhooks already registered, and never shown again."
         />
         <div className="actions">
-          <button type="submit" disabled={secret.length < 16 || storedSecret.kind === 'running'}>
+          <button
+            type="submit"
+            disabled={secret.length < MIN_WEBHOOK_SECRET_LENGTH || storedSecret.kind === 'running'}
+          >
             {props.endpoint?.secretConfigured ? 'Replace secret' : 'Store secret'}
           </button>
         </div>
