@@ -91,7 +91,7 @@ export const oauthCodes = {
       'Bitbucket refused the client credentials (invalid_client): the client id or client secret is wrong.',
     fix: 'Copy the client id and secret again from the Application Link in Bitbucket and pass the secret with --client-secret-stdin.',
     fixGui:
-      'Copy the client id and secret again from the Application Link in Bitbucket and enter them in the Sign in step.',
+      'Copy the client id and secret again from the Application Link in Bitbucket and enter them in the sign-in form again.',
   },
   OAUTH_REFRESH_REJECTED: {
     cause:
