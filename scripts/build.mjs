@@ -132,6 +132,40 @@ await Promise.all(
  */
 const cliBundled = ['typebox', 'conf'];
 
+/**
+ * What the bundled packages carry that the CLI never runs, left out of its chunks: every process
+ * that opens the settings compiled and evaluated it (~40 % of the settings chunk), and held it in
+ * memory for its whole life (bench/RESULTS.md, start-up and idle daemon).
+ * - conf's Ajv (+ formats, fast-uri) and semver: used only for conf's `schema` and `migrations`
+ *   options, which `settingsConfOptions` never passes (a test checks); a stand-in throws if reached.
+ * - TypeBox is marked free of side effects (it is: its modules only define), so the parts the
+ *   companion does not import (the compiler, codecs, the many Value operations) are dropped.
+ */
+const cliBundleTrim = {
+  name: 'cli-bundle-trim',
+  setup(build) {
+    const unused = `${root}scripts/cli-bundle/conf-unused.mjs`;
+    build.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/ }, (args) =>
+      args.importer.includes('/node_modules/conf/') ? { path: unused } : undefined,
+    );
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      const inTypebox = args.path === 'typebox' || args.path.startsWith('typebox/');
+      if (
+        args.pluginData === 'trim' ||
+        !(inTypebox || args.importer.includes('/node_modules/typebox/'))
+      )
+        return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'trim',
+      });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 // The CLI in chunks beside main.js (paths relative to the bundle stay valid): main.js holds the
 // parser, help and the manifest; each command and what it uses load when it runs.
 await esbuild({
@@ -147,6 +181,7 @@ await esbuild({
   external: ['electron', ...dependencies.filter((name) => !cliBundled.includes(name))],
   sourcemap: true,
   define: { ...define, __COMMAND_MANIFEST__: JSON.stringify(await commandManifest()) },
+  plugins: [cliBundleTrim],
   logLevel: 'warning',
 });
 

@@ -72,6 +72,15 @@ describe('what the built CLI loads at start', () => {
     }
   });
 
+  it('installation list reads the settings only: no SQLite, no HTTP client', async () => {
+    // The routing every command installs fetches a PAC file only when one is set, and the database
+    // driver loads when a database is opened (bench/RESULTS.md, start-up).
+    const loaded = await loadedBy(['installation', 'list'], home);
+    expect(
+      loaded.filter((name) => ['better-sqlite3', 'undici', 'ipaddr.js'].includes(name)),
+    ).toEqual([]);
+  });
+
   it('a command loads what it uses and no push engine: history opens SQLite, not isomorphic-git', async () => {
     // The same check sees a package when it is loaded: it can fail.
     const loaded = await loadedBy(['history'], home);
