@@ -1,7 +1,7 @@
 // One command builds every runnable part: the CLI (and the daemons it starts), the simulator,
 // Electron main, the single-file preload (it must be one file to run with `sandbox: true`) and
 // the renderer (Vite + React). Nothing here needs the Electron binary.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -184,6 +184,25 @@ await esbuild({
   plugins: [cliBundleTrim],
   logLevel: 'warning',
 });
+
+/**
+ * V8 keeps a module's source in memory for its whole life, as one byte per character only when
+ * every character is Latin-1: a single "…" left in a comment (esbuild keeps some) doubles the
+ * memory of its chunk. Such characters are written as \u escapes, which mean the same in
+ * comments, strings, templates and regular expressions (bench/RESULTS.md, idle daemon).
+ */
+function latin1Only(folder) {
+  for (const name of readdirSync(folder).filter((file) => file.endsWith('.js'))) {
+    const file = join(folder, name);
+    const text = readFileSync(file, 'utf8');
+    const escaped = text.replace(
+      /[\u0100-\uffff]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    if (escaped !== text) writeFileSync(file, escaped);
+  }
+}
+latin1Only(`${root}dist/cli`);
 
 // The preload runs sandboxed: no require of our own files, so everything but `electron` is inlined.
 await esbuild({
