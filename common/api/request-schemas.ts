@@ -1,4 +1,5 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import * as Type from 'typebox/type';
+import { type Static, type TSchema } from 'typebox';
 import { Check, Errors } from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
 import { PemTextSchema } from '../models/installation.js';
