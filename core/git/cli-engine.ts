@@ -13,8 +13,9 @@ import {
 import { ZERO_OID } from './git-objects.js';
 import { initBareRepository } from './git-init.js';
 import { updateTrackingRef } from './git-update-ref.js';
-import { writeLooseObjects } from './object-writer.js';
-import { discoverBranch } from './branch-discovery.js';
+import { buildPack, writeLooseObjects } from './object-writer.js';
+import { discoverExpectedBranch, sendOnExpectedTip, tipMoved } from './expected-tip.js';
+import { sendReceivePack, type SmartHttpClient } from './smart-http.js';
 import { assertFastForward } from './fast-forward.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
@@ -24,7 +25,8 @@ import { failure } from './push-failure.js';
 /**
  * The git CLI engine: bare clone, the commit's objects written by the companion, `git push` without a plus
  * refspec or a force flag, so git itself refuses anything but a fast-forward and receive-pack's compare-and-swap
- * refuses a ref that moved. Used above the size threshold, where git's memory and speed win.
+ * refuses a ref that moved. Used above the size threshold, where git's memory and speed win. A push
+ * with an expected tip sends its update itself, with that tip as the old id (sendOnExpectedBase).
  */
 export async function runCliAttempt(
   input: EngineAttemptInput,
@@ -39,17 +41,20 @@ export async function runCliAttempt(
   // Where the branch stands, over the companion's own HTTP stack (no git process, and the
   // credential's write access is checked before anything is fetched). When the cache already
   // holds that tip — the usual case after our own last push — git fetch is skipped.
+  const expected = input.expectedBase;
   const dispatcher = createDispatcher(input.network);
+  const client: SmartHttpClient = {
+    dispatcher,
+    headers: { authorization: input.authorization, 'user-agent': input.userAgent },
+  };
   let discovered;
   try {
-    discovered = await discoverBranch(
-      {
-        dispatcher,
-        headers: { authorization: input.authorization, 'user-agent': input.userAgent },
-      },
+    discovered = await discoverExpectedBranch(
+      client,
       input.url,
       branch,
       input.createFrom,
+      expected,
     );
   } finally {
     await dispatcher.close().catch(() => undefined);
@@ -66,6 +71,7 @@ export async function runCliAttempt(
       progress({ phase: 'fetch', attempt });
       const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
       if (fetched === 'missing') {
+        if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
         throw failure(
           'fatal',
           'BRANCH_NOT_FOUND',
@@ -73,7 +79,11 @@ export async function runCliAttempt(
           { branch: sourceBranch },
         );
       }
-      // The branch may have moved since discovery; build on what was fetched.
+      // The branch may have moved since discovery; build on what was fetched — unless the
+      // push must land on exactly the expected tip.
+      if (expected !== undefined && fetched !== expected) {
+        throw tipMoved(branch, expected, fetched);
+      }
       base = fetched;
       await updateTrackingRef(gitdir, base, local);
       reader.close();
@@ -105,7 +115,8 @@ export async function runCliAttempt(
 
   assertFastForward(creating ? ZERO_OID : base, base, [base]);
   progress({ phase: 'push', attempt });
-  await pushCommit(input, remoteEnv, commit);
+  if (expected === undefined) await pushCommit(input, remoteEnv, commit);
+  else await sendOnExpectedBase(input, expected, commit, objects);
   await updateTrackingRef(gitdir, commit, local);
   return {
     kind: 'committed',
@@ -113,4 +124,36 @@ export async function runCliAttempt(
     parent: base,
     paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
   };
+}
+
+/**
+ * The update of a push with an expected tip, sent as the isomorphic-git engine sends it: one pack
+ * of exactly the commit's objects, with the expected tip as receive-pack's old id. `git push`
+ * offers no compare-and-swap on a given old id except its force-with-lease option (a force option), and
+ * its own old id is whatever the server advertises at that moment: a deleted branch would be
+ * created, a branch moved back to an older commit fast-forwarded (docs/bridge.md, "expectedTip").
+ */
+async function sendOnExpectedBase(
+  input: EngineAttemptInput,
+  expected: string,
+  commit: string,
+  objects: Parameters<typeof buildPack>[0],
+): Promise<void> {
+  const dispatcher = createDispatcher(input.network);
+  const client: SmartHttpClient = {
+    dispatcher,
+    headers: { authorization: input.authorization, 'user-agent': input.userAgent },
+  };
+  const update = { ref: `refs/heads/${input.branch}`, oldOid: expected, newOid: commit };
+  try {
+    await sendOnExpectedTip(
+      () => sendReceivePack(client, input.url, update, buildPack(objects), input.userAgent),
+      client,
+      input.url,
+      input.branch,
+      expected,
+    );
+  } finally {
+    await dispatcher.close().catch(() => undefined);
+  }
 }

@@ -21,7 +21,7 @@ import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
 import { TRACKING_REF } from './tracking-ref.js';
 import { sendReceivePack } from './smart-http.js';
-import { discoverBranch } from './branch-discovery.js';
+import { discoverExpectedBranch, sendOnExpectedTip, tipMoved } from './expected-tip.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -100,9 +100,21 @@ export async function runIsoAttempt(
   const ref = `refs/heads/${branch}`;
   let sourceBranch = branch;
   let remoteTip: string | undefined;
-  if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
+  const expected = input.expectedBase;
+  if (
+    input.afterConflict !== true ||
+    input.cold ||
+    input.createFrom !== undefined ||
+    expected !== undefined
+  ) {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
-    const discovered = await discoverBranch(client, url, branch, input.createFrom);
+    const discovered = await discoverExpectedBranch(
+      client,
+      url,
+      branch,
+      input.createFrom,
+      expected,
+    );
     remoteTip = discovered.tip;
     sourceBranch = discovered.sourceBranch;
   }
@@ -165,13 +177,18 @@ export async function runIsoAttempt(
         },
       });
       if (fetched.fetchHead === null) {
+        if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
         throw failure(
           'fatal',
           'BRANCH_NOT_FOUND',
           `Branch "${sourceBranch}" does not exist in the repository.`,
         );
       }
-      // The branch may have moved since discovery; build on the newest tip we hold.
+      // The branch may have moved since discovery; build on the newest tip we hold — unless
+      // the push must land on exactly the expected tip.
+      if (expected !== undefined && fetched.fetchHead !== expected) {
+        throw tipMoved(branch, expected, fetched.fetchHead);
+      }
       base = fetched.fetchHead;
     } catch (error) {
       throw classifyTransportError(error, `${url} (fetch)`);
@@ -203,7 +220,13 @@ export async function runIsoAttempt(
   assertFastForward(oldOid, base, [base]);
   const packfile = buildPack(objects);
   progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
-  await sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent);
+  await sendOnExpectedTip(
+    () => sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent),
+    client,
+    url,
+    branch,
+    expected,
+  );
   progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
   await setTrackingRef(gitdir, commit);
   return {
