@@ -4,7 +4,6 @@ import type * as IsomorphicGit from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
-import { createDispatcher } from '../net/network-factory.js';
 import { planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
@@ -12,16 +11,15 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { parseTree, ZERO_OID } from './git-objects.js';
-import { buildPack, writeLooseObjects } from './object-writer.js';
+import { parseTree } from './git-objects.js';
 import { commitObjects } from './commit-objects.js';
 import { isoHttpClient } from './iso-http.js';
-import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
-import { TRACKING_REF } from './tracking-ref.js';
-import { sendReceivePack } from './smart-http.js';
-import { discoverExpectedBranch, sendOnExpectedTip, tipMoved } from './expected-tip.js';
+import { TRACKING_REF, updateTrackingRef } from './tracking-ref.js';
+import { sendCommit } from './send-commit.js';
+import { smartHttpDispatcher } from './smart-http-dispatchers.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -32,25 +30,6 @@ import { discoverExpectedBranch, sendOnExpectedTip, tipMoved } from './expected-
 const git = createRequire((import.meta.url as string | undefined) ?? __filename)(
   'isomorphic-git',
 ) as typeof IsomorphicGit;
-
-const dispatchers = new Map<string, Dispatcher>();
-
-/** One dispatcher per network configuration, so connections are kept alive across pushes. */
-function dispatcherFor(input: EngineAttemptInput): Dispatcher {
-  const key = JSON.stringify(input.network);
-  let dispatcher = dispatchers.get(key);
-  if (dispatcher === undefined) {
-    dispatcher = createDispatcher(input.network);
-    dispatchers.set(key, dispatcher);
-  }
-  return dispatcher;
-}
-
-export async function closeIsoDispatchers(): Promise<void> {
-  const all = [...dispatchers.values()];
-  dispatchers.clear();
-  await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
-}
 
 /**
  * isomorphic-git's pack cache per gitdir, kept between attempts and pushes for a short while:
@@ -89,15 +68,26 @@ export async function runIsoAttempt(
   input: EngineAttemptInput,
   progress: ProgressSink,
 ): Promise<EngineAttemptResult> {
+  const leased = smartHttpDispatcher(input.network);
+  try {
+    return await attemptWith(leased.dispatcher, input, progress);
+  } finally {
+    await leased.release();
+  }
+}
+
+async function attemptWith(
+  dispatcher: Dispatcher,
+  input: EngineAttemptInput,
+  progress: ProgressSink,
+): Promise<EngineAttemptResult> {
   const { gitdir, branch, url } = input;
   const attempt = input.attempt;
   const cache = packCacheFor(gitdir, input.cold);
-  const dispatcher = dispatcherFor(input);
   const headers = { authorization: input.authorization, 'user-agent': input.userAgent };
   const client = { dispatcher, headers };
   const { root } = buildChangeSet(input.changes);
 
-  const ref = `refs/heads/${branch}`;
   let sourceBranch = branch;
   let remoteTip: string | undefined;
   const expected = input.expectedBase;
@@ -207,28 +197,15 @@ export async function runIsoAttempt(
     return parseTree(object);
   });
   if (plan.files.length === 0) {
-    await setTrackingRef(gitdir, base);
+    await updateTrackingRef(gitdir, base);
     return { kind: 'noop', parent: base };
   }
   // The new objects are built in memory (blobs, the rewritten folders, the commit) and sent as
   // one pack of exactly those; they are also stored loose so the cache holds the new tip.
   const { objects, commit } = commitObjects(plan, base, input);
-  await writeLooseObjects(gitdir, objects);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-
-  const oldOid = creating ? ZERO_OID : base;
-  assertFastForward(oldOid, base, [base]);
-  const packfile = buildPack(objects);
-  progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
-  await sendOnExpectedTip(
-    () => sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent),
-    client,
-    url,
-    branch,
-    expected,
-  );
-  progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
-  await setTrackingRef(gitdir, commit);
+  await sendCommit(client, input, { base, creating, objects, commit }, progress);
+  await updateTrackingRef(gitdir, commit);
   return {
     kind: 'committed',
     commit,
@@ -244,10 +221,4 @@ async function hasObject(gitdir: string, oid: string, cache: object): Promise<bo
   } catch {
     return false;
   }
-}
-
-async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
-  // A local ref keeps the tip reachable, so incremental fetches offer it as a `have`.
-  await git.deleteRef({ fs, gitdir, ref: TRACKING_REF }).catch(() => undefined);
-  await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
 }
