@@ -10,7 +10,7 @@ import {
   type ProgressSink,
 } from './engine-attempt.js';
 import { initBareRepository } from './git-init.js';
-import { discoverBranch } from './branch-discovery.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
 import { fetchKnownTip } from './git-fetch-tip.js';
@@ -42,8 +42,12 @@ export async function runCliAttempt(
   try {
     // After a lost race the branch exists and the credential may write: `git fetch` reads the new
     // tip itself, so the attempt skips discovery (a round trip less in which to lose again).
+    const expected = input.expectedBase;
     const fetchFirst =
-      input.afterConflict === true && !input.cold && input.createFrom === undefined;
+      input.afterConflict === true &&
+      !input.cold &&
+      input.createFrom === undefined &&
+      expected === undefined;
     progress({ phase: 'fetch', attempt, ...(fetchFirst ? {} : { detail: 'discover' }) });
     // Where the branch stands, over the companion's own HTTP stack (no git process, and the
     // credential's write access is checked before anything is fetched), while the git
@@ -53,7 +57,7 @@ export async function runCliAttempt(
       prepareGitEnvironments(input),
       fetchFirst
         ? Promise.resolve(undefined)
-        : discoverBranch(client, input.url, branch, input.createFrom),
+        : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
     ]);
     const { localEnv, remoteEnv } = environments;
     if (input.cold) await initBareRepository(gitdir, { cwd: input.scratchDir, env: localEnv });
@@ -79,6 +83,7 @@ export async function runCliAttempt(
         progress({ phase: 'fetch', attempt });
         const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
         if (fetched === 'missing') {
+          if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
           throw failure(
             'fatal',
             'BRANCH_NOT_FOUND',
@@ -86,7 +91,11 @@ export async function runCliAttempt(
             { branch: sourceBranch },
           );
         }
-        // The branch may have moved since discovery; build on what was fetched.
+        // The branch may have moved since discovery; build on what was fetched — unless the
+        // push must land on exactly the expected tip.
+        if (expected !== undefined && fetched !== expected) {
+          throw tipMoved(branch, expected, fetched);
+        }
         base = fetched;
         await updateTrackingRef(gitdir, base);
         commitBody = await reader.read(base);

@@ -19,7 +19,7 @@ import { cloneWithGit } from './git-clone.js';
 import { TRACKING_REF, updateTrackingRef } from './tracking-ref.js';
 import { sendCommit } from './send-commit.js';
 import { smartHttpDispatcher } from './smart-http-dispatchers.js';
-import { discoverBranch } from './branch-discovery.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -90,9 +90,21 @@ async function attemptWith(
 
   let sourceBranch = branch;
   let remoteTip: string | undefined;
-  if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
+  const expected = input.expectedBase;
+  if (
+    input.afterConflict !== true ||
+    input.cold ||
+    input.createFrom !== undefined ||
+    expected !== undefined
+  ) {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
-    const discovered = await discoverBranch(client, url, branch, input.createFrom);
+    const discovered = await discoverExpectedBranch(
+      client,
+      url,
+      branch,
+      input.createFrom,
+      expected,
+    );
     remoteTip = discovered.tip;
     sourceBranch = discovered.sourceBranch;
   }
@@ -155,13 +167,18 @@ async function attemptWith(
         },
       });
       if (fetched.fetchHead === null) {
+        if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
         throw failure(
           'fatal',
           'BRANCH_NOT_FOUND',
           `Branch "${sourceBranch}" does not exist in the repository.`,
         );
       }
-      // The branch may have moved since discovery; build on the newest tip we hold.
+      // The branch may have moved since discovery; build on the newest tip we hold — unless
+      // the push must land on exactly the expected tip.
+      if (expected !== undefined && fetched.fetchHead !== expected) {
+        throw tipMoved(branch, expected, fetched.fetchHead);
+      }
       base = fetched.fetchHead;
     } catch (error) {
       throw classifyTransportError(error, `${url} (fetch)`);

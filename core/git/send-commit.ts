@@ -2,6 +2,7 @@ import type { EngineAttemptInput, ProgressSink } from './engine-attempt.js';
 import { assertFastForward } from './fast-forward.js';
 import { ZERO_OID } from './git-objects.js';
 import { buildPack, writeLooseObjects, type GitObject } from './object-writer.js';
+import { sendOnExpectedTip } from './expected-tip.js';
 import { sendReceivePack, type SmartHttpClient } from './smart-http.js';
 
 export interface BuiltCommit {
@@ -22,7 +23,10 @@ export interface BuiltCommit {
  */
 export async function sendCommit(
   client: SmartHttpClient,
-  input: Pick<EngineAttemptInput, 'gitdir' | 'url' | 'branch' | 'attempt' | 'userAgent'>,
+  input: Pick<
+    EngineAttemptInput,
+    'gitdir' | 'url' | 'branch' | 'attempt' | 'userAgent' | 'expectedBase'
+  >,
   built: BuiltCommit,
   progress: ProgressSink,
 ): Promise<void> {
@@ -32,12 +36,21 @@ export async function sendCommit(
   const packfile = buildPack(built.objects);
   const { attempt } = input;
   progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
-  await sendReceivePack(
+  // With an expected tip, a refused compare-and-swap is the answer (PUSH_TIP_MOVED with where the
+  // branch stands), not a conflict to rebase over (expected-tip.ts).
+  await sendOnExpectedTip(
+    () =>
+      sendReceivePack(
+        client,
+        input.url,
+        { ref: `refs/heads/${input.branch}`, oldOid, newOid: built.commit },
+        packfile,
+        input.userAgent,
+      ),
     client,
     input.url,
-    { ref: `refs/heads/${input.branch}`, oldOid, newOid: built.commit },
-    packfile,
-    input.userAgent,
+    input.branch,
+    input.expectedBase,
   );
   progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
 }
