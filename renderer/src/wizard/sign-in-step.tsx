@@ -130,7 +130,7 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
       ...(withWebhooks ? { withWebhooks } : {}),
     }),
   );
-  const [wait, waited] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
+  const [wait, waited, forgetWait] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
 
   useEffect(() => {
     void api
@@ -141,6 +141,9 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
   // What was entered stays in the form until sign-in succeeds or the admin cancels: after any
   // failure (a refused secret, Deny, a timeout) the admin fixes the cause and only retries.
   async function begin(): Promise<void> {
+    // Only the latest attempt's outcome is shown (and words the button): an older browser-side
+    // failure would otherwise stay beside a new refusal.
+    forgetWait();
     const flow = await start();
     if (!flow) return;
     setStarted(flow);
@@ -156,10 +159,17 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
     await api.cancelOAuth({ flowId });
   }
 
-  const failed =
-    starting.kind === 'failed' ||
-    waited.kind === 'failed' ||
-    (waited.kind === 'done' && waited.value.kind === 'failed');
+  // Refused before the browser opened (a wrong secret, an unknown redirect URI, a scope above the
+  // link's): the retry checks again first, and the browser only opens once that passes.
+  const refusedBeforeBrowser = starting.kind === 'failed';
+  const failedInBrowser =
+    waited.kind === 'failed' || (waited.kind === 'done' && waited.value.kind === 'failed');
+  const failed = refusedBeforeBrowser || failedInBrowser;
+  const buttonText = refusedBeforeBrowser
+    ? 'Check again and sign in'
+    : failedInBrowser
+      ? 'Try again with the browser'
+      : 'Sign in with the browser';
 
   return (
     <div className="form-grid">
@@ -207,7 +217,7 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
           }
           onClick={() => void begin()}
         >
-          {failed ? 'Try again with the browser' : 'Sign in with the browser'}
+          {buttonText}
         </button>
         {waited.kind === 'running' && started ? (
           <button type="button" onClick={() => void cancel(started.flowId)}>
