@@ -24,6 +24,11 @@ export interface EngineAttemptInput {
   readonly url: string;
   readonly branch: string;
   readonly createFrom?: string;
+  /**
+   * Land only on exactly this commit (expected-tip.ts): the branch must exist and be here, the
+   * commit is built on it and sent with it as receive-pack's old id; anywhere else is refused.
+   */
+  readonly expectedBase?: string;
   readonly changes: readonly PushChange[];
   readonly message: string;
   readonly author: CommitSignature;

@@ -4,7 +4,6 @@ import type * as IsomorphicGit from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
-import { createDispatcher } from '../net/network-factory.js';
 import { planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
@@ -12,16 +11,15 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { parseTree, ZERO_OID } from './git-objects.js';
-import { buildPack, writeLooseObjects } from './object-writer.js';
+import { parseTree } from './git-objects.js';
 import { commitObjects } from './commit-objects.js';
 import { isoHttpClient } from './iso-http.js';
-import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
-import { TRACKING_REF } from './tracking-ref.js';
-import { sendReceivePack } from './smart-http.js';
-import { discoverBranch } from './branch-discovery.js';
+import { TRACKING_REF, updateTrackingRef } from './tracking-ref.js';
+import { sendCommit } from './send-commit.js';
+import { smartHttpDispatcher } from './smart-http-dispatchers.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -32,25 +30,6 @@ import { discoverBranch } from './branch-discovery.js';
 const git = createRequire((import.meta.url as string | undefined) ?? __filename)(
   'isomorphic-git',
 ) as typeof IsomorphicGit;
-
-const dispatchers = new Map<string, Dispatcher>();
-
-/** One dispatcher per network configuration, so connections are kept alive across pushes. */
-function dispatcherFor(input: EngineAttemptInput): Dispatcher {
-  const key = JSON.stringify(input.network);
-  let dispatcher = dispatchers.get(key);
-  if (dispatcher === undefined) {
-    dispatcher = createDispatcher(input.network);
-    dispatchers.set(key, dispatcher);
-  }
-  return dispatcher;
-}
-
-export async function closeIsoDispatchers(): Promise<void> {
-  const all = [...dispatchers.values()];
-  dispatchers.clear();
-  await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
-}
 
 /**
  * isomorphic-git's pack cache per gitdir, kept between attempts and pushes for a short while:
@@ -89,20 +68,43 @@ export async function runIsoAttempt(
   input: EngineAttemptInput,
   progress: ProgressSink,
 ): Promise<EngineAttemptResult> {
+  const leased = smartHttpDispatcher(input.network);
+  try {
+    return await attemptWith(leased.dispatcher, input, progress);
+  } finally {
+    await leased.release();
+  }
+}
+
+async function attemptWith(
+  dispatcher: Dispatcher,
+  input: EngineAttemptInput,
+  progress: ProgressSink,
+): Promise<EngineAttemptResult> {
   const { gitdir, branch, url } = input;
   const attempt = input.attempt;
   const cache = packCacheFor(gitdir, input.cold);
-  const dispatcher = dispatcherFor(input);
   const headers = { authorization: input.authorization, 'user-agent': input.userAgent };
   const client = { dispatcher, headers };
   const { root } = buildChangeSet(input.changes);
 
-  const ref = `refs/heads/${branch}`;
   let sourceBranch = branch;
   let remoteTip: string | undefined;
-  if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
+  const expected = input.expectedBase;
+  if (
+    input.afterConflict !== true ||
+    input.cold ||
+    input.createFrom !== undefined ||
+    expected !== undefined
+  ) {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
-    const discovered = await discoverBranch(client, url, branch, input.createFrom);
+    const discovered = await discoverExpectedBranch(
+      client,
+      url,
+      branch,
+      input.createFrom,
+      expected,
+    );
     remoteTip = discovered.tip;
     sourceBranch = discovered.sourceBranch;
   }
@@ -165,13 +167,18 @@ export async function runIsoAttempt(
         },
       });
       if (fetched.fetchHead === null) {
+        if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
         throw failure(
           'fatal',
           'BRANCH_NOT_FOUND',
           `Branch "${sourceBranch}" does not exist in the repository.`,
         );
       }
-      // The branch may have moved since discovery; build on the newest tip we hold.
+      // The branch may have moved since discovery; build on the newest tip we hold — unless
+      // the push must land on exactly the expected tip.
+      if (expected !== undefined && fetched.fetchHead !== expected) {
+        throw tipMoved(branch, expected, fetched.fetchHead);
+      }
       base = fetched.fetchHead;
     } catch (error) {
       throw classifyTransportError(error, `${url} (fetch)`);
@@ -190,22 +197,15 @@ export async function runIsoAttempt(
     return parseTree(object);
   });
   if (plan.files.length === 0) {
-    await setTrackingRef(gitdir, base);
+    await updateTrackingRef(gitdir, base);
     return { kind: 'noop', parent: base };
   }
   // The new objects are built in memory (blobs, the rewritten folders, the commit) and sent as
   // one pack of exactly those; they are also stored loose so the cache holds the new tip.
   const { objects, commit } = commitObjects(plan, base, input);
-  await writeLooseObjects(gitdir, objects);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-
-  const oldOid = creating ? ZERO_OID : base;
-  assertFastForward(oldOid, base, [base]);
-  const packfile = buildPack(objects);
-  progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
-  await sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent);
-  progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
-  await setTrackingRef(gitdir, commit);
+  await sendCommit(client, input, { base, creating, objects, commit }, progress);
+  await updateTrackingRef(gitdir, commit);
   return {
     kind: 'committed',
     commit,
@@ -221,10 +221,4 @@ async function hasObject(gitdir: string, oid: string, cache: object): Promise<bo
   } catch {
     return false;
   }
-}
-
-async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
-  // A local ref keeps the tip reachable, so incremental fetches offer it as a `have`.
-  await git.deleteRef({ fs, gitdir, ref: TRACKING_REF }).catch(() => undefined);
-  await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
 }

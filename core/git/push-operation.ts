@@ -27,6 +27,7 @@ import type {
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
 import { AttemptFailure, asAttemptFailure, classifyTransportError } from './push-failure.js';
+import { tipMoved } from './expected-tip.js';
 import type { PushConfig } from './push-config.js';
 
 export const MAX_ATTEMPTS = 5;
@@ -82,6 +83,8 @@ const REPO_PATTERN = /^([A-Za-z0-9_~][A-Za-z0-9_-]*)\/([A-Za-z0-9._-]+)$/;
 // git check-ref-format, the subset a branch name may use.
 const BRANCH_PATTERN = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\/\.|\.|.*\.lock$|.*\/$|.*\.$)[^ ~^:?*[\\]+$/;
 
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
 function hasControlCharacter(text: string): boolean {
   return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
 }
@@ -119,6 +122,12 @@ export function validateRequest(request: PushRequest): void {
   if (typeof request.message !== 'string' || request.message.trim() === '')
     throw invalid('The commit message is empty.');
   if (request.author !== undefined) validateAuthor(request.author);
+  if (
+    request.expectedTip !== undefined &&
+    (typeof request.expectedTip !== 'string' || !COMMIT_ID.test(request.expectedTip))
+  ) {
+    throw invalid('The expected tip must be a full commit id (40 hexadecimal digits).');
+  }
 }
 
 function validateAuthor(author: PushAuthor): void {
@@ -158,7 +167,8 @@ function localOffsetMinutes(at: number): number {
  * Under the repository lock: try to push; when the branch moved (another writer landed first),
  * re-fetch, re-apply the same changes on the new tip and try again, up to 5 attempts with
  * exponential backoff and full jitter. A hook's refusal, credentials, permissions, TLS and input
- * errors are not retried. Every attempt is recorded.
+ * errors are not retried, nor a moved branch when the request names an expected tip (it lands on
+ * exactly that commit or not at all). Every attempt is recorded.
  */
 export async function push(
   installation: Installation,
@@ -334,6 +344,7 @@ async function attemptLoop(
       url: context.url,
       branch: request.branch,
       ...(request.createFrom === undefined ? {} : { createFrom: request.createFrom }),
+      ...(request.expectedTip === undefined ? {} : { expectedBase: request.expectedTip }),
       changes: request.changes,
       message: request.message,
       author: sign(author),
@@ -380,6 +391,12 @@ async function attemptLoop(
         // An OAuth access token may have expired underneath: refresh once and retry.
         refreshed = true;
         if (await deps.authorization.refresh()) continue;
+      }
+      // A push with an expected tip is never rebased over a moved branch (the engines already
+      // refuse it with PUSH_TIP_MOVED; this keeps any other conflict from being retried).
+      if (failure.retry === 'conflict' && request.expectedTip !== undefined) {
+        await keepEntryIfUsable(lease);
+        throw tipMoved(request.branch, request.expectedTip, 'unknown').error;
       }
       if (failure.retry === 'fatal') {
         if (failure.error.code === 'GIT_ENGINE_FAILED') await lease.discard();

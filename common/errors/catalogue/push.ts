@@ -51,6 +51,15 @@ export const pushCodes = {
       'Others kept moving the branch: every attempt to land the commit on the latest tip was overtaken.',
     fix: 'Push again in a moment; if it keeps happening, reduce concurrent writers to the branch.',
   },
+  PUSH_TIP_MOVED: {
+    cause:
+      'The push was to land only on a given commit (the expected tip, `expectedTip` of a bridge push), and the branch was elsewhere or gone when Bitbucket received it; nothing was pushed and nothing was retried.',
+    fixGui:
+      'Nothing to change here: the platform reads the branch tip named in the message and sends its change again on top of it.',
+    fixCli:
+      'Nothing to change on the companion: the platform reads the branch tip named in the message and sends its change again; `history --installation <name>` shows the refused push.',
+    fix: 'The caller reads the branch tip named in the message and sends its change again on top of it.',
+  },
   PUSH_REJECTED: {
     cause:
       'Bitbucket refused the update for a reason other than a hook or a conflict (for example a failed unpack).',
