@@ -118,10 +118,14 @@ describe('OAuth sign-in through the UI over serve', () => {
     expect(await page.getByRole('link', { name: "BDC's consent page" }).count()).toBe(0);
     await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
     await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('0'.repeat(64));
+    // The browser never opened, so the retry checks again before it does (it used to read "Try
+    // again with the browser").
+    expect(await page.getByRole('button', { name: 'Try again with the browser' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Check again and sign in' }).waitFor();
     await screenshotBothThemes(page, '13b-oauth-secret-refused-before-browser');
 
     await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
-    await page.getByRole('button', { name: 'Try again with the browser' }).click();
+    await page.getByRole('button', { name: 'Check again and sign in' }).click();
     const link = page.getByRole('link', { name: "BDC's consent page" });
     await link.waitFor();
     const [consent] = await Promise.all([context.waitForEvent('page'), link.click()]);
@@ -142,6 +146,10 @@ describe('OAuth sign-in through the UI over serve', () => {
       sim.oauthClientSecret,
     );
     await page.getByText('The client id and secret you entered are kept').waitFor();
+    // Failed in the browser: the retry goes back to the browser, and says so.
+    await page.getByRole('button', { name: 'Try again with the browser' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Check again and sign in' }).count()).toBe(0);
+    await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
     await screenshotBothThemes(page, '13d-oauth-denied-input-kept');
   });
 
