@@ -515,7 +515,9 @@ describe('the UI over serve, as a new user', () => {
     await page.getByText('Rotate the webhook secret').click();
     await page.getByLabel('New webhook secret').fill('rotated-secret-from-the-platform-0123');
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();
-    await page.getByText('Rotated: 1 webhook now use the new secret.').waitFor({ timeout: 20_000 });
+    await page
+      .getByText('Rotated: 1 webhook now uses the new secret.')
+      .waitFor({ timeout: 20_000 });
     await expect(page.getByLabel('New webhook secret').inputValue()).resolves.toBe('');
 
     // A bad interval is refused with the reason, and what is watched stays as it was.

@@ -255,4 +255,17 @@ describe('the Application Link permissions the screens name, proven through the 
     expect(gui).toContain('without the webhook option');
     expect(speaksCli(gui)).toBe(false);
   }, 60_000);
+  // The simulator rebuilt its provider for each new link, so every sign-in made before was lost
+  // (BDC keeps issued tokens when an admin adds an Application Link).
+  it('a link registered later leaves the sign-ins already made working', async () => {
+    const name = await signedInThrough('REPO_WRITE', false);
+    sim.addOAuthClient({
+      clientId: randomBytes(16).toString('hex'),
+      clientSecret: randomBytes(32).toString('hex'),
+      redirectUris: [CUSTOM_REDIRECT_URI],
+      scopes: ['REPO_READ'],
+    });
+    const projects = await service.invoke('listProjects', [{ installation: name }]);
+    expect(projects.map((project) => project.key)).toContain(sim.project);
+  }, 60_000);
 });
