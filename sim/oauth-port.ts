@@ -11,6 +11,10 @@ export interface OAuthClientRegistration {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
+  /** The link's permission (maximum scope ids, e.g. `['REPO_WRITE']`); every scope when omitted. */
+  readonly scopes?: readonly string[];
+  /** Shown on the consent page. */
+  readonly name?: string;
 }
 
 export interface OAuthProviderOptions {
@@ -23,6 +27,8 @@ export interface OAuthProvider {
   /** `path` is the request path after the context path. Returns true when it answered. */
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   authenticateBearer(token: string): { user: string; scopes: readonly string[] } | undefined;
+  /** Registers another link without forgetting the tokens issued so far (when supported). */
+  addClient?(client: OAuthClientRegistration): void;
 }
 
 export type OAuthProviderFactory = (options: OAuthProviderOptions) => OAuthProvider;

@@ -30,6 +30,11 @@ export interface PushRequest {
   /** When `branch` does not exist yet, create it from this branch's tip. */
   readonly createFrom?: string;
   readonly engine?: PushEngineChoice;
+  /**
+   * Land only if `branch` stands at exactly this commit (full id): the commit is built on it and
+   * the update is refused with PUSH_TIP_MOVED, never rebased, when the branch is anywhere else.
+   */
+  readonly expectedTip?: string;
 }
 
 export interface PushCommitted {

@@ -26,9 +26,6 @@ export type BridgePushPort = (
   },
 ) => Promise<PushResult>;
 
-/** Reads a branch's tip, for `expectedTip`; undefined when the branch does not exist. */
-export type BranchTipReader = (repo: string, branch: string) => Promise<string | undefined>;
-
 /** A push's answer without its type and id: what is stored, and sent again for the same id. */
 export type PushAnswer = Readonly<Record<string, unknown>>;
 
@@ -72,7 +69,6 @@ export class BridgePushRunner {
     private readonly store: BridgePushStore,
     private readonly port: BridgePushPort,
     private readonly now: () => number = Date.now,
-    private readonly tipOf?: BranchTipReader,
   ) {}
 
   /** Policy refusals throw (answered as `error`); push failures are answers (`ok: false`). */
@@ -101,16 +97,6 @@ export class BridgePushRunner {
   ): Promise<PushAnswer> {
     let answer: PushAnswer;
     try {
-      if (frame.expectedTip !== undefined && this.tipOf !== undefined) {
-        const tip = await this.tipOf(frame.repo, frame.branch);
-        if (tip !== frame.expectedTip) {
-          throw new CompanionError(
-            'BRIDGE_PUSH_TIP_MOVED',
-            `${frame.branch} is at ${tip?.slice(0, 12) ?? 'nothing'}, not at the expected ${frame.expectedTip.slice(0, 12)}.`,
-            { data: { tip: tip ?? null } },
-          );
-        }
-      }
       const result = await this.port(
         {
           repo: frame.repo,
@@ -118,6 +104,9 @@ export class BridgePushRunner {
           message: frame.message,
           changes: frame.changes,
           ...(frame.author === undefined ? {} : { author: frame.author }),
+          // Checked by the push itself, as receive-pack's compare-and-swap: a read of the tip
+          // before the push would let a writer land in between (docs/bridge.md, "expectedTip").
+          ...(frame.expectedTip === undefined ? {} : { expectedTip: frame.expectedTip }),
         },
         { signal, onProgress, origin: { source: 'bridge', requestId: frame.id } },
       );

@@ -16,7 +16,7 @@ import { openSignedInClient, type SignedInClient } from '../use-cases/open-signe
 import { pushForInstallation, type PushPorts } from '../use-cases/push-for-installation.js';
 import { startBridgeClient, type BridgeClient, type BridgeClientOptions } from './bridge-client.js';
 import { startBridgeHeartbeat } from './bridge-heartbeat.js';
-import { BridgePushRunner, type BranchTipReader, type BridgePushPort } from './bridge-push.js';
+import { BridgePushRunner, type BridgePushPort } from './bridge-push.js';
 import { BridgePushStore } from './bridge-push-store.js';
 import type { BridgeBdcAccess } from './bridge-read.js';
 
@@ -110,14 +110,6 @@ export function startInstallationBridge(
     return (await response.body.json()) as T;
   };
 
-  const tipOf: BranchTipReader = async (repo, branch) => {
-    const [project, slug] = repo.split('/');
-    const page = await getJson<{ values?: { displayId?: string; latestCommit?: string }[] }>(
-      `/rest/api/latest/projects/${encodeURIComponent(project ?? '')}/repos/${encodeURIComponent(slug ?? '')}/branches?filterText=${encodeURIComponent(branch)}&limit=100`,
-    );
-    return page.values?.find((entry) => entry.displayId === branch)?.latestCommit;
-  };
-
   const port: BridgePushPort = async (pushRequest, call) =>
     (
       await pushForInstallation(options.pushPorts, {
@@ -154,13 +146,7 @@ export function startInstallationBridge(
     token: () => options.secrets.get(bridgeTokenKey(installation.id)),
     access,
     policy,
-    pushes: new BridgePushRunner(
-      installation.id,
-      new BridgePushStore(options.database),
-      port,
-      now,
-      tipOf,
-    ),
+    pushes: new BridgePushRunner(installation.id, new BridgePushStore(options.database), port, now),
     env: options.env,
     bdcVersion: async () =>
       (await getJson<{ version?: string }>('/rest/api/latest/application-properties')).version,

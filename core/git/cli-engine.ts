@@ -1,6 +1,5 @@
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
-import { createDispatcher } from '../net/network-factory.js';
 import { CatFileBatch } from './cat-file-batch.js';
 import { planChanges } from './change-plan.js';
 import { commitObjects } from './commit-objects.js';
@@ -10,107 +9,131 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { ZERO_OID } from './git-objects.js';
 import { initBareRepository } from './git-init.js';
-import { updateTrackingRef } from './git-update-ref.js';
-import { writeLooseObjects } from './object-writer.js';
-import { discoverBranch } from './branch-discovery.js';
-import { assertFastForward } from './fast-forward.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
-import { pushCommit } from './git-push.js';
+import { fetchKnownTip } from './fetch-known-tip.js';
+import { gitPackSink } from './git-store-pack.js';
 import { failure } from './push-failure.js';
+import { sendCommit } from './send-commit.js';
+import { smartHttpDispatcher } from './smart-http-dispatchers.js';
+import { updateTrackingRef } from './tracking-ref.js';
 
 /**
- * The git CLI engine: bare clone, the commit's objects written by the companion, `git push` without a plus
- * refspec or a force flag, so git itself refuses anything but a fast-forward and receive-pack's compare-and-swap
- * refuses a ref that moved. Used above the size threshold, where git's memory and speed win.
+ * The git CLI engine, for repositories above the size threshold: git clones and fetches into a
+ * bare cache (C code indexing large packs, a fraction of isomorphic-git's memory) and reads the
+ * folders a change touches; the companion builds the commit's objects and sends them to
+ * receive-pack itself, as the isomorphic-git engine does (`send-commit.ts`). A push is then at
+ * most one git network process — `git fetch`, only when the branch moved — instead of a fetch and
+ * a `git push` that would discover the refs again, start its own helper and TLS session, and walk
+ * the history to find objects the companion already knows. Never a force: the update carries the
+ * tip the commit was built on, and receive-pack's compare-and-swap refuses a ref that moved.
  */
 export async function runCliAttempt(
   input: EngineAttemptInput,
   progress: ProgressSink,
 ): Promise<EngineAttemptResult> {
   const { gitdir, branch, attempt } = input;
-  const { localEnv, remoteEnv } = await prepareGitEnvironments(input);
-  const local = { cwd: input.scratchDir, env: localEnv };
-  if (input.cold) await initBareRepository(gitdir, local);
-
-  progress({ phase: 'fetch', attempt, detail: 'discover' });
-  // Where the branch stands, over the companion's own HTTP stack (no git process, and the
-  // credential's write access is checked before anything is fetched). When the cache already
-  // holds that tip — the usual case after our own last push — git fetch is skipped.
-  const dispatcher = createDispatcher(input.network);
-  let discovered;
+  const leased = smartHttpDispatcher(input.network);
+  const client = {
+    dispatcher: leased.dispatcher,
+    headers: { authorization: input.authorization, 'user-agent': input.userAgent },
+  };
   try {
-    discovered = await discoverBranch(
-      {
-        dispatcher,
-        headers: { authorization: input.authorization, 'user-agent': input.userAgent },
-      },
-      input.url,
-      branch,
-      input.createFrom,
-    );
-  } finally {
-    await dispatcher.close().catch(() => undefined);
-  }
-  const { sourceBranch, tip: remoteTip } = discovered;
-  const creating = sourceBranch !== branch;
-  const { root } = buildChangeSet(input.changes);
-  let reader = new CatFileBatch(gitdir, localEnv);
-  let base = remoteTip;
-  let plan;
-  try {
-    let commitBody = input.cold ? undefined : await reader.read(remoteTip);
-    if (commitBody === undefined) {
-      progress({ phase: 'fetch', attempt });
-      const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
-      if (fetched === 'missing') {
-        throw failure(
-          'fatal',
-          'BRANCH_NOT_FOUND',
-          `Branch "${sourceBranch}" does not exist in the repository.`,
-          { branch: sourceBranch },
+    // After a lost race the branch exists and the credential may write. When the refusal said
+    // where the branch stands, that tip is built on without asking again; otherwise `git fetch`
+    // reads the new tip itself. Either way discovery is skipped: a round trip less in which to
+    // lose again.
+    const expected = input.expectedBase;
+    const retrying =
+      input.afterConflict === true &&
+      !input.cold &&
+      input.createFrom === undefined &&
+      expected === undefined;
+    const known = retrying && input.knownTip !== undefined ? input.knownTip : undefined;
+    const fetchFirst = retrying && known === undefined;
+    progress({ phase: 'fetch', attempt, ...(retrying ? {} : { detail: 'discover' }) });
+    // Where the branch stands, over the companion's own HTTP stack (no git process, and the
+    // credential's write access is checked before anything is fetched), while the git
+    // environments are prepared. When the cache already holds that tip — the usual case after
+    // our own last push — nothing is fetched.
+    const [environments, discovered] = await Promise.all([
+      prepareGitEnvironments(input),
+      known !== undefined
+        ? Promise.resolve({ sourceBranch: branch, tip: known })
+        : fetchFirst
+          ? Promise.resolve(undefined)
+          : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
+    ]);
+    const { localEnv, remoteEnv } = environments;
+    if (input.cold) await initBareRepository(gitdir, { cwd: input.scratchDir, env: localEnv });
+    const sourceBranch = discovered?.sourceBranch ?? branch;
+    const creating = sourceBranch !== branch;
+    const { root } = buildChangeSet(input.changes);
+    // One reader for the whole attempt: after a miss, git looks for packs again, so objects
+    // fetched below are found without a second `cat-file` process.
+    const reader = new CatFileBatch(gitdir, localEnv);
+    let base: string | undefined = discovered?.tip;
+    let plan;
+    try {
+      let commitBody = base === undefined || input.cold ? undefined : await reader.read(base);
+      if (base !== undefined && commitBody === undefined && !input.cold) {
+        // The branch moved and its tip is known: one upload-pack request brings it.
+        progress({ phase: 'fetch', attempt });
+        const sink = () => gitPackSink(gitdir, { cwd: input.scratchDir, env: localEnv });
+        if (await fetchKnownTip(client, input, base, { sink, thin: true, deepen: true })) {
+          await updateTrackingRef(gitdir, base);
+          commitBody = await reader.read(base);
+        }
+      }
+      if (base === undefined || commitBody === undefined) {
+        progress({ phase: 'fetch', attempt });
+        const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
+        if (fetched === 'missing') {
+          if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
+          throw failure(
+            'fatal',
+            'BRANCH_NOT_FOUND',
+            `Branch "${sourceBranch}" does not exist in the repository.`,
+            { branch: sourceBranch },
+          );
+        }
+        // The branch may have moved since discovery; build on what was fetched — unless the
+        // push must land on exactly the expected tip.
+        if (expected !== undefined && fetched !== expected) {
+          throw tipMoved(branch, expected, fetched);
+        }
+        base = fetched;
+        await updateTrackingRef(gitdir, base);
+        commitBody = await reader.read(base);
+      }
+      progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
+      const tree = /^tree ([0-9a-f]{40})/.exec(commitBody?.toString('utf8') ?? '')?.[1];
+      if (tree === undefined) {
+        throw new CompanionError(
+          'GIT_ENGINE_FAILED',
+          `Commit ${base} is missing from the clone cache.`,
         );
       }
-      // The branch may have moved since discovery; build on what was fetched.
-      base = fetched;
-      await updateTrackingRef(gitdir, base, local);
+      plan = await planChanges(tree, root, (oid) => reader.readTree(oid));
+    } finally {
       reader.close();
-      reader = new CatFileBatch(gitdir, localEnv);
-      commitBody = await reader.read(base);
     }
-    progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
-    const tree = /^tree ([0-9a-f]{40})/.exec(commitBody?.toString('utf8') ?? '')?.[1];
-    if (tree === undefined) {
-      throw new CompanionError(
-        'GIT_ENGINE_FAILED',
-        `Commit ${base} is missing from the clone cache.`,
-      );
-    }
-    plan = await planChanges(tree, root, (oid) => reader.readTree(oid));
+    if (plan.files.length === 0) return { kind: 'noop', parent: base };
+
+    progress({ phase: 'build', attempt, done: 0, total: plan.files.length });
+    const { objects, commit } = commitObjects(plan, base, input);
+    progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
+    await sendCommit(client, input, { base, creating, objects, commit }, progress);
+    await updateTrackingRef(gitdir, commit);
+    return {
+      kind: 'committed',
+      commit,
+      parent: base,
+      paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
+    };
   } finally {
-    reader.close();
+    await leased.release();
   }
-  if (plan.files.length === 0) return { kind: 'noop', parent: base };
-
-  // The commit's objects (new blobs, the rewritten folders, the commit) are built in memory and
-  // stored loose, as the isomorphic-git engine does: no temporary index, no read-tree of the
-  // whole base tree and no process per step; untouched folders keep their ids, and `git push`
-  // packs exactly what the server lacks.
-  progress({ phase: 'build', attempt, done: 0, total: plan.files.length });
-  const { objects, commit } = commitObjects(plan, base, input);
-  await writeLooseObjects(gitdir, objects);
-  progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-
-  assertFastForward(creating ? ZERO_OID : base, base, [base]);
-  progress({ phase: 'push', attempt });
-  await pushCommit(input, remoteEnv, commit);
-  await updateTrackingRef(gitdir, commit, local);
-  return {
-    kind: 'committed',
-    commit,
-    parent: base,
-    paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
-  };
 }

@@ -6,9 +6,8 @@ import { blobObject, commitObject, treeObject, type GitObject } from './object-w
 /**
  * The objects one commit adds, built in memory from a change plan: the new blobs, the rewritten
  * folders (only those holding an effective change; the others are carried by their ids) and the
- * commit on `base`. Both engines write these — the isomorphic-git engine sends them as its own
- * pack, the git CLI engine stores them loose and lets `git push` pack them — so neither needs an
- * index or a process per object.
+ * commit on `base`. Both engines store these in the cache and send them as one pack
+ * (`send-commit.ts`), so neither needs an index or a process per object.
  */
 export function commitObjects(
   plan: ChangePlan,

@@ -24,6 +24,11 @@ export interface EngineAttemptInput {
   readonly url: string;
   readonly branch: string;
   readonly createFrom?: string;
+  /**
+   * Land only on exactly this commit (expected-tip.ts): the branch must exist and be here, the
+   * commit is built on it and sent with it as receive-pack's old id; anywhere else is refused.
+   */
+  readonly expectedBase?: string;
   readonly changes: readonly PushChange[];
   readonly message: string;
   readonly author: CommitSignature;
@@ -39,6 +44,11 @@ export interface EngineAttemptInput {
    * trip less between reading the tip and updating it is a smaller window to lose again.
    */
   readonly afterConflict?: boolean;
+  /**
+   * Where the previous attempt's refusal said the branch stands (`movedTip`): the attempt builds
+   * on it without asking the server again, and fetches only that tip's new objects.
+   */
+  readonly knownTip?: string;
   /** isomorphic-git engine: let git make the cold clone when git is available. */
   readonly coldCloneWithGit?: boolean;
   /** Where the git CLI engine keeps its CA bundle and empty HOME. */

@@ -2,8 +2,8 @@ import type { EngineAttemptInput } from './engine-attempt.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
 import { initBareRepository } from './git-init.js';
-import { updateTrackingRef } from './git-update-ref.js';
 import { failure } from './push-failure.js';
+import { updateTrackingRef } from './tracking-ref.js';
 
 /**
  * A cold clone made by git for the isomorphic-git engine: a bare gitdir with one depth-1 pack,
@@ -23,6 +23,6 @@ export async function cloneWithGit(input: EngineAttemptInput, branch: string): P
       { branch },
     );
   }
-  await updateTrackingRef(input.gitdir, fetched, local);
+  await updateTrackingRef(input.gitdir, fetched);
   return fetched;
 }

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as IsomorphicGit from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { PushChangeKind } from '../../common/models/push.js';
-import { createDispatcher } from '../net/network-factory.js';
 import { planChanges } from './change-plan.js';
 import { buildChangeSet } from './change-set.js';
 import {
@@ -12,16 +13,18 @@ import {
   type EngineAttemptResult,
   type ProgressSink,
 } from './engine-attempt.js';
-import { parseTree, ZERO_OID } from './git-objects.js';
-import { buildPack, writeLooseObjects } from './object-writer.js';
+import { parseTree } from './git-objects.js';
 import { commitObjects } from './commit-objects.js';
 import { isoHttpClient } from './iso-http.js';
-import { assertFastForward } from './fast-forward.js';
 import { classifyTransportError, failure } from './push-failure.js';
 import { cloneWithGit } from './git-clone.js';
-import { TRACKING_REF } from './tracking-ref.js';
-import { sendReceivePack } from './smart-http.js';
-import { discoverBranch } from './branch-discovery.js';
+import { TRACKING_REF, updateTrackingRef } from './tracking-ref.js';
+import { sendCommit } from './send-commit.js';
+import { smartHttpDispatcher } from './smart-http-dispatchers.js';
+import { fetchKnownTip } from './fetch-known-tip.js';
+import type { PackSink } from './upload-pack.js';
+import { writeFileAtomicAsync } from '../io/atomic-write.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 
 /**
  * isomorphic-git through `require`, not `import`: importing a CommonJS package from an ES module
@@ -32,25 +35,6 @@ import { discoverBranch } from './branch-discovery.js';
 const git = createRequire((import.meta.url as string | undefined) ?? __filename)(
   'isomorphic-git',
 ) as typeof IsomorphicGit;
-
-const dispatchers = new Map<string, Dispatcher>();
-
-/** One dispatcher per network configuration, so connections are kept alive across pushes. */
-function dispatcherFor(input: EngineAttemptInput): Dispatcher {
-  const key = JSON.stringify(input.network);
-  let dispatcher = dispatchers.get(key);
-  if (dispatcher === undefined) {
-    dispatcher = createDispatcher(input.network);
-    dispatchers.set(key, dispatcher);
-  }
-  return dispatcher;
-}
-
-export async function closeIsoDispatchers(): Promise<void> {
-  const all = [...dispatchers.values()];
-  dispatchers.clear();
-  await Promise.all(all.map((dispatcher) => dispatcher.close().catch(() => undefined)));
-}
 
 /**
  * isomorphic-git's pack cache per gitdir, kept between attempts and pushes for a short while:
@@ -89,20 +73,47 @@ export async function runIsoAttempt(
   input: EngineAttemptInput,
   progress: ProgressSink,
 ): Promise<EngineAttemptResult> {
+  const leased = smartHttpDispatcher(input.network);
+  try {
+    return await attemptWith(leased.dispatcher, input, progress);
+  } finally {
+    await leased.release();
+  }
+}
+
+async function attemptWith(
+  dispatcher: Dispatcher,
+  input: EngineAttemptInput,
+  progress: ProgressSink,
+): Promise<EngineAttemptResult> {
   const { gitdir, branch, url } = input;
   const attempt = input.attempt;
   const cache = packCacheFor(gitdir, input.cold);
-  const dispatcher = dispatcherFor(input);
   const headers = { authorization: input.authorization, 'user-agent': input.userAgent };
   const client = { dispatcher, headers };
   const { root } = buildChangeSet(input.changes);
 
-  const ref = `refs/heads/${branch}`;
   let sourceBranch = branch;
   let remoteTip: string | undefined;
-  if (input.afterConflict !== true || input.cold || input.createFrom !== undefined) {
+  const expected = input.expectedBase;
+  // After a lost race the branch exists and the credential may write: the refusal's tip, when it
+  // named one, is built on as is; otherwise the incremental fetch reads the newest tip itself.
+  const retrying =
+    input.afterConflict === true &&
+    !input.cold &&
+    input.createFrom === undefined &&
+    expected === undefined;
+  if (retrying) {
+    remoteTip = input.knownTip;
+  } else {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
-    const discovered = await discoverBranch(client, url, branch, input.createFrom);
+    const discovered = await discoverExpectedBranch(
+      client,
+      url,
+      branch,
+      input.createFrom,
+      expected,
+    );
     remoteTip = discovered.tip;
     sourceBranch = discovered.sourceBranch;
   }
@@ -130,10 +141,22 @@ export async function runIsoAttempt(
       });
   }
 
-  let base: string;
+  let base: string | undefined;
   if (remoteTip !== undefined && (await hasObject(gitdir, remoteTip, cache))) {
     base = remoteTip;
-  } else {
+  } else if (remoteTip !== undefined && !input.cold) {
+    // The branch moved and its tip is known: one upload-pack request brings it (no ref listing).
+    progress({ phase: 'fetch', attempt });
+    const fetched = await fetchKnownTip(client, input, remoteTip, {
+      sink: () => isoPackSink(gitdir, cache),
+      // As isomorphic-git's own warm fetch: no deepen, which without thin deltas would resend
+      // the whole tip tree; the haves bound the answer.
+      thin: false,
+      deepen: false,
+    });
+    if (fetched && (await hasObject(gitdir, remoteTip, cache))) base = remoteTip;
+  }
+  if (base === undefined) {
     try {
       const fetched = await git.fetch({
         fs,
@@ -165,13 +188,18 @@ export async function runIsoAttempt(
         },
       });
       if (fetched.fetchHead === null) {
+        if (expected !== undefined) throw tipMoved(branch, expected, 'missing');
         throw failure(
           'fatal',
           'BRANCH_NOT_FOUND',
           `Branch "${sourceBranch}" does not exist in the repository.`,
         );
       }
-      // The branch may have moved since discovery; build on the newest tip we hold.
+      // The branch may have moved since discovery; build on the newest tip we hold — unless
+      // the push must land on exactly the expected tip.
+      if (expected !== undefined && fetched.fetchHead !== expected) {
+        throw tipMoved(branch, expected, fetched.fetchHead);
+      }
       base = fetched.fetchHead;
     } catch (error) {
       throw classifyTransportError(error, `${url} (fetch)`);
@@ -190,27 +218,57 @@ export async function runIsoAttempt(
     return parseTree(object);
   });
   if (plan.files.length === 0) {
-    await setTrackingRef(gitdir, base);
+    await updateTrackingRef(gitdir, base);
     return { kind: 'noop', parent: base };
   }
   // The new objects are built in memory (blobs, the rewritten folders, the commit) and sent as
   // one pack of exactly those; they are also stored loose so the cache holds the new tip.
   const { objects, commit } = commitObjects(plan, base, input);
-  await writeLooseObjects(gitdir, objects);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-
-  const oldOid = creating ? ZERO_OID : base;
-  assertFastForward(oldOid, base, [base]);
-  const packfile = buildPack(objects);
-  progress({ phase: 'push', attempt, done: 0, total: packfile.byteLength });
-  await sendReceivePack(client, url, { ref, oldOid, newOid: commit }, packfile, input.userAgent);
-  progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
-  await setTrackingRef(gitdir, commit);
+  await sendCommit(client, input, { base, creating, objects, commit }, progress);
+  await updateTrackingRef(gitdir, commit);
   return {
     kind: 'committed',
     commit,
     parent: base,
     paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
+  };
+}
+
+/** The most of one fetched pack held in memory: far above a repository this engine is chosen for. */
+const MAX_FETCHED_PACK_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Stores a fetched pack for isomorphic-git: the pack under its checksum's name and its index,
+ * as isomorphic-git's own fetch does (the pack is not thin, so every delta's base is in it).
+ */
+function isoPackSink(gitdir: string, cache: object): PackSink {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    async write(chunk) {
+      size += chunk.length;
+      if (size > MAX_FETCHED_PACK_BYTES) {
+        throw failure('fatal', 'PUSH_PROTOCOL_FAILED', 'The fetched pack is larger than 1 GiB.');
+      }
+      chunks.push(chunk);
+    },
+    async end() {
+      const pack = Buffer.concat(chunks);
+      if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') {
+        throw failure('fatal', 'PUSH_PROTOCOL_FAILED', 'The fetched data is not a Git pack.');
+      }
+      const relative = `objects/pack/pack-${pack.subarray(pack.length - 20).toString('hex')}.pack`;
+      await mkdir(path.join(gitdir, 'objects', 'pack'), { recursive: true });
+      await writeFileAtomicAsync(path.join(gitdir, relative), pack, {
+        mode: 0o444,
+        durable: false,
+      });
+      await git.indexPack({ fs, dir: gitdir, gitdir, filepath: relative, cache });
+    },
+    abort() {
+      chunks.length = 0;
+    },
   };
 }
 
@@ -221,10 +279,4 @@ async function hasObject(gitdir: string, oid: string, cache: object): Promise<bo
   } catch {
     return false;
   }
-}
-
-async function setTrackingRef(gitdir: string, oid: string): Promise<void> {
-  // A local ref keeps the tip reachable, so incremental fetches offer it as a `have`.
-  await git.deleteRef({ fs, gitdir, ref: TRACKING_REF }).catch(() => undefined);
-  await git.writeRef({ fs, gitdir, ref: TRACKING_REF, value: oid });
 }

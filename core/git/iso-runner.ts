@@ -80,8 +80,8 @@ export function createIsoRunner(
     };
     return Object.assign(run, {
       async close() {
-        const { closeIsoDispatchers } = await import('./iso-engine.js');
-        await closeIsoDispatchers();
+        const { closeSmartHttpDispatchers } = await import('./smart-http-dispatchers.js');
+        await closeSmartHttpDispatchers();
       },
     });
   }

@@ -26,7 +26,13 @@ import type {
   ProgressSink,
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
-import { AttemptFailure, asAttemptFailure, classifyTransportError } from './push-failure.js';
+import {
+  AttemptFailure,
+  asAttemptFailure,
+  classifyTransportError,
+  refusedAtTip,
+} from './push-failure.js';
+import { tipMoved } from './expected-tip.js';
 import type { PushConfig } from './push-config.js';
 
 export const MAX_ATTEMPTS = 5;
@@ -82,6 +88,8 @@ const REPO_PATTERN = /^([A-Za-z0-9_~][A-Za-z0-9_-]*)\/([A-Za-z0-9._-]+)$/;
 // git check-ref-format, the subset a branch name may use.
 const BRANCH_PATTERN = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\/\.|\.|.*\.lock$|.*\/$|.*\.$)[^ ~^:?*[\\]+$/;
 
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
 function hasControlCharacter(text: string): boolean {
   return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
 }
@@ -119,6 +127,12 @@ export function validateRequest(request: PushRequest): void {
   if (typeof request.message !== 'string' || request.message.trim() === '')
     throw invalid('The commit message is empty.');
   if (request.author !== undefined) validateAuthor(request.author);
+  if (
+    request.expectedTip !== undefined &&
+    (typeof request.expectedTip !== 'string' || !COMMIT_ID.test(request.expectedTip))
+  ) {
+    throw invalid('The expected tip must be a full commit id (40 hexadecimal digits).');
+  }
 }
 
 function validateAuthor(author: PushAuthor): void {
@@ -158,7 +172,8 @@ function localOffsetMinutes(at: number): number {
  * Under the repository lock: try to push; when the branch moved (another writer landed first),
  * re-fetch, re-apply the same changes on the new tip and try again, up to 5 attempts with
  * exponential backoff and full jitter. A hook's refusal, credentials, permissions, TLS and input
- * errors are not retried. Every attempt is recorded.
+ * errors are not retried, nor a moved branch when the request names an expected tip (it lands on
+ * exactly that commit or not at all). Every attempt is recorded.
  */
 export async function push(
   installation: Installation,
@@ -306,6 +321,7 @@ async function attemptLoop(
   const committer = signedInAuthor ?? author;
   let refreshed = false;
   let lastFailure: AttemptFailure | undefined;
+  let knownTip: string | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (deps.signal?.aborted === true)
       throw new CompanionError('OPERATION_CANCELLED', 'The push was cancelled.');
@@ -334,6 +350,7 @@ async function attemptLoop(
       url: context.url,
       branch: request.branch,
       ...(request.createFrom === undefined ? {} : { createFrom: request.createFrom }),
+      ...(request.expectedTip === undefined ? {} : { expectedBase: request.expectedTip }),
       changes: request.changes,
       message: request.message,
       author: sign(author),
@@ -343,6 +360,7 @@ async function attemptLoop(
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
+      ...(knownTip === undefined ? {} : { knownTip }),
       // False keeps git out entirely (machines without git).
       coldCloneWithGit: deps.config.coldCloneWithGit,
       scratchDir: lease.scratchDir,
@@ -381,6 +399,12 @@ async function attemptLoop(
         refreshed = true;
         if (await deps.authorization.refresh()) continue;
       }
+      // A push with an expected tip is never rebased over a moved branch (the engines already
+      // refuse it with PUSH_TIP_MOVED; this keeps any other conflict from being retried).
+      if (failure.retry === 'conflict' && request.expectedTip !== undefined) {
+        await keepEntryIfUsable(lease);
+        throw tipMoved(request.branch, request.expectedTip, 'unknown').error;
+      }
       if (failure.retry === 'fatal') {
         if (failure.error.code === 'GIT_ENGINE_FAILED') await lease.discard();
         else if (!input.cold) await keepEntryIfUsable(lease);
@@ -388,7 +412,17 @@ async function attemptLoop(
       }
       // A conflict comes after a complete fetch: the entry holds the old tip, fetch incrementally.
       if (failure.retry === 'conflict') lease.cold = false;
-      if (attempt < maxAttempts) {
+      // When the refusal said where the branch stands, the other writer has landed and the next
+      // attempt builds on exactly that tip: it starts at once, since any wait only lets the tip
+      // grow stale. Without that fact, backoff with jitter as before.
+      knownTip = refusedAtTip(failure);
+      if (attempt < maxAttempts && knownTip !== undefined) {
+        emit({
+          phase: 'retry',
+          attempt,
+          detail: `${failure.error.code}; the branch is at ${knownTip}`,
+        });
+      } else if (attempt < maxAttempts) {
         const delay = backoffDelay(attempt, backoff);
         emit({
           phase: 'retry',

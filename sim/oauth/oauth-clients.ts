@@ -1,14 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { OAuthFailure, parseBasic, requireParams, sameSecret } from './oauth-http.js';
-import { redirectUriProblem, type OAuthScope } from './oauth-rules.js';
+import { isOAuthScope, redirectUriProblem } from './oauth-rules.js';
 
 export interface OAuthClientRegistration {
   readonly clientId: string;
   readonly clientSecret: string;
   /** Exact strings; BDC matches by string equality (no loopback any-port rule). */
   readonly redirectUris: readonly string[];
-  /** The link's maximum scope; every scope when omitted. */
-  readonly scopes?: readonly OAuthScope[];
+  /**
+   * The link's permission (its maximum scope, each including the scopes below it); every scope
+   * when omitted.
+   */
+  readonly scopes?: readonly string[];
   /** Shown on the consent page. */
   readonly name?: string;
 }
@@ -18,14 +21,20 @@ export class OAuthClients {
   private readonly clients = new Map<string, OAuthClientRegistration>();
 
   constructor(registrations: readonly OAuthClientRegistration[]) {
-    for (const client of registrations) {
-      for (const uri of client.redirectUris) {
-        const problem = redirectUriProblem(uri);
-        // BDC refuses such a URI when the admin registers it, so the simulator does too.
-        if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
-      }
-      this.clients.set(client.clientId, client);
+    for (const client of registrations) this.add(client);
+  }
+
+  /** Registers a link as an admin would, refusing what BDC's form refuses. */
+  add(client: OAuthClientRegistration): void {
+    for (const uri of client.redirectUris) {
+      const problem = redirectUriProblem(uri);
+      // BDC refuses such a URI when the admin registers it, so the simulator does too.
+      if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
     }
+    // BDC's link form offers only the scopes it knows.
+    const unknown = client.scopes?.find((scope) => !isOAuthScope(scope));
+    if (unknown !== undefined) throw new Error(`${client.clientId}: unknown scope ${unknown}`);
+    this.clients.set(client.clientId, client);
   }
 
   get(clientId: string): OAuthClientRegistration | undefined {

@@ -62,9 +62,4 @@ export const bridgeCodes = {
       'A bridge policy rule is not of the form PROJECT/repo:branch-glob (or a read project key is not a project key).',
     fix: 'Write push rules as `PROJECT/repo:branch`, with `*` and `?` as globs (`PLAT/gitops:main`, `PLAT/*:release/*`); project keys as letters, digits and `_`.',
   },
-  BRIDGE_PUSH_TIP_MOVED: {
-    cause:
-      'The platform asked to push only if the branch was still at a given commit (`expectedTip`), and the branch has moved since.',
-    fix: 'Nothing to change on the companion: the platform reads the new tip and sends its change again.',
-  },
 } as const satisfies CatalogueSection;

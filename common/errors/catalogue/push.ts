@@ -39,7 +39,7 @@ export const pushCodes = {
   },
   PUSH_PERMISSION_DENIED: {
     cause: 'The credential is valid but may not write to this repository (HTTP 403).',
-    fix: 'Give the token (or its user) REPO_WRITE on the repository, or use a token that has it.',
+    fix: 'Give the token (or its user) Repositories: Write (REPO_WRITE) on the repository, or use a token that has it; with OAuth, the Application Link needs Repositories: Write too.',
   },
   HOOK_REJECTED: {
     cause:
@@ -50,6 +50,15 @@ export const pushCodes = {
     cause:
       'Others kept moving the branch: every attempt to land the commit on the latest tip was overtaken.',
     fix: 'Push again in a moment; if it keeps happening, reduce concurrent writers to the branch.',
+  },
+  PUSH_TIP_MOVED: {
+    cause:
+      'The push was to land only on a given commit (the expected tip, `expectedTip` of a bridge push), and the branch was elsewhere or gone when Bitbucket received it; nothing was pushed and nothing was retried.',
+    fixGui:
+      'Nothing to change here: the platform reads the branch tip named in the message and sends its change again on top of it.',
+    fixCli:
+      'Nothing to change on the companion: the platform reads the branch tip named in the message and sends its change again; `history --installation <name>` shows the refused push.',
+    fix: 'The caller reads the branch tip named in the message and sends its change again on top of it.',
   },
   PUSH_REJECTED: {
     cause:

@@ -162,7 +162,34 @@ describe('bridge acceptance (BRIDGE.md against the simulator)', () => {
       changes: [{ op: 'delete', path: 'bridge/file-0.txt' }],
       expectedTip: '0'.repeat(40),
     });
-    expect(result).toMatchObject({ ok: false, error: { code: 'BRIDGE_PUSH_TIP_MOVED' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'PUSH_TIP_MOVED' } });
+  });
+
+  it('refuses an expectedTip push when a competitor lands after the tip was read, naming the tip', async () => {
+    const before = fixture.serverGit(['rev-parse', 'main']).trim();
+    // The competitor commits with the real git CLI just before receive-pack applies the update:
+    // after the companion discovered, fetched and built on `before` (a read of the tip before the
+    // push cannot see it; only receive-pack's compare-and-swap can).
+    fixture.sim.faults.raceNextPush(fixture.sim.project, fixture.sim.repo, 'main');
+    const result = await fixture.platform('push', {
+      id: 'p-raced',
+      repo: `${fixture.sim.project}/${fixture.sim.repo}`,
+      branch: 'main',
+      message: 'raced',
+      changes: [
+        { op: 'put', path: 'bridge/raced.txt', content: Buffer.from('x').toString('base64') },
+      ],
+      expectedTip: before,
+    });
+    const competitor = fixture.serverGit(['rev-parse', 'main']).trim();
+    expect(competitor).not.toBe(before);
+    expect(result).toMatchObject({
+      type: 'push.result',
+      ok: false,
+      error: { code: 'PUSH_TIP_MOVED', data: { expected: before, tip: competitor } },
+    });
+    expect(fixture.serverGit(['rev-list', `${before}..main`]).trim()).toBe(competitor);
+    fixture.serverGit(['fsck', '--strict']);
   });
 
   it('refuses what the policy does not allow, and none of it reaches BDC', async () => {
