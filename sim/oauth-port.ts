@@ -11,6 +11,10 @@ export interface OAuthClientRegistration {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
+  /** The link's permission (maximum scope ids, e.g. `['REPO_WRITE']`); every scope when omitted. */
+  readonly scopes?: readonly string[];
+  /** Shown on the consent page. */
+  readonly name?: string;
 }
 
 export interface OAuthProviderOptions {

@@ -227,6 +227,9 @@ export interface RunningSimulator {
     readonly clientId: string;
     readonly clientSecret: string;
     readonly redirectUris: readonly string[];
+    /** The link's permission (maximum scope ids); every scope when omitted. */
+    readonly scopes?: readonly string[];
+    readonly name?: string;
   }): void;
   close(): Promise<void>;
 }

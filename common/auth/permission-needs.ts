@@ -2,8 +2,9 @@
  * The one list of what each feature needs from BDC, for a personal access token and for an OAuth
  * Application Link. The sign-in screen, the relay step, the error notices and
  * docs/bdc-admin-setup.md all say exactly this (a test compares the docs table with
- * `permissionTableMarkdown()`), and test/core/service/permission-needs.test.ts proves it against
- * the simulator with exactly these permissions, and with one less. BDC's permission model:
+ * `permissionTableMarkdown()`), and test/core/service/permission-needs.test.ts (tokens) and
+ * oauth-permission-needs.test.tsx (Application Links, through the OAuth flow) prove it against the
+ * simulator with exactly these permissions, and with one less. BDC's permission model:
  * docs/bdc-admin-setup.md.
  */
 export interface PermissionNeed {
@@ -84,11 +85,26 @@ export function applicationLinkPermissionText(withWebhooks: boolean): string {
 }
 
 /**
- * The need an error code says is missing, so the screen can name it: a refused push lacks write,
- * a refused webhook registration lacks admin.
+ * The need behind the highest scope of an OAuth request: what the Application Link's permission
+ * must reach for Bitbucket to grant that request (its permission includes the scopes below it,
+ * docs/bdc-api-facts.md §3.6).
  */
-export function missingPermissionFor(code: string): PermissionNeed | undefined {
+export function applicationLinkNeedFor(scopes: readonly string[]): PermissionNeed | undefined {
+  return [...PERMISSION_NEEDS].reverse().find((need) => scopes.includes(need.scope));
+}
+
+/**
+ * The need an error says is missing, so the screen can name it: a refused push lacks write, a
+ * refused webhook registration lacks admin, and a refused OAuth request names, in `data.scope`,
+ * the highest scope it asked for (the level the Application Link must allow).
+ */
+export function missingPermissionFor(
+  code: string,
+  data?: Readonly<Record<string, unknown>>,
+): PermissionNeed | undefined {
   switch (code) {
+    case 'OAUTH_SCOPE_REJECTED':
+      return PERMISSION_NEEDS.find((need) => need.scope === data?.['scope']);
     case 'PUSH_PERMISSION_DENIED':
       return permissionNeed('push');
     case 'WEBHOOK_PERMISSION_DENIED':

@@ -13,6 +13,7 @@ import { initBareRepository } from './git-init.js';
 import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
+import { fetchKnownTip } from './git-fetch-tip.js';
 import { failure } from './push-failure.js';
 import { sendCommit } from './send-commit.js';
 import { smartHttpDispatcher } from './smart-http-dispatchers.js';
@@ -70,6 +71,14 @@ export async function runCliAttempt(
     let plan;
     try {
       let commitBody = base === undefined || input.cold ? undefined : await reader.read(base);
+      if (base !== undefined && commitBody === undefined && !input.cold) {
+        // The branch moved and its tip is known: one upload-pack request brings it.
+        progress({ phase: 'fetch', attempt });
+        if (await fetchKnownTip(client, input, localEnv, base)) {
+          await updateTrackingRef(gitdir, base);
+          commitBody = await reader.read(base);
+        }
+      }
       if (base === undefined || commitBody === undefined) {
         progress({ phase: 'fetch', attempt });
         const fetched = await fetchBranch(input, remoteEnv, sourceBranch);

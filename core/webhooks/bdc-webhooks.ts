@@ -1,3 +1,4 @@
+import { permissionNeed } from '../../common/auth/permission-needs.js';
 import { CompanionError, isCompanionError } from '../../common/errors/companion-error.js';
 import type { BdcClient } from '../bdc/bdc-client.js';
 import {
@@ -66,7 +67,8 @@ async function guarded<T>(
     if (isCompanionError(error, 'AUTH_PERMISSION_DENIED')) {
       throw new CompanionError(
         'WEBHOOK_PERMISSION_DENIED',
-        `BDC does not let ${String((error.data?.['user'] as string | undefined) ?? 'the signed-in user')} manage the webhooks of ${describeTarget(target)} (REPO_ADMIN${target.kind === 'project' ? ' / PROJECT_ADMIN' : ''} is needed).`,
+        // Named as the sign-in screens name it (common/auth/permission-needs.ts), with BDC's id.
+        `BDC does not let ${String((error.data?.['user'] as string | undefined) ?? 'the signed-in user')} manage the webhooks of ${describeTarget(target)}: it needs ${permissionNeed('webhooks').token} (REPO_ADMIN${target.kind === 'project' ? '; project webhooks need Projects: Admin, PROJECT_ADMIN' : ''}).`,
         {
           cause: error,
           // The same facts in each surface's words: the desktop shows hintGui, the CLI hint.

@@ -138,7 +138,10 @@ function notApplied(
     change.previousAcceptedUntil === undefined
       ? ''
       : ` The relay accepts their deliveries only until ${change.previousAcceptedUntil}.`;
-  const listed = pending.map((each) => `${each.target}: ${each.reason}`).join('; ');
+  // Each reason is a sentence of its own; inside the parentheses its final stop is dropped.
+  const listed = pending
+    .map((each) => `${each.target}: ${each.reason.replace(/\.$/, '')}`)
+    .join('; ');
   return new CompanionError(
     'WEBHOOK_SECRET_NOT_APPLIED',
     `The new webhook secret is stored and the relay accepts it, but BDC still has the previous secret on ${pending.length} webhook${pending.length === 1 ? '' : 's'} (${listed}).${until}`,

@@ -8,6 +8,7 @@ import {
   isPkceValue,
   parsePkceMethod,
   parseScopes,
+  scopesWithin,
   redirectUriProblem,
   type OAuthScope,
   type PkceMethod,
@@ -78,7 +79,11 @@ export class OAuthAuthorization {
       back('unsupported_response_type', 'Only response_type=code is supported');
       return;
     }
-    const scopes = parseScopes(query.get('scope') ?? '', client.scopes ?? OAUTH_SCOPES);
+    // The link's permission is a maximum that includes every scope below it (docs/bdc-api-facts.md §3.6).
+    const scopes = parseScopes(
+      query.get('scope') ?? '',
+      scopesWithin(client.scopes ?? OAUTH_SCOPES),
+    );
     if (!scopes.ok) {
       back('invalid_scope', scopes.description);
       return;

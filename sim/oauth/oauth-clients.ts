@@ -1,14 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { OAuthFailure, parseBasic, requireParams, sameSecret } from './oauth-http.js';
-import { redirectUriProblem, type OAuthScope } from './oauth-rules.js';
+import { isOAuthScope, redirectUriProblem } from './oauth-rules.js';
 
 export interface OAuthClientRegistration {
   readonly clientId: string;
   readonly clientSecret: string;
   /** Exact strings; BDC matches by string equality (no loopback any-port rule). */
   readonly redirectUris: readonly string[];
-  /** The link's maximum scope; every scope when omitted. */
-  readonly scopes?: readonly OAuthScope[];
+  /**
+   * The link's permission (its maximum scope, each including the scopes below it); every scope
+   * when omitted.
+   */
+  readonly scopes?: readonly string[];
   /** Shown on the consent page. */
   readonly name?: string;
 }
@@ -24,6 +27,9 @@ export class OAuthClients {
         // BDC refuses such a URI when the admin registers it, so the simulator does too.
         if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
       }
+      // BDC's link form offers only the scopes it knows.
+      const unknown = client.scopes?.find((scope) => !isOAuthScope(scope));
+      if (unknown !== undefined) throw new Error(`${client.clientId}: unknown scope ${unknown}`);
       this.clients.set(client.clientId, client);
     }
   }

@@ -42,6 +42,37 @@ export type ScopeCheck =
   | { readonly ok: true; readonly scopes: readonly OAuthScope[] }
   | { readonly ok: false; readonly description: string };
 
+/**
+ * Bitbucket's repository ladder, lowest first: an Application Link's permission is one level of
+ * it (the link form offers one choice per group), and every level includes the ones below it
+ * (docs/bdc-api-facts.md §3.6, "Scopes are hierarchical"). `ACCOUNT_WRITE` is a group of its own.
+ */
+const SCOPE_LADDER: readonly OAuthScope[] = [
+  'PUBLIC_REPOS',
+  'REPO_READ',
+  'REPO_WRITE',
+  'REPO_ADMIN',
+  'PROJECT_ADMIN',
+  'ADMIN_WRITE',
+  'SYSTEM_ADMIN',
+];
+
+/**
+ * The scopes a client may request when its Application Link allows `maximum`: each chosen scope
+ * and every scope below it on the ladder. A link set to Repositories: Write thus accepts the
+ * `PUBLIC_REPOS REPO_READ REPO_WRITE` that BDC's own clients request, and refuses `REPO_ADMIN`.
+ */
+export function scopesWithin(maximum: readonly string[]): OAuthScope[] {
+  const allowed = new Set<OAuthScope>();
+  for (const scope of maximum) {
+    if (!isOAuthScope(scope)) continue;
+    allowed.add(scope);
+    const rung = SCOPE_LADDER.indexOf(scope);
+    for (const below of SCOPE_LADDER.slice(0, Math.max(rung, 0))) allowed.add(below);
+  }
+  return OAUTH_SCOPES.filter((scope) => allowed.has(scope));
+}
+
 /** Space-separated scope ids; unknown ids and ids above the client's maximum are refused. */
 export function parseScopes(raw: string, allowed: readonly OAuthScope[]): ScopeCheck {
   const requested = raw.split(' ').filter((part) => part !== '');

@@ -200,13 +200,17 @@ export class SimState {
           : has('REPO_READ')
             ? 1
             : 0;
-    const projectGrant = has('PROJECT_ADMIN') ? 3 : 0;
+    // Repositories: Read "views projects and repositories your account can view", Write "updates
+    // projects and repositories your account can change" (docs/bdc-api-facts.md §3.6): the
+    // repository scopes reach the matching project permission, up to write; admin of a project
+    // needs PROJECT_ADMIN. (They used to stop at PROJECT_VIEW, so a project list filtered by
+    // PROJECT_READ came back empty for every OAuth sign-in.)
+    const projectGrant = has('PROJECT_ADMIN') ? 3 : Math.min(level, 2);
     return {
       user,
       via: 'oauth',
       repoLevel: (project) => Math.max(level, project.public ? 1 : 0),
-      projectLevel: (project) =>
-        projectGrant > 0 ? projectGrant : project.public ? 1 : level > 0 ? 0 : -1,
+      projectLevel: (project) => (projectGrant > 0 ? projectGrant : project.public ? 1 : -1),
     };
   }
 }

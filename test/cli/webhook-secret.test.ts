@@ -106,6 +106,9 @@ describe.runIf(keyring)('the platform-issued webhook secret on an existing insta
     expect(run.code).toBe(1);
     const { error } = JSON.parse(run.stdout);
     expect(error.code).toBe('WEBHOOK_SECRET_NOT_APPLIED');
+    // The webhook refusal inside names the permission as the screens do, punctuated once.
+    expect(error.message).toContain('it needs Repositories: Admin (REPO_ADMIN))');
+    expect(error.message).not.toContain('.)');
     const details = JSON.parse(run.stdout).webhookSecret;
     expect(details.pending).toEqual([
       expect.objectContaining({ target: `${sim.project}/${sim.repo}` }),

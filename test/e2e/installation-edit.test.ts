@@ -209,6 +209,8 @@ describe.runIf(keyring)('changing an existing installation in the window', () =>
     const refused = card().getByRole('alert').filter({ hasText: 'File not used' });
     await refused.waitFor();
     await expect(refused.textContent()).resolves.toContain('larger than 64 KiB');
+    // The window's fix: choose a file (it said "Name a regular file", the command line's words).
+    await expect(refused.textContent()).resolves.toContain('Fix: Choose (or drop) the file itself');
     await expect(textarea.inputValue()).resolves.toBe('');
     await screenshotBothThemes(page, '23-installation-ca-file-too-large');
 

@@ -181,6 +181,10 @@ describe('the Network section', () => {
     await page.getByLabel('Platform CA for lab (PEM)').fill('not a certificate');
     await page.getByRole('button', { name: 'Save platform CA' }).click();
     await page.getByText('Platform CA not saved').waitFor();
+    // No terminal command in the window (it said "convert DER with `openssl x509 …`").
+    const refused = page.getByRole('alert').filter({ hasText: 'Platform CA not saved' });
+    await expect(refused.textContent()).resolves.toContain('ask the Bitbucket administrator');
+    await expect(refused.textContent()).resolves.not.toContain('openssl');
     await screenshotBothThemes(page, 'network-platform-ca-refused');
     expect(pageErrors).toEqual([]);
   });

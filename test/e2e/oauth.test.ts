@@ -41,6 +41,8 @@ function allText(dir: string): string {
 // OAuth 2.0 sign-in from the UI served headless: the page shows the redirect URIs to register,
 // takes the client id and secret, links to BDC's login and consent page (here the simulator's),
 // and the loopback listener completes the flow.
+const writeLink = { clientId: 'a1'.repeat(16), clientSecret: 'b2'.repeat(32) };
+
 describe('OAuth sign-in through the UI over serve', () => {
   let sim: RunningSimulator;
   let home: string;
@@ -52,12 +54,14 @@ describe('OAuth sign-in through the UI over serve', () => {
 
   beforeAll(async () => {
     oauthPort = await freePort();
-    sim = await startTestSimulator({
-      oauthRedirectUris: [
-        'io.ankra.bdc-companion:/oauth/callback',
-        `http://localhost:${oauthPort}/oauth/callback`,
-      ],
-    });
+    const redirectUris = [
+      'io.ankra.bdc-companion:/oauth/callback',
+      `http://localhost:${oauthPort}/oauth/callback`,
+    ];
+    sim = await startTestSimulator({ oauthRedirectUris: redirectUris });
+    // A second Application Link whose permission is Repositories: Write (registered before any
+    // sign-in: registering a link restarts the simulator's provider).
+    sim.addOAuthClient({ ...writeLink, redirectUris, scopes: ['REPO_WRITE'] });
     home = mkdtempSync(join(tmpdir(), 'e2e-oauth-'));
     const added = await runCliProcess([
       'installation',
@@ -118,10 +122,14 @@ describe('OAuth sign-in through the UI over serve', () => {
     expect(await page.getByRole('link', { name: "BDC's consent page" }).count()).toBe(0);
     await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
     await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('0'.repeat(64));
+    // The browser never opened, so the retry checks again before it does (it used to read "Try
+    // again with the browser").
+    expect(await page.getByRole('button', { name: 'Try again with the browser' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Check again and sign in' }).waitFor();
     await screenshotBothThemes(page, '13b-oauth-secret-refused-before-browser');
 
     await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
-    await page.getByRole('button', { name: 'Try again with the browser' }).click();
+    await page.getByRole('button', { name: 'Check again and sign in' }).click();
     const link = page.getByRole('link', { name: "BDC's consent page" });
     await link.waitFor();
     const [consent] = await Promise.all([context.waitForEvent('page'), link.click()]);
@@ -142,6 +150,10 @@ describe('OAuth sign-in through the UI over serve', () => {
       sim.oauthClientSecret,
     );
     await page.getByText('The client id and secret you entered are kept').waitFor();
+    // Failed in the browser: the retry goes back to the browser, and says so.
+    await page.getByRole('button', { name: 'Try again with the browser' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Check again and sign in' }).count()).toBe(0);
+    await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
     await screenshotBothThemes(page, '13d-oauth-denied-input-kept');
   });
 
@@ -199,5 +211,37 @@ describe('OAuth sign-in through the UI over serve', () => {
     const html = await page.content();
     expect(html).not.toContain(sim.oauthClientSecret);
     expect(allText(home)).not.toContain(sim.oauthClientSecret);
+  });
+  // Instructions are tested (issue 16): a link with one permission less than the screen names for
+  // webhooks is refused before the browser, and the screen names the missing permission in the
+  // words it used (test/core/service/oauth-permission-needs.test.tsx proves every row).
+  it('names Repositories: Admin when a Write link is asked for webhook rights', async () => {
+    await page.goto(serve.url);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Installations' })
+      .click();
+    await page
+      .getByRole('listitem', { name: 'corp' })
+      .getByRole('button', { name: 'Sign in…' })
+      .click();
+    await page.getByLabel('Use OAuth 2.0 (Application Link)').check();
+    await page.getByText('Give it the permission Repositories: Write').waitFor();
+    await page.getByLabel(/Also let the companion register the relay's webhooks/).check();
+    await page.getByText('Give it the permission Repositories: Admin').waitFor();
+    await page.getByLabel('Client id').fill(writeLink.clientId);
+    await page.getByLabel('Client secret').fill(writeLink.clientSecret);
+    await page.getByRole('button', { name: 'Sign in with the browser' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'OAUTH_SCOPE_REJECTED' });
+    await refused.waitFor();
+    const text = (await refused.textContent()) ?? '';
+    expect(text).toContain(
+      'Missing permission: Repositories: Admin on the Application Link, needed to register',
+    );
+    expect(text).toContain('sign in without the webhook option');
+    expect(text).not.toContain('--scopes');
+    expect(await page.getByRole('link', { name: "BDC's consent page" }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Check again and sign in' }).waitFor();
+    await screenshotBothThemes(page, '13e-oauth-scope-refused');
   });
 });

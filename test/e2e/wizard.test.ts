@@ -222,6 +222,54 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('heading', { name: 'Sign in to corp' }).waitFor();
   });
 
+  // Issue 16: the draft keeps everything but secrets. After leaving, the secret fields are empty
+  // on purpose, and used to look like lost input; they now say why, and the method and client id
+  // (not secrets) come back with the rest.
+  it('step 3: leaving keeps the method and client id, and says why the secret fields are empty', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const leaveAndReturn = async () => {
+      await nav.getByRole('button', { name: 'Installations' }).click();
+      await page.getByRole('heading', { name: 'Installations' }).waitFor();
+      await nav.getByRole('button', { name: 'Setup' }).click();
+      await page.getByRole('heading', { name: 'Sign in to corp' }).waitFor();
+    };
+    const notKept = page.getByRole('note', { name: 'Secret not kept' });
+    await page.getByLabel('Personal Access Token', { exact: true }).fill('BBDC-typed-then-left');
+    expect(await notKept.count()).toBe(0);
+    await leaveAndReturn();
+    await expect(
+      page.getByLabel('Personal Access Token', { exact: true }).inputValue(),
+    ).resolves.toBe('');
+    await expect(notKept.textContent()).resolves.toBe(
+      'Paste the token again: secrets are not kept in the draft when you leave the setup.',
+    );
+
+    await page.getByLabel('Use OAuth 2.0 (Application Link)').check();
+    await page.getByLabel('Client id').fill(sim.oauthClientId);
+    await page.getByLabel('Client secret').fill(sim.oauthClientSecret);
+    // A reload opens on the installations overview (one exists); Setup holds the draft.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Installations' }).waitFor();
+    await nav.getByRole('button', { name: 'Setup' }).click();
+    await page.getByRole('heading', { name: 'Sign in to corp' }).waitFor();
+    await expect(page.getByLabel('Use OAuth 2.0 (Application Link)').isChecked()).resolves.toBe(
+      true,
+    );
+    await expect(page.getByLabel('Client id').inputValue()).resolves.toBe(sim.oauthClientId);
+    await expect(page.getByLabel('Client secret').inputValue()).resolves.toBe('');
+    await expect(notKept.textContent()).resolves.toContain('Paste the client secret again');
+    await screenshotBothThemes(page, '04a-wizard-resumed-secret-not-kept');
+    // Typing the secret again removes the note; the page's storage never held the old one.
+    await page.getByLabel('Client secret').fill('x');
+    expect(await notKept.count()).toBe(0);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    expect(stored).toContain(sim.oauthClientId);
+    expect(stored).not.toContain(sim.oauthClientSecret);
+    expect(stored).not.toContain('BBDC-typed-then-left');
+    await page.getByLabel('Client secret').fill('');
+    await page.getByLabel('Use a Personal Access Token').check();
+  });
+
   it('step 3: signs in with a PAT and shows the user and project count', async () => {
     await page.getByLabel('Personal Access Token', { exact: true }).fill('BBDC-not-a-valid-token');
     await page.getByRole('button', { name: 'Verify and save' }).click();
@@ -493,7 +541,9 @@ describe('the UI over serve, as a new user', () => {
     await page.getByText('Rotate the webhook secret').click();
     await page.getByLabel('New webhook secret').fill('rotated-secret-from-the-platform-0123');
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();
-    await page.getByText('Rotated: 1 webhook now use the new secret.').waitFor({ timeout: 20_000 });
+    await page
+      .getByText('Rotated: 1 webhook now uses the new secret.')
+      .waitFor({ timeout: 20_000 });
     await expect(page.getByLabel('New webhook secret').inputValue()).resolves.toBe('');
 
     // A bad interval is refused with the reason, and what is watched stays as it was.

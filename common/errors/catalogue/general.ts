@@ -26,6 +26,8 @@ export const generalCodes = {
     cause:
       'A file named on the command line or in the settings could not be read: it is missing, this user may not read it, it is not a regular file (a device such as /dev/zero, a pipe, a folder), or it is larger than the limit for its kind (token and certificate/key files 64 KiB, a pushed file 100 MiB).',
     fix: 'Name a regular file of the right kind that this user may read; the limits are in docs/operations.md ("Files the companion reads").',
+    fixGui:
+      'Choose (or drop) the file itself: a regular file of the right kind that this user may read; the limits are in docs/operations.md ("Files the companion reads").',
   },
   OPERATION_CANCELLED: {
     cause: 'The operation was cancelled before it finished.',

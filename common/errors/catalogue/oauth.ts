@@ -38,9 +38,9 @@ export const oauthCodes = {
   OAUTH_SCOPE_REJECTED: {
     cause:
       'Bitbucket refused the requested scopes: they exceed the maximum scope of the Application Link.',
-    fix: 'Ask the Bitbucket admin to raise the Application Link scope to Repositories: Admin, or request less with --scope.',
+    fix: "Ask the Bitbucket admin to raise the Application Link's permission to the one the message names, or request less with --scopes (without REPO_ADMIN the webhooks are added by hand).",
     fixGui:
-      "Ask the Bitbucket admin to raise the Application Link's permission to what the Sign in step names, or sign in without the webhook option.",
+      "Ask the Bitbucket admin to raise the Application Link's permission to the one named above, or sign in without the webhook option (the webhooks are then added by hand).",
   },
   OAUTH_AUTHORIZATION_FAILED: {
     cause: 'Bitbucket sent the browser back with an OAuth error instead of an authorization code.',

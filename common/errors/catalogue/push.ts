@@ -39,7 +39,7 @@ export const pushCodes = {
   },
   PUSH_PERMISSION_DENIED: {
     cause: 'The credential is valid but may not write to this repository (HTTP 403).',
-    fix: 'Give the token (or its user) REPO_WRITE on the repository, or use a token that has it.',
+    fix: 'Give the token (or its user) Repositories: Write (REPO_WRITE) on the repository, or use a token that has it; with OAuth, the Application Link needs Repositories: Write too.',
   },
   HOOK_REJECTED: {
     cause:

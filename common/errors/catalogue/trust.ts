@@ -23,6 +23,9 @@ export const trustCodes = {
   TRUST_NOT_PEM: {
     cause: 'The input contains no PEM certificate block, or a block is damaged.',
     fix: 'Paste the PEM form (-----BEGIN CERTIFICATE----- …); convert DER with `openssl x509 -inform der -in ca.cer`.',
+    // The window has no terminal to run openssl in: it asks for the PEM form or its file instead.
+    fixGui:
+      'Paste the PEM form (it starts with -----BEGIN CERTIFICATE-----) or choose its .pem or .crt file; a binary DER (.cer) file is not read here, so ask the Bitbucket administrator for the PEM form.',
     fixCli:
       'Give the PEM form (-----BEGIN CERTIFICATE----- …) with --ca-file; convert DER with `openssl x509 -inform der -in ca.cer`.',
   },

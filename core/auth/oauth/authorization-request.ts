@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { applicationLinkNeedFor } from '../../../common/auth/permission-needs.js';
 import { CompanionError } from '../../../common/errors/companion-error.js';
 import { serverText } from './oauth-errors.js';
 
@@ -12,6 +13,8 @@ export interface PendingAuthorization {
   readonly state: string;
   readonly codeVerifier: string;
   readonly authorizationUrl: string;
+  /** What was requested, so a refusal can name the permission the Application Link lacks. */
+  readonly scopes: readonly string[];
   readonly createdAt: number;
 }
 
@@ -52,6 +55,7 @@ export async function beginAuthorization(
     state,
     codeVerifier,
     authorizationUrl: url.toString(),
+    scopes: [...input.scopes],
     createdAt: input.now,
   };
 }
@@ -77,7 +81,9 @@ export function readCallback(pending: PendingAuthorization, callback: string): U
     );
   }
   const error = params.get('error');
-  if (error !== null) throw authorizationError(error, params.get('error_description') ?? undefined);
+  if (error !== null) {
+    throw authorizationError(error, params.get('error_description') ?? undefined, pending.scopes);
+  }
   if (!params.get('code')) {
     throw new CompanionError(
       'OAUTH_CALLBACK_INVALID',
@@ -108,7 +114,11 @@ function callbackUrl(pending: PendingAuthorization, callback: string): URL | und
   }
 }
 
-export function authorizationError(error: string, description: string | undefined): CompanionError {
+export function authorizationError(
+  error: string,
+  description: string | undefined,
+  requestedScopes: readonly string[] = [],
+): CompanionError {
   const detail = serverText(description);
   const what = detail === '' ? serverText(error, 60) : `${serverText(error, 60)}: ${detail}`;
   if (error === 'access_denied') {
@@ -118,9 +128,15 @@ export function authorizationError(error: string, description: string | undefine
     );
   }
   if (error === 'invalid_scope') {
+    // Bitbucket's description need not say which scope is too high; what was asked for does: the
+    // link's permission must reach the highest requested scope (docs/bdc-api-facts.md §3.6).
+    const need = applicationLinkNeedFor(requestedScopes);
     return new CompanionError(
       'OAUTH_SCOPE_REJECTED',
-      `Bitbucket refused the requested scopes (${what}).`,
+      need === undefined
+        ? `Bitbucket refused the requested scopes (${what}).`
+        : `Bitbucket refused the requested scopes (${what}): the Application Link's permission must be at least ${need.applicationLink}, needed to ${need.feature}.`,
+      need === undefined ? {} : { data: { scope: need.scope } },
     );
   }
   return new CompanionError(

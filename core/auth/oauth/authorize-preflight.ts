@@ -39,7 +39,13 @@ export async function preflightAuthorization(
       // Bitbucket accepted client and URI but sent an OAuth error straight back (scope, PKCE).
       const params = queryOf(location);
       const error = params?.get('error');
-      if (error) throw authorizationError(error, params?.get('error_description') ?? undefined);
+      if (error) {
+        throw authorizationError(
+          error,
+          params?.get('error_description') ?? undefined,
+          pending.scopes,
+        );
+      }
     }
     return;
   }

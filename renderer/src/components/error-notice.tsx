@@ -8,7 +8,9 @@ import type { ErrorShape } from '../../../common/errors/error-shape.js';
  */
 export function ErrorNotice(props: { error: ErrorShape; title?: string }) {
   const { error } = props;
-  const missing = missingPermissionFor(error.code);
+  const missing = missingPermissionFor(error.code, error.data);
+  // A refused OAuth request is the Application Link's permission alone; no token is involved.
+  const linkOnly = error.code === 'OAUTH_SCOPE_REJECTED';
   // The GUI's wording: never a flag or a command (common/errors/hint-surface.ts).
   const hint = shapeHint(error, 'gui');
   return (
@@ -17,7 +19,12 @@ export function ErrorNotice(props: { error: ErrorShape; title?: string }) {
         {props.title ? `${props.title}: ` : ''}
         {error.message} <code className="code-tag">{error.code}</code>
       </p>
-      {missing ? (
+      {missing && linkOnly ? (
+        <p className="notice-missing">
+          Missing permission: <strong>{missing.applicationLink}</strong> on the Application Link,
+          needed to {missing.feature}.
+        </p>
+      ) : missing ? (
         <p className="notice-missing">
           Missing permission: <strong>{missing.token}</strong> on the token (or{' '}
           <strong>{missing.applicationLink}</strong> on the Application Link for OAuth), needed to{' '}

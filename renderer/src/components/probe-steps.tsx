@@ -1,4 +1,14 @@
 import type { ProbeStep } from '../../../common/api/models.js';
+import { shapeHint } from '../../../common/errors/companion-error.js';
+import type { ErrorShape } from '../../../common/errors/error-shape.js';
+
+/**
+ * The window's wording of a step's fix: `hint` is the command line's (it named `--ca-file F` here),
+ * `hintGui` the window's (common/errors/hint-surface.ts).
+ */
+function guiHint(error: ErrorShape): string | undefined {
+  return shapeHint(error, 'gui');
+}
 
 const STEP_LABELS: Readonly<Record<ProbeStep['name'], string>> = {
   url: 'URL check',
@@ -25,7 +35,9 @@ export function ProbeSteps(props: { steps: readonly ProbeStep[]; running: boolea
           {step.error ? (
             <div className="step-error">
               {step.error.message} <code className="code-tag">{step.error.code}</code>
-              {step.error.hint ? <div className="notice-hint">Fix: {step.error.hint}</div> : null}
+              {guiHint(step.error) ? (
+                <div className="notice-hint">Fix: {guiHint(step.error)}</div>
+              ) : null}
             </div>
           ) : null}
         </li>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { HistoryEntry } from '../../../common/api/models.js';
-import { catalogueEntry, isErrorCode } from '../../../common/errors/catalogue.js';
+import { isErrorCode } from '../../../common/errors/catalogue.js';
+import { hintForSurface } from '../../../common/errors/companion-error.js';
 import { toErrorShape } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
 import { useApi, useCompanionEvents } from '../app-context.js';
@@ -193,7 +194,7 @@ export function HistoryView() {
                     </summary>
                     <p>{entry.error?.message}</p>
                     {entry.error && isErrorCode(entry.error.code) ? (
-                      <p className="notice-hint">Fix: {catalogueEntry(entry.error.code).fix}</p>
+                      <p className="notice-hint">Fix: {hintForSurface(entry.error.code, 'gui')}</p>
                     ) : null}
                   </details>
                 )}

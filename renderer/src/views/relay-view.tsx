@@ -430,7 +430,10 @@ function RotateSecret(props: { installation: string }) {
       {rotated.kind === 'failed' ? <ErrorNotice error={rotated.error} /> : null}
       {rotated.kind === 'done' ? (
         <p role="status" className="notice notice-ok">
-          Rotated: {rotated.value.updated} webhook{rotated.value.updated === 1 ? '' : 's'} now use
+          Rotated:{' '}
+          {rotated.value.updated === 1
+            ? '1 webhook now uses'
+            : `${rotated.value.updated} webhooks now use`}{' '}
           the new secret.
         </p>
       ) : null}

@@ -33,7 +33,12 @@ export function RelayStep(props: {
   return (
     <section aria-labelledby="relay-title" className="step">
       <h2 id="relay-title">Relay BDC's webhooks to the platform</h2>
-      <WebhookSecretForm installation={name} endpoint={endpoint} onEndpoint={setEndpoint} />
+      <WebhookSecretForm
+        installation={name}
+        endpoint={endpoint}
+        onEndpoint={setEndpoint}
+        secretsDropped={props.state.restored === true}
+      />
       <RelayListenForm installation={installation} onEndpoint={setEndpoint} />
       {endpoint ? <RelayEndpointFacts endpoint={endpoint} /> : null}
       <WebhookRegistration

@@ -9,6 +9,7 @@ import {
 import { ErrorNotice } from '../components/error-notice.js';
 import { Checkbox, Field } from '../components/field.js';
 import { PermissionTable } from '../components/permission-table.js';
+import { SecretNotKept } from '../components/secret-not-kept.js';
 import type { WizardState } from './wizard-model.js';
 
 type Mode = 'pat' | 'oauth';
@@ -22,9 +23,21 @@ export function SignInStep(props: {
   const modes: Mode[] = [];
   if (can('signInWithPat')) modes.push('pat');
   if (can('startOAuth')) modes.push('oauth');
-  const [mode, setMode] = useState<Mode>(modes[0] ?? 'pat');
+  const typed = props.state.signIn;
+  const [mode, setMode] = useState<Mode>(
+    typed && modes.includes(typed.mode) ? typed.mode : (modes[0] ?? 'pat'),
+  );
   const installation = props.state.installation;
   if (!installation) return <p>Add the instance first.</p>;
+  // The method and client id are kept in the draft; the secrets never are, so after a resume the
+  // secret field is empty on purpose and says so (rather than looking like a lost input).
+  const secretsDropped = props.state.restored === true && !props.state.signedInAs;
+  const draft = {
+    mode,
+    oauthClientId: typed?.oauthClientId ?? '',
+    withWebhooks: typed?.withWebhooks ?? false,
+  };
+  const keep = (next: Partial<typeof draft>) => props.onChange({ signIn: { ...draft, ...next } });
 
   return (
     <section aria-labelledby="sign-in-title" className="step">
@@ -36,7 +49,10 @@ export function SignInStep(props: {
               type="radio"
               name="sign-in-mode"
               checked={mode === each}
-              onChange={() => setMode(each)}
+              onChange={() => {
+                setMode(each);
+                keep({ mode: each });
+              }}
             />
             {each === 'pat' ? 'Use a Personal Access Token' : 'Use OAuth 2.0 (Application Link)'}
           </label>
@@ -45,11 +61,16 @@ export function SignInStep(props: {
       {mode === 'pat' ? (
         <PatSignIn
           installation={installation.name}
+          secretsDropped={secretsDropped}
           onSignedIn={(user) => props.onChange({ signedInAs: user })}
         />
       ) : (
         <OAuthSignIn
           installation={installation.name}
+          secretsDropped={secretsDropped}
+          clientId={draft.oauthClientId}
+          withWebhooks={draft.withWebhooks}
+          onTyped={keep}
           onSignedIn={(user) => props.onChange({ signedInAs: user })}
         />
       )}
@@ -68,7 +89,11 @@ export function SignInStep(props: {
   );
 }
 
-function PatSignIn(props: { installation: string; onSignedIn: (user: string) => void }) {
+function PatSignIn(props: {
+  installation: string;
+  secretsDropped: boolean;
+  onSignedIn: (user: string) => void;
+}) {
   const api = useApi();
   const [token, setToken] = useState('');
   const [signIn, result] = useAction((value: string) =>
@@ -92,6 +117,9 @@ function PatSignIn(props: { installation: string; onSignedIn: (user: string) => 
         onChange={setToken}
         help={`Create one in BDC under your profile → Manage account → HTTP access tokens, with ${tokenPermissionsText(false)} to push; with ${tokenPermissionsText(true)} the companion can also register the relay's webhooks (you can replace the token later). It is stored in the OS keychain.`}
       />
+      {props.secretsDropped && token === '' && result.kind === 'idle' ? (
+        <SecretNotKept what="token" />
+      ) : null}
       <PermissionTable for="token" />
       <div className="actions">
         <button
@@ -114,13 +142,23 @@ function PatSignIn(props: { installation: string; onSignedIn: (user: string) => 
   );
 }
 
-function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) => void }) {
+function OAuthSignIn(props: {
+  installation: string;
+  secretsDropped: boolean;
+  /** From the draft: the client id is not a secret, so leaving the setup keeps it. */
+  clientId: string;
+  withWebhooks: boolean;
+  onTyped: (typed: { oauthClientId?: string; withWebhooks?: boolean }) => void;
+  onSignedIn: (user: string) => void;
+}) {
   const api = useApi();
   const [uris, setUris] = useState<OAuthRedirectUris | undefined>(undefined);
-  const [clientId, setClientId] = useState('');
+  const clientId = props.clientId;
+  const setClientId = (value: string) => props.onTyped({ oauthClientId: value });
   const [clientSecret, setClientSecret] = useState('');
   // Least scope by default: REPO_ADMIN only when the admin wants webhooks registered.
-  const [withWebhooks, setWithWebhooks] = useState(false);
+  const withWebhooks = props.withWebhooks;
+  const setWithWebhooks = (value: boolean) => props.onTyped({ withWebhooks: value });
   const [started, setStarted] = useState<OAuthStart | undefined>(undefined);
   const [start, starting] = useAction(() =>
     api.startOAuth({
@@ -130,7 +168,7 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
       ...(withWebhooks ? { withWebhooks } : {}),
     }),
   );
-  const [wait, waited] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
+  const [wait, waited, forgetWait] = useAction((flowId: string) => api.awaitOAuth({ flowId }));
 
   useEffect(() => {
     void api
@@ -141,6 +179,9 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
   // What was entered stays in the form until sign-in succeeds or the admin cancels: after any
   // failure (a refused secret, Deny, a timeout) the admin fixes the cause and only retries.
   async function begin(): Promise<void> {
+    // Only the latest attempt's outcome is shown (and words the button): an older browser-side
+    // failure would otherwise stay beside a new refusal.
+    forgetWait();
     const flow = await start();
     if (!flow) return;
     setStarted(flow);
@@ -156,10 +197,17 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
     await api.cancelOAuth({ flowId });
   }
 
-  const failed =
-    starting.kind === 'failed' ||
-    waited.kind === 'failed' ||
-    (waited.kind === 'done' && waited.value.kind === 'failed');
+  // Refused before the browser opened (a wrong secret, an unknown redirect URI, a scope above the
+  // link's): the retry checks again first, and the browser only opens once that passes.
+  const refusedBeforeBrowser = starting.kind === 'failed';
+  const failedInBrowser =
+    waited.kind === 'failed' || (waited.kind === 'done' && waited.value.kind === 'failed');
+  const failed = refusedBeforeBrowser || failedInBrowser;
+  const buttonText = refusedBeforeBrowser
+    ? 'Check again and sign in'
+    : failedInBrowser
+      ? 'Try again with the browser'
+      : 'Sign in with the browser';
 
   return (
     <div className="form-grid">
@@ -195,6 +243,9 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
         onChange={setClientSecret}
         help="Stored in the OS keychain; never shown again."
       />
+      {props.secretsDropped && clientSecret === '' && starting.kind === 'idle' ? (
+        <SecretNotKept what="client secret" />
+      ) : null}
       <div className="actions">
         <button
           type="button"
@@ -207,7 +258,7 @@ function OAuthSignIn(props: { installation: string; onSignedIn: (user: string) =
           }
           onClick={() => void begin()}
         >
-          {failed ? 'Try again with the browser' : 'Sign in with the browser'}
+          {buttonText}
         </button>
         {waited.kind === 'running' && started ? (
           <button type="button" onClick={() => void cancel(started.flowId)}>

@@ -3,6 +3,7 @@ import type { RelayEndpoint } from '../../../common/api/models.js';
 import { useAction, useApi } from '../app-context.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Field } from '../components/field.js';
+import { SecretNotKept } from '../components/secret-not-kept.js';
 import { MIN_WEBHOOK_SECRET_LENGTH } from '../../../common/relay/webhook-secret-length.js';
 
 /** The webhook secret: goes in, is stored in the keychain, and is never shown again. */
@@ -10,6 +11,8 @@ export function WebhookSecretForm(props: {
   installation: string;
   endpoint: RelayEndpoint | undefined;
   onEndpoint: (endpoint: RelayEndpoint) => void;
+  /** The setup was resumed from its draft, which never keeps a secret typed before leaving. */
+  secretsDropped?: boolean;
 }) {
   const api = useApi();
   const [secret, setSecret] = useState('');
@@ -41,6 +44,13 @@ export function WebhookSecretForm(props: {
           onChange={setSecret}
           help="The Ankra platform issues this secret for the installation: copy it from there. BDC signs each delivery with it and the platform checks it; it is stored in the OS keychain, put on the webhooks already registered, and never shown again."
         />
+        {props.secretsDropped === true &&
+        props.endpoint !== undefined &&
+        !props.endpoint.secretConfigured &&
+        secret === '' &&
+        storedSecret.kind === 'idle' ? (
+          <SecretNotKept what="webhook secret" />
+        ) : null}
         <div className="actions">
           <button
             type="submit"

@@ -3,6 +3,7 @@ import {
   INITIAL_WIZARD,
   WIZARD_STEPS,
   type InstanceDraft,
+  type SignInDraft,
   type WizardState,
 } from './wizard-model.js';
 
@@ -23,8 +24,9 @@ const MAX_DRAFT_CHARS = 512 * 1024;
 
 /**
  * What survives navigation and reloads: the fields typed so far, the step, the probe report and
- * the saved installation. Built field by field, so a secret can never slip in: tokens, client
- * secrets and webhook secrets live only in the sign-in and relay steps' own state.
+ * the saved installation, and the sign-in method and client id. Built field by field, so a secret
+ * can never slip in: tokens, client secrets and webhook secrets live only in the sign-in and relay
+ * steps' own state.
  */
 export function draftToJson(state: WizardState): string {
   const { draft } = state;
@@ -45,6 +47,14 @@ export function draftToJson(state: WizardState): string {
     trustedWith: state.trustedWith,
     signedInAs: state.signedInAs,
     relay: state.relay,
+    signIn:
+      state.signIn === undefined
+        ? undefined
+        : ({
+            mode: state.signIn.mode,
+            oauthClientId: state.signIn.oauthClientId,
+            withWebhooks: state.signIn.withWebhooks,
+          } satisfies SignInDraft),
   };
   return JSON.stringify(kept);
 }
@@ -90,6 +100,17 @@ export function draftFromJson(
       : undefined;
   const installationId =
     typeof raw['installationId'] === 'string' ? raw['installationId'] : undefined;
+  const rawSignIn = (
+    typeof raw['signIn'] === 'object' && raw['signIn'] !== null ? raw['signIn'] : undefined
+  ) as Record<string, unknown> | undefined;
+  const signIn: SignInDraft | undefined =
+    rawSignIn === undefined
+      ? undefined
+      : {
+          mode: rawSignIn['mode'] === 'oauth' ? 'oauth' : 'pat',
+          oauthClientId: text(rawSignIn['oauthClientId'], ''),
+          withWebhooks: rawSignIn['withWebhooks'] === true,
+        };
   return {
     installationId,
     state: {
@@ -101,6 +122,8 @@ export function draftFromJson(
       trustedWith,
       signedInAs: typeof raw['signedInAs'] === 'string' ? raw['signedInAs'] : undefined,
       relay: (raw['relay'] as WizardState['relay']) ?? undefined,
+      signIn,
+      restored: true,
     },
   };
 }

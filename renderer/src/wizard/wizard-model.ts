@@ -60,6 +60,13 @@ export function platformOf(
   };
 }
 
+/** The sign-in choices typed so far; never the token or the client secret. */
+export interface SignInDraft {
+  readonly mode: 'pat' | 'oauth';
+  readonly oauthClientId: string;
+  readonly withWebhooks: boolean;
+}
+
 export interface WizardState {
   readonly step: WizardStepId;
   readonly draft: InstanceDraft;
@@ -76,6 +83,12 @@ export interface WizardState {
         readonly watching?: number;
       }
     | undefined;
+  readonly signIn?: SignInDraft | undefined;
+  /**
+   * True when this state came back from the saved draft (never stored itself): the secret fields
+   * are then empty because secrets are not kept, and the steps say so.
+   */
+  readonly restored?: boolean;
 }
 
 export const INITIAL_WIZARD: WizardState = {

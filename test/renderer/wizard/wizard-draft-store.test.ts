@@ -35,6 +35,31 @@ const installation: Installation = {
 };
 
 describe('the wizard draft', () => {
+  it('keeps the sign-in method and client id, marks a loaded state as restored, and stores no flag', () => {
+    const storage = memoryStorage();
+    saveWizardDraft(storage, {
+      ...INITIAL_WIZARD,
+      step: 'sign-in',
+      installation,
+      signIn: { mode: 'oauth', oauthClientId: 'c0ffee', withWebhooks: true },
+    });
+    const json = storage.items.get(WIZARD_DRAFT_KEY) ?? '';
+    expect(json).not.toContain('restored');
+    const loaded = loadWizardDraft(storage);
+    expect(loaded?.state.signIn).toEqual({
+      mode: 'oauth',
+      oauthClientId: 'c0ffee',
+      withWebhooks: true,
+    });
+    expect(loaded?.state.restored).toBe(true);
+    // Only the three fields are written, whatever else the object carries.
+    const sneaky = {
+      ...INITIAL_WIZARD,
+      signIn: { mode: 'oauth', oauthClientId: 'id', withWebhooks: false, clientSecret: 's3cr3t' },
+    } as WizardState;
+    expect(draftToJson(sneaky)).not.toContain('s3cr3t');
+  });
+
   it('keeps every typed field, the step and the installation id across a save and a load', () => {
     const storage = memoryStorage();
     const state: WizardState = {
