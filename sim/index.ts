@@ -352,7 +352,10 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
     },
     addOAuthClient: (client) => {
       oauthClients.push(client);
-      oauth = makeOAuth();
+      // Rebuilding the provider would forget every token issued so far; only a provider that
+      // cannot add a link is rebuilt.
+      if (oauth?.addClient) oauth.addClient(client);
+      else oauth = makeOAuth();
     },
     close: async () => {
       faults.clear();

@@ -27,6 +27,8 @@ export interface OAuthProvider {
   /** `path` is the request path after the context path. Returns true when it answered. */
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   authenticateBearer(token: string): { user: string; scopes: readonly string[] } | undefined;
+  /** Registers another link without forgetting the tokens issued so far (when supported). */
+  addClient?(client: OAuthClientRegistration): void;
 }
 
 export type OAuthProviderFactory = (options: OAuthProviderOptions) => OAuthProvider;

@@ -90,6 +90,10 @@ export function applicationLinkPermissionText(withWebhooks: boolean): string {
  * docs/bdc-api-facts.md §3.6).
  */
 export function applicationLinkNeedFor(scopes: readonly string[]): PermissionNeed | undefined {
+  // A request with any other scope (PROJECT_ADMIN, a misspelt id) may be refused for that one: the
+  // table's permissions would then name the wrong cause, so nothing is named.
+  const known = new Set<string>(['PUBLIC_REPOS', ...PERMISSION_NEEDS.map((need) => need.scope)]);
+  if (!scopes.every((scope) => known.has(scope))) return undefined;
   return [...PERMISSION_NEEDS].reverse().find((need) => scopes.includes(need.scope));
 }
 

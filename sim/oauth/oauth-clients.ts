@@ -21,17 +21,20 @@ export class OAuthClients {
   private readonly clients = new Map<string, OAuthClientRegistration>();
 
   constructor(registrations: readonly OAuthClientRegistration[]) {
-    for (const client of registrations) {
-      for (const uri of client.redirectUris) {
-        const problem = redirectUriProblem(uri);
-        // BDC refuses such a URI when the admin registers it, so the simulator does too.
-        if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
-      }
-      // BDC's link form offers only the scopes it knows.
-      const unknown = client.scopes?.find((scope) => !isOAuthScope(scope));
-      if (unknown !== undefined) throw new Error(`${client.clientId}: unknown scope ${unknown}`);
-      this.clients.set(client.clientId, client);
+    for (const client of registrations) this.add(client);
+  }
+
+  /** Registers a link as an admin would, refusing what BDC's form refuses. */
+  add(client: OAuthClientRegistration): void {
+    for (const uri of client.redirectUris) {
+      const problem = redirectUriProblem(uri);
+      // BDC refuses such a URI when the admin registers it, so the simulator does too.
+      if (problem !== undefined) throw new Error(`${client.clientId}: ${uri}: ${problem}`);
     }
+    // BDC's link form offers only the scopes it knows.
+    const unknown = client.scopes?.find((scope) => !isOAuthScope(scope));
+    if (unknown !== undefined) throw new Error(`${client.clientId}: unknown scope ${unknown}`);
+    this.clients.set(client.clientId, client);
   }
 
   get(clientId: string): OAuthClientRegistration | undefined {

@@ -41,6 +41,8 @@ export interface OAuthProvider {
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   /** The user and scopes of a live access token; undefined when unknown, expired or revoked. */
   authenticateBearer(token: string): BearerIdentity | undefined;
+  /** Registers another link; the tokens already issued stay valid, as in BDC. */
+  addClient(client: OAuthClientRegistration): void;
 }
 
 export function createOAuthProvider(options: OAuthProviderOptions): OAuthProvider {
@@ -114,5 +116,6 @@ export function createOAuthProvider(options: OAuthProviderOptions): OAuthProvide
       return true;
     },
     authenticateBearer: (value) => tokens.authenticateBearer(value),
+    addClient: (client) => clients.add(client),
   };
 }

@@ -59,8 +59,7 @@ describe('OAuth sign-in through the UI over serve', () => {
       `http://localhost:${oauthPort}/oauth/callback`,
     ];
     sim = await startTestSimulator({ oauthRedirectUris: redirectUris });
-    // A second Application Link whose permission is Repositories: Write (registered before any
-    // sign-in: registering a link restarts the simulator's provider).
+    // A second Application Link whose permission is Repositories: Write.
     sim.addOAuthClient({ ...writeLink, redirectUris, scopes: ['REPO_WRITE'] });
     home = mkdtempSync(join(tmpdir(), 'e2e-oauth-'));
     const added = await runCliProcess([

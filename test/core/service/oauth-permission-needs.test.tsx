@@ -1,5 +1,6 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
@@ -8,6 +9,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthFlowState, OAuthStart } from '../../../common/api/models.js';
 import {
+  applicationLinkNeedFor,
   applicationLinkPermissionText,
   oauthScopes,
   permissionNeed,
@@ -15,7 +17,9 @@ import {
 } from '../../../common/auth/permission-needs.js';
 import { isCompanionError, shapeHint } from '../../../common/errors/companion-error.js';
 import type { ErrorShape } from '../../../common/errors/error-shape.js';
-import { speaksCli } from '../../../common/errors/hint-surface.js';
+import { speaksCli, speaksGui } from '../../../common/errors/hint-surface.js';
+import { createAuthOAuthCommand } from '../../../cli/commands/auth-oauth.js';
+import { runCli } from '../../../cli/main.js';
 import { CUSTOM_REDIRECT_URI } from '../../../core/auth/oauth/oauth-redirect.js';
 import { silentLogger } from '../../../core/logging/logger.js';
 import { createMemorySecretStore } from '../../../core/secrets/memory-store.js';
@@ -60,8 +64,10 @@ async function leafSpki(running: RunningSimulator): Promise<string> {
   return createHash('sha256').update(der).digest('base64');
 }
 
+let oauthPort = 0;
+
 beforeAll(async () => {
-  const oauthPort = await freePort();
+  oauthPort = await freePort();
   const redirectUris = [CUSTOM_REDIRECT_URI, `http://localhost:${oauthPort}/oauth/callback`];
   sim = await startTestSimulator({ platform: false, oauthRedirectUris: redirectUris });
   // One incoming Application Link per permission the screens can name, registered before any
@@ -202,6 +208,11 @@ describe('the Application Link permissions the screens name, proven through the 
     // Least scope: without webhooks nothing above what the named permission includes.
     expect(oauthScopes(false)).toEqual(['PUBLIC_REPOS', 'REPO_READ', 'REPO_WRITE']);
     expect(oauthScopes(true)).toEqual(['PUBLIC_REPOS', 'REPO_READ', 'REPO_WRITE', 'REPO_ADMIN']);
+    // A refusal names the link permission its highest scope needs, and nothing when the request
+    // holds a scope the table does not know (that one may be the cause).
+    expect(applicationLinkNeedFor(oauthScopes(false))?.applicationLink).toBe('Repositories: Write');
+    expect(applicationLinkNeedFor(oauthScopes(true))?.applicationLink).toBe('Repositories: Admin');
+    expect(applicationLinkNeedFor(['REPO_WRITE', 'PROJECT_ADMIN'])).toBeUndefined();
   });
 
   it('Repositories: Write signs in, lists and pushes; webhooks are refused naming Repositories: Admin', async () => {
@@ -246,6 +257,47 @@ describe('the Application Link permissions the screens name, proven through the 
     expect(stored?.auth.kind).toBe('none');
   }, 60_000);
 
+  it('the command line names it too, and says how to ask for less', async () => {
+    const name = await newInstallation();
+    let stdout = '';
+    const code = await runCli(
+      [
+        'auth',
+        'oauth',
+        name,
+        '--client-id',
+        linkWith('REPO_READ').clientId,
+        '--client-secret-stdin',
+        '--port',
+        String(oauthPort),
+        '--home',
+        home,
+        '--json',
+      ],
+      {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        stdin: PassThrough.from([`${linkWith('REPO_READ').clientSecret}\n`]),
+        env: {
+          BDC_COMPANION_SECRET_STORE: 'encrypted-file',
+          BDC_COMPANION_SECRETS_PASSPHRASE: 'oauth-permission-needs',
+        },
+        stopSignal: new AbortController().signal,
+      },
+      [createAuthOAuthCommand({ openBrowser: () => async () => undefined })],
+    );
+    expect(code).toBe(1);
+    const { error } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      error: { code: string; message: string; hint: string };
+    };
+    expect(error.code).toBe('OAUTH_SCOPE_REJECTED');
+    expect(error.message).toContain(
+      `at least ${permissionNeed('push').applicationLink}, needed to ${permissionNeed('push').feature}`,
+    );
+    expect(error.hint).toContain('--scopes');
+    expect(speaksGui(error.hint)).toBe(false);
+  }, 60_000);
+
   it('one less for webhooks — a Repositories: Write link asked for them — names Repositories: Admin', async () => {
     const name = await newInstallation();
     const refused = await refusal(startSignIn(name, 'REPO_WRITE', true));
@@ -254,5 +306,18 @@ describe('the Application Link permissions the screens name, proven through the 
     const gui = shapeHint(refused, 'gui') ?? '';
     expect(gui).toContain('without the webhook option');
     expect(speaksCli(gui)).toBe(false);
+  }, 60_000);
+  // The simulator rebuilt its provider for each new link, so every sign-in made before was lost
+  // (BDC keeps issued tokens when an admin adds an Application Link).
+  it('a link registered later leaves the sign-ins already made working', async () => {
+    const name = await signedInThrough('REPO_WRITE', false);
+    sim.addOAuthClient({
+      clientId: randomBytes(16).toString('hex'),
+      clientSecret: randomBytes(32).toString('hex'),
+      redirectUris: [CUSTOM_REDIRECT_URI],
+      scopes: ['REPO_READ'],
+    });
+    const projects = await service.invoke('listProjects', [{ installation: name }]);
+    expect(projects.map((project) => project.key)).toContain(sim.project);
   }, 60_000);
 });
