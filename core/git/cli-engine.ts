@@ -13,7 +13,8 @@ import { initBareRepository } from './git-init.js';
 import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 import { prepareGitEnvironments } from './git-attempt-environments.js';
 import { fetchBranch } from './git-fetch.js';
-import { fetchKnownTip } from './git-fetch-tip.js';
+import { fetchKnownTip } from './fetch-known-tip.js';
+import { gitPackSink } from './git-store-pack.js';
 import { failure } from './push-failure.js';
 import { sendCommit } from './send-commit.js';
 import { smartHttpDispatcher } from './smart-http-dispatchers.js';
@@ -40,24 +41,30 @@ export async function runCliAttempt(
     headers: { authorization: input.authorization, 'user-agent': input.userAgent },
   };
   try {
-    // After a lost race the branch exists and the credential may write: `git fetch` reads the new
-    // tip itself, so the attempt skips discovery (a round trip less in which to lose again).
+    // After a lost race the branch exists and the credential may write. When the refusal said
+    // where the branch stands, that tip is built on without asking again; otherwise `git fetch`
+    // reads the new tip itself. Either way discovery is skipped: a round trip less in which to
+    // lose again.
     const expected = input.expectedBase;
-    const fetchFirst =
+    const retrying =
       input.afterConflict === true &&
       !input.cold &&
       input.createFrom === undefined &&
       expected === undefined;
-    progress({ phase: 'fetch', attempt, ...(fetchFirst ? {} : { detail: 'discover' }) });
+    const known = retrying && input.knownTip !== undefined ? input.knownTip : undefined;
+    const fetchFirst = retrying && known === undefined;
+    progress({ phase: 'fetch', attempt, ...(retrying ? {} : { detail: 'discover' }) });
     // Where the branch stands, over the companion's own HTTP stack (no git process, and the
     // credential's write access is checked before anything is fetched), while the git
     // environments are prepared. When the cache already holds that tip — the usual case after
     // our own last push — nothing is fetched.
     const [environments, discovered] = await Promise.all([
       prepareGitEnvironments(input),
-      fetchFirst
-        ? Promise.resolve(undefined)
-        : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
+      known !== undefined
+        ? Promise.resolve({ sourceBranch: branch, tip: known })
+        : fetchFirst
+          ? Promise.resolve(undefined)
+          : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
     ]);
     const { localEnv, remoteEnv } = environments;
     if (input.cold) await initBareRepository(gitdir, { cwd: input.scratchDir, env: localEnv });
@@ -74,7 +81,8 @@ export async function runCliAttempt(
       if (base !== undefined && commitBody === undefined && !input.cold) {
         // The branch moved and its tip is known: one upload-pack request brings it.
         progress({ phase: 'fetch', attempt });
-        if (await fetchKnownTip(client, input, localEnv, base)) {
+        const sink = () => gitPackSink(gitdir, { cwd: input.scratchDir, env: localEnv });
+        if (await fetchKnownTip(client, input, base, { sink, thin: true, deepen: true })) {
           await updateTrackingRef(gitdir, base);
           commitBody = await reader.read(base);
         }

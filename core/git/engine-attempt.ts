@@ -44,6 +44,11 @@ export interface EngineAttemptInput {
    * trip less between reading the tip and updating it is a smaller window to lose again.
    */
   readonly afterConflict?: boolean;
+  /**
+   * Where the previous attempt's refusal said the branch stands (`movedTip`): the attempt builds
+   * on it without asking the server again, and fetches only that tip's new objects.
+   */
+  readonly knownTip?: string;
   /** isomorphic-git engine: let git make the cold clone when git is available. */
   readonly coldCloneWithGit?: boolean;
   /** Where the git CLI engine keeps its CA bundle and empty HOME. */

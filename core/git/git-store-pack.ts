@@ -1,18 +1,10 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { spawnGit } from './git-process.js';
+import type { PackSink } from './upload-pack.js';
 
 /** git fetch's own default (`fetch.unpackLimit`): fewer objects are stored loose, more as a pack. */
 const UNPACK_LIMIT = 100;
-
-export interface PackSink {
-  /** Feeds the next bytes of the pack, waiting while git is behind. */
-  write(chunk: Buffer): Promise<void>;
-  /** Ends the pack and waits until git has stored every object. */
-  end(): Promise<void>;
-  /** Stops git after a failed fetch; nothing half-written is left referenced. */
-  abort(): void;
-}
 
 /**
  * Stores a fetched pack in a cache as `git fetch` would: a small one (fewer than 100 objects)

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as IsomorphicGit from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
@@ -19,6 +21,9 @@ import { cloneWithGit } from './git-clone.js';
 import { TRACKING_REF, updateTrackingRef } from './tracking-ref.js';
 import { sendCommit } from './send-commit.js';
 import { smartHttpDispatcher } from './smart-http-dispatchers.js';
+import { fetchKnownTip } from './fetch-known-tip.js';
+import type { PackSink } from './upload-pack.js';
+import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
 
 /**
@@ -91,12 +96,16 @@ async function attemptWith(
   let sourceBranch = branch;
   let remoteTip: string | undefined;
   const expected = input.expectedBase;
-  if (
-    input.afterConflict !== true ||
-    input.cold ||
-    input.createFrom !== undefined ||
-    expected !== undefined
-  ) {
+  // After a lost race the branch exists and the credential may write: the refusal's tip, when it
+  // named one, is built on as is; otherwise the incremental fetch reads the newest tip itself.
+  const retrying =
+    input.afterConflict === true &&
+    !input.cold &&
+    input.createFrom === undefined &&
+    expected === undefined;
+  if (retrying) {
+    remoteTip = input.knownTip;
+  } else {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
     const discovered = await discoverExpectedBranch(
       client,
@@ -132,10 +141,22 @@ async function attemptWith(
       });
   }
 
-  let base: string;
+  let base: string | undefined;
   if (remoteTip !== undefined && (await hasObject(gitdir, remoteTip, cache))) {
     base = remoteTip;
-  } else {
+  } else if (remoteTip !== undefined && !input.cold) {
+    // The branch moved and its tip is known: one upload-pack request brings it (no ref listing).
+    progress({ phase: 'fetch', attempt });
+    const fetched = await fetchKnownTip(client, input, remoteTip, {
+      sink: () => isoPackSink(gitdir, cache),
+      // As isomorphic-git's own warm fetch: no deepen, which without thin deltas would resend
+      // the whole tip tree; the haves bound the answer.
+      thin: false,
+      deepen: false,
+    });
+    if (fetched && (await hasObject(gitdir, remoteTip, cache))) base = remoteTip;
+  }
+  if (base === undefined) {
     try {
       const fetched = await git.fetch({
         fs,
@@ -211,6 +232,43 @@ async function attemptWith(
     commit,
     parent: base,
     paths: plan.files.map((file) => ({ path: file.path, kind: file.action as PushChangeKind })),
+  };
+}
+
+/** The most of one fetched pack held in memory: far above a repository this engine is chosen for. */
+const MAX_FETCHED_PACK_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Stores a fetched pack for isomorphic-git: the pack under its checksum's name and its index,
+ * as isomorphic-git's own fetch does (the pack is not thin, so every delta's base is in it).
+ */
+function isoPackSink(gitdir: string, cache: object): PackSink {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    async write(chunk) {
+      size += chunk.length;
+      if (size > MAX_FETCHED_PACK_BYTES) {
+        throw failure('fatal', 'PUSH_PROTOCOL_FAILED', 'The fetched pack is larger than 1 GiB.');
+      }
+      chunks.push(chunk);
+    },
+    async end() {
+      const pack = Buffer.concat(chunks);
+      if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') {
+        throw failure('fatal', 'PUSH_PROTOCOL_FAILED', 'The fetched data is not a Git pack.');
+      }
+      const relative = `objects/pack/pack-${pack.subarray(pack.length - 20).toString('hex')}.pack`;
+      await mkdir(path.join(gitdir, 'objects', 'pack'), { recursive: true });
+      await writeFileAtomicAsync(path.join(gitdir, relative), pack, {
+        mode: 0o444,
+        durable: false,
+      });
+      await git.indexPack({ fs, dir: gitdir, gitdir, filepath: relative, cache });
+    },
+    abort() {
+      chunks.length = 0;
+    },
   };
 }
 

@@ -68,11 +68,15 @@ const CONFLICT_TEXTS = [
 
 const HOOK_TEXTS = ['hook declined', 'pre-receive hook', 'update hook'];
 
-/** Classifies a refusal of one ref in receive-pack's report (`ng <ref> <reason>`). */
+/**
+ * Classifies a refusal of one ref in receive-pack's report (`ng <ref> <reason>`). `movedTo` is
+ * where the refusal said the branch stands, when it said so: kept on a conflict as `data.tip`.
+ */
 export function classifyRefRejection(
   reason: string,
   hookText: string,
   ref: string,
+  movedTo?: string,
 ): AttemptFailure {
   const lower = reason.toLowerCase();
   if (HOOK_TEXTS.some((text) => lower.includes(text))) {
@@ -92,6 +96,7 @@ export function classifyRefRejection(
       {
         ref,
         reason,
+        ...(movedTo === undefined ? {} : { tip: movedTo }),
       },
     );
   }
@@ -99,6 +104,13 @@ export function classifyRefRejection(
     ref,
     reason,
   });
+}
+
+/** Where a conflict's refusal said the branch stands now (`classifyRefRejection`'s `movedTo`). */
+export function refusedAtTip(failure: AttemptFailure | undefined): string | undefined {
+  if (failure?.retry !== 'conflict') return undefined;
+  const tip = failure.error.data?.['tip'];
+  return typeof tip === 'string' && /^[0-9a-f]{40}$/.test(tip) ? tip : undefined;
 }
 
 const TLS_CODES = new Set([

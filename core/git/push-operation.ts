@@ -26,7 +26,12 @@ import type {
   ProgressSink,
 } from './engine-attempt.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
-import { AttemptFailure, asAttemptFailure, classifyTransportError } from './push-failure.js';
+import {
+  AttemptFailure,
+  asAttemptFailure,
+  classifyTransportError,
+  refusedAtTip,
+} from './push-failure.js';
 import { tipMoved } from './expected-tip.js';
 import type { PushConfig } from './push-config.js';
 
@@ -316,6 +321,7 @@ async function attemptLoop(
   const committer = signedInAuthor ?? author;
   let refreshed = false;
   let lastFailure: AttemptFailure | undefined;
+  let knownTip: string | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (deps.signal?.aborted === true)
       throw new CompanionError('OPERATION_CANCELLED', 'The push was cancelled.');
@@ -354,6 +360,7 @@ async function attemptLoop(
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
+      ...(knownTip === undefined ? {} : { knownTip }),
       // False keeps git out entirely (machines without git).
       coldCloneWithGit: deps.config.coldCloneWithGit,
       scratchDir: lease.scratchDir,
@@ -405,7 +412,17 @@ async function attemptLoop(
       }
       // A conflict comes after a complete fetch: the entry holds the old tip, fetch incrementally.
       if (failure.retry === 'conflict') lease.cold = false;
-      if (attempt < maxAttempts) {
+      // When the refusal said where the branch stands, the other writer has landed and the next
+      // attempt builds on exactly that tip: it starts at once, since any wait only lets the tip
+      // grow stale. Without that fact, backoff with jitter as before.
+      knownTip = refusedAtTip(failure);
+      if (attempt < maxAttempts && knownTip !== undefined) {
+        emit({
+          phase: 'retry',
+          attempt,
+          detail: `${failure.error.code}; the branch is at ${knownTip}`,
+        });
+      } else if (attempt < maxAttempts) {
         const delay = backoffDelay(attempt, backoff);
         emit({
           phase: 'retry',

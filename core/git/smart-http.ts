@@ -157,7 +157,12 @@ export async function sendReceivePack(
   );
   if (refLine?.startsWith('ng ')) {
     const reason = refLine.slice(`ng ${update.ref} `.length);
-    throw classifyRefRejection(reason, hookText(messages), update.ref);
+    throw classifyRefRejection(
+      reason,
+      hookText(messages),
+      update.ref,
+      movedTip(messages, update.ref, update.oldOid),
+    );
   }
   if (unpack !== 'unpack ok') {
     throw failure(
@@ -174,6 +179,22 @@ export async function sendReceivePack(
     );
   }
   return { messages };
+}
+
+/**
+ * Where the ref stood when receive-pack's compare-and-swap refused the update. git's receive-pack
+ * reports the failed ref transaction on the side band as `error: cannot lock ref '<ref>': is at
+ * <oid> but expected <old oid>` (refs/files-backend.c, `lock_raw_ref`/`check_old_oid`), a fact
+ * read under the server's ref lock. Undefined when the text is not there (another server, another
+ * wording): the next attempt then asks the server where the branch stands.
+ */
+export function movedTip(messages: string, ref: string, expected: string): string | undefined {
+  for (const match of messages.matchAll(
+    /cannot lock ref '([^']+)': is at ([0-9a-f]{40}) but expected ([0-9a-f]{40})/g,
+  )) {
+    if (match[1] === ref && match[3] === expected && match[2] !== expected) return match[2];
+  }
+  return undefined;
 }
 
 /** The hook's text, as BDC prints it, without git's progress noise. */

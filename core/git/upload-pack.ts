@@ -10,8 +10,27 @@ export interface PackWanted {
   readonly haves: readonly string[];
   /** The cache's shallow boundary (its `shallow` file), so the server does not assume history below it. */
   readonly shallow: readonly string[];
-  /** Only the tip's commit and tree, never older history: what a depth-1 cache needs. */
-  readonly deepen: 1;
+  /**
+   * `deepen 1`: only the tip's commit and tree, never older history, whatever happened to the
+   * branch (git fetch --depth=1, for the git CLI engine's large repositories). Without it the
+   * haves bound the answer — and a deepen without thin deltas would resend the whole tip tree.
+   */
+  readonly deepen?: 1;
+  /**
+   * Deltas may refer to objects the haves reach (git completes them with `--fix-thin`); off for
+   * a store that cannot complete them (isomorphic-git's pack index).
+   */
+  readonly thin: boolean;
+}
+
+/** Where a fetched pack goes while it streams in: each engine stores it its own way. */
+export interface PackSink {
+  /** Feeds the next bytes of the pack, waiting while the store is behind. */
+  write(chunk: Buffer): Promise<void>;
+  /** Ends the pack and waits until every object is stored. */
+  end(): Promise<void>;
+  /** Gives up after a failed fetch; nothing half-written is left referenced. */
+  abort(): void;
 }
 
 export interface ShallowUpdate {
@@ -23,12 +42,12 @@ export interface ShallowUpdate {
 /**
  * One `git-upload-pack` request (protocol v0, stateless: `gitprotocol-pack`, `gitprotocol-http`),
  * the tip already known — so no ref discovery round trip: wants, the cache's shallow boundary,
- * `deepen 1`, its haves and `done` in one POST. The answer's shallow section is returned; the pack
- * (thin: deltas against objects the haves reach) is streamed to `onPack` as it arrives, so a large
- * one never sits in memory.
+ * `deepen 1` when asked, its haves and `done` in one POST. The answer's shallow section is returned; the pack
+ * is streamed to `onPack` as it arrives, so a large one never sits in memory.
  *
  * Without multi_ack, upload-pack answers exactly one `ACK <oid>` (a have was common) or `NAK`
- * after the shallow section, then the side-band stream (git's upload-pack.c, get_common_commits).
+ * after the shallow section (present when shallow lines or `deepen` were sent), then the
+ * side-band stream (git's upload-pack.c, receive_needs and get_common_commits).
  */
 export async function fetchPack(
   client: SmartHttpClient,
@@ -38,11 +57,11 @@ export async function fetchPack(
   onPack: (chunk: Buffer) => Promise<void>,
 ): Promise<ShallowUpdate> {
   const what = `${url} (fetch)`;
-  const capabilities = `side-band-64k thin-pack ofs-delta shallow no-progress agent=${agent}`;
+  const capabilities = `side-band-64k${wanted.thin ? ' thin-pack' : ''} ofs-delta shallow no-progress agent=${agent}`;
   const body = Buffer.concat([
     pktLine(`want ${wanted.want} ${capabilities}\n`),
     ...wanted.shallow.map((oid) => pktLine(`shallow ${oid}\n`)),
-    pktLine(`deepen ${wanted.deepen}\n`),
+    ...(wanted.deepen === undefined ? [] : [pktLine(`deepen ${wanted.deepen}\n`)]),
     FLUSH_PKT,
     ...wanted.haves.map((oid) => pktLine(`have ${oid}\n`)),
     pktLine('done\n'),
@@ -95,6 +114,9 @@ export async function fetchPack(
       if (lineBytes > MAX_SMART_HTTP_ANSWER_BYTES) throw protocolError('is not a Git pack');
     }
     const line = payload?.toString('utf8').replace(/\n$/, '');
+    // Without `deepen` and shallow lines the answer has no shallow section.
+    if (stage === 'shallow' && line !== undefined && (line.startsWith('ACK ') || line === 'NAK'))
+      stage = 'acknowledgement';
     if (stage === 'shallow') {
       if (line === undefined) stage = 'acknowledgement';
       else if (line.startsWith('shallow ')) update.shallow.push(line.slice(8));

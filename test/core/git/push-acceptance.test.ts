@@ -127,8 +127,9 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
     expect(again).toMatchObject({ kind: 'noop', parent: tip() });
   });
 
-  it('retries when the branch moves during the push and records every attempt', async () => {
+  it('retries at once on the tip the refusal named, fetching only its new objects, and records every attempt', async () => {
     fixture.sim.faults.raceNextPush(fixture.sim.project, fixture.sim.repo, 'main');
+    fixture.sim.clearRequests();
     const records: PushRecord[] = [];
     const sleeps: number[] = [];
     const result = (await push(
@@ -143,7 +144,15 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
     expect(result.attempts).toBe(2);
     expect(records[0]?.attempts.map((attempt) => attempt.outcome)).toEqual(['retry', 'ok']);
     expect(records[0]?.attempts[0]?.error?.code).toBe('PUSH_CONFLICT_EXHAUSTED');
-    expect(sleeps).toHaveLength(1);
+    // receive-pack's refusal named where the branch stands: no backoff, no ref listing — the retry
+    // asks upload-pack for that tip's objects and sends the rebuilt commit.
+    expect(sleeps).toEqual([]);
+    const git = fixture.sim
+      .requests()
+      .filter((entry) => entry.path.includes('/scm/'))
+      .map((entry) => `${entry.method} ${entry.path.replace(/^.*\.git/, '')}`);
+    const refused = git.indexOf('POST /git-receive-pack');
+    expect(git.slice(refused + 1)).toEqual(['POST /git-upload-pack', 'POST /git-receive-pack']);
     // The foreign commit survived: our commit sits on top of it.
     expect(
       fixture.serverGit(['rev-list', '--count', `${result.parent}..${result.commit}`]).trim(),

@@ -11,8 +11,8 @@ import {
   parseAuthor,
   validateRequest,
 } from '../../../core/git/push-operation.js';
-import { classifyRefRejection } from '../../../core/git/push-failure.js';
-import { hookText } from '../../../core/git/smart-http.js';
+import { classifyRefRejection, refusedAtTip } from '../../../core/git/push-failure.js';
+import { hookText, movedTip } from '../../../core/git/smart-http.js';
 
 const gitSources = fileURLToPath(new URL('../../../core/git/', import.meta.url));
 
@@ -52,6 +52,25 @@ describe('classification of refusals', () => {
     expect(classifyRefRejection('unpacker error', '', 'refs/heads/main').error.code).toBe(
       'PUSH_REJECTED',
     );
+  });
+
+  it("reads where the branch stands from receive-pack's refused compare-and-swap, for that ref and old id only", () => {
+    const expected = 'a'.repeat(40);
+    const now = 'b'.repeat(40);
+    const text = `error: cannot lock ref 'refs/heads/main': is at ${now} but expected ${expected}\n`;
+    expect(movedTip(text, 'refs/heads/main', expected)).toBe(now);
+    expect(movedTip(text, 'refs/heads/other', expected)).toBeUndefined();
+    expect(movedTip(text, 'refs/heads/main', 'c'.repeat(40))).toBeUndefined();
+    expect(movedTip('error: failed to update ref', 'refs/heads/main', expected)).toBeUndefined();
+    const conflict = classifyRefRejection('failed to update ref', '', 'refs/heads/main', now);
+    expect(refusedAtTip(conflict)).toBe(now);
+    expect(
+      refusedAtTip(classifyRefRejection('failed to update ref', '', 'refs/heads/main')),
+    ).toBeUndefined();
+    // Only a conflict carries a tip to build on; a hook's refusal never does.
+    expect(
+      refusedAtTip(classifyRefRejection('pre-receive hook declined', '', 'x', now)),
+    ).toBeUndefined();
   });
 
   it("keeps BDC's banner verbatim and drops progress noise", () => {

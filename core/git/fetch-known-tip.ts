@@ -2,10 +2,9 @@ import path from 'node:path';
 import { writeFileAtomicAsync } from '../io/atomic-write.js';
 import { readBoundedFile } from '../io/bounded-file.js';
 import type { EngineAttemptInput } from './engine-attempt.js';
-import { gitPackSink } from './git-store-pack.js';
 import type { SmartHttpClient } from './smart-http.js';
 import { TRACKING_REF } from './tracking-ref.js';
-import { fetchPack } from './upload-pack.js';
+import { fetchPack, type PackSink } from './upload-pack.js';
 
 async function oidLines(file: string): Promise<string[] | undefined> {
   try {
@@ -22,31 +21,32 @@ async function oidLines(file: string): Promise<string[] | undefined> {
 
 /**
  * Brings a tip the companion already knows (from receive-pack's discovery or a refusal) into a
- * warm git cache with one upload-pack request over the companion's kept connection, instead of a
- * `git fetch` that would start its HTTPS helper and TLS session and list the refs again (two
- * round trips more). It asks for what `git fetch --depth=1` asks for — the tip, the cache's
- * shallow boundary, its tracking ref as the have — and stores the pack as git fetch does, then
+ * warm cache with one upload-pack request over the companion's kept connection, instead of a
+ * fetch that would list the refs again (and, for `git fetch`, start its HTTPS helper and TLS
+ * session). It asks for what a warm fetch asks for — the tip, the cache's shallow boundary (and
+ * `deepen 1` for the git CLI engine, as `git fetch --depth=1`), its tracking ref as the have —
+ * hands the pack to the engine's sink to store, then
  * records the new boundary in `shallow`. Returns false when the cache has no tracking ref to
- * offer (the caller then runs `git fetch`).
+ * offer (the caller then fetches its usual way).
  */
 export async function fetchKnownTip(
   client: SmartHttpClient,
-  input: Pick<EngineAttemptInput, 'gitdir' | 'url' | 'userAgent' | 'scratchDir'>,
-  env: Readonly<Record<string, string>>,
+  input: Pick<EngineAttemptInput, 'gitdir' | 'url' | 'userAgent'>,
   tip: string,
+  store: { readonly sink: () => PackSink; readonly thin: boolean; readonly deepen: boolean },
 ): Promise<boolean> {
   const { gitdir } = input;
   const haves = await oidLines(path.join(gitdir, ...TRACKING_REF.split('/')));
   if (haves === undefined || haves.length === 0) return false;
   const shallowFile = path.join(gitdir, 'shallow');
   const shallow = (await oidLines(shallowFile)) ?? [];
-  const sink = gitPackSink(gitdir, { cwd: input.scratchDir, env });
+  const sink = store.sink();
   let update;
   try {
     update = await fetchPack(
       client,
       input.url,
-      { want: tip, haves, shallow, deepen: 1 },
+      { want: tip, haves, shallow, thin: store.thin, ...(store.deepen ? { deepen: 1 } : {}) },
       input.userAgent,
       (chunk) => sink.write(chunk),
     );
