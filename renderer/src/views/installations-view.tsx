@@ -12,7 +12,9 @@ import { EditLinkForm } from '../components/edit-link-form.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { useInstallations } from '../components/installation-picker.js';
 import { ReplaceCaForm } from '../components/replace-ca-form.js';
+import { describeBridge, useBridgeOverview } from '../components/bridge-parts.js';
 import { setupGaps } from '../wizard/setup-gaps.js';
+import { browserDraftStorage, loadWizardDraft } from '../wizard/wizard-draft-store.js';
 import type { WizardStepId } from '../wizard/wizard-model.js';
 
 type ContinueSetup = (installation: Installation, step?: WizardStepId) => void;
@@ -91,7 +93,23 @@ function InstallationCard(props: { installation: Installation; onContinue: Conti
       .then(setAuth, (caught: unknown) => setError(toErrorShape(caught)));
   }
   const relayAvailable = can('registerWebhooks') && can('startRelay');
-  const gaps = setupGaps(installation, relayAvailable);
+  // The bridge is optional: it is a gap only once the admin started it (setup-gaps.ts). Read only
+  // where this build runs the bridge step and the installation has a platform to bridge to.
+  const bridgeAvailable =
+    can('setBridgeToken') && can('getBridgeStatus') && can('updateBridgePolicy');
+  const bridge = useBridgeOverview(
+    bridgeAvailable && installation.platform ? installation.name : '',
+    installation.id,
+  );
+  const [stoppedAtBridgeStep] = useState(() => {
+    const draft = loadWizardDraft(browserDraftStorage());
+    return draft?.installationId === installation.id && draft.state.step === 'bridge';
+  });
+  const gaps = setupGaps(
+    installation,
+    relayAvailable,
+    bridgeAvailable ? { overview: bridge.overview, stoppedAtBridgeStep } : undefined,
+  );
   const [relay, setRelay] = useState<RelayStatus | undefined>(undefined);
   // null: looked, no push yet; undefined: still looking.
   const [lastPush, setLastPush] = useState<HistoryEntry | undefined | null>(undefined);
@@ -145,6 +163,18 @@ function InstallationCard(props: { installation: Installation; onContinue: Conti
         </dd>
         <dt>Relay</dt>
         <dd>{describeRelay(installation, relay)}</dd>
+        {bridgeAvailable && installation.platform ? (
+          <>
+            <dt>Bridge</dt>
+            <dd>
+              {bridge.overview === undefined
+                ? '…'
+                : bridge.overview.tokenConfigured
+                  ? describeBridge(bridge.overview).text
+                  : 'not set up (optional)'}
+            </dd>
+          </>
+        ) : null}
         {canHistory ? (
           <>
             <dt>Last push</dt>

@@ -61,14 +61,19 @@ export function Wizard(props: {
   };
   const storage = props.storage ?? browserDraftStorage();
   const [saved] = useState(() => (props.resume ? undefined : loadWizardDraft(storage)));
-  const [state, setState] = useState<WizardState>(() =>
-    props.resume
-      ? stateForInstallation(
-          props.resume.installation,
-          props.resume.step ?? resumeStep(props.resume.installation, relayAvailable),
-        )
-      : (saved?.state ?? INITIAL_WIZARD),
-  );
+  const [state, setState] = useState<WizardState>(() => {
+    if (!props.resume) return saved?.state ?? INITIAL_WIZARD;
+    const resumed = stateForInstallation(
+      props.resume.installation,
+      props.resume.step ?? resumeStep(props.resume.installation, relayAvailable),
+    );
+    // Continuing the installation this browser's draft was setting up (left at the Bridge step,
+    // say) keeps what that session saw: the probe report and the relay's test delivery.
+    const draft = loadWizardDraft(storage);
+    return draft?.installationId === props.resume.installation.id
+      ? { ...resumed, report: draft.state.report, relay: draft.state.relay }
+      : resumed;
+  });
   // A draft names its installation by id; the engine's current copy replaces the stored one.
   const [loading, setLoading] = useState(saved?.installationId !== undefined);
   const change = (next: Partial<WizardState>) => setState((current) => ({ ...current, ...next }));
