@@ -62,9 +62,11 @@ export async function runCliAttempt(
       prepareGitEnvironments(input),
       known !== undefined
         ? Promise.resolve({ sourceBranch: branch, tip: known })
-        : fetchFirst
-          ? Promise.resolve(undefined)
-          : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
+        : !retrying && input.discovered !== undefined
+          ? Promise.resolve(input.discovered)
+          : fetchFirst
+            ? Promise.resolve(undefined)
+            : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
     ]);
     const { localEnv, remoteEnv } = environments;
     if (input.cold) await initBareRepository(gitdir, { cwd: input.scratchDir, env: localEnv });

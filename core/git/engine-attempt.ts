@@ -1,3 +1,4 @@
+import type { DiscoveredBranch } from './branch-discovery.js';
 import type { PushChange, PushChangeKind, PushProgress } from '../../common/models/push.js';
 import type { NetworkOptions } from '../net/network-options.js';
 
@@ -49,6 +50,11 @@ export interface EngineAttemptInput {
    * on it without asking the server again, and fetches only that tip's new objects.
    */
   readonly knownTip?: string;
+  /**
+   * Where the branch stood when the push started, asked before the engine was loaded
+   * (push-operation.ts, `earlyDiscovery`): the first attempt builds on it without asking again.
+   */
+  readonly discovered?: DiscoveredBranch;
   /** isomorphic-git engine: let git make the cold clone when git is available. */
   readonly coldCloneWithGit?: boolean;
   /** Where the git CLI engine keeps its CA bundle and empty HOME. */

@@ -105,6 +105,9 @@ async function attemptWith(
     expected === undefined;
   if (retrying) {
     remoteTip = input.knownTip;
+  } else if (input.discovered !== undefined) {
+    remoteTip = input.discovered.tip;
+    sourceBranch = input.discovered.sourceBranch;
   } else {
     progress({ phase: 'fetch', attempt, detail: 'discover' });
     const discovered = await discoverExpectedBranch(

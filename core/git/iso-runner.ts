@@ -9,12 +9,19 @@ import { isErrorCode } from '../../common/errors/catalogue.js';
 import type { EngineAttemptInput, EngineAttemptResult, ProgressSink } from './engine-attempt.js';
 import type { WorkerReply, WorkerRequest } from './iso-worker-protocol.js';
 import { AttemptFailure } from './push-failure.js';
+import type * as IsoEngine from './iso-engine.js';
+
+type IsoEngineModule = typeof IsoEngine;
 
 export type IsoAttemptRunner = ((
   input: EngineAttemptInput,
   progress: ProgressSink,
 ) => Promise<EngineAttemptResult>) & {
   close(): Promise<void>;
+  /** Attempts run on the calling thread, so they share its connections (`smartHttpDispatcher`). */
+  readonly inThread?: boolean;
+  /** Starts loading the engine now (while a request is in flight), so the first attempt need not. */
+  prepare?(): void;
 };
 
 function moduleUrl(): string | undefined {
@@ -71,14 +78,17 @@ export function createIsoRunner(
   options: { readonly inThread?: boolean; readonly workerFile?: string } = {},
 ): IsoAttemptRunner {
   if (options.inThread === true) {
+    let engine: Promise<IsoEngineModule> | undefined;
+    const load = (): Promise<IsoEngineModule> => (engine ??= import('./iso-engine.js'));
     const run = async (
       input: EngineAttemptInput,
       progress: ProgressSink,
-    ): Promise<EngineAttemptResult> => {
-      const { runIsoAttempt } = await import('./iso-engine.js');
-      return runIsoAttempt(input, progress);
-    };
+    ): Promise<EngineAttemptResult> => (await load()).runIsoAttempt(input, progress);
     return Object.assign(run, {
+      inThread: true,
+      prepare() {
+        load().catch(() => undefined);
+      },
       async close() {
         const { closeSmartHttpDispatchers } = await import('./smart-http-dispatchers.js');
         await closeSmartHttpDispatchers();

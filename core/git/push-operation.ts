@@ -25,6 +25,7 @@ import type {
   EngineAttemptResult,
   ProgressSink,
 } from './engine-attempt.js';
+import type { DiscoveredBranch } from './branch-discovery.js';
 import type { IsoAttemptRunner } from './iso-runner.js';
 import {
   AttemptFailure,
@@ -32,7 +33,8 @@ import {
   classifyTransportError,
   refusedAtTip,
 } from './push-failure.js';
-import { tipMoved } from './expected-tip.js';
+import { discoverExpectedBranch, tipMoved } from './expected-tip.js';
+import { smartHttpDispatcher } from './smart-http-dispatchers.js';
 import type { PushConfig } from './push-config.js';
 
 export const MAX_ATTEMPTS = 5;
@@ -299,6 +301,61 @@ interface LoopContext {
   readonly started: number;
 }
 
+/**
+ * The network of one attempt. The route is decided here, in this thread: the isomorphic-git worker
+ * has no routing of its own, and both engines must take the route the Network section shows.
+ */
+async function attemptNetwork(
+  installation: Installation,
+  deps: PushDependencies,
+  url: string,
+): Promise<NetworkOptions> {
+  const network = {
+    ...installationNetworkOptions(installation),
+    env: { ...deps.env },
+    ...deps.networkOverrides,
+  };
+  const proxy = await routeChoice(url, network).catch((error: unknown) => {
+    throw classifyTransportError(error, url);
+  });
+  return proxy === undefined ? network : { ...network, proxy };
+}
+
+/**
+ * The branch's tip as the first attempt would discover it, asked early. A discovery that fails
+ * fails the first attempt, as the attempt's own would have (classified, retried, an expired token
+ * refreshed); a route that cannot be decided answers undefined, for the attempt to meet itself.
+ */
+async function earlyDiscovery(
+  installation: Installation,
+  request: PushRequest,
+  deps: PushDependencies,
+  url: string,
+): Promise<DiscoveredBranch | undefined> {
+  let network: NetworkOptions;
+  try {
+    network = await attemptNetwork(installation, deps, url);
+  } catch {
+    return undefined;
+  }
+  const leased = smartHttpDispatcher(network);
+  try {
+    const client = {
+      dispatcher: leased.dispatcher,
+      headers: { authorization: await deps.authorization.header(), 'user-agent': USER_AGENT },
+    };
+    return await discoverExpectedBranch(
+      client,
+      url,
+      request.branch,
+      request.createFrom,
+      request.expectedTip,
+    );
+  } finally {
+    await leased.release();
+  }
+}
+
 async function attemptLoop(
   installation: Installation,
   request: PushRequest,
@@ -309,6 +366,16 @@ async function attemptLoop(
   | Extract<EngineAttemptResult, { kind: 'noop' }>
 > {
   const { lease, attempts, emit, now } = context;
+  // The first attempt's ref discovery goes out now, on the connection the engine will use, so its
+  // round trip overlaps the committer lookup and loading the engine (bench/RESULTS.md, whole
+  // process). Only where the engine runs on this thread: a worker has connections of its own.
+  const early =
+    context.engine === 'git' || deps.isoRunner.inThread === true
+      ? earlyDiscovery(installation, request, deps, context.url)
+      : undefined;
+  // Awaited by the first attempt, which its failure fails; handled here so that a failure arriving
+  // before then is not an unhandled rejection.
+  early?.catch(() => undefined);
   const signedInAuthor = await deps.signedInAuthor;
   const maxAttempts = deps.maxAttempts ?? MAX_ATTEMPTS;
   const sleep = deps.sleep ?? realSleep;
@@ -334,16 +401,9 @@ async function attemptLoop(
       timestamp: seconds,
       offsetMinutes,
     });
-    const network = {
-      ...installationNetworkOptions(installation),
-      env: { ...deps.env },
-      ...deps.networkOverrides,
-    };
-    // The route is decided here, in this thread: the isomorphic-git worker has no routing of its
-    // own, and both engines must take the route the Network section shows.
-    const proxy = await routeChoice(context.url, network).catch((error: unknown) => {
-      throw classifyTransportError(error, context.url);
-    });
+    const network = await attemptNetwork(installation, deps, context.url);
+    // isomorphic-git loads (tens of ms of CPU) while the discovery's round trip is in flight.
+    if (attempt === 1 && context.engine !== 'git') deps.isoRunner.prepare?.();
     const input: EngineAttemptInput = {
       gitdir: lease.gitdir,
       cold: lease.cold,
@@ -356,7 +416,7 @@ async function attemptLoop(
       author: sign(author),
       committer: sign(committer),
       authorization: await deps.authorization.header(),
-      network: proxy === undefined ? network : { ...network, proxy },
+      network,
       userAgent: USER_AGENT,
       attempt,
       ...(lastFailure?.retry === 'conflict' ? { afterConflict: true } : {}),
@@ -366,10 +426,12 @@ async function attemptLoop(
       scratchDir: lease.scratchDir,
     };
     try {
+      const discovered = attempt === 1 ? await early : undefined;
+      const engineInput = discovered === undefined ? input : { ...input, discovered };
       const result =
         context.engine === 'git'
-          ? await runCliAttempt(input, emit)
-          : await deps.isoRunner(input, emit);
+          ? await runCliAttempt(engineInput, emit)
+          : await deps.isoRunner(engineInput, emit);
       attempts.push({
         attempt,
         startedAt: new Date(attemptStarted).toISOString(),

@@ -12,6 +12,13 @@ import type { PushDependencies } from '../../../core/git/push-operation.js';
 import { startSimulator } from '../../../sim/index.js';
 import type { RunningSimulator, SimCertificateMode } from '../../../sim/simulator-api.js';
 
+const OTHER_WRITER = {
+  GIT_AUTHOR_NAME: 'Other Writer',
+  GIT_AUTHOR_EMAIL: 'other.writer@example.test',
+  GIT_COMMITTER_NAME: 'Other Writer',
+  GIT_COMMITTER_EMAIL: 'other.writer@example.test',
+};
+
 export interface PushFixture {
   readonly sim: RunningSimulator;
   readonly installation: Installation;
@@ -68,6 +75,9 @@ export async function startPushFixture(
     serverGit: (args, project = sim.project, slug = sim.repo) =>
       execFileSync('git', ['--git-dir', sim.repositoryPath(project, slug), ...args], {
         encoding: 'utf8',
+        // Commits made here as "another writer" need an identity of their own: `npm test` runs
+        // under a throw-away HOME (scripts/with-keyring.sh) with no git configuration.
+        env: { ...process.env, ...OTHER_WRITER },
       }),
     async close() {
       await isoRunner.close();
