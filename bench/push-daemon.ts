@@ -28,12 +28,17 @@ export async function startDaemon(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [cli, ...args], {
+  // BENCH_DAEMON_NODE_ARGS='--heap-prof' (or V8 flags) applies to each daemon started here.
+  const nodeArgs = process.env['BENCH_DAEMON_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()).slice(-4000));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (process.env['BENCH_DAEMON_STDERR'] === '1') process.stderr.write(chunk);
+    errors = (errors + chunk.toString()).slice(-4000);
+  });
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => {

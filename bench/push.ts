@@ -497,6 +497,8 @@ async function main(): Promise<void> {
             }
             case 'ours-cli': {
               const args = [
+                // BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' profiles each process.
+                ...(process.env['BENCH_CLI_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
                 path.join(root, 'bin', 'bdc-companion.js'),
                 'push',
                 'bench',
@@ -518,6 +520,7 @@ async function main(): Promise<void> {
                 BDC_COMPANION_SECRET_STORE: 'credentials-dir',
                 CREDENTIALS_DIRECTORY: credentials,
                 BDC_COMPANION_CACHE_DIR: cacheDir,
+                ...(process.env['HACK_AUTHOR'] ? { HACK_AUTHOR: '1' } : {}),
               });
               const parsed = JSON.parse(run.stdout) as { engine: string; attempts: number };
               return {

@@ -1,7 +1,7 @@
 // One command builds every runnable part: the CLI (and the daemons it starts), the simulator,
 // Electron main, the single-file preload (it must be one file to run with `sandbox: true`) and
 // the renderer (Vite + React). Nothing here needs the Electron binary.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -132,6 +132,40 @@ await Promise.all(
  */
 const cliBundled = ['typebox', 'conf'];
 
+/**
+ * What the bundled packages carry that the CLI never runs, left out of its chunks: every process
+ * that opens the settings compiled and evaluated it (~40 % of the settings chunk), and held it in
+ * memory for its whole life (bench/RESULTS.md, start-up and idle daemon).
+ * - conf's Ajv (+ formats, fast-uri) and semver: used only for conf's `schema` and `migrations`
+ *   options, which `settingsConfOptions` never passes (a test checks); a stand-in throws if reached.
+ * - TypeBox is marked free of side effects (it is: its modules only define), so the parts the
+ *   companion does not import (the compiler, codecs, the many Value operations) are dropped.
+ */
+const cliBundleTrim = {
+  name: 'cli-bundle-trim',
+  setup(build) {
+    const unused = `${root}scripts/cli-bundle/conf-unused.mjs`;
+    build.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/ }, (args) =>
+      args.importer.includes('/node_modules/conf/') ? { path: unused } : undefined,
+    );
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      const inTypebox = args.path === 'typebox' || args.path.startsWith('typebox/');
+      if (
+        args.pluginData === 'trim' ||
+        !(inTypebox || args.importer.includes('/node_modules/typebox/'))
+      )
+        return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'trim',
+      });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 // The CLI in chunks beside main.js (paths relative to the bundle stay valid): main.js holds the
 // parser, help and the manifest; each command and what it uses load when it runs.
 await esbuild({
@@ -147,8 +181,28 @@ await esbuild({
   external: ['electron', ...dependencies.filter((name) => !cliBundled.includes(name))],
   sourcemap: true,
   define: { ...define, __COMMAND_MANIFEST__: JSON.stringify(await commandManifest()) },
+  plugins: [cliBundleTrim],
   logLevel: 'warning',
 });
+
+/**
+ * V8 keeps a module's source in memory for its whole life, as one byte per character only when
+ * every character is Latin-1: a single "…" left in a comment (esbuild keeps some) doubles the
+ * memory of its chunk. Such characters are written as \u escapes, which mean the same in
+ * comments, strings, templates and regular expressions (bench/RESULTS.md, idle daemon).
+ */
+function latin1Only(folder) {
+  for (const name of readdirSync(folder).filter((file) => file.endsWith('.js'))) {
+    const file = join(folder, name);
+    const text = readFileSync(file, 'utf8');
+    const escaped = text.replace(
+      /[\u0100-\uffff]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    if (escaped !== text) writeFileSync(file, escaped);
+  }
+}
+latin1Only(`${root}dist/cli`);
 
 // The preload runs sandboxed: no require of our own files, so everything but `electron` is inlined.
 await esbuild({

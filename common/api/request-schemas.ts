@@ -1,5 +1,6 @@
-import Type, { type Static, type TSchema } from 'typebox';
-import Value from 'typebox/value';
+import * as Type from 'typebox/type';
+import { type Static, type TSchema } from 'typebox';
+import { Check, Errors } from 'typebox/value';
 import { CompanionError } from '../errors/companion-error.js';
 import { PemTextSchema } from '../models/installation.js';
 import { NO_PROXY_MAX_CHARS } from '../models/network.js';
@@ -214,8 +215,8 @@ export function validateArguments<K extends OperationName>(
  */
 function checked<S extends TSchema>(schema: S, value: unknown, path: string): Static<S> {
   const cleaned = withoutUndefined(value);
-  if (Value.Check(schema, cleaned)) return cleaned;
-  const [first] = Value.Errors(schema, cleaned).filter((error) => error.keyword !== 'boolean');
+  if (Check(schema, cleaned)) return cleaned;
+  const [first] = Errors(schema, cleaned).filter((error) => error.keyword !== 'boolean');
   if (first === undefined) throw new CompanionError('INPUT_INVALID', `${path} is not valid`);
   const at = `${path}${toPropertyPath(first.instancePath)}`;
   const extra = (first.params as { additionalProperties?: unknown }).additionalProperties;

@@ -8,12 +8,17 @@ export type HintSurface = 'gui' | 'cli';
 const CLI_COMMANDS =
   'installation|auth|webhooks|relay|probe|ca|push|history|serve|service|demo|diagnose|bridge|watch';
 
-/** A flag (`--ca-file`), the program name, stdin, or a quoted command (`auth pat …`). */
+/**
+ * A flag (`--ca-file`), the program name, stdin, a quoted command (`auth pat …`), "the command"
+ * to run again, or an API field name in code quotes (`createFrom`): the window has none of them.
+ */
 export function speaksCli(text: string): boolean {
   return (
     /(^|[\s(`'"])--[a-z]/i.test(text) ||
     /\bbdc-companion\b/.test(text) ||
     /\bstdin\b/i.test(text) ||
+    /\brun the command\b/i.test(text) ||
+    /`[a-z]+[A-Z][A-Za-z]*`/.test(text) ||
     new RegExp(`\`(${CLI_COMMANDS}) [a-z<]`).test(text)
   );
 }

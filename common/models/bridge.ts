@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import * as Type from 'typebox/type';
+import { type Static } from 'typebox';
 import type { Immutable } from './immutable.js';
 
 /**

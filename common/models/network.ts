@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import * as Type from 'typebox/type';
+import { type Static } from 'typebox';
 import type { ErrorShape } from '../errors/error-shape.js';
 import type { Immutable } from './immutable.js';
 import { URL_MAX_CHARS } from './installation.js';

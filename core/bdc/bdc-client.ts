@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { Installation } from '../../common/models/installation.js';
 import type { Authorization } from '../auth/authorization.js';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type {
   BridgePolicySettings,

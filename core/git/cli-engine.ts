@@ -125,8 +125,9 @@ export async function runCliAttempt(
     progress({ phase: 'build', attempt, done: 0, total: plan.files.length });
     const { objects, commit } = commitObjects(plan, base, input);
     progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-    await sendCommit(client, input, { base, creating, objects, commit }, progress);
-    await updateTrackingRef(gitdir, commit);
+    if (await sendCommit(client, input, { base, creating, objects, commit }, progress)) {
+      await updateTrackingRef(gitdir, commit);
+    }
     return {
       kind: 'committed',
       commit,

@@ -6,6 +6,9 @@ import type { SmartHttpClient } from './smart-http.js';
 import { TRACKING_REF } from './tracking-ref.js';
 import { fetchPack, type PackSink } from './upload-pack.js';
 
+/** Boundary commits offered as haves besides the tracking ref: the newest ones are what count. */
+const MAX_BOUNDARY_HAVES = 64;
+
 async function oidLines(file: string): Promise<string[] | undefined> {
   try {
     const text = (await readBoundedFile(file, 'internal')).toString('utf8');
@@ -36,10 +39,15 @@ export async function fetchKnownTip(
   store: { readonly sink: () => PackSink; readonly thin: boolean; readonly deepen: boolean },
 ): Promise<boolean> {
   const { gitdir } = input;
-  const haves = await oidLines(path.join(gitdir, ...TRACKING_REF.split('/')));
-  if (haves === undefined || haves.length === 0) return false;
+  const tracked = await oidLines(path.join(gitdir, ...TRACKING_REF.split('/')));
+  if (tracked === undefined || tracked.length === 0) return false;
   const shallowFile = path.join(gitdir, 'shallow');
   const shallow = (await oidLines(shallowFile)) ?? [];
+  // The boundary commits are held too, and offered as haves: a shallow line names a commit whose
+  // parents the server must not walk, so a have below a boundary commit would be unreachable and
+  // the server would resend the whole tip tree (a clone that raced a push leaves the tracking
+  // ref below the fetched tip).
+  const haves = [...new Set([...tracked, ...shallow.slice(-MAX_BOUNDARY_HAVES)])];
   const sink = store.sink();
   let update;
   try {

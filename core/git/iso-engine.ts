@@ -142,7 +142,9 @@ async function attemptWith(
   }
 
   let base: string | undefined;
-  if (remoteTip !== undefined && (await hasObject(gitdir, remoteTip, cache))) {
+  const held = remoteTip !== undefined && (await hasObject(gitdir, remoteTip, cache));
+  const fetchedBase = !held;
+  if (held) {
     base = remoteTip;
   } else if (remoteTip !== undefined && !input.cold) {
     // The branch moved and its tip is known: one upload-pack request brings it (no ref listing).
@@ -206,6 +208,9 @@ async function attemptWith(
     }
   }
 
+  // A fetched tip is the next fetch's have, also when this attempt's send is refused: a have
+  // below the fetch's shallow boundary would make the server resend the whole tip tree.
+  if (fetchedBase) await updateTrackingRef(gitdir, base);
   progress({ phase: 'build', attempt, done: 0, total: input.changes.length });
   const baseCommit = await git.readCommit({ fs, gitdir, oid: base, cache });
   // Trees are read raw and parsed here, as the git CLI engine does: isomorphic-git's own parser
@@ -225,8 +230,9 @@ async function attemptWith(
   // one pack of exactly those; they are also stored loose so the cache holds the new tip.
   const { objects, commit } = commitObjects(plan, base, input);
   progress({ phase: 'build', attempt, done: plan.files.length, total: plan.files.length });
-  await sendCommit(client, input, { base, creating, objects, commit }, progress);
-  await updateTrackingRef(gitdir, commit);
+  if (await sendCommit(client, input, { base, creating, objects, commit }, progress)) {
+    await updateTrackingRef(gitdir, commit);
+  }
   return {
     kind: 'committed',
     commit,

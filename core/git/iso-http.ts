@@ -1,6 +1,6 @@
 import type { HttpClient, GitHttpRequest, GitHttpResponse } from 'isomorphic-git';
 import type { Dispatcher } from 'undici';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 
 async function collect(
   body: AsyncIterableIterator<Uint8Array> | undefined,

@@ -433,6 +433,9 @@ async function attemptLoop(
       }
     }
   }
+  // Every attempt ended cleanly (a refusal, a transient failure): the entry holds a consistent
+  // tip, so the next push starts warm instead of cloning again.
+  await keepEntryIfUsable(lease);
   const last = lastFailure?.error;
   if (lastFailure?.retry === 'transient' && last !== undefined) throw last;
   throw new CompanionError(

@@ -16,10 +16,12 @@ export interface BuiltCommit {
 
 /**
  * The last step of both engines. The commit's objects (new blobs, rewritten folders, the commit)
- * are stored in the cache, which then holds the new tip, and sent to receive-pack as one pack of
- * exactly those objects — nothing to walk or negotiate, no `git push` process. The update names
- * the tip the commit was built on as the ref's old value: receive-pack's compare-and-swap refuses
- * it if the branch moved, so nothing is ever overwritten.
+ * are sent to receive-pack as one pack of exactly those objects — nothing to walk or negotiate, no
+ * `git push` process — and then stored in the cache, so the time between reading the tip and the
+ * server's check holds no disk writes. The update names the tip the commit was built on as the
+ * ref's old value: receive-pack's compare-and-swap refuses it if the branch moved, so nothing is
+ * ever overwritten. Resolves to whether the cache now holds the commit (a failed write after a
+ * landed push only costs the next push a fetch; the caller then leaves the tracking ref alone).
  */
 export async function sendCommit(
   client: SmartHttpClient,
@@ -29,8 +31,7 @@ export async function sendCommit(
   >,
   built: BuiltCommit,
   progress: ProgressSink,
-): Promise<void> {
-  await writeLooseObjects(input.gitdir, built.objects);
+): Promise<boolean> {
   const oldOid = built.creating ? ZERO_OID : built.base;
   assertFastForward(oldOid, built.base, [built.base]);
   const packfile = buildPack(built.objects);
@@ -53,4 +54,8 @@ export async function sendCommit(
     input.expectedBase,
   );
   progress({ phase: 'push', attempt, done: packfile.byteLength, total: packfile.byteLength });
+  return writeLooseObjects(input.gitdir, built.objects).then(
+    () => true,
+    () => false,
+  );
 }

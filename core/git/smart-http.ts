@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { readBounded } from '../io/bounded-read.js';
 import { ZERO_OID } from './git-objects.js';
 import { demultiplexSideband, FLUSH_PKT, parsePktLines, pktLine } from './pkt-line.js';

@@ -1,4 +1,4 @@
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { FLUSH_PKT, pktLine } from './pkt-line.js';
 import { classifyStatus, classifyTransportError, failure } from './push-failure.js';
 import { MAX_SMART_HTTP_ANSWER_BYTES, type SmartHttpClient } from './smart-http.js';

@@ -1,8 +1,6 @@
 import type { FindProxyForURL } from 'pac-resolver';
-import { Agent, request } from './undici-core.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { readBounded } from '../io/bounded-read.js';
-import { trustContext } from './network-factory.js';
 
 /** A PAC file is a small script; a megabyte is far beyond any real one. */
 export const PAC_MAX_BYTES = 1024 * 1024;
@@ -64,6 +62,12 @@ async function loadPac(pacUrl: string, caPems: readonly string[]): Promise<FindP
       ...(cause === undefined ? {} : { cause }),
       data: { pacUrl: shown },
     });
+  // Loaded here, not at the top: every CLI run installs the routing this module is part of, and
+  // only a PAC setting ever fetches (undici and the TLS context cost a read-only command ~80 ms).
+  const [{ Agent, request }, { trustContext }] = await Promise.all([
+    import('./undici-core.js'),
+    import('./network-factory.js'),
+  ]);
   const dispatcher = new Agent({
     connect: {
       secureContext: trustContext(caPems),

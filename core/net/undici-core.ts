@@ -26,24 +26,6 @@ export const EnvHttpProxyAgent = load(
 ) as typeof Undici.EnvHttpProxyAgent;
 export const buildConnector = load('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 
-type RequestOptions = NonNullable<Parameters<typeof Undici.request>[1]> & {
-  readonly dispatcher: Undici.Dispatcher;
-};
-
-/**
- * undici's `request(url, options)` for an explicit dispatcher (the companion never uses the global
- * one: every request goes through the network factory's trust, proxy and address policy).
- */
-export function request(
-  url: string | URL,
-  options: RequestOptions,
-): Promise<Undici.Dispatcher.ResponseData> {
-  const target = typeof url === 'string' ? new URL(url) : url;
-  const { dispatcher, ...rest } = options;
-  return dispatcher.request({
-    ...rest,
-    origin: target.origin,
-    path: target.search ? `${target.pathname}${target.search}` : target.pathname,
-    method: rest.method ?? (rest.body ? 'PUT' : 'GET'),
-  } as Undici.Dispatcher.RequestOptions) as Promise<Undici.Dispatcher.ResponseData>;
-}
+// `request` is in dispatcher-request.ts: it needs none of these files, so a module that only sends
+// through a dispatcher made elsewhere does not load undici (an idle `relay run`, bench/RESULTS.md).
+export { request } from './dispatcher-request.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { ProbeAddressClass, ProbeTls } from '../../common/models/probe.js';
 import { vetOne, type Resolver, type VettedAddress } from '../net/guarded-lookup.js';

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { request } from '../net/undici-core.js';
+import { request } from '../net/dispatcher-request.js';
 import { readPrefix } from '../io/bounded-read.js';
 
 export interface ForwardRequest {
@@ -28,16 +28,18 @@ export const RESPONSE_EXCERPT_CHARS = 512;
  * the optional platform CA). The body is a Buffer so undici sends it as is, with its exact
  * Content-Length; the headers are sent as stored, nothing added that the platform would verify.
  * Only the start of the response body is read: the platform's answer is kept for the attempt
- * log, never trusted to be small.
+ * log, never trusted to be small. The dispatcher may be made on the first delivery (a function).
  */
-export function createHttpTransport(dispatcher: Dispatcher): ForwardTransport {
+export function createHttpTransport(
+  dispatcher: Dispatcher | (() => Promise<Dispatcher>),
+): ForwardTransport {
   return {
     async send(forward) {
       const response = await request(forward.url, {
         method: 'POST',
         headers: { ...forward.headers, 'user-agent': 'bdc-companion-relay' },
         body: forward.body,
-        dispatcher,
+        dispatcher: typeof dispatcher === 'function' ? await dispatcher() : dispatcher,
         signal: forward.signal,
       });
       const excerpt = await readExcerpt(response.body);

@@ -1,6 +1,6 @@
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import { requirePlatformLink } from '../settings/require-platform-link.js';
-import { createDispatcher } from '../net/network-factory.js';
+import type { Dispatcher } from 'undici';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { createHttpTransport } from './forward-transport.js';
 import { parseListenAddress } from './listen-address.js';
@@ -8,10 +8,7 @@ import { loadRelayTls } from './relay-tls.js';
 import { startRelay, type RunningRelay, type StartRelayOptions } from './relay.js';
 import { loadWebhookSecrets } from './webhook-secrets.js';
 import type { RunningWatcher } from '../watch/ref-watcher.js';
-import {
-  startInstallationWatch,
-  type InstallationWatchOptions,
-} from '../watch/installation-watch.js';
+import type { InstallationWatchOptions } from '../watch/installation-watch.js';
 import { webhookAdmission } from '../watch/webhook-admission.js';
 import { dedupWindowMs, WatchStore } from '../watch/watch-store.js';
 import type { WatchSettings } from '../../common/models/watch.js';
@@ -85,8 +82,17 @@ export async function startInstallationRelay(
   };
   // Read at every start, so a renewed certificate takes effect with a restart.
   const served = tls ?? (installation.relay.tls ? loadRelayTls(installation.relay.tls) : undefined);
-  const dispatcher = createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env });
-  const closeDispatcher = (): Promise<void> => dispatcher.close().catch(() => undefined);
+  // Made on the first delivery, not at start: an idle relay then holds no HTTP client, TLS
+  // context or parser (about 12 MiB of its resident memory, bench/RESULTS.md "idle daemon").
+  let dispatcher: Promise<Dispatcher> | undefined;
+  const forwardingDispatcher = (): Promise<Dispatcher> =>
+    (dispatcher ??= import('../net/network-factory.js').then(({ createDispatcher }) =>
+      createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env }),
+    ));
+  const closeDispatcher = async (): Promise<void> => {
+    if (dispatcher === undefined) return;
+    await (await dispatcher).close().catch(() => undefined);
+  };
   let relay: RunningRelay;
   try {
     relay = await startRelay({
@@ -98,7 +104,7 @@ export async function startInstallationRelay(
         allowedEvents: installation.relay.allowedEvents,
       },
       loadSecrets: () => loadWebhookSecrets(secrets, installation.id),
-      transport: createHttpTransport(dispatcher),
+      transport: createHttpTransport(forwardingDispatcher),
       listen: listen ?? parseListenAddress(installation.relay.listen),
       ...(served ? { tls: served } : {}),
       admitRefsChanged,
@@ -110,8 +116,10 @@ export async function startInstallationRelay(
 
   let watch: RunningWatcher | undefined;
   let closed = false;
-  const startWatch = (): Promise<RunningWatcher> =>
-    startInstallationWatch(installation, relay, {
+  // Loaded when watch mode is on: it signs in to BDC (the HTTP client), which a relay that only
+  // receives webhooks never needs while idle.
+  const startWatch = async (): Promise<RunningWatcher> =>
+    (await import('../watch/installation-watch.js')).startInstallationWatch(installation, relay, {
       database: options.database,
       secrets,
       env,

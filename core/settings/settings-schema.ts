@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import * as Type from 'typebox/type';
+import { type Static } from 'typebox';
 import { DEFAULT_RELAY_SETTINGS, InstallationSchema } from '../../common/models/installation.js';
 import type { Immutable } from '../../common/models/immutable.js';
 import { NetworkSettingsSchema } from '../../common/models/network.js';

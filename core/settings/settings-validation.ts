@@ -1,4 +1,4 @@
-import { Value } from 'typebox/value';
+import { Check, Errors } from 'typebox/value';
 import { SettingsDocumentSchema } from './settings-schema.js';
 
 /**
@@ -14,8 +14,8 @@ export const SCHEMA_VIOLATION_PREFIX = 'Config schema violation: ';
  * whereas TypeBox checks the same schema directly, without a compile step.
  */
 export function assertSettingsDocument(value: unknown): void {
-  if (Value.Check(SettingsDocumentSchema, value)) return;
-  const problems = [...Value.Errors(SettingsDocumentSchema, value)]
+  if (Check(SettingsDocumentSchema, value)) return;
+  const problems = [...Errors(SettingsDocumentSchema, value)]
     .slice(0, 10)
     .map((error) => `\`${error.instancePath.slice(1)}\` ${error.message}`);
   throw new Error(SCHEMA_VIOLATION_PREFIX + problems.join('; '));

@@ -1,6 +1,8 @@
 import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { bridgeMigrations } from '../bridge/bridge-migrations.js';
 import { historyMigrations } from '../history/history-migrations.js';
 import { relayMigrations } from '../relay/relay-migrations.js';
@@ -30,7 +32,7 @@ export function openDatabase(
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = join(home, DATABASE_FILE);
   ownerOnly(path);
-  const database = new BetterSqlite3(path);
+  const database = new (loadBetterSqlite3())(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
@@ -67,11 +69,25 @@ export function applyMigrations(database: Database, migrations: readonly Migrati
       .map((row) => (row as { name: string }).name),
   );
   const record = database.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)');
-  for (const migration of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) {
+  // By code point, not localeCompare: the order must not depend on the locale, and ICU's collator
+  // would add ~3 MiB to every daemon's resident memory (bench/RESULTS.md, "idle daemon").
+  for (const migration of [...migrations].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (applied.has(migration.name)) continue;
     database.transaction(() => {
       migration.up(database);
       record.run(migration.name, new Date().toISOString());
     })();
   }
+}
+
+// (`import.meta.url` is empty in the CommonJS bundle of the desktop's main process.)
+const load = createRequire((import.meta.url as string | undefined) ?? __filename);
+
+/**
+ * The driver, loaded when a database is first opened rather than when this module is: a CLI
+ * command that may record something (`installation list` reads the settings only) would otherwise
+ * load the native module on every start (`bench/RESULTS.md`, start-up).
+ */
+function loadBetterSqlite3(): typeof BetterSqlite3 {
+  return load('better-sqlite3') as typeof BetterSqlite3;
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,25 @@ describe('what the built CLI loads at start', () => {
         argv.join(' '),
       ).toEqual([]);
     }
+  });
+
+  it('every chunk of the CLI is Latin-1 text, so V8 holds its source at one byte a character', () => {
+    // One character above U+00FF anywhere in a chunk (a "…" in a comment esbuild kept) makes V8
+    // keep that whole module's source as UTF-16: twice its memory in every process that loads it.
+    const folder = join(repoRoot, 'dist/cli');
+    const wide = readdirSync(folder)
+      .filter((name) => name.endsWith('.js'))
+      .filter((name) => /[\u0100-\uffff]/.test(readFileSync(join(folder, name), 'utf8')));
+    expect(wide).toEqual([]);
+  });
+
+  it('installation list reads the settings only: no SQLite, no HTTP client', async () => {
+    // The routing every command installs fetches a PAC file only when one is set, and the database
+    // driver loads when a database is opened (bench/RESULTS.md, start-up).
+    const loaded = await loadedBy(['installation', 'list'], home);
+    expect(
+      loaded.filter((name) => ['better-sqlite3', 'undici', 'ipaddr.js'].includes(name)),
+    ).toEqual([]);
   });
 
   it('a command loads what it uses and no push engine: history opens SQLite, not isomorphic-git', async () => {

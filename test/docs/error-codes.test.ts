@@ -44,6 +44,10 @@ describe('user guide: error codes', () => {
         entry.cause.replace(/\s+/g, ' ').slice(0, 40),
       );
       expect(item.replace(/\s+/g, ' '), code).toContain('_Fix:_');
+      // The fix too: a changed fix left the guide's old one (OAUTH_SCOPE_REJECTED said --scope).
+      expect(item.replace(/\s+/g, ' '), code).toContain(
+        entry.fix.replace(/\s+/g, ' ').slice(0, 60),
+      );
     }
   });
 

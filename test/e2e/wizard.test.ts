@@ -294,6 +294,21 @@ describe('the UI over serve, as a new user', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
   });
 
+  it('step 4: a webhook secret typed and left behind is asked for again, saying why', async () => {
+    await page.getByRole('heading', { name: "Relay BDC's webhooks to the platform" }).waitFor();
+    const notKept = page.getByRole('note', { name: 'Secret not kept' });
+    await page.getByLabel('Webhook secret').fill('typed-then-left-behind-0123456789');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Installations' }).click();
+    await page.getByRole('heading', { name: 'Installations' }).waitFor();
+    await nav.getByRole('button', { name: 'Setup' }).click();
+    await page.getByRole('heading', { name: "Relay BDC's webhooks to the platform" }).waitFor();
+    await expect(page.getByLabel('Webhook secret').inputValue()).resolves.toBe('');
+    await expect(notKept.textContent()).resolves.toBe(
+      'Paste the webhook secret again: secrets are not kept in the draft when you leave the setup.',
+    );
+  });
+
   it('step 4: a relay URL BDC cannot reach ends red, with the next step, within 15 s', async () => {
     await page.getByRole('heading', { name: "Relay BDC's webhooks to the platform" }).waitFor();
     await page.getByLabel('Webhook secret').fill(sim.platform?.webhookSecret ?? '');

@@ -11,5 +11,7 @@ export const historyCodes = {
   HISTORY_UNAVAILABLE: {
     cause: 'The push history database could not be opened or written.',
     fix: 'Check that the config home is writable and not on a network drive, then run the command again.',
+    fixGui:
+      "Check that the companion's settings folder is writable and not on a network drive, then try again.",
   },
 } as const satisfies CatalogueSection;

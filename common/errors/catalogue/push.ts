@@ -31,6 +31,10 @@ export const pushCodes = {
   BRANCH_NOT_FOUND: {
     cause: 'The branch to push to (or to create it from) does not exist in the repository.',
     fix: 'Check the branch name, or pass the branch to create it from (`createFrom`).',
+    fixCli:
+      'Check the branch name, or name the branch to create it from with --create-from BRANCH.',
+    fixGui:
+      'Check the branch name: the test push writes to a branch that exists in the repository.',
   },
   PUSH_AUTH_FAILED: {
     cause: 'Bitbucket refused the credential (HTTP 401): the token is wrong, expired or revoked.',

@@ -50,6 +50,10 @@ describe('every hint speaks where it is shown', () => {
     expect(speaksCli('pass it with --client-secret-stdin')).toBe(true);
     expect(speaksCli('run `auth pat prod`')).toBe(true);
     expect(speaksCli('Sign in again: Installations → Sign in….')).toBe(false);
+    // An API field name and "the command" are the command line's too (issue 16 item 5).
+    expect(speaksCli('or pass the branch to create it from (`createFrom`).')).toBe(true);
+    expect(speaksCli('then run the command again.')).toBe(true);
+    expect(speaksCli('Write push rules as `PROJECT/repo:branch`')).toBe(false);
     expect(speaksGui('Paste the CA certificate')).toBe(true);
     expect(speaksGui('Give it with --ca-file F')).toBe(false);
   });

@@ -160,6 +160,19 @@ describe.each(['isomorphic-git', 'git'] as const)('%s engine', (engine) => {
     expect(fixture.serverGit(['log', '-1', '--format=%an', result.parent]).trim()).not.toBe('');
   });
 
+  it('keeps its cache entry warm when every attempt lost the race', async () => {
+    fixture.sim.faults.raceNextPush(fixture.sim.project, fixture.sim.repo, 'main');
+    const deps = fixture.deps({ maxAttempts: 1 });
+    const error = await failureOf(push(fixture.installation, base(), deps));
+    expect(error.code).toBe('PUSH_CONFLICT_EXHAUSTED');
+    // The entry is consistent after a refusal: the next push fetches what is new, never clones.
+    const entry = (await deps.cache.list()).find(
+      (candidate) => candidate.meta?.engine === engine && candidate.meta.repo === repo,
+    );
+    expect(entry?.meta).toBeDefined();
+    expect((await push(fixture.installation, base(), deps)).kind).toBe('committed');
+  });
+
   it("gives HOOK_REJECTED with BDC's text for a pull-request-only branch, without retrying", async () => {
     await push(
       fixture.installation,

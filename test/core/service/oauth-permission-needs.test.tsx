@@ -138,8 +138,12 @@ async function consentInBrowser(authorizeUrl: string): Promise<void> {
 }
 
 /** A new installation signed in through the Application Link with exactly `level`. */
-async function signedInThrough(level: Level, withWebhooks: boolean): Promise<string> {
-  const name = await newInstallation();
+async function signedInThrough(
+  level: Level,
+  withWebhooks: boolean,
+  existing?: string,
+): Promise<string> {
+  const name = existing ?? (await newInstallation());
   const started = await startSignIn(name, level, withWebhooks);
   const done = service.invoke('awaitOAuth', [{ flowId: started.flowId }]);
   await consentInBrowser(started.authorizeUrl);
@@ -235,8 +239,10 @@ describe('the Application Link permissions the screens name, proven through the 
     expect(refused.message).toContain(permissionNeed('webhooks').token);
   }, 60_000);
 
-  it('Repositories: Admin with the webhook option registers the relay webhook', async () => {
-    const name = await signedInThrough('REPO_ADMIN', true);
+  it('webhook rights added later: signing in again with the option, through an Admin link, registers', async () => {
+    const name = await signedInThrough('REPO_WRITE', false);
+    expect((await refusal(registerWebhooks(name))).code).toBe('WEBHOOK_PERMISSION_DENIED');
+    await signedInThrough('REPO_ADMIN', true, name);
     const registered = await registerWebhooks(name);
     expect(registered.webhooks).toHaveLength(1);
     await service.invoke('unregisterWebhooks', [{ installation: name, repos: repos() }]);

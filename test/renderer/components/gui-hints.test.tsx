@@ -12,6 +12,7 @@ import { openCompanionService } from '../../../core/service/open-service.js';
 import { AppProvider } from '../../../renderer/src/app-context.js';
 import { ProbeSteps } from '../../../renderer/src/components/probe-steps.js';
 import { HistoryView } from '../../../renderer/src/views/history-view.js';
+import { TestPushView } from '../../../renderer/src/views/test-push-view.js';
 import { startTestSimulator, type RunningSimulator } from '../../helpers/sim.js';
 
 // Issue 16 item 5 said: "a hint speaks where it is shown". Two places in the window still showed
@@ -56,6 +57,32 @@ describe('fixes shown in the window speak the window’s words', () => {
     expect(shown).toContain('Fix: Paste the CA certificate of');
     expect(shown).not.toContain('--ca-file');
     expect(speaksCli(shown)).toBe(false);
+  }, 30_000);
+
+  it('a test push to a missing branch says to check the branch, not an API field', async () => {
+    await service.invoke('addInstallation', [
+      { name: 'branch', baseUrl: sim.url, allowLoopback: true, caPems: [sim.caPem] },
+    ]);
+    await service.invoke('signInWithPat', [{ installation: 'branch', token: sim.pat }]);
+    const info = await service.getAppInfo();
+    render(
+      <AppProvider api={service} info={info}>
+        <TestPushView />
+      </AppProvider>,
+    );
+    fireEvent.change(await screen.findByLabelText(/Repository/), {
+      target: { value: `${sim.project}/${sim.repo}` },
+    });
+    fireEvent.change(screen.getByLabelText('Branch'), { target: { value: 'no-such-branch' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Push' }));
+    const alert = await screen.findByRole('alert', {}, { timeout: 20_000 });
+    const shown = alert.textContent ?? '';
+    expect(shown).toContain('BRANCH_NOT_FOUND');
+    // It said "pass the branch to create it from (`createFrom`)": a field of the API, not the window.
+    expect(shown).toContain('Fix: Check the branch name');
+    expect(shown).not.toContain('createFrom');
+    expect(speaksCli(shown)).toBe(false);
+    cleanup();
   }, 30_000);
 
   it('a failed push in Push history shows the window’s fix, not the command line’s', async () => {
