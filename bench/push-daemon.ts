@@ -23,10 +23,12 @@ export function rssKb(pid: number): number | undefined {
   }
 }
 
+/** Starts a daemon of the built CLI; resolves at its ready line, or at the first line holding `until`. */
 export async function startDaemon(
   cli: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  until?: string,
 ): Promise<DaemonProcess> {
   // BENCH_DAEMON_NODE_ARGS='--heap-prof' (or V8 flags) applies to each daemon started here.
   const nodeArgs = process.env['BENCH_DAEMON_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
@@ -43,8 +45,9 @@ export async function startDaemon(
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      if (text.includes('\n'))
-        resolve(JSON.parse(text.split('\n')[0] as string) as Record<string, unknown>);
+      const lines = text.split('\n').slice(0, -1);
+      const wanted = until === undefined ? lines[0] : lines.find((line) => line.includes(until));
+      if (wanted !== undefined) resolve(JSON.parse(wanted) as Record<string, unknown>);
     });
     child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${text} ${errors}`)));
   });

@@ -6,7 +6,8 @@ import type { Authorization } from '../auth/authorization.js';
 import { readBounded } from '../io/bounded-read.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
-import { USER_AGENT, createDispatcher } from '../net/network-factory.js';
+import { createDispatcher } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import {
   describeBdcErrors,
   isPermissionDenial,

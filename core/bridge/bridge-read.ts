@@ -3,7 +3,7 @@ import { request } from '../net/dispatcher-request.js';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import type { BridgePolicySettings } from '../../common/models/bridge.js';
 import type { Authorization } from '../auth/authorization.js';
-import { USER_AGENT } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import { toNetworkError } from '../net/network-error.js';
 import { ChunkEncoder, chunkViews } from './binary-chunk.js';
 import type { PlatformFrame } from './bridge-frames.js';

@@ -10,10 +10,10 @@ import { DEFAULT_BRIDGE_POLICY } from '../../common/models/bridge.js';
 import type { Installation, PlatformLink } from '../../common/models/installation.js';
 import { requirePlatformLink } from '../settings/require-platform-link.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { USER_AGENT } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
-import { openSignedInClient, type SignedInClient } from '../use-cases/open-signed-in-client.js';
-import { pushForInstallation, type PushPorts } from '../use-cases/push-for-installation.js';
+import type { SignedInClient } from '../use-cases/open-signed-in-client.js';
+import type { PushPorts } from '../use-cases/push-for-installation.js';
 import { startBridgeClient, type BridgeClient, type BridgeClientOptions } from './bridge-client.js';
 import { startBridgeHeartbeat } from './bridge-heartbeat.js';
 import { BridgePushRunner, type BridgePushPort } from './bridge-push.js';
@@ -74,13 +74,13 @@ export function startInstallationBridge(
   const logger = (options.logger ?? silentLogger).child({ component: 'bridge' });
   const now = options.now ?? Date.now;
   // Opened on the platform's first read and kept for the bridge's life; a failed sign-in (no
-  // credential yet) is retried on the next read.
+  // credential yet) is retried on the next read. Loaded then too: a connected bridge that has
+  // served nothing holds no HTTP client (bench/RESULTS.md, idle daemon).
   let opening: Promise<SignedInClient> | undefined;
 
   const access = async (): Promise<BridgeBdcAccess> => {
-    opening ??= openSignedInClient(
-      { secretStore: options.secrets, env: options.env, logger },
-      installation,
+    opening ??= import('../use-cases/open-signed-in-client.js').then(({ openSignedInClient }) =>
+      openSignedInClient({ secretStore: options.secrets, env: options.env, logger }, installation),
     );
     const signedIn = await opening.catch((error: unknown) => {
       opening = undefined;
@@ -110,9 +110,12 @@ export function startInstallationBridge(
     return (await response.body.json()) as T;
   };
 
+  // The push use case (and the HTTP client under it) loads with the platform's first push.
   const port: BridgePushPort = async (pushRequest, call) =>
     (
-      await pushForInstallation(options.pushPorts, {
+      await (
+        await import('../use-cases/push-for-installation.js')
+      ).pushForInstallation(options.pushPorts, {
         installation: installation.id,
         request: pushRequest,
         signal: call.signal,

@@ -12,7 +12,7 @@ import type {
 import type { Authorization } from '../auth/authorization.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { installationNetworkOptions } from '../net/installation-network.js';
-import { USER_AGENT } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import type { NetworkOptions } from '../net/network-options.js';
 import { routeChoice } from '../net/route-choice.js';
 import { backoffDelay, DEFAULT_BACKOFF, realSleep, type BackoffOptions } from './backoff.js';

@@ -17,7 +17,7 @@ import type { BackoffOptions } from './backoff.js';
 import { CloneCache } from './clone-cache.js';
 import type { PushConfig } from './push-config.js';
 import { createIsoRunner, type IsoAttemptRunner } from './iso-runner.js';
-import { push, type PushRecord } from './push-operation.js';
+import type { PushRecord } from './push-operation.js';
 import { remoteRepositorySize } from './remote-repository-size.js';
 
 export interface PushServiceOptions {
@@ -115,6 +115,9 @@ export function createPushService(options: PushServiceOptions): PushService {
     async push(installation, signedIn, request, call = {}) {
       // Looked up while the push takes its lock; never rejects (undefined when unknown).
       const author = signedInAuthor(installation, signedIn);
+      // Loaded with the first push: a daemon that has pushed nothing holds no engine and no HTTP
+      // client (bench/RESULTS.md, idle daemon).
+      const { push } = await import('./push-operation.js');
       return push(installation, request, {
         authorization: signedIn.authorization,
         signedInAuthor: author,

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { writeFileAtomicAsync } from '../io/atomic-write.js';
-import { trustedCertificates } from './network-factory.js';
+import { trustedCertificates } from './trust-context.js';
 
 /**
  * Environment variables that would weaken or redirect git's TLS checks. Callers building a git

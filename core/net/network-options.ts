@@ -1,5 +1,9 @@
 import type { NetworkRouting } from './network-routing.js';
 
+/** When `connectTimeoutMs` / `requestTimeoutMs` are not given. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /**
  * What every outbound connection of the product is built from (`core/net/network-factory.ts`
  * turns it into an undici Dispatcher; `core/net/git-tls.ts` into git CLI environment).

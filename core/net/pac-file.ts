@@ -66,7 +66,7 @@ async function loadPac(pacUrl: string, caPems: readonly string[]): Promise<FindP
   // only a PAC setting ever fetches (undici and the TLS context cost a read-only command ~80 ms).
   const [{ Agent, request }, { trustContext }] = await Promise.all([
     import('./undici-core.js'),
-    import('./network-factory.js'),
+    import('./trust-context.js'),
   ]);
   const dispatcher = new Agent({
     connect: {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
-import { trustContext } from './network-factory.js';
+import { trustContext } from './trust-context.js';
 import { tlsFailureCode } from './network-error.js';
 
 export interface TunnelOptions {

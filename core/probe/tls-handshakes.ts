@@ -3,7 +3,7 @@ import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { CompanionError } from '../../common/errors/companion-error.js';
 import { tlsFailureCode } from '../net/network-error.js';
-import { trustContext } from '../net/network-factory.js';
+import { trustContext } from '../net/trust-context.js';
 
 export interface PresentedChain {
   /** Leaf first, as the server sent it (duplicates and loops removed). */

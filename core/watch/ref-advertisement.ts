@@ -5,7 +5,7 @@ import type { Authorization } from '../auth/authorization.js';
 import { retryAfterMs } from '../bdc/bdc-error-envelope.js';
 import { ZERO_OID } from '../git/git-objects.js';
 import { parsePktLines } from '../git/pkt-line.js';
-import { USER_AGENT } from '../net/network-factory.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import { toNetworkError } from '../net/network-error.js';
 
 /** Where a ref stands: its own hash, and for an annotated tag the commit it points to. */

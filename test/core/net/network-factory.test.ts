@@ -5,7 +5,8 @@ import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch, type Dispatcher } from 'undici';
 import { isCompanionError } from '../../../common/errors/companion-error.js';
-import { createDispatcher, USER_AGENT } from '../../../core/net/network-factory.js';
+import { createDispatcher } from '../../../core/net/network-factory.js';
+import { USER_AGENT } from '../../../core/net/user-agent.js';
 import { makePki, type TestPki } from './test-pki.js';
 
 let pki: TestPki;
