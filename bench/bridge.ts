@@ -13,6 +13,9 @@
 //    bridge adds.
 //
 // Each scenario runs BENCH_RUNS times (5); the medians and each run go to stdout as Markdown.
+// BENCH_SCENARIOS=latency,throughput,rss,push (all by default) runs only those, for a targeted
+// measurement; BENCH_COMPANION_NODE_OPTIONS is passed to the companion as NODE_OPTIONS (e.g.
+// `--trace-gc` or `--heap-prof` to see where its memory goes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,6 +39,10 @@ const THROUGHPUT_SECONDS = 3;
 const IN_FLIGHT = 32;
 const BIG_BYTES = 50 * 1024 * 1024;
 const PUSHES = 10;
+const SCENARIOS = new Set(
+  (process.env['BENCH_SCENARIOS'] ?? 'latency,throughput,rss,push').split(','),
+);
+const COMPANION_NODE_OPTIONS = process.env['BENCH_COMPANION_NODE_OPTIONS'];
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,6 +52,9 @@ function percentile(values: readonly number[], p: number): number {
   ] as number;
 }
 const median = (values: readonly number[]): number => percentile(values, 50);
+/** A target's verdict; a scenario left out by BENCH_SCENARIOS is not judged. */
+const verdict = (value: number, met: boolean): string =>
+  Number.isNaN(value) ? 'not run' : met ? 'met' : 'not met';
 const round = (value: number, digits = 2): number =>
   Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -104,6 +114,7 @@ async function startCompanion(cli: string, sim: RunningSimulator): Promise<Compa
     BDC_COMPANION_SECRET_STORE: 'encrypted-file',
     BDC_COMPANION_SECRETS_PASSPHRASE: 'bridge bench passphrase',
     BDC_COMPANION_CACHE_DIR: join(work, 'cache'),
+    ...(COMPANION_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: COMPANION_NODE_OPTIONS }),
   };
   const platform = sim.platform!;
   const installation: Installation = {
@@ -169,6 +180,34 @@ interface RunResult {
   readonly pushAddedP50: number;
 }
 
+/** The 50 MiB `raw` read, with the companion's RSS sampled every 10 ms around it. */
+async function readBig(
+  companion: Companion,
+  sim: RunningSimulator,
+  bridged: (frame: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): Promise<{ readonly rssBefore: number; readonly rssMax: number; readonly bigSeconds: number }> {
+  const pid = companion.child.pid!;
+  const rssBefore = rssBytes(pid);
+  let rssMax = rssBefore;
+  const sampler = setInterval(() => {
+    rssMax = Math.max(rssMax, rssBytes(pid));
+  }, 10);
+  const bigStarted = performance.now();
+  const big = await bridged({
+    type: 'http',
+    method: 'GET',
+    path: `/rest/api/latest/projects/${sim.project}/repos/big/raw/${bigFile}`,
+    query: { at: 'refs/heads/main' },
+  });
+  const bigSeconds = (performance.now() - bigStarted) / 1000;
+  clearInterval(sampler);
+  rssMax = Math.max(rssMax, rssBytes(pid));
+  if (big['bodyBytes'] !== bigSize) {
+    throw new Error(`the big file arrived with ${String(big['bodyBytes'])} of ${bigSize} bytes`);
+  }
+  return { rssBefore, rssMax, bigSeconds };
+}
+
 async function runOnce(cli: string, sim: RunningSimulator, run: number): Promise<RunResult> {
   const platform = sim.platform!;
   const companion = await startCompanion(cli, sim);
@@ -195,7 +234,7 @@ async function runOnce(cli: string, sim: RunningSimulator, run: number): Promise
     }
     const direct: number[] = [];
     const through: number[] = [];
-    for (let index = 0; index < LATENCY_SAMPLES; index += 1) {
+    for (let index = 0; SCENARIOS.has('latency') && index < LATENCY_SAMPLES; index += 1) {
       let started = performance.now();
       const response = await request(`${sim.url}${path}`, {
         dispatcher: agent,
@@ -211,7 +250,8 @@ async function runOnce(cli: string, sim: RunningSimulator, run: number): Promise
     }
 
     let done = 0;
-    const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
+    const deadline =
+      performance.now() + (SCENARIOS.has('throughput') ? THROUGHPUT_SECONDS * 1000 : 0);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
@@ -221,31 +261,17 @@ async function runOnce(cli: string, sim: RunningSimulator, run: number): Promise
         }
       }),
     );
-    const getsPerSecond = done / ((performance.now() - started) / 1000);
+    const getsPerSecond = SCENARIOS.has('throughput')
+      ? done / ((performance.now() - started) / 1000)
+      : Number.NaN;
 
-    const pid = companion.child.pid!;
-    const rssBefore = rssBytes(pid);
-    let rssMax = rssBefore;
-    const sampler = setInterval(() => {
-      rssMax = Math.max(rssMax, rssBytes(pid));
-    }, 10);
-    const bigStarted = performance.now();
-    const big = await bridged({
-      type: 'http',
-      method: 'GET',
-      path: `/rest/api/latest/projects/${sim.project}/repos/big/raw/${bigFile}`,
-      query: { at: 'refs/heads/main' },
-    });
-    const bigSeconds = (performance.now() - bigStarted) / 1000;
-    clearInterval(sampler);
-    rssMax = Math.max(rssMax, rssBytes(pid));
-    if (big['bodyBytes'] !== bigSize) {
-      throw new Error(`the big file arrived with ${String(big['bodyBytes'])} of ${bigSize} bytes`);
-    }
+    const { rssBefore, rssMax, bigSeconds } = SCENARIOS.has('rss')
+      ? await readBig(companion, sim, bridged)
+      : { rssBefore: Number.NaN, rssMax: Number.NaN, bigSeconds: Number.NaN };
 
     const roundTrips: number[] = [];
     const ids: string[] = [];
-    for (let index = 0; index < PUSHES; index += 1) {
+    for (let index = 0; SCENARIOS.has('push') && index < PUSHES; index += 1) {
       const id = `push-${run}-${index}-${Date.now()}`;
       ids.push(id);
       const pushStarted = performance.now();
@@ -335,13 +361,22 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- |',
       `| direct GET (application-properties), p50 / p99 | ${m((r) => r.directP50)} / ${m((r) => r.directP99)} ms | | |`,
       `| bridged GET, p50 / p99 | ${m((r) => r.bridgedP50)} / ${m((r) => r.bridgedP99)} ms (${round(median(results.map((r) => r.bridgedP50 / r.directP50)))}× direct at p50) | | |`,
-      `| the bridge adds, p50 | ${addedP50} ms | ≤ 2 ms | ${addedP50 <= 2 ? 'met' : 'not met'} |`,
-      `| the bridge adds, p99 | ${addedP99} ms | ≤ 10 ms | ${addedP99 <= 10 ? 'met' : 'not met'} |`,
-      `| bridged GETs/s, 32 in flight | ${m((r) => r.getsPerSecond)} | ≥ 1,000 | ${m((r) => r.getsPerSecond) >= 1000 ? 'met' : 'not met'} |`,
+      `| the bridge adds, p50 | ${addedP50} ms | ≤ 2 ms | ${verdict(addedP50, addedP50 <= 2)} |`,
+      `| the bridge adds, p99 | ${addedP99} ms | ≤ 10 ms | ${verdict(addedP99, addedP99 <= 10)} |`,
+      `| bridged GETs/s, 32 in flight | ${m((r) => r.getsPerSecond)} | ≥ 1,000 | ${verdict(
+        m((r) => r.getsPerSecond),
+        m((r) => r.getsPerSecond) >= 1000,
+      )} |`,
       `| companion RSS before the 50 MiB raw read | ${m((r) => r.rssBeforeMiB)} MiB | | |`,
-      `| companion RSS growth during it | ${m((r) => r.rssGrowthMiB)} MiB (read in ${m((r) => r.bigSeconds)} s) | ≤ 32 MiB | ${m((r) => r.rssGrowthMiB) <= 32 ? 'met' : 'not met'} |`,
+      `| companion RSS growth during it | ${m((r) => r.rssGrowthMiB)} MiB (read in ${m((r) => r.bigSeconds)} s) | ≤ 32 MiB | ${verdict(
+        m((r) => r.rssGrowthMiB),
+        m((r) => r.rssGrowthMiB) <= 32,
+      )} |`,
       `| push of one file: platform round trip / engine time (history), p50 | ${m((r) => r.pushRoundTripP50)} / ${m((r) => r.pushEngineP50)} ms | | |`,
-      `| the bridge adds to a push, p50 | ${m((r) => r.pushAddedP50)} ms | ≤ 10 ms | ${m((r) => r.pushAddedP50) <= 10 ? 'met' : 'not met'} |`,
+      `| the bridge adds to a push, p50 | ${m((r) => r.pushAddedP50)} ms | ≤ 10 ms | ${verdict(
+        m((r) => r.pushAddedP50),
+        m((r) => r.pushAddedP50) <= 10,
+      )} |`,
       '',
       'Per run:',
       '',

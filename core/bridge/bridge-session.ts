@@ -4,6 +4,7 @@ import type { BridgePolicySettings, BridgeRequestRecord } from '../../common/mod
 import { parsePlatformFrame, type PlatformFrame } from './bridge-frames.js';
 import type { PushAnswer, BridgePushRunner } from './bridge-push.js';
 import { runBridgeRead, type BridgeBdcAccess, type BridgeFrameSink } from './bridge-read.js';
+import { YoungGarbagePacer } from './young-garbage.js';
 
 export interface BridgeSessionOptions {
   readonly socket: WebSocket;
@@ -28,9 +29,13 @@ const HIGH_WATER_BYTES = 1024 * 1024;
 /**
  * Sends over the socket. Below the high-water mark a send returns at once (no event-loop turn per
  * frame); above it, the sender waits until its frame is written, so a fast BDC and a slow platform
- * never pile a body up in memory. `ws` copies each frame before `send` returns (masking).
+ * never pile a body up in memory. `ws` copies each frame before `send` returns (masking); that
+ * copy and BDC's reads are garbage the pacer has collected every 2 MiB (docs/bridge.md, "Memory").
  */
-export function socketSink(socket: WebSocket): BridgeFrameSink {
+export function socketSink(
+  socket: WebSocket,
+  pacer: YoungGarbagePacer = new YoungGarbagePacer(),
+): BridgeFrameSink {
   const send = (data: string | Uint8Array, binary: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       if (socket.readyState !== socket.OPEN) {
@@ -46,7 +51,10 @@ export function socketSink(socket: WebSocket): BridgeFrameSink {
     });
   return {
     sendJson: (frame) => send(JSON.stringify(frame), false),
-    sendBinary: (frame) => send(frame, true),
+    sendBinary: (frame) => {
+      pacer.relay(frame.byteLength);
+      return send(frame, true);
+    },
   };
 }
 

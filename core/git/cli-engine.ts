@@ -24,11 +24,12 @@ import { updateTrackingRef } from './tracking-ref.js';
  * The git CLI engine, for repositories above the size threshold: git clones and fetches into a
  * bare cache (C code indexing large packs, a fraction of isomorphic-git's memory) and reads the
  * folders a change touches; the companion builds the commit's objects and sends them to
- * receive-pack itself, as the isomorphic-git engine does (`send-commit.ts`). A push is then at
- * most one git network process — `git fetch`, only when the branch moved — instead of a fetch and
- * a `git push` that would discover the refs again, start its own helper and TLS session, and walk
- * the history to find objects the companion already knows. Never a force: the update carries the
- * tip the commit was built on, and receive-pack's compare-and-swap refuses a ref that moved.
+ * receive-pack itself, as the isomorphic-git engine does (`send-commit.ts`). A moved branch's tip
+ * comes in one upload-pack request stored by `git unpack-objects`/`index-pack`
+ * (`fetch-known-tip.ts`); `git fetch` runs only for a cold entry or one without a tracking ref. No
+ * `git push`: it would discover the refs again, start its own helper and TLS session, and walk the
+ * history to find objects the companion already knows. Never a force: the update carries the tip
+ * the commit was built on, and receive-pack's compare-and-swap refuses a ref that moved.
  */
 export async function runCliAttempt(
   input: EngineAttemptInput,
@@ -41,46 +42,42 @@ export async function runCliAttempt(
     headers: { authorization: input.authorization, 'user-agent': input.userAgent },
   };
   try {
-    // After a lost race the branch exists and the credential may write. When the refusal said
-    // where the branch stands, that tip is built on without asking again; otherwise `git fetch`
-    // reads the new tip itself. Either way discovery is skipped: a round trip less in which to
-    // lose again.
+    // After a lost race the branch exists and the credential may write: when the refusal said
+    // where the branch stands, that tip is built on without asking again (a round trip less in
+    // which to lose again). Otherwise discovery says where it stands — over the companion's own
+    // HTTP stack, no git process, the credential's write access checked before anything is
+    // fetched — while the git environments are prepared. When the cache already holds that tip
+    // (the usual case after our own last push) nothing is fetched.
     const expected = input.expectedBase;
-    const retrying =
+    const known =
       input.afterConflict === true &&
       !input.cold &&
       input.createFrom === undefined &&
-      expected === undefined;
-    const known = retrying && input.knownTip !== undefined ? input.knownTip : undefined;
-    const fetchFirst = retrying && known === undefined;
-    progress({ phase: 'fetch', attempt, ...(retrying ? {} : { detail: 'discover' }) });
-    // Where the branch stands, over the companion's own HTTP stack (no git process, and the
-    // credential's write access is checked before anything is fetched), while the git
-    // environments are prepared. When the cache already holds that tip — the usual case after
-    // our own last push — nothing is fetched.
+      expected === undefined
+        ? input.knownTip
+        : undefined;
+    progress({ phase: 'fetch', attempt, ...(known === undefined ? { detail: 'discover' } : {}) });
     const [environments, discovered] = await Promise.all([
       prepareGitEnvironments(input),
       known !== undefined
         ? Promise.resolve({ sourceBranch: branch, tip: known })
-        : !retrying && input.discovered !== undefined
+        : input.discovered !== undefined
           ? Promise.resolve(input.discovered)
-          : fetchFirst
-            ? Promise.resolve(undefined)
-            : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
+          : discoverExpectedBranch(client, input.url, branch, input.createFrom, expected),
     ]);
     const { localEnv, remoteEnv } = environments;
     if (input.cold) await initBareRepository(gitdir, { cwd: input.scratchDir, env: localEnv });
-    const sourceBranch = discovered?.sourceBranch ?? branch;
+    const { sourceBranch } = discovered;
     const creating = sourceBranch !== branch;
     const { root } = buildChangeSet(input.changes);
     // One reader for the whole attempt: after a miss, git looks for packs again, so objects
     // fetched below are found without a second `cat-file` process.
     const reader = new CatFileBatch(gitdir, localEnv);
-    let base: string | undefined = discovered?.tip;
+    let base = discovered.tip;
     let plan;
     try {
-      let commitBody = base === undefined || input.cold ? undefined : await reader.read(base);
-      if (base !== undefined && commitBody === undefined && !input.cold) {
+      let commitBody = input.cold ? undefined : await reader.read(base);
+      if (commitBody === undefined && !input.cold) {
         // The branch moved and its tip is known: one upload-pack request brings it.
         progress({ phase: 'fetch', attempt });
         const sink = () => gitPackSink(gitdir, { cwd: input.scratchDir, env: localEnv });
@@ -89,7 +86,8 @@ export async function runCliAttempt(
           commitBody = await reader.read(base);
         }
       }
-      if (base === undefined || commitBody === undefined) {
+      if (commitBody === undefined) {
+        // A cold entry (or one without a tracking ref to offer): git fetches the tip.
         progress({ phase: 'fetch', attempt });
         const fetched = await fetchBranch(input, remoteEnv, sourceBranch);
         if (fetched === 'missing') {

@@ -40,9 +40,11 @@ export interface EngineAttemptInput {
   readonly userAgent: string;
   readonly attempt: number;
   /**
-   * The previous attempt lost a race: the branch exists and the credential may write, so go
-   * straight to the incremental fetch, whose own ref discovery gives the newest tip. One round
-   * trip less between reading the tip and updating it is a smaller window to lose again.
+   * The previous attempt lost a race: the branch exists and the credential may write, so ref
+   * discovery can be skipped — with `knownTip` both engines build on it at once; without, the
+   * isomorphic-git engine goes straight to its incremental fetch, whose own ref listing gives the
+   * newest tip. One round trip less between reading the tip and updating it is a smaller window
+   * to lose again.
    */
   readonly afterConflict?: boolean;
   /**

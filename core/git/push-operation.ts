@@ -172,8 +172,8 @@ function localOffsetMinutes(at: number): number {
  * One atomic commit of the request's changes on the branch tip, landed as a fast-forward.
  *
  * Under the repository lock: try to push; when the branch moved (another writer landed first),
- * re-fetch, re-apply the same changes on the new tip and try again, up to 5 attempts with
- * exponential backoff and full jitter. A hook's refusal, credentials, permissions, TLS and input
+ * re-fetch, re-apply the same changes on the new tip and try again, up to 5 attempts — at once on
+ * the tip receive-pack's refusal named, otherwise after exponential backoff with full jitter. A hook's refusal, credentials, permissions, TLS and input
  * errors are not retried, nor a moved branch when the request names an expected tip (it lands on
  * exactly that commit or not at all). Every attempt is recorded.
  */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +99,75 @@ describe('warm isomorphic-git push after another writer', () => {
     expect(second.kind === 'committed' ? second.parent : undefined).toBe(other);
     // Offering the cached tip as a `have`, the fetch brings one commit, a few hundred bytes.
     expect((await packBytes()) - afterClone).toBeLessThan(afterClone / 20);
+  });
+});
+
+describe('a known tip fetched into a cache whose boundary is above its tracking ref', () => {
+  it('offers the boundary commits as haves, so only the new commit comes, not the tip tree', async () => {
+    const { sim } = fixture;
+    await sim.addRepository(sim.project, 'boundary', { files: 400, bytes: 2 * 1024 * 1024 });
+    const repo = `${sim.project}/boundary`;
+    const bare = sim.repositoryPath(sim.project, 'boundary');
+    const server = (args: readonly string[]) =>
+      fixture.serverGit(args, sim.project, 'boundary').trim();
+    const land = (): string => {
+      const tip = server(['rev-parse', 'refs/heads/main']);
+      const other = server([
+        '-c',
+        'user.name=Other Writer',
+        '-c',
+        'user.email=other@example.com',
+        'commit-tree',
+        `${tip}^{tree}`,
+        '-p',
+        tip,
+        '-m',
+        'other writer',
+      ]);
+      server(['update-ref', 'refs/heads/main', other, tip]);
+      return other;
+    };
+    const deps = fixture.deps();
+    const pushOne = (index: number) =>
+      push(
+        fixture.installation,
+        {
+          repo,
+          branch: 'main',
+          message: `change ${index}`,
+          changes: [{ path: `notes/${index}.txt`, content: text(`note ${index}\n`) }],
+          engine: 'isomorphic-git',
+        },
+        deps,
+      );
+    expect((await pushOne(1)).kind).toBe('committed');
+    const entry = (await deps.cache.list()).find((candidate) => candidate.meta?.repo === repo);
+    const gitdir = path.join(entry?.directory ?? '', 'repo.git');
+    const packBytes = async () => {
+      let total = 0;
+      for (const name of await readdir(path.join(gitdir, 'objects', 'pack')))
+        if (name.endsWith('.pack'))
+          total += (await stat(path.join(gitdir, 'objects', 'pack', name))).size;
+      return total;
+    };
+    // A depth-1 fetch the tracking ref did not follow (as a cold clone that raced another push
+    // leaves it): the cache's boundary now lists a commit above its tracking ref.
+    land();
+    execFileSync('git', [
+      '--git-dir',
+      gitdir,
+      'fetch',
+      '-q',
+      '--depth=1',
+      `file://${bare}`,
+      'main',
+    ]);
+    const before = await packBytes();
+    const other = land();
+    const second = await pushOne(2);
+    expect(second.kind === 'committed' ? second.parent : undefined).toBe(other);
+    // A have below a boundary line is unreachable for the server, which would resend the whole
+    // tip tree (about as large as the first clone); offered as haves, the boundary keeps it small.
+    expect((await packBytes()) - before).toBeLessThan(20_000);
   });
 });
