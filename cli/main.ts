@@ -1,6 +1,5 @@
 import { CompanionError } from '../common/errors/companion-error.js';
 import { COMPANION_VERSION } from '../common/version.js';
-import { createLogger } from '../core/logging/file-logger.js';
 import type { Logger } from '../core/logging/logger.js';
 import { silentLogger } from '../core/logging/logger.js';
 import { resolveConfigHome } from '../core/settings/config-home.js';
@@ -56,6 +55,8 @@ export async function runCli(
       return parsed.command || parsed.globals.help ? EXIT_OK : EXIT_USAGE;
     }
     const home = resolveConfigHome(parsed.globals.home, io.env);
+    // Loaded here, not at start: `--help` and `--version` write no log (bench/RESULTS.md, start-up).
+    const { createLogger } = await import('../core/logging/file-logger.js');
     logger = createLogger({
       home,
       level: parsed.globals.logLevel,
