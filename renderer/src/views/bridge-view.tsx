@@ -39,7 +39,11 @@ export function BridgeView() {
       {status ? (
         <dl className="facts" aria-label="Bridge status">
           <dt>Connected since</dt>
-          <dd>{status.connectedSince ?? 'not connected'}</dd>
+          <dd>
+            {status.connectedSince
+              ? new Date(status.connectedSince).toLocaleString()
+              : 'not connected'}
+          </dd>
           <dt>Requests</dt>
           <dd>
             {status.counts.ok} ok, {status.counts.denied} refused by the policy,{' '}
@@ -51,7 +55,9 @@ export function BridgeView() {
               ? `${status.lastRequest.kind} ${status.lastRequest.path ?? `${status.lastRequest.repo ?? ''}:${status.lastRequest.branch ?? ''}`} — ${status.lastRequest.outcome}${status.lastRequest.code ? ` (${status.lastRequest.code})` : ''}`
               : 'none yet'}
           </dd>
-          <dt>Last error</dt>
+          {/* Every error the bridge records ends a connection (refused, timed out, dropped): while
+              connected, the last one is history, and must not read as a current failure. */}
+          <dt>{status.connectedSince ? 'Last error, before this connection' : 'Last error'}</dt>
           <dd>
             {status.lastError ? `${status.lastError.message} (${status.lastError.code})` : 'none'}
           </dd>
