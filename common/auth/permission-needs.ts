@@ -53,6 +53,16 @@ export const PERMISSION_NEEDS: readonly PermissionNeed[] = [
   },
 ];
 
+/**
+ * What the per-feature table cannot say for an Application Link: the companion requests the push
+ * scope when it signs in (`oauthScopes`: pushing is not optional), so a link limited to
+ * Repositories: Read is refused at sign-in, naming Repositories: Write
+ * (test/core/service/oauth-permission-needs.test.tsx). Shown under the table on screen and in
+ * docs/bdc-admin-setup.md.
+ */
+export const APPLICATION_LINK_SIGN_IN_NOTE =
+  'The companion asks for the right to push when you sign in, so the Application Link needs at least Repositories: Write even to sign in; with Repositories: Read the sign-in is refused.';
+
 export function permissionNeed(id: PermissionNeed['id']): PermissionNeed {
   const need = PERMISSION_NEEDS.find((each) => each.id === id);
   if (!need) throw new Error(`no permission need ${id}`);

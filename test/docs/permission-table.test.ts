@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { permissionTableMarkdown } from '../../common/auth/permission-needs.js';
+import {
+  APPLICATION_LINK_SIGN_IN_NOTE,
+  permissionTableMarkdown,
+} from '../../common/auth/permission-needs.js';
 import { repoRoot } from '../helpers/cli-harness.js';
 
 /** A markdown table's rows as cell lists, ignoring the padding prettier adds. */
@@ -26,5 +29,7 @@ describe('docs/bdc-admin-setup.md', () => {
       section.indexOf('\n\n', section.indexOf('\n|')),
     );
     expect(rows(table)).toEqual(rows(permissionTableMarkdown()));
+    // What the table cannot say for OAuth, in the same words as the sign-in screen.
+    expect(section.replace(/\s+/g, ' ')).toContain(APPLICATION_LINK_SIGN_IN_NOTE);
   });
 });

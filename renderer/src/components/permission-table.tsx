@@ -1,8 +1,12 @@
-import { featureText, PERMISSION_NEEDS } from '../../../common/auth/permission-needs.js';
+import {
+  APPLICATION_LINK_SIGN_IN_NOTE,
+  featureText,
+  PERMISSION_NEEDS,
+} from '../../../common/auth/permission-needs.js';
 
 /** What each feature needs, from the one list docs/bdc-admin-setup.md shows too. */
 export function PermissionTable(props: { for: 'token' | 'application-link' }) {
-  return (
+  const table = (
     <table className="permission-table" aria-label="Permissions each feature needs">
       <thead>
         <tr>
@@ -23,5 +27,12 @@ export function PermissionTable(props: { for: 'token' | 'application-link' }) {
         ))}
       </tbody>
     </table>
+  );
+  if (props.for === 'token') return table;
+  return (
+    <>
+      {table}
+      <p className="hint">{APPLICATION_LINK_SIGN_IN_NOTE}</p>
+    </>
   );
 }
