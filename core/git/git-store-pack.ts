@@ -1,10 +1,20 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CompanionError } from '../../common/errors/companion-error.js';
+import { DEFAULT_CACHE_MAX_BYTES } from './clone-cache.js';
 import { spawnGit } from './git-process.js';
+import { failure } from './push-failure.js';
 import type { PackSink } from './upload-pack.js';
 
 /** git fetch's own default (`fetch.unpackLimit`): fewer objects are stored loose, more as a pack. */
 const UNPACK_LIMIT = 100;
+
+/**
+ * The most one fetch may write into a cache: the clone cache's default cap on all entries
+ * together (docs/push-engine-choice.md). A moved branch's pack is what another writer added since
+ * the companion's last push; one larger than the whole cache is refused rather than written to
+ * disk without end.
+ */
+export const MAX_GIT_FETCHED_PACK_BYTES = DEFAULT_CACHE_MAX_BYTES;
 
 /**
  * Stores a fetched pack in a cache as `git fetch` would: a small one (fewer than 100 objects)
@@ -14,8 +24,15 @@ const UNPACK_LIMIT = 100;
  */
 export function gitPackSink(
   gitdir: string,
-  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+  options: {
+    readonly cwd: string;
+    readonly env: Readonly<Record<string, string>>;
+    /** MAX_GIT_FETCHED_PACK_BYTES unless given (tests). */
+    readonly maxBytes?: number;
+  },
 ): PackSink {
+  const maxBytes = options.maxBytes ?? MAX_GIT_FETCHED_PACK_BYTES;
+  let received = 0;
   let header = Buffer.alloc(0);
   let child: ChildProcessWithoutNullStreams | undefined;
   let exited: Promise<void> | undefined;
@@ -61,6 +78,15 @@ export function gitPackSink(
   };
   return {
     async write(chunk) {
+      received += chunk.length;
+      if (received > maxBytes) {
+        child?.kill();
+        throw failure(
+          'fatal',
+          'PUSH_PROTOCOL_FAILED',
+          `The fetched pack is larger than ${maxBytes} bytes, more than the clone cache may hold.`,
+        );
+      }
       if (child === undefined) {
         header = Buffer.concat([header, chunk]);
         if (header.length < 12) return;
