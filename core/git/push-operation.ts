@@ -322,19 +322,20 @@ async function attemptNetwork(
 }
 
 /**
- * The branch's tip as the first attempt would discover it, asked early. A discovery that fails
- * fails the first attempt, as the attempt's own would have (classified, retried, an expired token
- * refreshed); a route that cannot be decided answers undefined, for the attempt to meet itself.
+ * The branch's tip as the first attempt would discover it, asked early, over the route that
+ * attempt takes. A discovery that fails fails the first attempt, as the attempt's own would have
+ * (classified, retried, an expired token refreshed); a route that cannot be decided answers
+ * undefined, for the attempt to meet itself.
  */
 async function earlyDiscovery(
-  installation: Installation,
+  route: Promise<NetworkOptions>,
   request: PushRequest,
   deps: PushDependencies,
   url: string,
 ): Promise<DiscoveredBranch | undefined> {
   let network: NetworkOptions;
   try {
-    network = await attemptNetwork(installation, deps, url);
+    network = await route;
   } catch {
     return undefined;
   }
@@ -369,9 +370,12 @@ async function attemptLoop(
   // The first attempt's ref discovery goes out now, on the connection the engine will use, so its
   // round trip overlaps the committer lookup and loading the engine (bench/RESULTS.md, whole
   // process). Only where the engine runs on this thread: a worker has connections of its own.
+  const firstNetwork = attemptNetwork(installation, deps, context.url);
+  // Awaited by the first attempt, where a route that cannot be decided fails as before.
+  firstNetwork.catch(() => undefined);
   const early =
     context.engine === 'git' || deps.isoRunner.inThread === true
-      ? earlyDiscovery(installation, request, deps, context.url)
+      ? earlyDiscovery(firstNetwork, request, deps, context.url)
       : undefined;
   // Awaited by the first attempt, which its failure fails; handled here so that a failure arriving
   // before then is not an unhandled rejection.
@@ -401,7 +405,8 @@ async function attemptLoop(
       timestamp: seconds,
       offsetMinutes,
     });
-    const network = await attemptNetwork(installation, deps, context.url);
+    const network =
+      attempt === 1 ? await firstNetwork : await attemptNetwork(installation, deps, context.url);
     // isomorphic-git loads (tens of ms of CPU) while the discovery's round trip is in flight.
     if (attempt === 1 && context.engine !== 'git') deps.isoRunner.prepare?.();
     const input: EngineAttemptInput = {
