@@ -24,13 +24,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { Agent, request } from 'undici';
-import { DEFAULT_RELAY_SETTINGS, type Installation } from '../common/models/installation.js';
 import { patKey } from '../core/auth/pat.js';
 import { bridgeTokenKey } from '../core/bridge/installation-bridge.js';
 import { openPinnedSecretStore } from '../core/secrets/pinned-secret-store.js';
 import { openSettings } from '../core/settings/settings-file.js';
 import { startSimulator } from '../sim/index.js';
 import type { RunningSimulator } from '../sim/simulator-api.js';
+import { simulatorInstallation } from './sim-installation.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -117,22 +117,9 @@ async function startCompanion(cli: string, sim: RunningSimulator): Promise<Compa
     ...(COMPANION_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: COMPANION_NODE_OPTIONS }),
   };
   const platform = sim.platform!;
-  const installation: Installation = {
-    id: 'a1b2c3d4-0000-4000-8000-000000000001',
-    name: 'bench',
-    baseUrl: sim.url,
-    caPems: [sim.caPem],
-    allowLoopback: true,
-    platform: {
-      baseUrl: platform.url,
-      installationId: platform.installationId,
-      caPems: [platform.caPem],
-    },
-    auth: { kind: 'pat', user: sim.user.name, verifiedAt: new Date().toISOString() },
-    relay: DEFAULT_RELAY_SETTINGS,
+  const installation = simulatorInstallation(sim, 'a1b2c3d4-0000-4000-8000-000000000001', {
     bridge: { push: [`${sim.project}/${sim.repo}:main`], readProjects: [] },
-    createdAt: new Date().toISOString(),
-  };
+  });
   const settings = openSettings(home);
   settings.saveInstallation(installation);
   const secrets = await openPinnedSecretStore(settings, { home, env });

@@ -19,6 +19,7 @@ import { DEFAULT_FALLBACK_THRESHOLD_MB } from '../core/git/push-config.js';
 import { openSettings } from '../core/settings/settings-file.js';
 import { startSimulator } from '../sim/index.js';
 import { addedPeakKb, idleRssKb, servePush, startDaemon } from './push-daemon.js';
+import { simulatorInstallation } from './sim-installation.js';
 import { measureStartup, type StartupFigure } from './startup-measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -120,21 +121,7 @@ async function measureIdleDaemons(work: string): Promise<IdleDaemons> {
     const home = path.join(work, 'idle-home');
     const credentials = path.join(work, 'idle-credentials');
     await mkdir(credentials, { recursive: true });
-    const installation: Installation = {
-      id: '0b6c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4',
-      name: 'bench',
-      baseUrl: sim.url,
-      caPems: [sim.caPem],
-      allowLoopback: true,
-      platform: {
-        baseUrl: platform.url,
-        installationId: platform.installationId,
-        caPems: [platform.caPem],
-      },
-      auth: { kind: 'pat', user: sim.user.name, verifiedAt: new Date().toISOString() },
-      relay: DEFAULT_RELAY_SETTINGS,
-      createdAt: new Date().toISOString(),
-    };
+    const installation = simulatorInstallation(sim, '0b6c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4');
     openSettings(home).saveInstallation(installation);
     // As `service install` provides them: `LoadCredential=` files named after the installation.
     const files: [string, string][] = [
