@@ -84,14 +84,22 @@ export async function startInstallationRelay(
   const served = tls ?? (installation.relay.tls ? loadRelayTls(installation.relay.tls) : undefined);
   // Made on the first delivery, not at start: an idle relay then holds no HTTP client, TLS
   // context or parser (about 12 MiB of its resident memory, bench/RESULTS.md "idle daemon").
+  // One that could not be made fails that delivery's attempt (recorded, retried) and is tried
+  // again for the next, rather than failing every forward for the relay's life.
   let dispatcher: Promise<Dispatcher> | undefined;
-  const forwardingDispatcher = (): Promise<Dispatcher> =>
-    (dispatcher ??= import('../net/network-factory.js').then(({ createDispatcher }) =>
-      createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env }),
-    ));
+  const forwardingDispatcher = (): Promise<Dispatcher> => {
+    dispatcher ??= import('../net/network-factory.js')
+      .then(({ createDispatcher }) =>
+        createDispatcher({ addressPolicy: 'none', caPems: platform.caPems, env }),
+      )
+      .catch((error: unknown) => {
+        dispatcher = undefined;
+        throw error;
+      });
+    return dispatcher;
+  };
   const closeDispatcher = async (): Promise<void> => {
-    if (dispatcher === undefined) return;
-    await (await dispatcher).close().catch(() => undefined);
+    await dispatcher?.then((made) => made.close()).catch(() => undefined);
   };
   let relay: RunningRelay;
   try {
